@@ -1,0 +1,81 @@
+/**
+ * `npm test`: typecheck, build, then every test file under tap against a migrated template database.
+ * The server is DATABASE_URL's when set (any database on it; we create and drop our own), else an
+ * embedded PostgreSQL 18 cluster in .data/test-pg18 that this script starts and stops. Each test file
+ * clones the template (test/helpers/db.ts). Extra arguments go to tap (e.g. a test file to run alone).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import postgres from 'postgres';
+import { startEmbedded, type EmbeddedServer } from '../src/lib/embedded.js';
+import { migrateDatabase, withDatabase } from '../src/lib/migrate.js';
+import { packageRoot } from '../src/lib/paths.js';
+import { testDbPattern, testEnv } from '../test/helpers/env.js';
+
+const require = createRequire(import.meta.url);
+const log = (m: string) => console.error(`[test] ${m}`);
+const step = (name: string, args: string[]) => {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: packageRoot });
+  if (r.status !== 0) { log(`${name} failed`); process.exit(r.status ?? 1); }
+  log(`${name}: ${Math.round(performance.now() - t0)} ms`);
+};
+
+step('typecheck', [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json']);
+step('build', [path.join(packageRoot, 'scripts', 'build.mjs')]);
+
+let embedded: EmbeddedServer | undefined;
+let serverUrl = process.env.DATABASE_URL;
+if (serverUrl) {
+  serverUrl = withDatabase(serverUrl, 'postgres');
+  log(`using the PostgreSQL server of DATABASE_URL`);
+} else {
+  embedded = await startEmbedded({
+    dataDir: path.join(process.env.PGGRIND_DATA_DIR ?? path.join(packageRoot, '.data'), 'test-pg18'),
+    port: Number(process.env.PGGRIND_TEST_PORT ?? 54330),
+    fast: true,
+    log,
+  });
+  serverUrl = embedded.url;
+}
+
+const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+const [row] = await admin<{ version: string }[]>`select current_setting('server_version') as version`;
+const version = row?.version;
+log(`PostgreSQL ${version}`);
+
+// Databases left by test runs that were killed (their runner pid is gone) are dropped; those of
+// runs still alive, and every database not named by this scheme, are left alone.
+for (const { datname } of await admin<{ datname: string }[]>`select datname from pg_database where datname like 'pggrind\\_t\\_%'`) {
+  const pid = Number(testDbPattern.exec(datname)?.[1]);
+  let alive = true;
+  try { process.kill(pid, 0); } catch (err) { alive = (err as NodeJS.ErrnoException).code === 'EPERM'; }
+  if (!alive) await admin`drop database if exists ${admin(datname)} with (force)`;
+}
+
+const template = `pggrind_t_${process.pid}_template`;
+await admin`create database ${admin(template)}`;
+let code = 1;
+try {
+  const t0 = performance.now();
+  await migrateDatabase(withDatabase(serverUrl, template), log);
+  log(`template ${template} migrated: ${Math.round(performance.now() - t0)} ms`);
+  const tap = spawn(path.join(packageRoot, 'node_modules', '.bin', 'tap'), process.argv.slice(2), {
+    stdio: ['inherit', 'pipe', 'inherit'],
+    cwd: packageRoot,
+    env: { ...process.env, NODE_ENV: 'test', [testEnv.server]: serverUrl, [testEnv.template]: template, [testEnv.runner]: String(process.pid) },
+  });
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => tap.kill(sig));
+  // Pass tap's output through, keeping its closing `# { total: N, pass: N, fail: N }` for the summary.
+  let tail = '';
+  tap.stdout.on('data', (chunk: Buffer) => { process.stdout.write(chunk); tail = (tail + chunk.toString()).slice(-4096); });
+  code = await new Promise<number>((resolve) => tap.on('close', (c, s) => resolve(c ?? (s ? 1 : 0))));
+  const counts = /# \{ total: (\d+)(?:, pass: (\d+))?(?:, fail: (\d+))?/.exec(tail);
+  if (counts) console.log(`\ntests: ${counts[2] ?? 0} passed, ${counts[3] ?? 0} failed${code ? ' (or coverage below threshold)' : ''}`);
+} finally {
+  await admin`drop database if exists ${admin(template)} with (force)`;
+  await admin.end();
+  await embedded?.stop();
+}
+process.exit(code);

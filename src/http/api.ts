@@ -1,0 +1,197 @@
+/**
+ * Route declarations: each route states its JSON Schemas once (path params, query, headers, body,
+ * responses); the same declaration feeds ajv validation (compiled once, at declaration) and the
+ * OpenAPI 3.1 document. Handlers receive the validated, typed input.
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import * as ajvFormats from 'ajv-formats';
+import express, { type Request, type Response } from 'express';
+import { ValidationFailed, type FieldIssue } from './problem.js';
+
+export type JsonSchema = Record<string, unknown>;
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface ResponseSpec {
+  description: string;
+  schema?: JsonSchema;
+  /** Default `application/json`. */
+  contentType?: string;
+  headers?: Record<string, { description: string; schema?: JsonSchema }>;
+}
+
+export interface Input<P, Q, B, H> {
+  params: P;
+  query: Q;
+  body: B;
+  headers: H;
+}
+
+export interface RouteSpec<P, Q, B, H> {
+  method: Method;
+  /** Express path relative to the router, e.g. `/:id`. */
+  path: string;
+  summary: string;
+  description?: string;
+  /** Object schema of the path parameters (strings coerced to the declared types). */
+  params?: JsonSchema;
+  /** Object schema of the query string (coerced). */
+  query?: JsonSchema;
+  /** Object schema of request headers, lowercase names (coerced). */
+  headers?: JsonSchema;
+  /** Schema of the JSON body (not coerced: `"true"` is not a boolean). */
+  body?: JsonSchema;
+  /** Whether a body is required when `body` is given. Default true. */
+  bodyRequired?: boolean;
+  responses: Record<number, ResponseSpec>;
+  handler: (input: Input<P, Q, B, H>, req: Request, res: Response) => unknown;
+}
+
+// ajv-formats is CommonJS with `exports.default`: under NodeNext its default export is the namespace.
+const addFormats = ajvFormats.default.default;
+const options = { allErrors: true, strict: true, useDefaults: true, allowUnionTypes: true } as const;
+/** Path, query and headers arrive as strings: coerce them to the declared types. */
+const coercing = addFormats(new Ajv({ ...options, coerceTypes: true }));
+/** JSON bodies keep their JSON types. */
+const exact = addFormats(new Ajv({ ...options, coerceTypes: false }));
+
+function issuesOf(where: FieldIssue['in'], errors: ErrorObject[] | null | undefined): FieldIssue[] {
+  return (errors ?? []).map((e) => {
+    const path = e.instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+    if (e.keyword === 'required') path.push((e.params as { missingProperty: string }).missingProperty);
+    if (e.keyword === 'additionalProperties') path.push((e.params as { additionalProperty: string }).additionalProperty);
+    const field = path.join('.') || (where === 'body' ? '(body)' : '(all)');
+    const message = e.keyword === 'additionalProperties' ? 'is not a known field'
+      : e.keyword === 'required' ? 'is required' : e.message ?? 'is invalid';
+    return { in: where, field, message };
+  });
+}
+
+interface Operation {
+  method: Method;
+  path: string;
+  spec: RouteSpec<unknown, unknown, unknown, unknown>;
+}
+
+/** One project's routes: an Express router plus the OpenAPI operations it declares. */
+export class Api {
+  readonly router = express.Router();
+  readonly operations: Operation[] = [];
+
+  /** `prefix` is where the app mounts the router (e.g. `/todo`); `tag` groups it in the docs. */
+  constructor(readonly prefix: string, readonly tag: string, readonly description = '') {}
+
+  route<P = Record<string, never>, Q = Record<string, never>, B = undefined, H = Record<string, never>>(
+    spec: RouteSpec<P, Q, B, H>,
+  ): this {
+    const v = {
+      params: spec.params && coercing.compile(spec.params),
+      query: spec.query && coercing.compile(spec.query),
+      headers: spec.headers && coercing.compile(spec.headers),
+      body: spec.body && exact.compile(spec.body),
+    };
+    const bodyRequired = spec.bodyRequired ?? true;
+    const check = (where: FieldIssue['in'], fn: ValidateFunction | undefined, value: unknown, issues: FieldIssue[]) => {
+      if (fn && !fn(value)) issues.push(...issuesOf(where, fn.errors));
+    };
+    this.router[spec.method](spec.path, async (req: Request, res: Response) => {
+      const issues: FieldIssue[] = [];
+      const params = { ...req.params };
+      // Express 5's req.query is a getter over a fresh parse: validate (and coerce) a copy.
+      const query = { ...(req.query as Record<string, unknown>) };
+      const headers = { ...req.headers };
+      check('path', v.params, params, issues);
+      check('query', v.query, query, issues);
+      check('header', v.headers, headers, issues);
+      let body: unknown = req.body;
+      if (v.body) {
+        const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+        if (body === undefined && hasBody && !req.is('application/json')) {
+          issues.push({ in: 'header', field: 'content-type', message: 'must be application/json' });
+        } else if (body === undefined && bodyRequired) {
+          issues.push({ in: 'body', field: '(body)', message: 'a JSON body is required' });
+        } else if (body !== undefined) {
+          check('body', v.body, body, issues);
+        }
+      } else {
+        body = undefined;
+      }
+      if (issues.length) throw new ValidationFailed(issues);
+      await spec.handler({ params, query, body, headers } as unknown as Input<P, Q, B, H>, req, res);
+    });
+    this.operations.push({ method: spec.method, path: spec.path, spec: spec as RouteSpec<unknown, unknown, unknown, unknown> });
+    return this;
+  }
+}
+
+const problemSchema = { $ref: '#/components/schemas/Problem' };
+
+function parametersOf(where: 'path' | 'query' | 'header', schema: JsonSchema | undefined) {
+  if (!schema) return [];
+  const props = (schema.properties ?? {}) as Record<string, JsonSchema>;
+  const required = new Set((schema.required ?? []) as string[]);
+  return Object.entries(props).map(([name, s]) => ({
+    name, in: where, required: where === 'path' || required.has(name),
+    ...(s.description ? { description: s.description } : {}), schema: s,
+  }));
+}
+
+/** The OpenAPI 3.1 document of the given APIs. */
+export function openApiDocument(apis: Api[], info: { title: string; version: string; description: string }) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const api of apis) {
+    for (const { method, path, spec } of api.operations) {
+      const full = (api.prefix + (path === '/' ? '' : path)).replace(/:(\w+)/g, '{$1}') || '/';
+      const responses: Record<string, unknown> = {};
+      for (const [status, r] of Object.entries(spec.responses)) {
+        responses[status] = {
+          description: r.description,
+          ...(r.headers ? { headers: r.headers } : {}),
+          ...(r.schema ? { content: { [r.contentType ?? 'application/json']: { schema: r.schema } } } : {}),
+        };
+      }
+      if (spec.params || spec.query || spec.headers || spec.body) {
+        responses['400'] ??= { description: 'Invalid input: the problem lists each offending field', content: { 'application/problem+json': { schema: problemSchema } } };
+      }
+      responses.default = { description: 'Error (RFC 9457 problem details)', content: { 'application/problem+json': { schema: problemSchema } } };
+      (paths[full] ??= {})[method] = {
+        tags: [api.tag],
+        summary: spec.summary,
+        ...(spec.description ? { description: spec.description } : {}),
+        operationId: `${api.tag}_${method}_${path.replace(/[^a-zA-Z0-9]+/g, '_').replace(/^_|_$/g, '') || 'root'}`,
+        parameters: [...parametersOf('path', spec.params), ...parametersOf('query', spec.query), ...parametersOf('header', spec.headers)],
+        ...(spec.body ? { requestBody: { required: spec.bodyRequired ?? true, content: { 'application/json': { schema: spec.body } } } } : {}),
+        responses,
+      };
+    }
+  }
+  return {
+    openapi: '3.1.0',
+    info,
+    tags: apis.map((a) => ({ name: a.tag, description: a.description })),
+    paths,
+    components: {
+      schemas: {
+        Problem: {
+          type: 'object',
+          description: 'RFC 9457 problem details',
+          required: ['type', 'title', 'status'],
+          properties: {
+            type: { type: 'string' },
+            title: { type: 'string' },
+            status: { type: 'integer' },
+            detail: { type: 'string' },
+            constraint: { type: 'string', description: 'the database constraint that refused the write' },
+            errors: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['in', 'field', 'message'],
+                properties: { in: { enum: ['body', 'query', 'path', 'header'] }, field: { type: 'string' }, message: { type: 'string' } },
+              },
+            },
+          },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,7 @@
+/** The process logger: pino, JSON lines; `LOG_LEVEL` sets the level, tests default to silent. */
+import { pino, type Logger } from 'pino';
+
+export function createLogger(): Logger {
+  const level = process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' || process.env.TAP ? 'silent' : 'info');
+  return pino({ level, base: { app: 'pg-grind' } });
+}

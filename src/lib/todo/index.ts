@@ -1,0 +1,110 @@
+/**
+ * pg-grind/todo: single-table CRUD with timestamps and optimistic concurrency.
+ * Every function takes `db` (pool or transaction) first; the SQL is in sql/todo/.
+ */
+/// <reference path="../generated/zapatos/schema.d.ts" preserve="true" />
+import type * as s from 'zapatos/schema';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import { exec, loadSql, many, maybeOne, type Db } from '../db.js';
+import { InvalidCursor, NotFound, StaleVersion } from '../errors.js';
+
+const q = loadSql('todo', ['create_todo', 'find_todo', 'list_todos', 'update_todo', 'delete_todo', 'delete_todos']);
+
+/** A todo row as stored (`id` is a bigint, so a string). */
+export type Todo = s.todo.todos.Selectable;
+export type TodoId = string | number;
+
+export interface NewTodo {
+  title: string;
+  completed?: boolean;
+  order?: number | null;
+}
+
+/** Fields to change; absent fields are kept. `order: null` clears the order. */
+export interface TodoPatch {
+  title?: string;
+  completed?: boolean;
+  order?: number | null;
+}
+
+/** Optimistic concurrency: act only if the row is still at this version. */
+export interface IfVersion {
+  version?: number;
+}
+
+export interface ListTodosOptions {
+  /** Only completed (true) or open (false) todos. */
+  completed?: boolean;
+  /** Page size, 1..1000. Default 100. */
+  limit?: number;
+  /** The `next` cursor of the previous page. */
+  after?: string;
+}
+
+export interface TodoPage {
+  items: Todo[];
+  /** Cursor of the next page; absent on the last page. */
+  next?: string;
+}
+
+export const MAX_PAGE = 1000;
+export const DEFAULT_PAGE = 100;
+
+/** Creates a todo; returns the row. Throws CheckViolation (todos_title_length) for a blank or long title. */
+export async function createTodo(db: Db, todo: NewTodo): Promise<Todo> {
+  const [row] = await many<Todo>(db, q.create_todo, [todo.title, todo.completed ?? null, todo.order ?? null]);
+  return row!;
+}
+
+/** The todo, or undefined. */
+export function findTodo(db: Db, id: TodoId): Promise<Todo | undefined> {
+  return maybeOne<Todo>(db, q.find_todo, [id]);
+}
+
+/** The todo; throws NotFound. */
+export async function getTodo(db: Db, id: TodoId): Promise<Todo> {
+  const todo = await findTodo(db, id);
+  if (!todo) throw new NotFound('todo', id);
+  return todo;
+}
+
+/** One page of todos in creation order. Throws InvalidCursor for a cursor it did not issue. */
+export async function listTodos(db: Db, opts: ListTodosOptions = {}): Promise<TodoPage> {
+  const limit = Math.min(Math.max(opts.limit ?? DEFAULT_PAGE, 1), MAX_PAGE);
+  let after: string | null = null;
+  if (opts.after !== undefined) {
+    const [id] = decodeCursor(opts.after, 1);
+    if (typeof id !== 'string' || !/^\d{1,19}$/.test(id)) throw new InvalidCursor();
+    after = id;
+  }
+  // One extra row tells whether a next page exists without a count query.
+  const rows = await many<Todo>(db, q.list_todos, [opts.completed ?? null, after, limit + 1]);
+  if (rows.length <= limit) return { items: rows };
+  const items = rows.slice(0, limit);
+  return { items, next: encodeCursor([items[items.length - 1]!.id]) };
+}
+
+/** Why a conditional write touched no row: NotFound, or StaleVersion when the row moved on. */
+async function explainMiss(db: Db, id: TodoId, expected: number | undefined): Promise<never> {
+  const current = await findTodo(db, id);
+  if (!current || expected === undefined) throw new NotFound('todo', id);
+  throw new StaleVersion('todo', expected, current.version);
+}
+
+/** Applies a partial update; returns the new row. Throws NotFound, StaleVersion, CheckViolation. */
+export async function updateTodo(db: Db, id: TodoId, patch: TodoPatch, cond: IfVersion = {}): Promise<Todo> {
+  const row = await maybeOne<Todo>(db, q.update_todo, [id, patch.title ?? null, patch.completed ?? null,
+    patch.order ?? null, patch.order !== undefined, cond.version ?? null]);
+  return row ?? explainMiss(db, id, cond.version);
+}
+
+/** Deletes a todo; returns the deleted row. Throws NotFound, StaleVersion. */
+export async function deleteTodo(db: Db, id: TodoId, cond: IfVersion = {}): Promise<Todo> {
+  const row = await maybeOne<Todo>(db, q.delete_todo, [id, cond.version ?? null]);
+  return row ?? explainMiss(db, id, cond.version);
+}
+
+/** Deletes every todo; returns how many were deleted. */
+export function deleteTodos(db: Db): Promise<number> {
+  return exec(db, q.delete_todos);
+}
