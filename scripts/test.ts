@@ -72,7 +72,10 @@ try {
   tap.stdout.on('data', (chunk: Buffer) => { process.stdout.write(chunk); tail = (tail + chunk.toString()).slice(-4096); });
   code = await new Promise<number>((resolve) => tap.on('close', (c, s) => resolve(c ?? (s ? 1 : 0))));
   const counts = /# \{ total: (\d+)(?:, pass: (\d+))?(?:, fail: (\d+))?/.exec(tail);
-  if (counts) console.log(`\ntests: ${counts[2] ?? 0} passed, ${counts[3] ?? 0} failed${code ? ' (or coverage below threshold)' : ''}`);
+  if (counts) {
+    if (code && !Number(counts[3] ?? 0)) console.log('\nthe run failed although no test did: see the coverage thresholds above');
+    console.log(`\ntests: ${counts[2] ?? 0} passed, ${counts[3] ?? 0} failed`);
+  }
 } finally {
   await admin`drop database if exists ${admin(template)} with (force)`;
   await admin.end();
