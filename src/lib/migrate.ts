@@ -39,13 +39,17 @@ export async function migrateDatabase(url: string, log: (message: string) => voi
   const logger = new Logger(() => (level, message) => {
     if (level === 'error' || level === 'warning') log(`graphile-migrate ${level}: ${message}`);
   });
-  await migrate({
-    connectionString: url,
-    migrationsFolder: path.join(packageRoot, 'migrations'),
-    manageGraphileMigrateSchema: true,
-    logger,
-  });
-  // graphile-migrate keeps its pg pool for 200 ms after use, and its error handler exits the process:
-  // let the pool close before anyone drops or terminates this database.
-  await new Promise((resolve) => setTimeout(resolve, 250));
+  try {
+    await migrate({
+      connectionString: url,
+      migrationsFolder: path.join(packageRoot, 'migrations'),
+      manageGraphileMigrateSchema: true,
+      logger,
+    });
+  } finally {
+    // graphile-migrate keeps its pg pool for 200 ms after use, and that pool's error handler exits
+    // the process: let it close before anyone (our own clean-up after a failure included) drops,
+    // terminates or stops this database.
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }

@@ -1,7 +1,8 @@
 // `npm start` as a process: with DATABASE_URL; with the embedded PostgreSQL (cold start, reuse of a
 // server orphaned by SIGKILL, stop on SIGTERM); graceful shutdown finishing an in-flight request.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -16,11 +17,11 @@ const freePort = () => new Promise<number>((resolve) => {
 
 interface Proc { child: ChildProcess; port: number; output: () => string; exited: Promise<number | null> }
 
-async function start(env: Record<string, string | undefined>): Promise<Proc> {
+async function start(env: Record<string, string | undefined>, as: { uid?: number; gid?: number } = {}): Promise<Proc> {
   const port = await freePort();
   const childEnv: Record<string, string | undefined> = { ...process.env, PORT: String(port), LOG_LEVEL: 'info', NODE_OPTIONS: '', ...env };
   for (const k of Object.keys(childEnv)) if (childEnv[k] === undefined) delete childEnv[k];
-  const child = spawn(process.execPath, [path.join(packageRoot, 'dist', 'http', 'server.js')], { env: childEnv as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(packageRoot, 'dist', 'http', 'server.js')], { env: childEnv as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'], ...as });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
   child.stderr!.on('data', (c: Buffer) => { out += c.toString(); });
@@ -92,4 +93,19 @@ t.test('embedded PostgreSQL: cold start, orphan reuse after SIGKILL, stopped by 
     const c = net.connect(Number(pgPort), '127.0.0.1', () => { c.destroy(); resolve(true); }).on('error', () => resolve(false));
   });
   t.notOk(pgAnswers, 'nothing listens on the embedded port any more');
+});
+
+t.test('embedded PostgreSQL as a normal (non-root) user', { skip: process.getuid?.() !== 0 && 'already not root: the test above ran as a normal user' }, async (t) => {
+  const uid = Number(execFileSync('id', ['-u', 'nobody']).toString());
+  const gid = Number(execFileSync('id', ['-g', 'nobody']).toString());
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'pggrind-nobody-'));
+  chownSync(dataDir, uid, gid);
+  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+  const s = await start({ DATABASE_URL: undefined, PGGRIND_DATA_DIR: dataDir, PGGRIND_EMBEDDED_PORT: String(await freePort()), HOME: dataDir }, { uid, gid });
+  t.match(s.output(), /"embedded":true/);
+  t.notMatch(s.output(), /creating OS user|search bit/, 'no root-only steps');
+  t.equal((await fetch(`http://127.0.0.1:${s.port}/todo`)).status, 200);
+  s.child.kill('SIGTERM');
+  t.equal(await s.exited, 0);
+  t.notOk(existsSync(path.join(dataDir, 'pg18', 'postmaster.pid')), 'stopped');
 });

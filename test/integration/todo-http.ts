@@ -132,6 +132,21 @@ t.test('bad input: clear 4xx problems, never 500', async (t) => {
   t.equal(big.status, 413, 'bodies over 1 MB');
 });
 
+t.test('random garbage never produces a 500', async (t) => {
+  const junk = [null, true, 0, -1, 1e308, 'x', '', '\u0000', '😀'.repeat(300), [], {}, { title: null }, { title: ['a'] },
+    { title: 'ok', order: '1' }, { title: 'ok', completed: null }, { order: -2147483648, title: 'min' }, { __proto__: { title: 'p' } }];
+  const paths = ['/todo', '/todo/1', '/todo/-1', '/todo/1e3', '/todo/%00', '/todo/..%2F', '/todo?limit=1e9', '/todo?completed=', '/todo?after=' + 'A'.repeat(200), '/todo?limit=5&limit=6'];
+  const methods = ['GET', 'POST', 'PATCH', 'DELETE', 'PUT'];
+  let n = 0;
+  for (const path of paths) for (const method of methods) for (const json of method === 'GET' || method === 'DELETE' ? [undefined] : junk) {
+    const res = await api.request(path, { method, ...(json !== undefined ? { json } : {}) });
+    n++;
+    if (res.status >= 500) t.fail(`${method} ${path} ${JSON.stringify(json)} -> ${res.status} ${await res.text()}`);
+    else await res.arrayBuffer();
+  }
+  t.pass(`${n} requests, no 5xx`);
+});
+
 t.test('openapi.json documents every route with its schemas; docs are served', async (t) => {
   const doc = await (await api.request('/openapi.json')).json() as { openapi: string; paths: Record<string, Record<string, { responses: object; requestBody?: object; parameters: { name: string }[] }>> };
   t.equal(doc.openapi, '3.1.0');
