@@ -9,6 +9,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, chown, mkdir, readFile, stat } from 'node:fs/promises';
+import net from 'node:net';
 import { arch, platform } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -19,7 +20,7 @@ const run = promisify(execFile);
 export interface EmbeddedOptions {
   /** The cluster's data directory (created and initialised when missing). */
   dataDir: string;
-  /** TCP port on 127.0.0.1. */
+  /** TCP port on 127.0.0.1; when it is taken (say, by another checkout's cluster), a free one is used. */
   port: number;
   /** Progress messages (one line each). */
   log?: (message: string) => void;
@@ -115,6 +116,21 @@ async function answers(url: string): Promise<boolean> {
 
 const urlFor = (port: number) => `postgres://postgres@127.0.0.1:${port}/postgres`;
 
+/** `port` when nothing listens on 127.0.0.1:port, else a free port the OS picks. */
+function freePort(port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE' && port !== 0) resolve(freePort(0));
+      else reject(err);
+    });
+    probe.listen(port, '127.0.0.1', () => {
+      const { port: chosen } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(chosen));
+    });
+  });
+}
+
 /** Starts (or adopts) the embedded cluster in `dataDir`; initialises it on first use. */
 export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServer> {
   const log = opts.log ?? (() => {});
@@ -143,15 +159,17 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
     await run(bin.initdb, ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale', '--no-sync'],
       { ...as, env });
   }
+  const port = await freePort(opts.port);
+  if (port !== opts.port) log(`port ${opts.port} is taken: the embedded PostgreSQL uses port ${port}`);
   const logFile = path.join(dataDir, 'server.log');
   const fast = opts.fast ? ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off' : '';
   try {
     await pgctl(['start', '-D', dataDir, '-w', '-t', '60', '-l', logFile, '-o',
-      `-p ${opts.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c max_connections=200${fast}`]);
+      `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c max_connections=200${fast}`]);
   } catch (err) {
     const tail = await readFile(logFile, 'utf8').then((t) => t.split('\n').slice(-8).join('\n')).catch(() => '');
-    throw new Error(`embedded PostgreSQL did not start on port ${opts.port}: ${(err as Error).message}\n${tail}`);
+    throw new Error(`embedded PostgreSQL did not start on port ${port}: ${(err as Error).message}\n${tail}`);
   }
-  log(`embedded PostgreSQL started on port ${opts.port}`);
-  return { url: urlFor(opts.port), port: opts.port, reused: false, stop };
+  log(`embedded PostgreSQL started on port ${port}`);
+  return { url: urlFor(port), port, reused: false, stop };
 }

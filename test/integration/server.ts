@@ -70,8 +70,12 @@ t.test('embedded PostgreSQL: cold start, orphan reuse after SIGKILL, stopped by 
   const env = { DATABASE_URL: undefined, PGGRIND_DATA_DIR: dataDir, PGGRIND_EMBEDDED_PORT: pgPort };
   const pidFile = path.join(dataDir, 'pg18', 'postmaster.pid');
 
+  // Something else already listens on the configured port: the cluster must pick a free one.
+  const blocker = net.createServer().listen(Number(pgPort), '127.0.0.1');
+  t.teardown(() => { blocker.close(); });
   const first = await start(env);
   t.match(first.output(), /initialising an embedded PostgreSQL cluster/);
+  t.match(first.output(), new RegExp(`port ${pgPort} is taken`), 'a taken port is not fatal');
   t.match(first.output(), /"embedded":true/);
   const created = await fetch(`http://127.0.0.1:${first.port}/todo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"title":"survives a crash"}' });
   t.equal(created.status, 201);
@@ -89,8 +93,9 @@ t.test('embedded PostgreSQL: cold start, orphan reuse after SIGKILL, stopped by 
   t.equal(await second.exited, 0);
   t.notOk(existsSync(pidFile), 'PostgreSQL stopped with the server');
   // (Not kill(pid, 0): in a container without an init that reaps, the exited postmaster may linger as a zombie.)
+  const usedPort = Number(readFileSync(path.join(dataDir, 'pg18', 'server.log'), 'utf8').match(/listening on IPv4 address "127\.0\.0\.1", port (\d+)/)?.[1]);
   const pgAnswers = await new Promise<boolean>((resolve) => {
-    const c = net.connect(Number(pgPort), '127.0.0.1', () => { c.destroy(); resolve(true); }).on('error', () => resolve(false));
+    const c = net.connect(usedPort, '127.0.0.1', () => { c.destroy(); resolve(true); }).on('error', () => resolve(false));
   });
   t.notOk(pgAnswers, 'nothing listens on the embedded port any more');
 });
