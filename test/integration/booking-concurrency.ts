@@ -5,6 +5,9 @@ import * as booking from '../../src/lib/booking/index.js';
 import { testDb } from '../helpers/db.js';
 import { testServer } from '../helpers/http.js';
 
+// 1,000 HTTP requests under coverage instrumentation on a shared 2-core machine outlast tap's 30 s default.
+t.setTimeout(240_000);
+
 const { sql } = await testDb(t, { max: 50 });
 const { request } = await testServer(t, sql);
 
