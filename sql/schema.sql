@@ -15,6 +15,18 @@ SET client_min_messages = warning;
 SET row_security = off;
 
 --
+-- Name: booking; Type: SCHEMA; Schema: -; Owner: -
+--
+
+CREATE SCHEMA booking;
+
+--
+-- Name: SCHEMA booking; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON SCHEMA booking IS 'pg-grind project 6: resources, availability, bookings without double-booking, payments.';
+
+--
 -- Name: todo; Type: SCHEMA; Schema: -; Owner: -
 --
 
@@ -25,6 +37,330 @@ CREATE SCHEMA todo;
 --
 
 COMMENT ON SCHEMA todo IS 'Project 1: single-table CRUD with timestamps (Todo-Backend API).';
+
+--
+-- Name: booking_status; Type: TYPE; Schema: booking; Owner: -
+--
+
+CREATE TYPE booking.booking_status AS ENUM (
+    'held',
+    'pending',
+    'confirmed',
+    'completed',
+    'cancelled',
+    'expired',
+    'no_show'
+);
+
+--
+-- Name: TYPE booking_status; Type: COMMENT; Schema: booking; Owner: -
+--
+
+COMMENT ON TYPE booking.booking_status IS 'held -> pending -> confirmed -> completed; held/pending/confirmed may be cancelled; held may expire; confirmed may be no_show.';
+
+--
+-- Name: payment_status; Type: TYPE; Schema: booking; Owner: -
+--
+
+CREATE TYPE booking.payment_status AS ENUM (
+    'pending',
+    'succeeded',
+    'failed',
+    'refunded'
+);
+
+--
+-- Name: timerange; Type: TYPE; Schema: booking; Owner: -
+--
+
+CREATE TYPE booking.timerange AS RANGE (
+    subtype = time without time zone,
+    multirange_type_name = booking.timemultirange
+);
+
+--
+-- Name: available_time(bigint, tstzrange); Type: FUNCTION; Schema: booking; Owner: -
+--
+
+CREATE FUNCTION booking.available_time(p_resource_id bigint, p_period tstzrange) RETURNS tstzmultirange
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+    select coalesce(
+             (select range_agg(wi.period * p_period)
+                from booking.resources r,
+                     booking.window_instances(
+                       r.id,
+                       (lower(p_period) at time zone r.time_zone)::date,
+                       (upper(p_period) at time zone r.time_zone)::date) wi
+               where r.id = p_resource_id
+                 and wi.period && p_period),
+             '{}'::tstzmultirange)
+           - coalesce(
+             (select range_agg(b.period)
+                from booking.blackouts b
+               where b.resource_id = p_resource_id
+                 and b.period && p_period),
+             '{}'::tstzmultirange)
+  $$;
+
+--
+-- Name: FUNCTION available_time(p_resource_id bigint, p_period tstzrange); Type: COMMENT; Schema: booking; Owner: -
+--
+
+COMMENT ON FUNCTION booking.available_time(p_resource_id bigint, p_period tstzrange) IS 'Availability windows of the resource within p_period, minus its blackouts.';
+
+--
+-- Name: balance_due(bigint); Type: FUNCTION; Schema: booking; Owner: -
+--
+
+CREATE FUNCTION booking.balance_due(p_booking_id bigint) RETURNS bigint
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+    select b.price_minor - coalesce(sum(p.amount_minor) filter (where p.status = 'succeeded'), 0)
+      from booking.bookings b
+      left join booking.payments p on p.booking_id = b.id
+     where b.id = p_booking_id
+     group by b.id
+  $$;
+
+--
+-- Name: bookings_check_period(); Type: FUNCTION; Schema: booking; Owner: -
+--
+
+CREATE FUNCTION booking.bookings_check_period() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+declare
+  r booking.resources;
+  minutes numeric;
+begin
+  select * into r from booking.resources where id = new.resource_id;
+  if not found then
+    -- Raised here because the not-null check on blocked_period would otherwise come first.
+    raise exception 'resource % does not exist', new.resource_id
+      using errcode = 'foreign_key_violation', schema = 'booking', table = 'bookings',
+            constraint = 'bookings_resource_id_fkey';
+  end if;
+  if isempty(new.period) or lower_inf(new.period) or upper_inf(new.period) then
+    return new; -- bookings_period_bounded reports it
+  end if;
+  minutes := round(extract(epoch from upper(new.period) - lower(new.period)) / 60, 2);
+  if minutes < r.min_minutes or minutes > r.max_minutes then
+    raise exception 'booking of % minutes is outside % .. % minutes', minutes, r.min_minutes, r.max_minutes
+      using errcode = 'check_violation', schema = 'booking', table = 'bookings',
+            constraint = 'bookings_length_within_limits';
+  end if;
+  if exists (select 1 from booking.blackouts b
+              where b.resource_id = new.resource_id and b.period && new.period) then
+    raise exception 'booking overlaps a blackout of resource %', new.resource_id
+      using errcode = 'check_violation', schema = 'booking', table = 'bookings',
+            constraint = 'bookings_outside_blackouts';
+  end if;
+  if not booking.available_time(new.resource_id, new.period) @> new.period then
+    raise exception 'booking is outside the availability of resource %', new.resource_id
+      using errcode = 'check_violation', schema = 'booking', table = 'bookings',
+            constraint = 'bookings_within_availability';
+  end if;
+  if tg_op = 'INSERT' then
+    new.price_minor := r.price_minor;
+    new.currency := r.currency;
+  end if;
+  new.blocked_period := tstzrange(lower(new.period) - make_interval(mins => r.buffer_before_minutes),
+                                  upper(new.period) + make_interval(mins => r.buffer_after_minutes), '[)');
+  return new;
+end
+$$;
+
+--
+-- Name: bookings_check_status(); Type: FUNCTION; Schema: booking; Owner: -
+--
+
+CREATE FUNCTION booking.bookings_check_status() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+declare
+  needs_payment boolean;
+  due bigint;
+begin
+  if new.status = old.status then
+    return new;
+  end if;
+  if not (old.status, new.status) in (
+       ('held', 'pending'), ('held', 'confirmed'), ('held', 'cancelled'), ('held', 'expired'),
+       ('pending', 'confirmed'), ('pending', 'cancelled'),
+       ('confirmed', 'completed'), ('confirmed', 'cancelled'), ('confirmed', 'no_show'))
+  then
+    raise exception 'booking % cannot go from % to %', old.id, old.status, new.status
+      using errcode = 'BK001', schema = 'booking', table = 'bookings',
+            constraint = 'bookings_status_transition';
+  end if;
+  -- A lapsed hold may only become expired or cancelled: it no longer owns its period.
+  if old.status = 'held' and old.hold_expires_at <= now() and new.status not in ('expired', 'cancelled') then
+    raise exception 'hold of booking % expired at %', old.id, old.hold_expires_at
+      using errcode = 'BK001', schema = 'booking', table = 'bookings',
+            constraint = 'bookings_hold_expired';
+  end if;
+  if new.status = 'confirmed' then
+    select requires_payment into needs_payment from booking.resources where id = new.resource_id;
+    due := booking.balance_due(new.id);
+    if needs_payment and due > 0 then
+      raise exception 'booking % has % % still due', new.id, due, new.currency
+        using errcode = 'BK002', schema = 'booking', table = 'bookings',
+              constraint = 'bookings_paid_before_confirm';
+    end if;
+  end if;
+  new.updated_at := now();
+  return new;
+end
+$$;
+
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+--
+-- Name: bookings; Type: TABLE; Schema: booking; Owner: -
+--
+
+CREATE TABLE booking.bookings (
+    id bigint NOT NULL,
+    resource_id bigint NOT NULL,
+    customer_email public.citext NOT NULL,
+    period tstzrange NOT NULL,
+    blocked_period tstzrange NOT NULL,
+    status booking.booking_status DEFAULT 'pending'::booking.booking_status NOT NULL,
+    hold_expires_at timestamp with time zone,
+    price_minor bigint DEFAULT 0 NOT NULL,
+    currency character(3),
+    idempotency_key text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT bookings_blocked_covers_period CHECK ((blocked_period @> period)),
+    CONSTRAINT bookings_customer_email_format CHECK (((char_length((customer_email)::text) <= 254) AND (customer_email OPERATOR(public.~) '^[^@\s]+@[^@\s]+$'::public.citext))),
+    CONSTRAINT bookings_hold_has_expiry CHECK (((status <> 'held'::booking.booking_status) OR (hold_expires_at IS NOT NULL))),
+    CONSTRAINT bookings_idempotency_key_length CHECK (((char_length(idempotency_key) >= 1) AND (char_length(idempotency_key) <= 255))),
+    CONSTRAINT bookings_period_bounded CHECK (((NOT isempty(period)) AND (NOT lower_inf(period)) AND (NOT upper_inf(period)))),
+    CONSTRAINT bookings_price_nonnegative CHECK ((price_minor >= 0))
+);
+
+--
+-- Name: TABLE bookings; Type: COMMENT; Schema: booking; Owner: -
+--
+
+COMMENT ON TABLE booking.bookings IS 'A booking of one resource for one period. Active (held, pending, confirmed) bookings of a resource never overlap, buffers included.';
+
+--
+-- Name: COLUMN bookings.period; Type: COMMENT; Schema: booking; Owner: -
+--
+
+COMMENT ON COLUMN booking.bookings.period IS 'The booked period, [start, end).';
+
+--
+-- Name: COLUMN bookings.blocked_period; Type: COMMENT; Schema: booking; Owner: -
+--
+
+COMMENT ON COLUMN booking.bookings.blocked_period IS 'period widened by the resource''s buffers at booking time; what bookings_no_overlap compares. Maintained by trigger.';
+
+--
+-- Name: COLUMN bookings.hold_expires_at; Type: COMMENT; Schema: booking; Owner: -
+--
+
+COMMENT ON COLUMN booking.bookings.hold_expires_at IS 'For held bookings: when the hold lapses and stops blocking the period.';
+
+--
+-- Name: COLUMN bookings.price_minor; Type: COMMENT; Schema: booking; Owner: -
+--
+
+COMMENT ON COLUMN booking.bookings.price_minor IS 'Amount due in minor units, copied from the resource at booking time.';
+
+--
+-- Name: COLUMN bookings.idempotency_key; Type: COMMENT; Schema: booking; Owner: -
+--
+
+COMMENT ON COLUMN booking.bookings.idempotency_key IS 'Idempotency-Key under which the booking was created, if any.';
+
+--
+-- Name: effective_status(booking.bookings); Type: FUNCTION; Schema: booking; Owner: -
+--
+
+CREATE FUNCTION booking.effective_status(b booking.bookings) RETURNS booking.booking_status
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ select case when b.status = 'held' and b.hold_expires_at <= now() then 'expired'::booking.booking_status
+                    else b.status end $$;
+
+--
+-- Name: FUNCTION effective_status(b booking.bookings); Type: COMMENT; Schema: booking; Owner: -
+--
+
+COMMENT ON FUNCTION booking.effective_status(b booking.bookings) IS 'status, except that a lapsed hold reads as expired.';
+
+--
+-- Name: is_time_zone(text); Type: FUNCTION; Schema: booking; Owner: -
+--
+
+CREATE FUNCTION booking.is_time_zone(name text) RETURNS boolean
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE
+    AS $_$ select exists (select 1 from pg_catalog.pg_timezone_names where pg_timezone_names.name = $1) $_$;
+
+--
+-- Name: payments_check_balance(); Type: FUNCTION; Schema: booking; Owner: -
+--
+
+CREATE FUNCTION booking.payments_check_balance() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+declare
+  due bigint;
+begin
+  perform 1 from booking.bookings where id = new.booking_id for update;
+  if new.status = 'succeeded' then
+    due := booking.balance_due(new.booking_id)
+           + case when tg_op = 'UPDATE' and old.status = 'succeeded' then old.amount_minor else 0 end;
+    if new.amount_minor > due then
+      raise exception 'payment of % exceeds balance due %', new.amount_minor, due
+        using errcode = 'check_violation', schema = 'booking', table = 'payments',
+              constraint = 'payments_not_over_balance';
+    end if;
+  end if;
+  return new;
+end
+$$;
+
+--
+-- Name: window_instances(bigint, date, date); Type: FUNCTION; Schema: booking; Owner: -
+--
+
+CREATE FUNCTION booking.window_instances(p_resource_id bigint, from_date date, to_date date) RETURNS TABLE(local_date date, period tstzrange)
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+    with r as (
+      select time_zone,
+             not exists (select 1 from booking.availability_windows w where w.resource_id = r.id) as all_day
+        from booking.resources r
+       where r.id = p_resource_id
+    ),
+    windows as (
+      select w.weekday, w.start_time, w.end_time
+        from booking.availability_windows w
+       where w.resource_id = p_resource_id
+       union all
+      select d, time '00:00', time '24:00'
+        from r, generate_series(0, 6) as d
+       where r.all_day
+    )
+    select day::date,
+           tstzrange((day::date + w.start_time) at time zone r.time_zone,
+                     (day::date + w.end_time)   at time zone r.time_zone, '[)')
+      from r
+     cross join generate_series((from_date - 1)::timestamp, (to_date + 1)::timestamp, interval '1 day') as day
+      join windows w on w.weekday = extract(dow from day)
+  $$;
+
+--
+-- Name: FUNCTION window_instances(p_resource_id bigint, from_date date, to_date date); Type: COMMENT; Schema: booking; Owner: -
+--
+
+COMMENT ON FUNCTION booking.window_instances(p_resource_id bigint, from_date date, to_date date) IS 'Concrete availability windows of a resource for local dates from_date-1 .. to_date+1, DST-correct.';
 
 --
 -- Name: touch(); Type: FUNCTION; Schema: todo; Owner: -
@@ -46,9 +382,296 @@ $$;
 
 COMMENT ON FUNCTION todo.touch() IS 'Keeps updated_at and version current; no writer can forget it.';
 
-SET default_tablespace = '';
+--
+-- Name: availability_windows; Type: TABLE; Schema: booking; Owner: -
+--
 
-SET default_table_access_method = heap;
+CREATE TABLE booking.availability_windows (
+    id bigint NOT NULL,
+    resource_id bigint NOT NULL,
+    weekday smallint NOT NULL,
+    start_time time without time zone NOT NULL,
+    end_time time without time zone NOT NULL,
+    CONSTRAINT availability_windows_start_before_end CHECK ((start_time < end_time)),
+    CONSTRAINT availability_windows_weekday_range CHECK (((weekday >= 0) AND (weekday <= 6)))
+);
+
+--
+-- Name: TABLE availability_windows; Type: COMMENT; Schema: booking; Owner: -
+--
+
+COMMENT ON TABLE booking.availability_windows IS 'Weekly opening hours of a resource in its local time. A resource without any window is available around the clock.';
+
+--
+-- Name: COLUMN availability_windows.weekday; Type: COMMENT; Schema: booking; Owner: -
+--
+
+COMMENT ON COLUMN booking.availability_windows.weekday IS '0 = Sunday .. 6 = Saturday (extract(dow)).';
+
+--
+-- Name: COLUMN availability_windows.start_time; Type: COMMENT; Schema: booking; Owner: -
+--
+
+COMMENT ON COLUMN booking.availability_windows.start_time IS 'Local wall-clock start, inclusive.';
+
+--
+-- Name: COLUMN availability_windows.end_time; Type: COMMENT; Schema: booking; Owner: -
+--
+
+COMMENT ON COLUMN booking.availability_windows.end_time IS 'Local wall-clock end, exclusive; 24:00 means midnight at the end of the day.';
+
+--
+-- Name: availability_windows_id_seq; Type: SEQUENCE; Schema: booking; Owner: -
+--
+
+ALTER TABLE booking.availability_windows ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME booking.availability_windows_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: blackouts; Type: TABLE; Schema: booking; Owner: -
+--
+
+CREATE TABLE booking.blackouts (
+    id bigint NOT NULL,
+    resource_id bigint NOT NULL,
+    period tstzrange NOT NULL,
+    reason text,
+    CONSTRAINT blackouts_period_bounded CHECK (((NOT isempty(period)) AND (NOT lower_inf(period)) AND (NOT upper_inf(period)))),
+    CONSTRAINT blackouts_reason_length CHECK ((char_length(reason) <= 500))
+);
+
+--
+-- Name: TABLE blackouts; Type: COMMENT; Schema: booking; Owner: -
+--
+
+COMMENT ON TABLE booking.blackouts IS 'Periods when a resource cannot be booked at all (holidays, maintenance).';
+
+--
+-- Name: blackouts_id_seq; Type: SEQUENCE; Schema: booking; Owner: -
+--
+
+ALTER TABLE booking.blackouts ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME booking.blackouts_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: bookings_id_seq; Type: SEQUENCE; Schema: booking; Owner: -
+--
+
+ALTER TABLE booking.bookings ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME booking.bookings_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: idempotency_keys; Type: TABLE; Schema: booking; Owner: -
+--
+
+CREATE TABLE booking.idempotency_keys (
+    scope text NOT NULL,
+    key text NOT NULL,
+    request_hash text NOT NULL,
+    response_status integer,
+    response_body jsonb,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT idempotency_keys_key_length CHECK (((char_length(key) >= 1) AND (char_length(key) <= 255)))
+);
+
+--
+-- Name: TABLE idempotency_keys; Type: COMMENT; Schema: booking; Owner: -
+--
+
+COMMENT ON TABLE booking.idempotency_keys IS 'First successful response per (scope, Idempotency-Key), replayed for an identical request; stored in the same transaction as the write it describes.';
+
+--
+-- Name: COLUMN idempotency_keys.scope; Type: COMMENT; Schema: booking; Owner: -
+--
+
+COMMENT ON COLUMN booking.idempotency_keys.scope IS 'What the key was used for, e.g. ''POST /booking/bookings''.';
+
+--
+-- Name: COLUMN idempotency_keys.request_hash; Type: COMMENT; Schema: booking; Owner: -
+--
+
+COMMENT ON COLUMN booking.idempotency_keys.request_hash IS 'SHA-256 of the canonical request body; a different body under the same key is refused.';
+
+--
+-- Name: COLUMN idempotency_keys.response_status; Type: COMMENT; Schema: booking; Owner: -
+--
+
+COMMENT ON COLUMN booking.idempotency_keys.response_status IS 'HTTP status of the first response; null only inside the transaction that claimed the key.';
+
+--
+-- Name: payments; Type: TABLE; Schema: booking; Owner: -
+--
+
+CREATE TABLE booking.payments (
+    id bigint NOT NULL,
+    booking_id bigint NOT NULL,
+    amount_minor bigint NOT NULL,
+    currency character(3) NOT NULL,
+    status booking.payment_status DEFAULT 'succeeded'::booking.payment_status NOT NULL,
+    provider_reference text NOT NULL,
+    idempotency_key text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT payments_amount_positive CHECK ((amount_minor > 0)),
+    CONSTRAINT payments_currency_iso CHECK ((currency ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT payments_idempotency_key_length CHECK (((char_length(idempotency_key) >= 1) AND (char_length(idempotency_key) <= 255))),
+    CONSTRAINT payments_provider_reference_length CHECK (((char_length(provider_reference) >= 1) AND (char_length(provider_reference) <= 255)))
+);
+
+--
+-- Name: TABLE payments; Type: COMMENT; Schema: booking; Owner: -
+--
+
+COMMENT ON TABLE booking.payments IS 'Money received (or attempted) for a booking, in minor units.';
+
+--
+-- Name: COLUMN payments.amount_minor; Type: COMMENT; Schema: booking; Owner: -
+--
+
+COMMENT ON COLUMN booking.payments.amount_minor IS 'Amount in minor units of currency (cents).';
+
+--
+-- Name: COLUMN payments.currency; Type: COMMENT; Schema: booking; Owner: -
+--
+
+COMMENT ON COLUMN booking.payments.currency IS 'ISO 4217 code; must equal the booking''s currency.';
+
+--
+-- Name: COLUMN payments.provider_reference; Type: COMMENT; Schema: booking; Owner: -
+--
+
+COMMENT ON COLUMN booking.payments.provider_reference IS 'The payment provider''s id for this payment; unique so a webhook delivered twice records once.';
+
+--
+-- Name: COLUMN payments.idempotency_key; Type: COMMENT; Schema: booking; Owner: -
+--
+
+COMMENT ON COLUMN booking.payments.idempotency_key IS 'Idempotency-Key under which the payment was recorded, if any.';
+
+--
+-- Name: payments_id_seq; Type: SEQUENCE; Schema: booking; Owner: -
+--
+
+ALTER TABLE booking.payments ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME booking.payments_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: resources; Type: TABLE; Schema: booking; Owner: -
+--
+
+CREATE TABLE booking.resources (
+    id bigint NOT NULL,
+    name text NOT NULL,
+    time_zone text NOT NULL,
+    min_minutes integer DEFAULT 15 NOT NULL,
+    max_minutes integer DEFAULT 480 NOT NULL,
+    buffer_before_minutes integer DEFAULT 0 NOT NULL,
+    buffer_after_minutes integer DEFAULT 0 NOT NULL,
+    requires_payment boolean DEFAULT false NOT NULL,
+    price_minor bigint DEFAULT 0 NOT NULL,
+    currency character(3),
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT resources_buffer_after_range CHECK (((buffer_after_minutes >= 0) AND (buffer_after_minutes <= 1440))),
+    CONSTRAINT resources_buffer_before_range CHECK (((buffer_before_minutes >= 0) AND (buffer_before_minutes <= 1440))),
+    CONSTRAINT resources_currency_iso CHECK ((currency ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT resources_max_minutes_range CHECK (((max_minutes >= min_minutes) AND (max_minutes <= 10080))),
+    CONSTRAINT resources_min_minutes_positive CHECK ((min_minutes >= 1)),
+    CONSTRAINT resources_name_length CHECK (((char_length(name) >= 1) AND (char_length(name) <= 200))),
+    CONSTRAINT resources_payment_needs_price CHECK (((NOT requires_payment) OR (price_minor > 0))),
+    CONSTRAINT resources_price_has_currency CHECK (((price_minor = 0) OR (currency IS NOT NULL))),
+    CONSTRAINT resources_price_nonnegative CHECK ((price_minor >= 0)),
+    CONSTRAINT resources_time_zone_valid CHECK (booking.is_time_zone(time_zone))
+);
+
+--
+-- Name: TABLE resources; Type: COMMENT; Schema: booking; Owner: -
+--
+
+COMMENT ON TABLE booking.resources IS 'Something that can be booked: a room, a person, a court.';
+
+--
+-- Name: COLUMN resources.time_zone; Type: COMMENT; Schema: booking; Owner: -
+--
+
+COMMENT ON COLUMN booking.resources.time_zone IS 'IANA time zone in which availability windows and slots are expressed.';
+
+--
+-- Name: COLUMN resources.min_minutes; Type: COMMENT; Schema: booking; Owner: -
+--
+
+COMMENT ON COLUMN booking.resources.min_minutes IS 'Shortest allowed booking, minutes.';
+
+--
+-- Name: COLUMN resources.max_minutes; Type: COMMENT; Schema: booking; Owner: -
+--
+
+COMMENT ON COLUMN booking.resources.max_minutes IS 'Longest allowed booking, minutes (at most 7 days).';
+
+--
+-- Name: COLUMN resources.buffer_before_minutes; Type: COMMENT; Schema: booking; Owner: -
+--
+
+COMMENT ON COLUMN booking.resources.buffer_before_minutes IS 'Time kept free before each booking (set-up); captured into bookings.blocked_period at booking time.';
+
+--
+-- Name: COLUMN resources.buffer_after_minutes; Type: COMMENT; Schema: booking; Owner: -
+--
+
+COMMENT ON COLUMN booking.resources.buffer_after_minutes IS 'Time kept free after each booking (clean-up); captured into bookings.blocked_period at booking time.';
+
+--
+-- Name: COLUMN resources.requires_payment; Type: COMMENT; Schema: booking; Owner: -
+--
+
+COMMENT ON COLUMN booking.resources.requires_payment IS 'When true a booking cannot be confirmed before its balance due is zero.';
+
+--
+-- Name: COLUMN resources.price_minor; Type: COMMENT; Schema: booking; Owner: -
+--
+
+COMMENT ON COLUMN booking.resources.price_minor IS 'Price of one booking in minor units of currency (cents); copied onto each booking.';
+
+--
+-- Name: COLUMN resources.currency; Type: COMMENT; Schema: booking; Owner: -
+--
+
+COMMENT ON COLUMN booking.resources.currency IS 'ISO 4217 code of price_minor.';
+
+--
+-- Name: resources_id_seq; Type: SEQUENCE; Schema: booking; Owner: -
+--
+
+ALTER TABLE booking.resources ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME booking.resources_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
 
 --
 -- Name: todos; Type: TABLE; Schema: todo; Owner: -
@@ -110,11 +733,119 @@ ALTER TABLE todo.todos ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
 );
 
 --
+-- Name: availability_windows availability_windows_no_overlap; Type: CONSTRAINT; Schema: booking; Owner: -
+--
+
+ALTER TABLE ONLY booking.availability_windows
+    ADD CONSTRAINT availability_windows_no_overlap EXCLUDE USING gist (resource_id WITH =, weekday WITH =, booking.timerange(start_time, end_time) WITH &&);
+
+--
+-- Name: availability_windows availability_windows_pkey; Type: CONSTRAINT; Schema: booking; Owner: -
+--
+
+ALTER TABLE ONLY booking.availability_windows
+    ADD CONSTRAINT availability_windows_pkey PRIMARY KEY (id);
+
+--
+-- Name: blackouts blackouts_pkey; Type: CONSTRAINT; Schema: booking; Owner: -
+--
+
+ALTER TABLE ONLY booking.blackouts
+    ADD CONSTRAINT blackouts_pkey PRIMARY KEY (id);
+
+--
+-- Name: bookings bookings_id_currency_key; Type: CONSTRAINT; Schema: booking; Owner: -
+--
+
+ALTER TABLE ONLY booking.bookings
+    ADD CONSTRAINT bookings_id_currency_key UNIQUE (id, currency);
+
+--
+-- Name: bookings bookings_idempotency_key_key; Type: CONSTRAINT; Schema: booking; Owner: -
+--
+
+ALTER TABLE ONLY booking.bookings
+    ADD CONSTRAINT bookings_idempotency_key_key UNIQUE (idempotency_key);
+
+--
+-- Name: bookings bookings_no_overlap; Type: CONSTRAINT; Schema: booking; Owner: -
+--
+
+ALTER TABLE ONLY booking.bookings
+    ADD CONSTRAINT bookings_no_overlap EXCLUDE USING gist (resource_id WITH =, blocked_period WITH &&) WHERE ((status = ANY (ARRAY['held'::booking.booking_status, 'pending'::booking.booking_status, 'confirmed'::booking.booking_status])));
+
+--
+-- Name: bookings bookings_pkey; Type: CONSTRAINT; Schema: booking; Owner: -
+--
+
+ALTER TABLE ONLY booking.bookings
+    ADD CONSTRAINT bookings_pkey PRIMARY KEY (id);
+
+--
+-- Name: idempotency_keys idempotency_keys_pkey; Type: CONSTRAINT; Schema: booking; Owner: -
+--
+
+ALTER TABLE ONLY booking.idempotency_keys
+    ADD CONSTRAINT idempotency_keys_pkey PRIMARY KEY (scope, key);
+
+--
+-- Name: payments payments_idempotency_key_key; Type: CONSTRAINT; Schema: booking; Owner: -
+--
+
+ALTER TABLE ONLY booking.payments
+    ADD CONSTRAINT payments_idempotency_key_key UNIQUE (idempotency_key);
+
+--
+-- Name: payments payments_pkey; Type: CONSTRAINT; Schema: booking; Owner: -
+--
+
+ALTER TABLE ONLY booking.payments
+    ADD CONSTRAINT payments_pkey PRIMARY KEY (id);
+
+--
+-- Name: payments payments_provider_reference_key; Type: CONSTRAINT; Schema: booking; Owner: -
+--
+
+ALTER TABLE ONLY booking.payments
+    ADD CONSTRAINT payments_provider_reference_key UNIQUE (provider_reference);
+
+--
+-- Name: resources resources_pkey; Type: CONSTRAINT; Schema: booking; Owner: -
+--
+
+ALTER TABLE ONLY booking.resources
+    ADD CONSTRAINT resources_pkey PRIMARY KEY (id);
+
+--
 -- Name: todos todos_pkey; Type: CONSTRAINT; Schema: todo; Owner: -
 --
 
 ALTER TABLE ONLY todo.todos
     ADD CONSTRAINT todos_pkey PRIMARY KEY (id);
+
+--
+-- Name: blackouts_resource_period_idx; Type: INDEX; Schema: booking; Owner: -
+--
+
+CREATE INDEX blackouts_resource_period_idx ON booking.blackouts USING gist (resource_id, period);
+
+--
+-- Name: bookings_customer_email_period_idx; Type: INDEX; Schema: booking; Owner: -
+--
+
+CREATE INDEX bookings_customer_email_period_idx ON booking.bookings USING btree (customer_email, lower(period));
+
+--
+-- Name: bookings_resource_held_idx; Type: INDEX; Schema: booking; Owner: -
+--
+
+CREATE INDEX bookings_resource_held_idx ON booking.bookings USING btree (resource_id, hold_expires_at) WHERE (status = 'held'::booking.booking_status);
+
+--
+-- Name: payments_booking_id_idx; Type: INDEX; Schema: booking; Owner: -
+--
+
+CREATE INDEX payments_booking_id_idx ON booking.payments USING btree (booking_id);
 
 --
 -- Name: todos_completed_id_idx; Type: INDEX; Schema: todo; Owner: -
@@ -123,10 +854,56 @@ ALTER TABLE ONLY todo.todos
 CREATE INDEX todos_completed_id_idx ON todo.todos USING btree (completed, id);
 
 --
+-- Name: bookings bookings_check_period; Type: TRIGGER; Schema: booking; Owner: -
+--
+
+CREATE TRIGGER bookings_check_period BEFORE INSERT OR UPDATE OF period, resource_id ON booking.bookings FOR EACH ROW EXECUTE FUNCTION booking.bookings_check_period();
+
+--
+-- Name: bookings bookings_check_status; Type: TRIGGER; Schema: booking; Owner: -
+--
+
+CREATE TRIGGER bookings_check_status BEFORE UPDATE OF status ON booking.bookings FOR EACH ROW EXECUTE FUNCTION booking.bookings_check_status();
+
+--
+-- Name: payments payments_check_balance; Type: TRIGGER; Schema: booking; Owner: -
+--
+
+CREATE TRIGGER payments_check_balance BEFORE INSERT OR UPDATE OF status, amount_minor ON booking.payments FOR EACH ROW EXECUTE FUNCTION booking.payments_check_balance();
+
+--
 -- Name: todos todos_touch; Type: TRIGGER; Schema: todo; Owner: -
 --
 
 CREATE TRIGGER todos_touch BEFORE UPDATE ON todo.todos FOR EACH ROW EXECUTE FUNCTION todo.touch();
+
+--
+-- Name: availability_windows availability_windows_resource_id_fkey; Type: FK CONSTRAINT; Schema: booking; Owner: -
+--
+
+ALTER TABLE ONLY booking.availability_windows
+    ADD CONSTRAINT availability_windows_resource_id_fkey FOREIGN KEY (resource_id) REFERENCES booking.resources(id) ON DELETE CASCADE;
+
+--
+-- Name: blackouts blackouts_resource_id_fkey; Type: FK CONSTRAINT; Schema: booking; Owner: -
+--
+
+ALTER TABLE ONLY booking.blackouts
+    ADD CONSTRAINT blackouts_resource_id_fkey FOREIGN KEY (resource_id) REFERENCES booking.resources(id) ON DELETE CASCADE;
+
+--
+-- Name: bookings bookings_resource_id_fkey; Type: FK CONSTRAINT; Schema: booking; Owner: -
+--
+
+ALTER TABLE ONLY booking.bookings
+    ADD CONSTRAINT bookings_resource_id_fkey FOREIGN KEY (resource_id) REFERENCES booking.resources(id);
+
+--
+-- Name: payments payments_booking_currency_fkey; Type: FK CONSTRAINT; Schema: booking; Owner: -
+--
+
+ALTER TABLE ONLY booking.payments
+    ADD CONSTRAINT payments_booking_currency_fkey FOREIGN KEY (booking_id, currency) REFERENCES booking.bookings(id, currency);
 
 --
 -- PostgreSQL database dump complete

@@ -10,6 +10,7 @@ import type { Pool } from '../lib/db.js';
 import { Api, openApiDocument } from './api.js';
 import { createLogger } from './logger.js';
 import { problemHandler, sendProblem } from './problem.js';
+import { bookingApi } from './booking.js';
 import { todoApi } from './todo.js';
 
 export interface AppOptions {
@@ -19,13 +20,13 @@ export interface AppOptions {
 
 /** Every project's API, in README order. */
 export function projectApis(sql: Pool): Api[] {
-  return [todoApi(sql)];
+  return [todoApi(sql), bookingApi(sql)];
 }
 
 /** Answers CORS preflights and lets any origin read responses (the APIs carry no cookies). */
 const cors: RequestHandler = (req, res, next) => {
   res.set('Access-Control-Allow-Origin', '*');
-  res.set('Access-Control-Expose-Headers', 'ETag, Link, Location, Retry-After');
+  res.set('Access-Control-Expose-Headers', 'ETag, Link, Location, Retry-After, Idempotent-Replayed');
   if (req.method === 'OPTIONS') {
     res.set('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE, OPTIONS');
     res.set('Access-Control-Allow-Headers', req.get('access-control-request-headers')

@@ -8,6 +8,7 @@ import {
   CheckViolation, DbError, ExclusionViolation, ForeignKeyViolation, InvalidCursor, InvalidInput, NotFound,
   NotNullViolation, PgGrindError, StaleVersion, TransientConflict, UniqueViolation, Unavailable,
 } from '../lib/errors.js';
+import { IdempotencyKeyReused } from '../lib/idempotency.js';
 
 /** One offending input: where it was (`body`, `query`, `path`, `header`), which field, and why. */
 export interface FieldIssue {
@@ -70,6 +71,9 @@ export function toProblem(err: unknown, method = 'GET'): { status: number; probl
     return { status: err.status, problem: { type: 'about:blank', title: err.title, status: err.status, detail: err.message, ...err.extra }, headers: err.headers };
   }
   if (err instanceof NotFound) return simple(404, 'Not found', err.message);
+  if (err instanceof IdempotencyKeyReused) {
+    return { status: 422, problem: { type: 'about:blank', title: 'Idempotency-Key reused', status: 422, detail: err.message, errors: [{ in: 'header', field: 'idempotency-key', message: 'was already used with a different request' }] } };
+  }
   if (err instanceof StaleVersion) return simple(412, 'Precondition failed', err.message);
   if (err instanceof InvalidCursor) return { status: 400, problem: { type: 'about:blank', title: 'Invalid cursor', status: 400, detail: 'the after cursor was not issued by this API', errors: [{ in: 'query', field: 'after', message: 'not a cursor issued by this API' }] } };
   if (err instanceof UniqueViolation) return dbProblem(err, 409, 'Already exists');

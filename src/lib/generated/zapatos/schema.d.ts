@@ -15,6 +15,1730 @@ declare module 'zapatos/schema' {
   export interface schemaVersionCanary extends db.SchemaVersionCanary { version: 104 }
 
 
+  /* === schema: booking === */
+
+  export namespace booking {
+  
+    /* --- enums --- */
+  
+    export type booking_status = 'cancelled' | 'completed' | 'confirmed' | 'expired' | 'held' | 'no_show' | 'pending';
+    export namespace every {
+      export type booking_status = ['cancelled', 'completed', 'confirmed', 'expired', 'held', 'no_show', 'pending'];
+    }
+    export type payment_status = 'failed' | 'pending' | 'refunded' | 'succeeded';
+    export namespace every {
+      export type payment_status = ['failed', 'pending', 'refunded', 'succeeded'];
+    }
+  
+    /* --- tables --- */
+  
+    /**
+     * **booking.availability_windows**
+     * - Table in database
+     */
+    export namespace availability_windows {
+      export type Table = 'booking.availability_windows';
+      export interface Selectable {
+        /**
+        * **booking.availability_windows.end_time**
+        *
+        * Local wall-clock end, exclusive; 24:00 means midnight at the end of the day.
+        * - `time` in database
+        * - `NOT NULL`, no default
+        */
+        end_time: db.TimeString;
+        /**
+        * **booking.availability_windows.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id: db.Int8String;
+        /**
+        * **booking.availability_windows.resource_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        resource_id: db.Int8String;
+        /**
+        * **booking.availability_windows.start_time**
+        *
+        * Local wall-clock start, inclusive.
+        * - `time` in database
+        * - `NOT NULL`, no default
+        */
+        start_time: db.TimeString;
+        /**
+        * **booking.availability_windows.weekday**
+        *
+        * 0 = Sunday .. 6 = Saturday (extract(dow)).
+        * - `int2` in database
+        * - `NOT NULL`, no default
+        */
+        weekday: number;
+      }
+      export interface JSONSelectable {
+        /**
+        * **booking.availability_windows.end_time**
+        *
+        * Local wall-clock end, exclusive; 24:00 means midnight at the end of the day.
+        * - `time` in database
+        * - `NOT NULL`, no default
+        */
+        end_time: db.TimeString;
+        /**
+        * **booking.availability_windows.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id: number;
+        /**
+        * **booking.availability_windows.resource_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        resource_id: number;
+        /**
+        * **booking.availability_windows.start_time**
+        *
+        * Local wall-clock start, inclusive.
+        * - `time` in database
+        * - `NOT NULL`, no default
+        */
+        start_time: db.TimeString;
+        /**
+        * **booking.availability_windows.weekday**
+        *
+        * 0 = Sunday .. 6 = Saturday (extract(dow)).
+        * - `int2` in database
+        * - `NOT NULL`, no default
+        */
+        weekday: number;
+      }
+      export interface Whereable {
+        /**
+        * **booking.availability_windows.end_time**
+        *
+        * Local wall-clock end, exclusive; 24:00 means midnight at the end of the day.
+        * - `time` in database
+        * - `NOT NULL`, no default
+        */
+        end_time?: db.TimeString | db.Parameter<db.TimeString> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, db.TimeString | db.Parameter<db.TimeString> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **booking.availability_windows.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **booking.availability_windows.resource_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        resource_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **booking.availability_windows.start_time**
+        *
+        * Local wall-clock start, inclusive.
+        * - `time` in database
+        * - `NOT NULL`, no default
+        */
+        start_time?: db.TimeString | db.Parameter<db.TimeString> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, db.TimeString | db.Parameter<db.TimeString> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **booking.availability_windows.weekday**
+        *
+        * 0 = Sunday .. 6 = Saturday (extract(dow)).
+        * - `int2` in database
+        * - `NOT NULL`, no default
+        */
+        weekday?: number | db.Parameter<number> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, number | db.Parameter<number> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **booking.availability_windows.end_time**
+        *
+        * Local wall-clock end, exclusive; 24:00 means midnight at the end of the day.
+        * - `time` in database
+        * - `NOT NULL`, no default
+        */
+        end_time: db.TimeString | db.Parameter<db.TimeString> | db.SQLFragment;
+        /**
+        * **booking.availability_windows.resource_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        resource_id: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+        /**
+        * **booking.availability_windows.start_time**
+        *
+        * Local wall-clock start, inclusive.
+        * - `time` in database
+        * - `NOT NULL`, no default
+        */
+        start_time: db.TimeString | db.Parameter<db.TimeString> | db.SQLFragment;
+        /**
+        * **booking.availability_windows.weekday**
+        *
+        * 0 = Sunday .. 6 = Saturday (extract(dow)).
+        * - `int2` in database
+        * - `NOT NULL`, no default
+        */
+        weekday: number | db.Parameter<number> | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **booking.availability_windows.end_time**
+        *
+        * Local wall-clock end, exclusive; 24:00 means midnight at the end of the day.
+        * - `time` in database
+        * - `NOT NULL`, no default
+        */
+        end_time?: db.TimeString | db.Parameter<db.TimeString> | db.SQLFragment | db.SQLFragment<any, db.TimeString | db.Parameter<db.TimeString> | db.SQLFragment>;
+        /**
+        * **booking.availability_windows.resource_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        resource_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+        /**
+        * **booking.availability_windows.start_time**
+        *
+        * Local wall-clock start, inclusive.
+        * - `time` in database
+        * - `NOT NULL`, no default
+        */
+        start_time?: db.TimeString | db.Parameter<db.TimeString> | db.SQLFragment | db.SQLFragment<any, db.TimeString | db.Parameter<db.TimeString> | db.SQLFragment>;
+        /**
+        * **booking.availability_windows.weekday**
+        *
+        * 0 = Sunday .. 6 = Saturday (extract(dow)).
+        * - `int2` in database
+        * - `NOT NULL`, no default
+        */
+        weekday?: number | db.Parameter<number> | db.SQLFragment | db.SQLFragment<any, number | db.Parameter<number> | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'availability_windows_pkey';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **booking.blackouts**
+     * - Table in database
+     */
+    export namespace blackouts {
+      export type Table = 'booking.blackouts';
+      export interface Selectable {
+        /**
+        * **booking.blackouts.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id: db.Int8String;
+        /**
+        * **booking.blackouts.period**
+        * - `tstzrange` in database
+        * - `NOT NULL`, no default
+        */
+        period: db.DateRangeString;
+        /**
+        * **booking.blackouts.reason**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        reason: string | null;
+        /**
+        * **booking.blackouts.resource_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        resource_id: db.Int8String;
+      }
+      export interface JSONSelectable {
+        /**
+        * **booking.blackouts.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id: number;
+        /**
+        * **booking.blackouts.period**
+        * - `tstzrange` in database
+        * - `NOT NULL`, no default
+        */
+        period: db.DateRangeString;
+        /**
+        * **booking.blackouts.reason**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        reason: string | null;
+        /**
+        * **booking.blackouts.resource_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        resource_id: number;
+      }
+      export interface Whereable {
+        /**
+        * **booking.blackouts.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **booking.blackouts.period**
+        * - `tstzrange` in database
+        * - `NOT NULL`, no default
+        */
+        period?: db.DateRangeString | db.Parameter<db.DateRangeString> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, db.DateRangeString | db.Parameter<db.DateRangeString> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **booking.blackouts.reason**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        reason?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **booking.blackouts.resource_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        resource_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **booking.blackouts.period**
+        * - `tstzrange` in database
+        * - `NOT NULL`, no default
+        */
+        period: db.DateRangeString | db.Parameter<db.DateRangeString> | db.SQLFragment;
+        /**
+        * **booking.blackouts.reason**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        reason?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **booking.blackouts.resource_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        resource_id: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **booking.blackouts.period**
+        * - `tstzrange` in database
+        * - `NOT NULL`, no default
+        */
+        period?: db.DateRangeString | db.Parameter<db.DateRangeString> | db.SQLFragment | db.SQLFragment<any, db.DateRangeString | db.Parameter<db.DateRangeString> | db.SQLFragment>;
+        /**
+        * **booking.blackouts.reason**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        reason?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **booking.blackouts.resource_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        resource_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'blackouts_pkey';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **booking.bookings**
+     * - Table in database
+     */
+    export namespace bookings {
+      export type Table = 'booking.bookings';
+      export interface Selectable {
+        /**
+        * **booking.bookings.blocked_period**
+        *
+        * period widened by the resource's buffers at booking time; what bookings_no_overlap compares. Maintained by trigger.
+        * - `tstzrange` in database
+        * - `NOT NULL`, no default
+        */
+        blocked_period: db.DateRangeString;
+        /**
+        * **booking.bookings.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: Date;
+        /**
+        * **booking.bookings.currency**
+        * - `bpchar` in database
+        * - Nullable, no default
+        */
+        currency: string | null;
+        /**
+        * **booking.bookings.customer_email**
+        * - `citext` in database
+        * - `NOT NULL`, no default
+        */
+        customer_email: string;
+        /**
+        * **booking.bookings.hold_expires_at**
+        *
+        * For held bookings: when the hold lapses and stops blocking the period.
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        hold_expires_at: Date | null;
+        /**
+        * **booking.bookings.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id: db.Int8String;
+        /**
+        * **booking.bookings.idempotency_key**
+        *
+        * Idempotency-Key under which the booking was created, if any.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        idempotency_key: string | null;
+        /**
+        * **booking.bookings.period**
+        *
+        * The booked period, [start, end).
+        * - `tstzrange` in database
+        * - `NOT NULL`, no default
+        */
+        period: db.DateRangeString;
+        /**
+        * **booking.bookings.price_minor**
+        *
+        * Amount due in minor units, copied from the resource at booking time.
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        price_minor: db.Int8String;
+        /**
+        * **booking.bookings.resource_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        resource_id: db.Int8String;
+        /**
+        * **booking.bookings.status**
+        * - `booking_status` in database
+        * - `NOT NULL`, default: `'pending'::booking.booking_status`
+        */
+        status: booking_status;
+        /**
+        * **booking.bookings.updated_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        updated_at: Date;
+      }
+      export interface JSONSelectable {
+        /**
+        * **booking.bookings.blocked_period**
+        *
+        * period widened by the resource's buffers at booking time; what bookings_no_overlap compares. Maintained by trigger.
+        * - `tstzrange` in database
+        * - `NOT NULL`, no default
+        */
+        blocked_period: db.DateRangeString;
+        /**
+        * **booking.bookings.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: db.TimestampTzString;
+        /**
+        * **booking.bookings.currency**
+        * - `bpchar` in database
+        * - Nullable, no default
+        */
+        currency: string | null;
+        /**
+        * **booking.bookings.customer_email**
+        * - `citext` in database
+        * - `NOT NULL`, no default
+        */
+        customer_email: string;
+        /**
+        * **booking.bookings.hold_expires_at**
+        *
+        * For held bookings: when the hold lapses and stops blocking the period.
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        hold_expires_at: db.TimestampTzString | null;
+        /**
+        * **booking.bookings.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id: number;
+        /**
+        * **booking.bookings.idempotency_key**
+        *
+        * Idempotency-Key under which the booking was created, if any.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        idempotency_key: string | null;
+        /**
+        * **booking.bookings.period**
+        *
+        * The booked period, [start, end).
+        * - `tstzrange` in database
+        * - `NOT NULL`, no default
+        */
+        period: db.DateRangeString;
+        /**
+        * **booking.bookings.price_minor**
+        *
+        * Amount due in minor units, copied from the resource at booking time.
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        price_minor: number;
+        /**
+        * **booking.bookings.resource_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        resource_id: number;
+        /**
+        * **booking.bookings.status**
+        * - `booking_status` in database
+        * - `NOT NULL`, default: `'pending'::booking.booking_status`
+        */
+        status: booking_status;
+        /**
+        * **booking.bookings.updated_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        updated_at: db.TimestampTzString;
+      }
+      export interface Whereable {
+        /**
+        * **booking.bookings.blocked_period**
+        *
+        * period widened by the resource's buffers at booking time; what bookings_no_overlap compares. Maintained by trigger.
+        * - `tstzrange` in database
+        * - `NOT NULL`, no default
+        */
+        blocked_period?: db.DateRangeString | db.Parameter<db.DateRangeString> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, db.DateRangeString | db.Parameter<db.DateRangeString> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **booking.bookings.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **booking.bookings.currency**
+        * - `bpchar` in database
+        * - Nullable, no default
+        */
+        currency?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **booking.bookings.customer_email**
+        * - `citext` in database
+        * - `NOT NULL`, no default
+        */
+        customer_email?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **booking.bookings.hold_expires_at**
+        *
+        * For held bookings: when the hold lapses and stops blocking the period.
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        hold_expires_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **booking.bookings.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **booking.bookings.idempotency_key**
+        *
+        * Idempotency-Key under which the booking was created, if any.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        idempotency_key?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **booking.bookings.period**
+        *
+        * The booked period, [start, end).
+        * - `tstzrange` in database
+        * - `NOT NULL`, no default
+        */
+        period?: db.DateRangeString | db.Parameter<db.DateRangeString> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, db.DateRangeString | db.Parameter<db.DateRangeString> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **booking.bookings.price_minor**
+        *
+        * Amount due in minor units, copied from the resource at booking time.
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        price_minor?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **booking.bookings.resource_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        resource_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **booking.bookings.status**
+        * - `booking_status` in database
+        * - `NOT NULL`, default: `'pending'::booking.booking_status`
+        */
+        status?: booking_status | db.Parameter<booking_status> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, booking_status | db.Parameter<booking_status> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **booking.bookings.updated_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        updated_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **booking.bookings.blocked_period**
+        *
+        * period widened by the resource's buffers at booking time; what bookings_no_overlap compares. Maintained by trigger.
+        * - `tstzrange` in database
+        * - `NOT NULL`, no default
+        */
+        blocked_period: db.DateRangeString | db.Parameter<db.DateRangeString> | db.SQLFragment;
+        /**
+        * **booking.bookings.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **booking.bookings.currency**
+        * - `bpchar` in database
+        * - Nullable, no default
+        */
+        currency?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **booking.bookings.customer_email**
+        * - `citext` in database
+        * - `NOT NULL`, no default
+        */
+        customer_email: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **booking.bookings.hold_expires_at**
+        *
+        * For held bookings: when the hold lapses and stops blocking the period.
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        hold_expires_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **booking.bookings.idempotency_key**
+        *
+        * Idempotency-Key under which the booking was created, if any.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        idempotency_key?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **booking.bookings.period**
+        *
+        * The booked period, [start, end).
+        * - `tstzrange` in database
+        * - `NOT NULL`, no default
+        */
+        period: db.DateRangeString | db.Parameter<db.DateRangeString> | db.SQLFragment;
+        /**
+        * **booking.bookings.price_minor**
+        *
+        * Amount due in minor units, copied from the resource at booking time.
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        price_minor?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **booking.bookings.resource_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        resource_id: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+        /**
+        * **booking.bookings.status**
+        * - `booking_status` in database
+        * - `NOT NULL`, default: `'pending'::booking.booking_status`
+        */
+        status?: booking_status | db.Parameter<booking_status> | db.DefaultType | db.SQLFragment;
+        /**
+        * **booking.bookings.updated_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        updated_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **booking.bookings.blocked_period**
+        *
+        * period widened by the resource's buffers at booking time; what bookings_no_overlap compares. Maintained by trigger.
+        * - `tstzrange` in database
+        * - `NOT NULL`, no default
+        */
+        blocked_period?: db.DateRangeString | db.Parameter<db.DateRangeString> | db.SQLFragment | db.SQLFragment<any, db.DateRangeString | db.Parameter<db.DateRangeString> | db.SQLFragment>;
+        /**
+        * **booking.bookings.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **booking.bookings.currency**
+        * - `bpchar` in database
+        * - Nullable, no default
+        */
+        currency?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **booking.bookings.customer_email**
+        * - `citext` in database
+        * - `NOT NULL`, no default
+        */
+        customer_email?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **booking.bookings.hold_expires_at**
+        *
+        * For held bookings: when the hold lapses and stops blocking the period.
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        hold_expires_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **booking.bookings.idempotency_key**
+        *
+        * Idempotency-Key under which the booking was created, if any.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        idempotency_key?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **booking.bookings.period**
+        *
+        * The booked period, [start, end).
+        * - `tstzrange` in database
+        * - `NOT NULL`, no default
+        */
+        period?: db.DateRangeString | db.Parameter<db.DateRangeString> | db.SQLFragment | db.SQLFragment<any, db.DateRangeString | db.Parameter<db.DateRangeString> | db.SQLFragment>;
+        /**
+        * **booking.bookings.price_minor**
+        *
+        * Amount due in minor units, copied from the resource at booking time.
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        price_minor?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **booking.bookings.resource_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        resource_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+        /**
+        * **booking.bookings.status**
+        * - `booking_status` in database
+        * - `NOT NULL`, default: `'pending'::booking.booking_status`
+        */
+        status?: booking_status | db.Parameter<booking_status> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, booking_status | db.Parameter<booking_status> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **booking.bookings.updated_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        updated_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'bookings_id_currency_key' | 'bookings_idempotency_key_key' | 'bookings_pkey';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **booking.idempotency_keys**
+     * - Table in database
+     */
+    export namespace idempotency_keys {
+      export type Table = 'booking.idempotency_keys';
+      export interface Selectable {
+        /**
+        * **booking.idempotency_keys.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: Date;
+        /**
+        * **booking.idempotency_keys.key**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        key: string;
+        /**
+        * **booking.idempotency_keys.request_hash**
+        *
+        * SHA-256 of the canonical request body; a different body under the same key is refused.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        request_hash: string;
+        /**
+        * **booking.idempotency_keys.response_body**
+        * - `jsonb` in database
+        * - Nullable, no default
+        */
+        response_body: db.JSONValue | null;
+        /**
+        * **booking.idempotency_keys.response_status**
+        *
+        * HTTP status of the first response; null only inside the transaction that claimed the key.
+        * - `int4` in database
+        * - Nullable, no default
+        */
+        response_status: number | null;
+        /**
+        * **booking.idempotency_keys.scope**
+        *
+        * What the key was used for, e.g. 'POST /booking/bookings'.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        scope: string;
+      }
+      export interface JSONSelectable {
+        /**
+        * **booking.idempotency_keys.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: db.TimestampTzString;
+        /**
+        * **booking.idempotency_keys.key**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        key: string;
+        /**
+        * **booking.idempotency_keys.request_hash**
+        *
+        * SHA-256 of the canonical request body; a different body under the same key is refused.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        request_hash: string;
+        /**
+        * **booking.idempotency_keys.response_body**
+        * - `jsonb` in database
+        * - Nullable, no default
+        */
+        response_body: db.JSONValue | null;
+        /**
+        * **booking.idempotency_keys.response_status**
+        *
+        * HTTP status of the first response; null only inside the transaction that claimed the key.
+        * - `int4` in database
+        * - Nullable, no default
+        */
+        response_status: number | null;
+        /**
+        * **booking.idempotency_keys.scope**
+        *
+        * What the key was used for, e.g. 'POST /booking/bookings'.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        scope: string;
+      }
+      export interface Whereable {
+        /**
+        * **booking.idempotency_keys.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **booking.idempotency_keys.key**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        key?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **booking.idempotency_keys.request_hash**
+        *
+        * SHA-256 of the canonical request body; a different body under the same key is refused.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        request_hash?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **booking.idempotency_keys.response_body**
+        * - `jsonb` in database
+        * - Nullable, no default
+        */
+        response_body?: db.JSONValue | db.Parameter<db.JSONValue> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, db.JSONValue | db.Parameter<db.JSONValue> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **booking.idempotency_keys.response_status**
+        *
+        * HTTP status of the first response; null only inside the transaction that claimed the key.
+        * - `int4` in database
+        * - Nullable, no default
+        */
+        response_status?: number | db.Parameter<number> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, number | db.Parameter<number> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **booking.idempotency_keys.scope**
+        *
+        * What the key was used for, e.g. 'POST /booking/bookings'.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        scope?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **booking.idempotency_keys.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **booking.idempotency_keys.key**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        key: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **booking.idempotency_keys.request_hash**
+        *
+        * SHA-256 of the canonical request body; a different body under the same key is refused.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        request_hash: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **booking.idempotency_keys.response_body**
+        * - `jsonb` in database
+        * - Nullable, no default
+        */
+        response_body?: db.JSONValue | db.Parameter<db.JSONValue> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **booking.idempotency_keys.response_status**
+        *
+        * HTTP status of the first response; null only inside the transaction that claimed the key.
+        * - `int4` in database
+        * - Nullable, no default
+        */
+        response_status?: number | db.Parameter<number> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **booking.idempotency_keys.scope**
+        *
+        * What the key was used for, e.g. 'POST /booking/bookings'.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        scope: string | db.Parameter<string> | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **booking.idempotency_keys.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **booking.idempotency_keys.key**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        key?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **booking.idempotency_keys.request_hash**
+        *
+        * SHA-256 of the canonical request body; a different body under the same key is refused.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        request_hash?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **booking.idempotency_keys.response_body**
+        * - `jsonb` in database
+        * - Nullable, no default
+        */
+        response_body?: db.JSONValue | db.Parameter<db.JSONValue> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, db.JSONValue | db.Parameter<db.JSONValue> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **booking.idempotency_keys.response_status**
+        *
+        * HTTP status of the first response; null only inside the transaction that claimed the key.
+        * - `int4` in database
+        * - Nullable, no default
+        */
+        response_status?: number | db.Parameter<number> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, number | db.Parameter<number> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **booking.idempotency_keys.scope**
+        *
+        * What the key was used for, e.g. 'POST /booking/bookings'.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        scope?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'idempotency_keys_pkey';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **booking.payments**
+     * - Table in database
+     */
+    export namespace payments {
+      export type Table = 'booking.payments';
+      export interface Selectable {
+        /**
+        * **booking.payments.amount_minor**
+        *
+        * Amount in minor units of currency (cents).
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        amount_minor: db.Int8String;
+        /**
+        * **booking.payments.booking_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        booking_id: db.Int8String;
+        /**
+        * **booking.payments.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: Date;
+        /**
+        * **booking.payments.currency**
+        *
+        * ISO 4217 code; must equal the booking's currency.
+        * - `bpchar` in database
+        * - `NOT NULL`, no default
+        */
+        currency: string;
+        /**
+        * **booking.payments.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id: db.Int8String;
+        /**
+        * **booking.payments.idempotency_key**
+        *
+        * Idempotency-Key under which the payment was recorded, if any.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        idempotency_key: string | null;
+        /**
+        * **booking.payments.provider_reference**
+        *
+        * The payment provider's id for this payment; unique so a webhook delivered twice records once.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        provider_reference: string;
+        /**
+        * **booking.payments.status**
+        * - `payment_status` in database
+        * - `NOT NULL`, default: `'succeeded'::booking.payment_status`
+        */
+        status: payment_status;
+      }
+      export interface JSONSelectable {
+        /**
+        * **booking.payments.amount_minor**
+        *
+        * Amount in minor units of currency (cents).
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        amount_minor: number;
+        /**
+        * **booking.payments.booking_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        booking_id: number;
+        /**
+        * **booking.payments.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: db.TimestampTzString;
+        /**
+        * **booking.payments.currency**
+        *
+        * ISO 4217 code; must equal the booking's currency.
+        * - `bpchar` in database
+        * - `NOT NULL`, no default
+        */
+        currency: string;
+        /**
+        * **booking.payments.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id: number;
+        /**
+        * **booking.payments.idempotency_key**
+        *
+        * Idempotency-Key under which the payment was recorded, if any.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        idempotency_key: string | null;
+        /**
+        * **booking.payments.provider_reference**
+        *
+        * The payment provider's id for this payment; unique so a webhook delivered twice records once.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        provider_reference: string;
+        /**
+        * **booking.payments.status**
+        * - `payment_status` in database
+        * - `NOT NULL`, default: `'succeeded'::booking.payment_status`
+        */
+        status: payment_status;
+      }
+      export interface Whereable {
+        /**
+        * **booking.payments.amount_minor**
+        *
+        * Amount in minor units of currency (cents).
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        amount_minor?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **booking.payments.booking_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        booking_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **booking.payments.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **booking.payments.currency**
+        *
+        * ISO 4217 code; must equal the booking's currency.
+        * - `bpchar` in database
+        * - `NOT NULL`, no default
+        */
+        currency?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **booking.payments.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **booking.payments.idempotency_key**
+        *
+        * Idempotency-Key under which the payment was recorded, if any.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        idempotency_key?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **booking.payments.provider_reference**
+        *
+        * The payment provider's id for this payment; unique so a webhook delivered twice records once.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        provider_reference?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **booking.payments.status**
+        * - `payment_status` in database
+        * - `NOT NULL`, default: `'succeeded'::booking.payment_status`
+        */
+        status?: payment_status | db.Parameter<payment_status> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, payment_status | db.Parameter<payment_status> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **booking.payments.amount_minor**
+        *
+        * Amount in minor units of currency (cents).
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        amount_minor: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+        /**
+        * **booking.payments.booking_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        booking_id: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+        /**
+        * **booking.payments.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **booking.payments.currency**
+        *
+        * ISO 4217 code; must equal the booking's currency.
+        * - `bpchar` in database
+        * - `NOT NULL`, no default
+        */
+        currency: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **booking.payments.idempotency_key**
+        *
+        * Idempotency-Key under which the payment was recorded, if any.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        idempotency_key?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **booking.payments.provider_reference**
+        *
+        * The payment provider's id for this payment; unique so a webhook delivered twice records once.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        provider_reference: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **booking.payments.status**
+        * - `payment_status` in database
+        * - `NOT NULL`, default: `'succeeded'::booking.payment_status`
+        */
+        status?: payment_status | db.Parameter<payment_status> | db.DefaultType | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **booking.payments.amount_minor**
+        *
+        * Amount in minor units of currency (cents).
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        amount_minor?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+        /**
+        * **booking.payments.booking_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        booking_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+        /**
+        * **booking.payments.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **booking.payments.currency**
+        *
+        * ISO 4217 code; must equal the booking's currency.
+        * - `bpchar` in database
+        * - `NOT NULL`, no default
+        */
+        currency?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **booking.payments.idempotency_key**
+        *
+        * Idempotency-Key under which the payment was recorded, if any.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        idempotency_key?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **booking.payments.provider_reference**
+        *
+        * The payment provider's id for this payment; unique so a webhook delivered twice records once.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        provider_reference?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **booking.payments.status**
+        * - `payment_status` in database
+        * - `NOT NULL`, default: `'succeeded'::booking.payment_status`
+        */
+        status?: payment_status | db.Parameter<payment_status> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, payment_status | db.Parameter<payment_status> | db.DefaultType | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'payments_idempotency_key_key' | 'payments_pkey' | 'payments_provider_reference_key';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **booking.resources**
+     * - Table in database
+     */
+    export namespace resources {
+      export type Table = 'booking.resources';
+      export interface Selectable {
+        /**
+        * **booking.resources.buffer_after_minutes**
+        *
+        * Time kept free after each booking (clean-up); captured into bookings.blocked_period at booking time.
+        * - `int4` in database
+        * - `NOT NULL`, default: `0`
+        */
+        buffer_after_minutes: number;
+        /**
+        * **booking.resources.buffer_before_minutes**
+        *
+        * Time kept free before each booking (set-up); captured into bookings.blocked_period at booking time.
+        * - `int4` in database
+        * - `NOT NULL`, default: `0`
+        */
+        buffer_before_minutes: number;
+        /**
+        * **booking.resources.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: Date;
+        /**
+        * **booking.resources.currency**
+        *
+        * ISO 4217 code of price_minor.
+        * - `bpchar` in database
+        * - Nullable, no default
+        */
+        currency: string | null;
+        /**
+        * **booking.resources.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id: db.Int8String;
+        /**
+        * **booking.resources.max_minutes**
+        *
+        * Longest allowed booking, minutes (at most 7 days).
+        * - `int4` in database
+        * - `NOT NULL`, default: `480`
+        */
+        max_minutes: number;
+        /**
+        * **booking.resources.min_minutes**
+        *
+        * Shortest allowed booking, minutes.
+        * - `int4` in database
+        * - `NOT NULL`, default: `15`
+        */
+        min_minutes: number;
+        /**
+        * **booking.resources.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name: string;
+        /**
+        * **booking.resources.price_minor**
+        *
+        * Price of one booking in minor units of currency (cents); copied onto each booking.
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        price_minor: db.Int8String;
+        /**
+        * **booking.resources.requires_payment**
+        *
+        * When true a booking cannot be confirmed before its balance due is zero.
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        requires_payment: boolean;
+        /**
+        * **booking.resources.time_zone**
+        *
+        * IANA time zone in which availability windows and slots are expressed.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        time_zone: string;
+      }
+      export interface JSONSelectable {
+        /**
+        * **booking.resources.buffer_after_minutes**
+        *
+        * Time kept free after each booking (clean-up); captured into bookings.blocked_period at booking time.
+        * - `int4` in database
+        * - `NOT NULL`, default: `0`
+        */
+        buffer_after_minutes: number;
+        /**
+        * **booking.resources.buffer_before_minutes**
+        *
+        * Time kept free before each booking (set-up); captured into bookings.blocked_period at booking time.
+        * - `int4` in database
+        * - `NOT NULL`, default: `0`
+        */
+        buffer_before_minutes: number;
+        /**
+        * **booking.resources.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: db.TimestampTzString;
+        /**
+        * **booking.resources.currency**
+        *
+        * ISO 4217 code of price_minor.
+        * - `bpchar` in database
+        * - Nullable, no default
+        */
+        currency: string | null;
+        /**
+        * **booking.resources.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id: number;
+        /**
+        * **booking.resources.max_minutes**
+        *
+        * Longest allowed booking, minutes (at most 7 days).
+        * - `int4` in database
+        * - `NOT NULL`, default: `480`
+        */
+        max_minutes: number;
+        /**
+        * **booking.resources.min_minutes**
+        *
+        * Shortest allowed booking, minutes.
+        * - `int4` in database
+        * - `NOT NULL`, default: `15`
+        */
+        min_minutes: number;
+        /**
+        * **booking.resources.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name: string;
+        /**
+        * **booking.resources.price_minor**
+        *
+        * Price of one booking in minor units of currency (cents); copied onto each booking.
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        price_minor: number;
+        /**
+        * **booking.resources.requires_payment**
+        *
+        * When true a booking cannot be confirmed before its balance due is zero.
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        requires_payment: boolean;
+        /**
+        * **booking.resources.time_zone**
+        *
+        * IANA time zone in which availability windows and slots are expressed.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        time_zone: string;
+      }
+      export interface Whereable {
+        /**
+        * **booking.resources.buffer_after_minutes**
+        *
+        * Time kept free after each booking (clean-up); captured into bookings.blocked_period at booking time.
+        * - `int4` in database
+        * - `NOT NULL`, default: `0`
+        */
+        buffer_after_minutes?: number | db.Parameter<number> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, number | db.Parameter<number> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **booking.resources.buffer_before_minutes**
+        *
+        * Time kept free before each booking (set-up); captured into bookings.blocked_period at booking time.
+        * - `int4` in database
+        * - `NOT NULL`, default: `0`
+        */
+        buffer_before_minutes?: number | db.Parameter<number> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, number | db.Parameter<number> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **booking.resources.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **booking.resources.currency**
+        *
+        * ISO 4217 code of price_minor.
+        * - `bpchar` in database
+        * - Nullable, no default
+        */
+        currency?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **booking.resources.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **booking.resources.max_minutes**
+        *
+        * Longest allowed booking, minutes (at most 7 days).
+        * - `int4` in database
+        * - `NOT NULL`, default: `480`
+        */
+        max_minutes?: number | db.Parameter<number> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, number | db.Parameter<number> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **booking.resources.min_minutes**
+        *
+        * Shortest allowed booking, minutes.
+        * - `int4` in database
+        * - `NOT NULL`, default: `15`
+        */
+        min_minutes?: number | db.Parameter<number> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, number | db.Parameter<number> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **booking.resources.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **booking.resources.price_minor**
+        *
+        * Price of one booking in minor units of currency (cents); copied onto each booking.
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        price_minor?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **booking.resources.requires_payment**
+        *
+        * When true a booking cannot be confirmed before its balance due is zero.
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        requires_payment?: boolean | db.Parameter<boolean> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, boolean | db.Parameter<boolean> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **booking.resources.time_zone**
+        *
+        * IANA time zone in which availability windows and slots are expressed.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        time_zone?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **booking.resources.buffer_after_minutes**
+        *
+        * Time kept free after each booking (clean-up); captured into bookings.blocked_period at booking time.
+        * - `int4` in database
+        * - `NOT NULL`, default: `0`
+        */
+        buffer_after_minutes?: number | db.Parameter<number> | db.DefaultType | db.SQLFragment;
+        /**
+        * **booking.resources.buffer_before_minutes**
+        *
+        * Time kept free before each booking (set-up); captured into bookings.blocked_period at booking time.
+        * - `int4` in database
+        * - `NOT NULL`, default: `0`
+        */
+        buffer_before_minutes?: number | db.Parameter<number> | db.DefaultType | db.SQLFragment;
+        /**
+        * **booking.resources.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **booking.resources.currency**
+        *
+        * ISO 4217 code of price_minor.
+        * - `bpchar` in database
+        * - Nullable, no default
+        */
+        currency?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **booking.resources.max_minutes**
+        *
+        * Longest allowed booking, minutes (at most 7 days).
+        * - `int4` in database
+        * - `NOT NULL`, default: `480`
+        */
+        max_minutes?: number | db.Parameter<number> | db.DefaultType | db.SQLFragment;
+        /**
+        * **booking.resources.min_minutes**
+        *
+        * Shortest allowed booking, minutes.
+        * - `int4` in database
+        * - `NOT NULL`, default: `15`
+        */
+        min_minutes?: number | db.Parameter<number> | db.DefaultType | db.SQLFragment;
+        /**
+        * **booking.resources.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **booking.resources.price_minor**
+        *
+        * Price of one booking in minor units of currency (cents); copied onto each booking.
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        price_minor?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **booking.resources.requires_payment**
+        *
+        * When true a booking cannot be confirmed before its balance due is zero.
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        requires_payment?: boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment;
+        /**
+        * **booking.resources.time_zone**
+        *
+        * IANA time zone in which availability windows and slots are expressed.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        time_zone: string | db.Parameter<string> | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **booking.resources.buffer_after_minutes**
+        *
+        * Time kept free after each booking (clean-up); captured into bookings.blocked_period at booking time.
+        * - `int4` in database
+        * - `NOT NULL`, default: `0`
+        */
+        buffer_after_minutes?: number | db.Parameter<number> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, number | db.Parameter<number> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **booking.resources.buffer_before_minutes**
+        *
+        * Time kept free before each booking (set-up); captured into bookings.blocked_period at booking time.
+        * - `int4` in database
+        * - `NOT NULL`, default: `0`
+        */
+        buffer_before_minutes?: number | db.Parameter<number> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, number | db.Parameter<number> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **booking.resources.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **booking.resources.currency**
+        *
+        * ISO 4217 code of price_minor.
+        * - `bpchar` in database
+        * - Nullable, no default
+        */
+        currency?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **booking.resources.max_minutes**
+        *
+        * Longest allowed booking, minutes (at most 7 days).
+        * - `int4` in database
+        * - `NOT NULL`, default: `480`
+        */
+        max_minutes?: number | db.Parameter<number> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, number | db.Parameter<number> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **booking.resources.min_minutes**
+        *
+        * Shortest allowed booking, minutes.
+        * - `int4` in database
+        * - `NOT NULL`, default: `15`
+        */
+        min_minutes?: number | db.Parameter<number> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, number | db.Parameter<number> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **booking.resources.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **booking.resources.price_minor**
+        *
+        * Price of one booking in minor units of currency (cents); copied onto each booking.
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        price_minor?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **booking.resources.requires_payment**
+        *
+        * When true a booking cannot be confirmed before its balance due is zero.
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        requires_payment?: boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **booking.resources.time_zone**
+        *
+        * IANA time zone in which availability windows and slots are expressed.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        time_zone?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'resources_pkey';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /* --- aggregate types --- */
+  
+    export type Table = availability_windows.Table | blackouts.Table | bookings.Table | idempotency_keys.Table | payments.Table | resources.Table;
+    export type Selectable = availability_windows.Selectable | blackouts.Selectable | bookings.Selectable | idempotency_keys.Selectable | payments.Selectable | resources.Selectable;
+    export type JSONSelectable = availability_windows.JSONSelectable | blackouts.JSONSelectable | bookings.JSONSelectable | idempotency_keys.JSONSelectable | payments.JSONSelectable | resources.JSONSelectable;
+    export type Whereable = availability_windows.Whereable | blackouts.Whereable | bookings.Whereable | idempotency_keys.Whereable | payments.Whereable | resources.Whereable;
+    export type Insertable = availability_windows.Insertable | blackouts.Insertable | bookings.Insertable | idempotency_keys.Insertable | payments.Insertable | resources.Insertable;
+    export type Updatable = availability_windows.Updatable | blackouts.Updatable | bookings.Updatable | idempotency_keys.Updatable | payments.Updatable | resources.Updatable;
+    export type UniqueIndex = availability_windows.UniqueIndex | blackouts.UniqueIndex | bookings.UniqueIndex | idempotency_keys.UniqueIndex | payments.UniqueIndex | resources.UniqueIndex;
+    export type Column = availability_windows.Column | blackouts.Column | bookings.Column | idempotency_keys.Column | payments.Column | resources.Column;
+  
+    export type AllBaseTables = [availability_windows.Table, blackouts.Table, bookings.Table, idempotency_keys.Table, payments.Table, resources.Table];
+    export type AllForeignTables = [];
+    export type AllViews = [];
+    export type AllMaterializedViews = [];
+    export type AllTablesAndViews = [availability_windows.Table, blackouts.Table, bookings.Table, idempotency_keys.Table, payments.Table, resources.Table];
+  }
+
+
   /* === schema: todo === */
 
   export namespace todo {
@@ -306,55 +2030,103 @@ declare module 'zapatos/schema' {
 
   /* === global aggregate types === */
 
-  export type Schema = 'todo';
-  export type Table = todo.Table;
-  export type Selectable = todo.Selectable;
-  export type JSONSelectable = todo.JSONSelectable;
-  export type Whereable = todo.Whereable;
-  export type Insertable = todo.Insertable;
-  export type Updatable = todo.Updatable;
-  export type UniqueIndex = todo.UniqueIndex;
-  export type Column = todo.Column;
+  export type Schema = 'booking' | 'todo';
+  export type Table = booking.Table | todo.Table;
+  export type Selectable = booking.Selectable | todo.Selectable;
+  export type JSONSelectable = booking.JSONSelectable | todo.JSONSelectable;
+  export type Whereable = booking.Whereable | todo.Whereable;
+  export type Insertable = booking.Insertable | todo.Insertable;
+  export type Updatable = booking.Updatable | todo.Updatable;
+  export type UniqueIndex = booking.UniqueIndex | todo.UniqueIndex;
+  export type Column = booking.Column | todo.Column;
 
-  export type AllSchemas = ['todo'];
-  export type AllBaseTables = [...todo.AllBaseTables];
-  export type AllForeignTables = [...todo.AllForeignTables];
-  export type AllViews = [...todo.AllViews];
-  export type AllMaterializedViews = [...todo.AllMaterializedViews];
-  export type AllTablesAndViews = [...todo.AllTablesAndViews];
+  export type AllSchemas = ['booking', 'todo'];
+  export type AllBaseTables = [...booking.AllBaseTables, ...todo.AllBaseTables];
+  export type AllForeignTables = [...booking.AllForeignTables, ...todo.AllForeignTables];
+  export type AllViews = [...booking.AllViews, ...todo.AllViews];
+  export type AllMaterializedViews = [...booking.AllMaterializedViews, ...todo.AllMaterializedViews];
+  export type AllTablesAndViews = [...booking.AllTablesAndViews, ...todo.AllTablesAndViews];
 
 
   /* === lookups === */
 
   export type SelectableForTable<T extends Table> = {
+    "booking.availability_windows": booking.availability_windows.Selectable;
+    "booking.blackouts": booking.blackouts.Selectable;
+    "booking.bookings": booking.bookings.Selectable;
+    "booking.idempotency_keys": booking.idempotency_keys.Selectable;
+    "booking.payments": booking.payments.Selectable;
+    "booking.resources": booking.resources.Selectable;
     "todo.todos": todo.todos.Selectable;
   }[T];
 
   export type JSONSelectableForTable<T extends Table> = {
+    "booking.availability_windows": booking.availability_windows.JSONSelectable;
+    "booking.blackouts": booking.blackouts.JSONSelectable;
+    "booking.bookings": booking.bookings.JSONSelectable;
+    "booking.idempotency_keys": booking.idempotency_keys.JSONSelectable;
+    "booking.payments": booking.payments.JSONSelectable;
+    "booking.resources": booking.resources.JSONSelectable;
     "todo.todos": todo.todos.JSONSelectable;
   }[T];
 
   export type WhereableForTable<T extends Table> = {
+    "booking.availability_windows": booking.availability_windows.Whereable;
+    "booking.blackouts": booking.blackouts.Whereable;
+    "booking.bookings": booking.bookings.Whereable;
+    "booking.idempotency_keys": booking.idempotency_keys.Whereable;
+    "booking.payments": booking.payments.Whereable;
+    "booking.resources": booking.resources.Whereable;
     "todo.todos": todo.todos.Whereable;
   }[T];
 
   export type InsertableForTable<T extends Table> = {
+    "booking.availability_windows": booking.availability_windows.Insertable;
+    "booking.blackouts": booking.blackouts.Insertable;
+    "booking.bookings": booking.bookings.Insertable;
+    "booking.idempotency_keys": booking.idempotency_keys.Insertable;
+    "booking.payments": booking.payments.Insertable;
+    "booking.resources": booking.resources.Insertable;
     "todo.todos": todo.todos.Insertable;
   }[T];
 
   export type UpdatableForTable<T extends Table> = {
+    "booking.availability_windows": booking.availability_windows.Updatable;
+    "booking.blackouts": booking.blackouts.Updatable;
+    "booking.bookings": booking.bookings.Updatable;
+    "booking.idempotency_keys": booking.idempotency_keys.Updatable;
+    "booking.payments": booking.payments.Updatable;
+    "booking.resources": booking.resources.Updatable;
     "todo.todos": todo.todos.Updatable;
   }[T];
 
   export type UniqueIndexForTable<T extends Table> = {
+    "booking.availability_windows": booking.availability_windows.UniqueIndex;
+    "booking.blackouts": booking.blackouts.UniqueIndex;
+    "booking.bookings": booking.bookings.UniqueIndex;
+    "booking.idempotency_keys": booking.idempotency_keys.UniqueIndex;
+    "booking.payments": booking.payments.UniqueIndex;
+    "booking.resources": booking.resources.UniqueIndex;
     "todo.todos": todo.todos.UniqueIndex;
   }[T];
 
   export type ColumnForTable<T extends Table> = {
+    "booking.availability_windows": booking.availability_windows.Column;
+    "booking.blackouts": booking.blackouts.Column;
+    "booking.bookings": booking.bookings.Column;
+    "booking.idempotency_keys": booking.idempotency_keys.Column;
+    "booking.payments": booking.payments.Column;
+    "booking.resources": booking.resources.Column;
     "todo.todos": todo.todos.Column;
   }[T];
 
   export type SQLForTable<T extends Table> = {
+    "booking.availability_windows": booking.availability_windows.SQL;
+    "booking.blackouts": booking.blackouts.SQL;
+    "booking.bookings": booking.bookings.SQL;
+    "booking.idempotency_keys": booking.idempotency_keys.SQL;
+    "booking.payments": booking.payments.SQL;
+    "booking.resources": booking.resources.SQL;
     "todo.todos": todo.todos.SQL;
   }[T];
 
