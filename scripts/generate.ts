@@ -60,6 +60,16 @@ try {
   console.log(`generated sql/schema.sql and src/lib/generated for schemas: ${schemas.join(', ')}`);
   console.log(readdirSync(outDir, { recursive: true }).join('\n'));
 } finally {
-  await admin`drop database if exists ${admin(scratch)} with (force)`;
+  // Not `with (force)`: a pool of graphile-migrate or Zapatos still closing would get 57P01, and
+  // graphile-migrate's pool exits the process on any error. Wait for them to disconnect instead.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin`drop database if exists ${admin(scratch)}`;
+      break;
+    } catch (err) {
+      if ((err as { code?: string }).code !== '55006' || attempt >= 100) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
   await admin.end();
 }
