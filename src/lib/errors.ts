@@ -66,6 +66,17 @@ export class NotFound extends PgGrindError {
   }
 }
 
+/**
+ * The caller may see the row but not do this to it (a role or ownership rule said no; for RLS,
+ * SQLSTATE 42501 from a WITH CHECK). `action` says what was refused, e.g. `delete this task`.
+ */
+export class Forbidden extends PgGrindError {
+  override name = 'Forbidden';
+  constructor(readonly action: string) {
+    super(`not allowed to ${action}`);
+  }
+}
+
 /** An optimistic-concurrency check failed: the row changed since the caller read it. */
 export class StaleVersion extends PgGrindError {
   override name = 'StaleVersion';
