@@ -170,7 +170,7 @@ COMMENT ON FUNCTION saas.find_credentials(p_email public.citext) IS 'Login looku
 --
 
 CREATE FUNCTION saas.memberships_keep_owner() RETURNS trigger
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog'
     AS $$
   begin
@@ -185,6 +185,12 @@ CREATE FUNCTION saas.memberships_keep_owner() RETURNS trigger
     return null;
   end
   $$;
+
+--
+-- Name: FUNCTION memberships_keep_owner(); Type: COMMENT; Schema: saas; Owner: -
+--
+
+COMMENT ON FUNCTION saas.memberships_keep_owner() IS 'Trigger: refuses to demote or remove the last owner of an org (memberships_one_owner).';
 
 --
 -- Name: my_memberships(); Type: FUNCTION; Schema: saas; Owner: -
@@ -1204,6 +1210,12 @@ GRANT SELECT,INSERT ON TABLE saas.memberships TO saas_definer;
 
 GRANT SELECT,DELETE,UPDATE ON TABLE saas.orgs TO saas_app;
 GRANT SELECT,INSERT ON TABLE saas.orgs TO saas_definer;
+
+--
+-- Name: COLUMN orgs.name; Type: ACL; Schema: saas; Owner: -
+--
+
+GRANT UPDATE(name) ON TABLE saas.orgs TO saas_definer;
 
 --
 -- Name: TABLE projects; Type: ACL; Schema: saas; Owner: -

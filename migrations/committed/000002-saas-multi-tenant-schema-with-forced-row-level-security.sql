@@ -1,5 +1,5 @@
 --! Previous: sha1:66fa9215b3e5fb5548dae3aab4bc7917f6d6686e
---! Hash: sha1:53e5ead3eb73114e5ba3b3ef4493d956052e1aaf
+--! Hash: sha1:d22d855502263fd8730a3375d046cfb9a3671a49
 --! Message: saas: multi-tenant schema with forced row-level security
 
 -- saas: multi-tenant isolation enforced by PostgreSQL itself.
@@ -301,11 +301,13 @@ create function saas.create_org(p_name text)
   $$;
 comment on function saas.create_org(text) is 'Create an org owned by the request user; returns the new org.';
 
--- An org always keeps an owner. Only an owner can touch an owner's membership (policies), and
--- owners may lock the org row, so the trigger runs as the caller. Locking the org row serialises
--- two owners demoting each other at once: the second sees the first's commit and fails.
+-- An org always keeps an owner. The check runs as saas_definer: the caller may just have demoted
+-- themselves, after which their own policies would no longer let them see or lock the org.
+-- Locking the org row serialises two owners demoting each other at once: the second waits for
+-- the first to commit, then counts again and fails. When the org itself is being deleted (the
+-- cascade), the row is gone and there is nothing to keep.
 create function saas.memberships_keep_owner() returns trigger
-  language plpgsql
+  language plpgsql security definer
   set search_path = pg_catalog
   as $$
   begin
@@ -320,6 +322,7 @@ create function saas.memberships_keep_owner() returns trigger
     return null;
   end
   $$;
+comment on function saas.memberships_keep_owner() is 'Trigger: refuses to demote or remove the last owner of an org (memberships_one_owner).';
 create trigger memberships_keep_owner_on_update
   after update of role on saas.memberships
   for each row when (old.role = 'owner' and new.role <> 'owner')
@@ -337,6 +340,7 @@ alter function saas.user_id_by_email(citext) owner to saas_definer;
 alter function saas.find_credentials(citext) owner to saas_definer;
 alter function saas.signup(citext, text, text, text) owner to saas_definer;
 alter function saas.create_org(text)    owner to saas_definer;
+alter function saas.memberships_keep_owner() owner to saas_definer;
 
 revoke all on all functions in schema saas from public;
 grant execute on all functions in schema saas to saas_app;
@@ -354,7 +358,8 @@ grant select, insert, update, delete     on saas.projects     to saas_app;
 grant select, insert, update, delete     on saas.tasks        to saas_app;
 
 grant select, insert              on saas.users        to saas_definer;
-grant select, insert              on saas.orgs         to saas_definer;
+-- update (name): only so that memberships_keep_owner may lock the org row (FOR UPDATE needs it).
+grant select, insert, update (name) on saas.orgs       to saas_definer;
 grant select, insert              on saas.memberships  to saas_definer;
 grant select, delete              on saas.invitations  to saas_definer;
 grant select                      on saas.team_members to saas_definer;
