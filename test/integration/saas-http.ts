@@ -16,6 +16,7 @@ t.test('signup, login, tokens', async (t) => {
   t.match(await expectJson(dup, 409), { constraint: 'users_email_key', errors: [{ field: 'email' }] }, 'emails are case-insensitive');
   t.equal((await api.request('/saas/signup', { method: 'POST', json: { email: 'nope', password: 'correct horse', name: 'A', orgName: 'B' } })).status, 400);
   t.equal((await api.request('/saas/signup', { method: 'POST', json: { email: 'b@example.com', password: 'short', name: 'A', orgName: 'B' } })).status, 400);
+  t.equal((await api.request('/saas/signup', { method: 'POST', json: { email: 'nul@example.com', password: 'correct horse', name: 'a\u0000b', orgName: 'B' } })).status, 400, 'a NUL character is bad input, not a 500');
 
   const login = await expectJson(await api.request('/saas/login', { method: 'POST', json: { email: 'ann@example.com', password: 'correct horse' } }), 200);
   t.type(login.token, 'string');
