@@ -1,5 +1,5 @@
 --! Previous: sha1:66fa9215b3e5fb5548dae3aab4bc7917f6d6686e
---! Hash: sha1:d22d855502263fd8730a3375d046cfb9a3671a49
+--! Hash: sha1:5490daffe5dd91dd11f417c95fbf10338ec4c66b
 --! Message: saas: multi-tenant schema with forced row-level security
 
 -- saas: multi-tenant isolation enforced by PostgreSQL itself.
@@ -20,27 +20,29 @@ comment on schema saas is 'Project 7: multi-tenant orgs, teams, projects and tas
 
 create extension if not exists citext with schema public;
 
+-- saas_app: the role every request runs as; owns nothing, no BYPASSRLS.
+-- saas_definer: owns the SECURITY DEFINER helpers and sees only what its own policies allow.
+-- The migrating user (a superuser here: postgres, root or the embedded one) becomes a
+-- member of both: of saas_app to `set local role`, of saas_definer to hand it the helpers.
+-- Every step tolerates a concurrent run in another database of the same cluster (a parallel
+-- test run's template, say): the loser of a CREATE ROLE race gets unique_violation, not
+-- duplicate_object.
 do $$
 begin
-  create role saas_app nologin;
-exception when duplicate_object then null;
+  begin
+    create role saas_app nologin;
+  exception when duplicate_object or unique_violation then null;
+  end;
+  begin
+    create role saas_definer nologin;
+  exception when duplicate_object or unique_violation then null;
+  end;
+  begin
+    grant saas_app, saas_definer to current_user;
+  exception when unique_violation then null;
+  end;
 end
 $$;
-
-do $$
-begin
-  create role saas_definer nologin;
-exception when duplicate_object then null;
-end
-$$;
-
-comment on role saas_app is 'pg-grind saas: the role every saas request runs as (set local role). Owns nothing, no BYPASSRLS.';
-comment on role saas_definer is 'pg-grind saas: owner of the SECURITY DEFINER helpers; sees only what its own policies allow.';
-
--- The connecting user (postgres, root, the embedded superuser or a plain owner role) must be a
--- member of saas_app to `set local role`, and of saas_definer to hand it the helper functions.
-grant saas_app to current_user;
-grant saas_definer to current_user;
 
 grant usage on schema saas to saas_app, saas_definer;
 
