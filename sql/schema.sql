@@ -27,6 +27,18 @@ CREATE SCHEMA booking;
 COMMENT ON SCHEMA booking IS 'pg-grind project 6: resources, availability, bookings without double-booking, payments.';
 
 --
+-- Name: saas; Type: SCHEMA; Schema: -; Owner: -
+--
+
+CREATE SCHEMA saas;
+
+--
+-- Name: SCHEMA saas; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON SCHEMA saas IS 'Project 7: multi-tenant orgs, teams, projects and tasks, isolated by row-level security.';
+
+--
 -- Name: todo; Type: SCHEMA; Schema: -; Owner: -
 --
 
@@ -77,6 +89,23 @@ CREATE TYPE booking.timerange AS RANGE (
     subtype = time without time zone,
     multirange_type_name = booking.timemultirange
 );
+
+--
+-- Name: org_role; Type: TYPE; Schema: saas; Owner: -
+--
+
+CREATE TYPE saas.org_role AS ENUM (
+    'viewer',
+    'member',
+    'admin',
+    'owner'
+);
+
+--
+-- Name: TYPE org_role; Type: COMMENT; Schema: saas; Owner: -
+--
+
+COMMENT ON TYPE saas.org_role IS 'Role of a user in an org, in increasing order of power.';
 
 --
 -- Name: available_time(bigint, tstzrange); Type: FUNCTION; Schema: booking; Owner: -
@@ -361,6 +390,233 @@ CREATE FUNCTION booking.window_instances(p_resource_id bigint, from_date date, t
 --
 
 COMMENT ON FUNCTION booking.window_instances(p_resource_id bigint, from_date date, to_date date) IS 'Concrete availability windows of a resource for local dates from_date-1 .. to_date+1, DST-correct.';
+
+--
+-- Name: create_org(text); Type: FUNCTION; Schema: saas; Owner: -
+--
+
+CREATE FUNCTION saas.create_org(p_name text) RETURNS TABLE(id bigint, name text, created_at timestamp with time zone)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+  declare
+    v_user bigint := saas.current_user_id();
+  begin
+    if v_user is null then
+      raise exception 'saas.user_id is not set' using errcode = '42501';
+    end if;
+    insert into saas.orgs as o (name) values (p_name)
+    returning o.id, o.name, o.created_at into create_org.id, create_org.name, create_org.created_at;
+    insert into saas.memberships (org_id, user_id, role) values (create_org.id, v_user, 'owner');
+    return next;
+  end
+  $$;
+
+--
+-- Name: FUNCTION create_org(p_name text); Type: COMMENT; Schema: saas; Owner: -
+--
+
+COMMENT ON FUNCTION saas.create_org(p_name text) IS 'Create an org owned by the request user; returns the new org.';
+
+--
+-- Name: current_org_id(); Type: FUNCTION; Schema: saas; Owner: -
+--
+
+CREATE FUNCTION saas.current_org_id() RETURNS bigint
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ select nullif(current_setting('saas.org_id', true), '')::bigint $$;
+
+--
+-- Name: FUNCTION current_org_id(); Type: COMMENT; Schema: saas; Owner: -
+--
+
+COMMENT ON FUNCTION saas.current_org_id() IS 'The request''s org (setting saas.org_id), or null.';
+
+--
+-- Name: current_org_role(); Type: FUNCTION; Schema: saas; Owner: -
+--
+
+CREATE FUNCTION saas.current_org_role() RETURNS saas.org_role
+    LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
+    select m.role
+      from saas.memberships m
+     where m.org_id  = saas.current_org_id()
+       and m.user_id = saas.current_user_id()
+  $$;
+
+--
+-- Name: FUNCTION current_org_role(); Type: COMMENT; Schema: saas; Owner: -
+--
+
+COMMENT ON FUNCTION saas.current_org_role() IS 'The request user''s role in the request org, or null (not a member, or no settings).';
+
+--
+-- Name: current_team_ids(); Type: FUNCTION; Schema: saas; Owner: -
+--
+
+CREATE FUNCTION saas.current_team_ids() RETURNS bigint[]
+    LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
+    select coalesce(array_agg(tm.team_id), '{}')
+      from saas.team_members tm
+     where tm.org_id  = saas.current_org_id()
+       and tm.user_id = saas.current_user_id()
+  $$;
+
+--
+-- Name: FUNCTION current_team_ids(); Type: COMMENT; Schema: saas; Owner: -
+--
+
+COMMENT ON FUNCTION saas.current_team_ids() IS 'Teams of the request user in the request org.';
+
+--
+-- Name: current_user_id(); Type: FUNCTION; Schema: saas; Owner: -
+--
+
+CREATE FUNCTION saas.current_user_id() RETURNS bigint
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ select nullif(current_setting('saas.user_id', true), '')::bigint $$;
+
+--
+-- Name: FUNCTION current_user_id(); Type: COMMENT; Schema: saas; Owner: -
+--
+
+COMMENT ON FUNCTION saas.current_user_id() IS 'The request''s user (setting saas.user_id), or null.';
+
+--
+-- Name: find_credentials(public.citext); Type: FUNCTION; Schema: saas; Owner: -
+--
+
+CREATE FUNCTION saas.find_credentials(p_email public.citext) RETURNS TABLE(id bigint, password_hash text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$ select u.id, u.password_hash from saas.users u where u.email = p_email $$;
+
+--
+-- Name: FUNCTION find_credentials(p_email public.citext); Type: COMMENT; Schema: saas; Owner: -
+--
+
+COMMENT ON FUNCTION saas.find_credentials(p_email public.citext) IS 'Login lookup: id and password hash for an email (the only path to password_hash).';
+
+--
+-- Name: memberships_keep_owner(); Type: FUNCTION; Schema: saas; Owner: -
+--
+
+CREATE FUNCTION saas.memberships_keep_owner() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+  begin
+    perform 1 from saas.orgs o where o.id = old.org_id for update;
+    if found and not exists (
+      select 1 from saas.memberships m where m.org_id = old.org_id and m.role = 'owner'
+    ) then
+      raise exception 'org % must keep an owner', old.org_id
+        using errcode = '23514', constraint = 'memberships_one_owner',
+              table = 'memberships', schema = 'saas';
+    end if;
+    return null;
+  end
+  $$;
+
+--
+-- Name: FUNCTION memberships_keep_owner(); Type: COMMENT; Schema: saas; Owner: -
+--
+
+COMMENT ON FUNCTION saas.memberships_keep_owner() IS 'Trigger: refuses to demote or remove the last owner of an org (memberships_one_owner).';
+
+--
+-- Name: my_memberships(); Type: FUNCTION; Schema: saas; Owner: -
+--
+
+CREATE FUNCTION saas.my_memberships() RETURNS TABLE(org_id bigint, role saas.org_role)
+    LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
+    select m.org_id, m.role
+      from saas.memberships m
+     where m.user_id = saas.current_user_id()
+  $$;
+
+--
+-- Name: FUNCTION my_memberships(); Type: COMMENT; Schema: saas; Owner: -
+--
+
+COMMENT ON FUNCTION saas.my_memberships() IS 'Every org of the request user with its role (needs saas.user_id only).';
+
+--
+-- Name: my_org_ids(); Type: FUNCTION; Schema: saas; Owner: -
+--
+
+CREATE FUNCTION saas.my_org_ids() RETURNS bigint[]
+    LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$ select coalesce(array_agg(org_id), '{}') from saas.my_memberships() $$;
+
+--
+-- Name: FUNCTION my_org_ids(); Type: COMMENT; Schema: saas; Owner: -
+--
+
+COMMENT ON FUNCTION saas.my_org_ids() IS 'Ids of every org of the request user.';
+
+--
+-- Name: signup(public.citext, text, text, text); Type: FUNCTION; Schema: saas; Owner: -
+--
+
+CREATE FUNCTION saas.signup(p_email public.citext, p_name text, p_password_hash text, p_org_name text) RETURNS TABLE(user_id bigint, org_id bigint)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+  begin
+    insert into saas.users (email, name, password_hash)
+    values (p_email, p_name, p_password_hash)
+    returning id into user_id;
+
+    insert into saas.orgs (name) values (p_org_name) returning id into org_id;
+
+    insert into saas.memberships (org_id, user_id, role)
+    values (signup.org_id, signup.user_id, 'owner');
+
+    -- Pending invitations for this email become memberships.
+    with accepted as (
+      delete from saas.invitations i where i.email = p_email returning i.org_id, i.role
+    )
+    insert into saas.memberships (org_id, user_id, role)
+    select a.org_id, signup.user_id, a.role from accepted a
+    on conflict on constraint memberships_pkey do nothing;
+
+    return next;
+  end
+  $$;
+
+--
+-- Name: FUNCTION signup(p_email public.citext, p_name text, p_password_hash text, p_org_name text); Type: COMMENT; Schema: saas; Owner: -
+--
+
+COMMENT ON FUNCTION saas.signup(p_email public.citext, p_name text, p_password_hash text, p_org_name text) IS 'Create a user, their org (as owner) and accept their pending invitations.';
+
+--
+-- Name: user_id_by_email(public.citext); Type: FUNCTION; Schema: saas; Owner: -
+--
+
+CREATE FUNCTION saas.user_id_by_email(p_email public.citext) RETURNS bigint
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    select u.id
+      from saas.users u
+     where u.email = p_email
+       and saas.current_org_role() >= 'admin'
+  $$;
+
+--
+-- Name: FUNCTION user_id_by_email(p_email public.citext); Type: COMMENT; Schema: saas; Owner: -
+--
+
+COMMENT ON FUNCTION saas.user_id_by_email(p_email public.citext) IS 'The user with that email, only for an admin or owner of the request org; else null.';
 
 --
 -- Name: touch(); Type: FUNCTION; Schema: todo; Owner: -
@@ -674,6 +930,282 @@ ALTER TABLE booking.resources ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
 );
 
 --
+-- Name: invitations; Type: TABLE; Schema: saas; Owner: -
+--
+
+CREATE TABLE saas.invitations (
+    org_id bigint NOT NULL,
+    id bigint NOT NULL,
+    email public.citext NOT NULL,
+    role saas.org_role DEFAULT 'member'::saas.org_role NOT NULL,
+    invited_by bigint,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT invitations_email_check CHECK (((email OPERATOR(public.~) '^[^@\s]+@[^@\s]+$'::public.citext) AND (length((email)::text) <= 320)))
+);
+
+ALTER TABLE ONLY saas.invitations FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE invitations; Type: COMMENT; Schema: saas; Owner: -
+--
+
+COMMENT ON TABLE saas.invitations IS 'Pending invitations for emails with no account yet; turned into memberships when that email signs up.';
+
+--
+-- Name: invitations_id_seq; Type: SEQUENCE; Schema: saas; Owner: -
+--
+
+ALTER TABLE saas.invitations ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME saas.invitations_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: memberships; Type: TABLE; Schema: saas; Owner: -
+--
+
+CREATE TABLE saas.memberships (
+    org_id bigint NOT NULL,
+    user_id bigint NOT NULL,
+    role saas.org_role DEFAULT 'member'::saas.org_role NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY saas.memberships FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE memberships; Type: COMMENT; Schema: saas; Owner: -
+--
+
+COMMENT ON TABLE saas.memberships IS 'A user''s role in an org. Team memberships and task assignees reference (org_id, user_id) here.';
+
+--
+-- Name: orgs; Type: TABLE; Schema: saas; Owner: -
+--
+
+CREATE TABLE saas.orgs (
+    id bigint NOT NULL,
+    name text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT orgs_name_check CHECK (((length(name) >= 1) AND (length(name) <= 200)))
+);
+
+ALTER TABLE ONLY saas.orgs FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE orgs; Type: COMMENT; Schema: saas; Owner: -
+--
+
+COMMENT ON TABLE saas.orgs IS 'Tenants. orgs.id is the org_id that leads every other tenant key (the distribution column on Citus).';
+
+--
+-- Name: orgs_id_seq; Type: SEQUENCE; Schema: saas; Owner: -
+--
+
+ALTER TABLE saas.orgs ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME saas.orgs_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: projects; Type: TABLE; Schema: saas; Owner: -
+--
+
+CREATE TABLE saas.projects (
+    org_id bigint NOT NULL,
+    id bigint NOT NULL,
+    team_id bigint NOT NULL,
+    name text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT projects_name_check CHECK (((length(name) >= 1) AND (length(name) <= 200)))
+);
+
+ALTER TABLE ONLY saas.projects FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE projects; Type: COMMENT; Schema: saas; Owner: -
+--
+
+COMMENT ON TABLE saas.projects IS 'Projects, owned by a team.';
+
+--
+-- Name: projects_id_seq; Type: SEQUENCE; Schema: saas; Owner: -
+--
+
+ALTER TABLE saas.projects ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME saas.projects_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: tasks; Type: TABLE; Schema: saas; Owner: -
+--
+
+CREATE TABLE saas.tasks (
+    org_id bigint NOT NULL,
+    id bigint NOT NULL,
+    team_id bigint NOT NULL,
+    project_id bigint NOT NULL,
+    title text NOT NULL,
+    status text DEFAULT 'todo'::text NOT NULL,
+    assignee_id bigint,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT tasks_status_check CHECK ((status = ANY (ARRAY['todo'::text, 'doing'::text, 'done'::text]))),
+    CONSTRAINT tasks_title_check CHECK (((length(title) >= 1) AND (length(title) <= 500)))
+);
+
+ALTER TABLE ONLY saas.tasks FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE tasks; Type: COMMENT; Schema: saas; Owner: -
+--
+
+COMMENT ON TABLE saas.tasks IS 'Tasks of a project. Open = status <> ''done''.';
+
+--
+-- Name: COLUMN tasks.team_id; Type: COMMENT; Schema: saas; Owner: -
+--
+
+COMMENT ON COLUMN saas.tasks.team_id IS 'The project''s team (kept equal by the composite foreign key).';
+
+--
+-- Name: COLUMN tasks.status; Type: COMMENT; Schema: saas; Owner: -
+--
+
+COMMENT ON COLUMN saas.tasks.status IS 'todo, doing or done.';
+
+--
+-- Name: COLUMN tasks.assignee_id; Type: COMMENT; Schema: saas; Owner: -
+--
+
+COMMENT ON COLUMN saas.tasks.assignee_id IS 'An org member (composite key to memberships), or null.';
+
+--
+-- Name: tasks_id_seq; Type: SEQUENCE; Schema: saas; Owner: -
+--
+
+ALTER TABLE saas.tasks ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME saas.tasks_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: team_members; Type: TABLE; Schema: saas; Owner: -
+--
+
+CREATE TABLE saas.team_members (
+    org_id bigint NOT NULL,
+    team_id bigint NOT NULL,
+    user_id bigint NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY saas.team_members FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE team_members; Type: COMMENT; Schema: saas; Owner: -
+--
+
+COMMENT ON TABLE saas.team_members IS 'Who is in which team; a member may write the projects and tasks of their teams.';
+
+--
+-- Name: teams; Type: TABLE; Schema: saas; Owner: -
+--
+
+CREATE TABLE saas.teams (
+    org_id bigint NOT NULL,
+    id bigint NOT NULL,
+    name text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT teams_name_check CHECK (((length(name) >= 1) AND (length(name) <= 200)))
+);
+
+ALTER TABLE ONLY saas.teams FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE teams; Type: COMMENT; Schema: saas; Owner: -
+--
+
+COMMENT ON TABLE saas.teams IS 'Teams of an org; projects (and their tasks) belong to one team.';
+
+--
+-- Name: teams_id_seq; Type: SEQUENCE; Schema: saas; Owner: -
+--
+
+ALTER TABLE saas.teams ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME saas.teams_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: users; Type: TABLE; Schema: saas; Owner: -
+--
+
+CREATE TABLE saas.users (
+    id bigint NOT NULL,
+    email public.citext NOT NULL,
+    name text NOT NULL,
+    password_hash text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT users_email_check CHECK (((email OPERATOR(public.~) '^[^@\s]+@[^@\s]+$'::public.citext) AND (length((email)::text) <= 320))),
+    CONSTRAINT users_name_check CHECK (((length(name) >= 1) AND (length(name) <= 200)))
+);
+
+ALTER TABLE ONLY saas.users FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE users; Type: COMMENT; Schema: saas; Owner: -
+--
+
+COMMENT ON TABLE saas.users IS 'Accounts. Global (a user can belong to many orgs); visible only to themselves and to their orgs'' members.';
+
+--
+-- Name: COLUMN users.email; Type: COMMENT; Schema: saas; Owner: -
+--
+
+COMMENT ON COLUMN saas.users.email IS 'Login, unique case-insensitively.';
+
+--
+-- Name: COLUMN users.password_hash; Type: COMMENT; Schema: saas; Owner: -
+--
+
+COMMENT ON COLUMN saas.users.password_hash IS 'scrypt hash (never granted to saas_app).';
+
+--
+-- Name: users_id_seq; Type: SEQUENCE; Schema: saas; Owner: -
+--
+
+ALTER TABLE saas.users ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME saas.users_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
 -- Name: todos; Type: TABLE; Schema: todo; Owner: -
 --
 
@@ -817,6 +1349,90 @@ ALTER TABLE ONLY booking.resources
     ADD CONSTRAINT resources_pkey PRIMARY KEY (id);
 
 --
+-- Name: invitations invitations_org_id_email_key; Type: CONSTRAINT; Schema: saas; Owner: -
+--
+
+ALTER TABLE ONLY saas.invitations
+    ADD CONSTRAINT invitations_org_id_email_key UNIQUE (org_id, email);
+
+--
+-- Name: invitations invitations_pkey; Type: CONSTRAINT; Schema: saas; Owner: -
+--
+
+ALTER TABLE ONLY saas.invitations
+    ADD CONSTRAINT invitations_pkey PRIMARY KEY (org_id, id);
+
+--
+-- Name: memberships memberships_pkey; Type: CONSTRAINT; Schema: saas; Owner: -
+--
+
+ALTER TABLE ONLY saas.memberships
+    ADD CONSTRAINT memberships_pkey PRIMARY KEY (org_id, user_id);
+
+--
+-- Name: orgs orgs_pkey; Type: CONSTRAINT; Schema: saas; Owner: -
+--
+
+ALTER TABLE ONLY saas.orgs
+    ADD CONSTRAINT orgs_pkey PRIMARY KEY (id);
+
+--
+-- Name: projects projects_pkey; Type: CONSTRAINT; Schema: saas; Owner: -
+--
+
+ALTER TABLE ONLY saas.projects
+    ADD CONSTRAINT projects_pkey PRIMARY KEY (org_id, id);
+
+--
+-- Name: projects projects_team_id_key; Type: CONSTRAINT; Schema: saas; Owner: -
+--
+
+ALTER TABLE ONLY saas.projects
+    ADD CONSTRAINT projects_team_id_key UNIQUE (org_id, team_id, id);
+
+--
+-- Name: tasks tasks_pkey; Type: CONSTRAINT; Schema: saas; Owner: -
+--
+
+ALTER TABLE ONLY saas.tasks
+    ADD CONSTRAINT tasks_pkey PRIMARY KEY (org_id, id);
+
+--
+-- Name: team_members team_members_pkey; Type: CONSTRAINT; Schema: saas; Owner: -
+--
+
+ALTER TABLE ONLY saas.team_members
+    ADD CONSTRAINT team_members_pkey PRIMARY KEY (org_id, team_id, user_id);
+
+--
+-- Name: teams teams_org_id_name_key; Type: CONSTRAINT; Schema: saas; Owner: -
+--
+
+ALTER TABLE ONLY saas.teams
+    ADD CONSTRAINT teams_org_id_name_key UNIQUE (org_id, name);
+
+--
+-- Name: teams teams_pkey; Type: CONSTRAINT; Schema: saas; Owner: -
+--
+
+ALTER TABLE ONLY saas.teams
+    ADD CONSTRAINT teams_pkey PRIMARY KEY (org_id, id);
+
+--
+-- Name: users users_email_key; Type: CONSTRAINT; Schema: saas; Owner: -
+--
+
+ALTER TABLE ONLY saas.users
+    ADD CONSTRAINT users_email_key UNIQUE (email);
+
+--
+-- Name: users users_pkey; Type: CONSTRAINT; Schema: saas; Owner: -
+--
+
+ALTER TABLE ONLY saas.users
+    ADD CONSTRAINT users_pkey PRIMARY KEY (id);
+
+--
 -- Name: todos todos_pkey; Type: CONSTRAINT; Schema: todo; Owner: -
 --
 
@@ -848,6 +1464,42 @@ CREATE INDEX bookings_resource_held_idx ON booking.bookings USING btree (resourc
 CREATE INDEX payments_booking_id_idx ON booking.payments USING btree (booking_id);
 
 --
+-- Name: invitations_email_idx; Type: INDEX; Schema: saas; Owner: -
+--
+
+CREATE INDEX invitations_email_idx ON saas.invitations USING btree (email);
+
+--
+-- Name: memberships_user_id_idx; Type: INDEX; Schema: saas; Owner: -
+--
+
+CREATE INDEX memberships_user_id_idx ON saas.memberships USING btree (user_id, org_id);
+
+--
+-- Name: tasks_assignee_idx; Type: INDEX; Schema: saas; Owner: -
+--
+
+CREATE INDEX tasks_assignee_idx ON saas.tasks USING btree (org_id, assignee_id, id);
+
+--
+-- Name: tasks_project_idx; Type: INDEX; Schema: saas; Owner: -
+--
+
+CREATE INDEX tasks_project_idx ON saas.tasks USING btree (org_id, project_id, id);
+
+--
+-- Name: tasks_status_idx; Type: INDEX; Schema: saas; Owner: -
+--
+
+CREATE INDEX tasks_status_idx ON saas.tasks USING btree (org_id, status, id);
+
+--
+-- Name: team_members_user_idx; Type: INDEX; Schema: saas; Owner: -
+--
+
+CREATE INDEX team_members_user_idx ON saas.team_members USING btree (org_id, user_id, team_id);
+
+--
 -- Name: todos_completed_id_idx; Type: INDEX; Schema: todo; Owner: -
 --
 
@@ -870,6 +1522,18 @@ CREATE TRIGGER bookings_check_status BEFORE UPDATE OF status ON booking.bookings
 --
 
 CREATE TRIGGER payments_check_balance BEFORE INSERT OR UPDATE OF status, amount_minor ON booking.payments FOR EACH ROW EXECUTE FUNCTION booking.payments_check_balance();
+
+--
+-- Name: memberships memberships_keep_owner_on_delete; Type: TRIGGER; Schema: saas; Owner: -
+--
+
+CREATE TRIGGER memberships_keep_owner_on_delete AFTER DELETE ON saas.memberships FOR EACH ROW WHEN ((old.role = 'owner'::saas.org_role)) EXECUTE FUNCTION saas.memberships_keep_owner();
+
+--
+-- Name: memberships memberships_keep_owner_on_update; Type: TRIGGER; Schema: saas; Owner: -
+--
+
+CREATE TRIGGER memberships_keep_owner_on_update AFTER UPDATE OF role ON saas.memberships FOR EACH ROW WHEN (((old.role = 'owner'::saas.org_role) AND (new.role <> 'owner'::saas.org_role))) EXECUTE FUNCTION saas.memberships_keep_owner();
 
 --
 -- Name: todos todos_touch; Type: TRIGGER; Schema: todo; Owner: -
@@ -904,6 +1568,486 @@ ALTER TABLE ONLY booking.bookings
 
 ALTER TABLE ONLY booking.payments
     ADD CONSTRAINT payments_booking_currency_fkey FOREIGN KEY (booking_id, currency) REFERENCES booking.bookings(id, currency);
+
+--
+-- Name: invitations invitations_invited_by_fkey; Type: FK CONSTRAINT; Schema: saas; Owner: -
+--
+
+ALTER TABLE ONLY saas.invitations
+    ADD CONSTRAINT invitations_invited_by_fkey FOREIGN KEY (org_id, invited_by) REFERENCES saas.memberships(org_id, user_id) ON DELETE SET NULL (invited_by);
+
+--
+-- Name: invitations invitations_org_id_fkey; Type: FK CONSTRAINT; Schema: saas; Owner: -
+--
+
+ALTER TABLE ONLY saas.invitations
+    ADD CONSTRAINT invitations_org_id_fkey FOREIGN KEY (org_id) REFERENCES saas.orgs(id) ON DELETE CASCADE;
+
+--
+-- Name: memberships memberships_org_id_fkey; Type: FK CONSTRAINT; Schema: saas; Owner: -
+--
+
+ALTER TABLE ONLY saas.memberships
+    ADD CONSTRAINT memberships_org_id_fkey FOREIGN KEY (org_id) REFERENCES saas.orgs(id) ON DELETE CASCADE;
+
+--
+-- Name: memberships memberships_user_id_fkey; Type: FK CONSTRAINT; Schema: saas; Owner: -
+--
+
+ALTER TABLE ONLY saas.memberships
+    ADD CONSTRAINT memberships_user_id_fkey FOREIGN KEY (user_id) REFERENCES saas.users(id) ON DELETE CASCADE;
+
+--
+-- Name: projects projects_team_fkey; Type: FK CONSTRAINT; Schema: saas; Owner: -
+--
+
+ALTER TABLE ONLY saas.projects
+    ADD CONSTRAINT projects_team_fkey FOREIGN KEY (org_id, team_id) REFERENCES saas.teams(org_id, id) ON DELETE CASCADE;
+
+--
+-- Name: tasks tasks_assignee_fkey; Type: FK CONSTRAINT; Schema: saas; Owner: -
+--
+
+ALTER TABLE ONLY saas.tasks
+    ADD CONSTRAINT tasks_assignee_fkey FOREIGN KEY (org_id, assignee_id) REFERENCES saas.memberships(org_id, user_id) ON DELETE SET NULL (assignee_id);
+
+--
+-- Name: tasks tasks_project_fkey; Type: FK CONSTRAINT; Schema: saas; Owner: -
+--
+
+ALTER TABLE ONLY saas.tasks
+    ADD CONSTRAINT tasks_project_fkey FOREIGN KEY (org_id, team_id, project_id) REFERENCES saas.projects(org_id, team_id, id) ON UPDATE CASCADE ON DELETE CASCADE;
+
+--
+-- Name: team_members team_members_member_fkey; Type: FK CONSTRAINT; Schema: saas; Owner: -
+--
+
+ALTER TABLE ONLY saas.team_members
+    ADD CONSTRAINT team_members_member_fkey FOREIGN KEY (org_id, user_id) REFERENCES saas.memberships(org_id, user_id) ON DELETE CASCADE;
+
+--
+-- Name: team_members team_members_team_fkey; Type: FK CONSTRAINT; Schema: saas; Owner: -
+--
+
+ALTER TABLE ONLY saas.team_members
+    ADD CONSTRAINT team_members_team_fkey FOREIGN KEY (org_id, team_id) REFERENCES saas.teams(org_id, id) ON DELETE CASCADE;
+
+--
+-- Name: teams teams_org_id_fkey; Type: FK CONSTRAINT; Schema: saas; Owner: -
+--
+
+ALTER TABLE ONLY saas.teams
+    ADD CONSTRAINT teams_org_id_fkey FOREIGN KEY (org_id) REFERENCES saas.orgs(id) ON DELETE CASCADE;
+
+--
+-- Name: invitations; Type: ROW SECURITY; Schema: saas; Owner: -
+--
+
+ALTER TABLE saas.invitations ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: invitations invitations_definer; Type: POLICY; Schema: saas; Owner: -
+--
+
+CREATE POLICY invitations_definer ON saas.invitations TO saas_definer USING (true);
+
+--
+-- Name: invitations invitations_delete; Type: POLICY; Schema: saas; Owner: -
+--
+
+CREATE POLICY invitations_delete ON saas.invitations FOR DELETE TO saas_app USING (((org_id = ( SELECT saas.current_org_id() AS current_org_id)) AND (( SELECT saas.current_org_role() AS current_org_role) >= 'admin'::saas.org_role)));
+
+--
+-- Name: invitations invitations_insert; Type: POLICY; Schema: saas; Owner: -
+--
+
+CREATE POLICY invitations_insert ON saas.invitations FOR INSERT TO saas_app WITH CHECK (((org_id = ( SELECT saas.current_org_id() AS current_org_id)) AND ((( SELECT saas.current_org_role() AS current_org_role) = 'owner'::saas.org_role) OR ((( SELECT saas.current_org_role() AS current_org_role) = 'admin'::saas.org_role) AND (role <> 'owner'::saas.org_role)))));
+
+--
+-- Name: invitations invitations_select; Type: POLICY; Schema: saas; Owner: -
+--
+
+CREATE POLICY invitations_select ON saas.invitations FOR SELECT TO saas_app USING (((org_id = ( SELECT saas.current_org_id() AS current_org_id)) AND (( SELECT saas.current_org_role() AS current_org_role) >= 'admin'::saas.org_role)));
+
+--
+-- Name: memberships; Type: ROW SECURITY; Schema: saas; Owner: -
+--
+
+ALTER TABLE saas.memberships ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: memberships memberships_definer; Type: POLICY; Schema: saas; Owner: -
+--
+
+CREATE POLICY memberships_definer ON saas.memberships TO saas_definer USING (true) WITH CHECK (true);
+
+--
+-- Name: memberships memberships_delete; Type: POLICY; Schema: saas; Owner: -
+--
+
+CREATE POLICY memberships_delete ON saas.memberships FOR DELETE TO saas_app USING (((org_id = ( SELECT saas.current_org_id() AS current_org_id)) AND ((( SELECT saas.current_org_role() AS current_org_role) = 'owner'::saas.org_role) OR ((( SELECT saas.current_org_role() AS current_org_role) = 'admin'::saas.org_role) AND (role <> 'owner'::saas.org_role)) OR (user_id = ( SELECT saas.current_user_id() AS current_user_id)))));
+
+--
+-- Name: memberships memberships_insert; Type: POLICY; Schema: saas; Owner: -
+--
+
+CREATE POLICY memberships_insert ON saas.memberships FOR INSERT TO saas_app WITH CHECK (((org_id = ( SELECT saas.current_org_id() AS current_org_id)) AND ((( SELECT saas.current_org_role() AS current_org_role) = 'owner'::saas.org_role) OR ((( SELECT saas.current_org_role() AS current_org_role) = 'admin'::saas.org_role) AND (role <> 'owner'::saas.org_role)))));
+
+--
+-- Name: memberships memberships_select; Type: POLICY; Schema: saas; Owner: -
+--
+
+CREATE POLICY memberships_select ON saas.memberships FOR SELECT TO saas_app USING (((org_id = ( SELECT saas.current_org_id() AS current_org_id)) AND (( SELECT saas.current_org_role() AS current_org_role) IS NOT NULL)));
+
+--
+-- Name: memberships memberships_update; Type: POLICY; Schema: saas; Owner: -
+--
+
+CREATE POLICY memberships_update ON saas.memberships FOR UPDATE TO saas_app USING (((org_id = ( SELECT saas.current_org_id() AS current_org_id)) AND ((( SELECT saas.current_org_role() AS current_org_role) = 'owner'::saas.org_role) OR ((( SELECT saas.current_org_role() AS current_org_role) = 'admin'::saas.org_role) AND (role <> 'owner'::saas.org_role))))) WITH CHECK (((org_id = ( SELECT saas.current_org_id() AS current_org_id)) AND ((( SELECT saas.current_org_role() AS current_org_role) = 'owner'::saas.org_role) OR ((( SELECT saas.current_org_role() AS current_org_role) = 'admin'::saas.org_role) AND (role <> 'owner'::saas.org_role)))));
+
+--
+-- Name: orgs; Type: ROW SECURITY; Schema: saas; Owner: -
+--
+
+ALTER TABLE saas.orgs ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: orgs orgs_definer; Type: POLICY; Schema: saas; Owner: -
+--
+
+CREATE POLICY orgs_definer ON saas.orgs TO saas_definer USING (true) WITH CHECK (true);
+
+--
+-- Name: orgs orgs_delete; Type: POLICY; Schema: saas; Owner: -
+--
+
+CREATE POLICY orgs_delete ON saas.orgs FOR DELETE TO saas_app USING (((id = ( SELECT saas.current_org_id() AS current_org_id)) AND (( SELECT saas.current_org_role() AS current_org_role) = 'owner'::saas.org_role)));
+
+--
+-- Name: orgs orgs_select; Type: POLICY; Schema: saas; Owner: -
+--
+
+CREATE POLICY orgs_select ON saas.orgs FOR SELECT TO saas_app USING ((id = ANY (( SELECT saas.my_org_ids() AS my_org_ids)::bigint[])));
+
+--
+-- Name: orgs orgs_update; Type: POLICY; Schema: saas; Owner: -
+--
+
+CREATE POLICY orgs_update ON saas.orgs FOR UPDATE TO saas_app USING (((id = ( SELECT saas.current_org_id() AS current_org_id)) AND (( SELECT saas.current_org_role() AS current_org_role) = 'owner'::saas.org_role))) WITH CHECK ((id = ( SELECT saas.current_org_id() AS current_org_id)));
+
+--
+-- Name: projects; Type: ROW SECURITY; Schema: saas; Owner: -
+--
+
+ALTER TABLE saas.projects ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: projects projects_delete; Type: POLICY; Schema: saas; Owner: -
+--
+
+CREATE POLICY projects_delete ON saas.projects FOR DELETE TO saas_app USING (((org_id = ( SELECT saas.current_org_id() AS current_org_id)) AND ((( SELECT saas.current_org_role() AS current_org_role) >= 'admin'::saas.org_role) OR ((( SELECT saas.current_org_role() AS current_org_role) = 'member'::saas.org_role) AND (team_id = ANY (( SELECT saas.current_team_ids() AS current_team_ids)::bigint[]))))));
+
+--
+-- Name: projects projects_insert; Type: POLICY; Schema: saas; Owner: -
+--
+
+CREATE POLICY projects_insert ON saas.projects FOR INSERT TO saas_app WITH CHECK (((org_id = ( SELECT saas.current_org_id() AS current_org_id)) AND ((( SELECT saas.current_org_role() AS current_org_role) >= 'admin'::saas.org_role) OR ((( SELECT saas.current_org_role() AS current_org_role) = 'member'::saas.org_role) AND (team_id = ANY (( SELECT saas.current_team_ids() AS current_team_ids)::bigint[]))))));
+
+--
+-- Name: projects projects_select; Type: POLICY; Schema: saas; Owner: -
+--
+
+CREATE POLICY projects_select ON saas.projects FOR SELECT TO saas_app USING (((org_id = ( SELECT saas.current_org_id() AS current_org_id)) AND (( SELECT saas.current_org_role() AS current_org_role) IS NOT NULL)));
+
+--
+-- Name: projects projects_update; Type: POLICY; Schema: saas; Owner: -
+--
+
+CREATE POLICY projects_update ON saas.projects FOR UPDATE TO saas_app USING (((org_id = ( SELECT saas.current_org_id() AS current_org_id)) AND ((( SELECT saas.current_org_role() AS current_org_role) >= 'admin'::saas.org_role) OR ((( SELECT saas.current_org_role() AS current_org_role) = 'member'::saas.org_role) AND (team_id = ANY (( SELECT saas.current_team_ids() AS current_team_ids)::bigint[])))))) WITH CHECK (((org_id = ( SELECT saas.current_org_id() AS current_org_id)) AND ((( SELECT saas.current_org_role() AS current_org_role) >= 'admin'::saas.org_role) OR ((( SELECT saas.current_org_role() AS current_org_role) = 'member'::saas.org_role) AND (team_id = ANY (( SELECT saas.current_team_ids() AS current_team_ids)::bigint[]))))));
+
+--
+-- Name: tasks; Type: ROW SECURITY; Schema: saas; Owner: -
+--
+
+ALTER TABLE saas.tasks ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: tasks tasks_delete; Type: POLICY; Schema: saas; Owner: -
+--
+
+CREATE POLICY tasks_delete ON saas.tasks FOR DELETE TO saas_app USING (((org_id = ( SELECT saas.current_org_id() AS current_org_id)) AND ((( SELECT saas.current_org_role() AS current_org_role) >= 'admin'::saas.org_role) OR ((( SELECT saas.current_org_role() AS current_org_role) = 'member'::saas.org_role) AND (team_id = ANY (( SELECT saas.current_team_ids() AS current_team_ids)::bigint[]))))));
+
+--
+-- Name: tasks tasks_insert; Type: POLICY; Schema: saas; Owner: -
+--
+
+CREATE POLICY tasks_insert ON saas.tasks FOR INSERT TO saas_app WITH CHECK (((org_id = ( SELECT saas.current_org_id() AS current_org_id)) AND ((( SELECT saas.current_org_role() AS current_org_role) >= 'admin'::saas.org_role) OR ((( SELECT saas.current_org_role() AS current_org_role) = 'member'::saas.org_role) AND (team_id = ANY (( SELECT saas.current_team_ids() AS current_team_ids)::bigint[]))))));
+
+--
+-- Name: tasks tasks_select; Type: POLICY; Schema: saas; Owner: -
+--
+
+CREATE POLICY tasks_select ON saas.tasks FOR SELECT TO saas_app USING (((org_id = ( SELECT saas.current_org_id() AS current_org_id)) AND (( SELECT saas.current_org_role() AS current_org_role) IS NOT NULL)));
+
+--
+-- Name: tasks tasks_update; Type: POLICY; Schema: saas; Owner: -
+--
+
+CREATE POLICY tasks_update ON saas.tasks FOR UPDATE TO saas_app USING (((org_id = ( SELECT saas.current_org_id() AS current_org_id)) AND ((( SELECT saas.current_org_role() AS current_org_role) >= 'admin'::saas.org_role) OR ((( SELECT saas.current_org_role() AS current_org_role) = 'member'::saas.org_role) AND (team_id = ANY (( SELECT saas.current_team_ids() AS current_team_ids)::bigint[])))))) WITH CHECK (((org_id = ( SELECT saas.current_org_id() AS current_org_id)) AND ((( SELECT saas.current_org_role() AS current_org_role) >= 'admin'::saas.org_role) OR ((( SELECT saas.current_org_role() AS current_org_role) = 'member'::saas.org_role) AND (team_id = ANY (( SELECT saas.current_team_ids() AS current_team_ids)::bigint[]))))));
+
+--
+-- Name: team_members; Type: ROW SECURITY; Schema: saas; Owner: -
+--
+
+ALTER TABLE saas.team_members ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: team_members team_members_definer; Type: POLICY; Schema: saas; Owner: -
+--
+
+CREATE POLICY team_members_definer ON saas.team_members FOR SELECT TO saas_definer USING (true);
+
+--
+-- Name: team_members team_members_delete; Type: POLICY; Schema: saas; Owner: -
+--
+
+CREATE POLICY team_members_delete ON saas.team_members FOR DELETE TO saas_app USING (((org_id = ( SELECT saas.current_org_id() AS current_org_id)) AND (( SELECT saas.current_org_role() AS current_org_role) >= 'admin'::saas.org_role)));
+
+--
+-- Name: team_members team_members_insert; Type: POLICY; Schema: saas; Owner: -
+--
+
+CREATE POLICY team_members_insert ON saas.team_members FOR INSERT TO saas_app WITH CHECK (((org_id = ( SELECT saas.current_org_id() AS current_org_id)) AND (( SELECT saas.current_org_role() AS current_org_role) >= 'admin'::saas.org_role)));
+
+--
+-- Name: team_members team_members_select; Type: POLICY; Schema: saas; Owner: -
+--
+
+CREATE POLICY team_members_select ON saas.team_members FOR SELECT TO saas_app USING (((org_id = ( SELECT saas.current_org_id() AS current_org_id)) AND (( SELECT saas.current_org_role() AS current_org_role) IS NOT NULL)));
+
+--
+-- Name: teams; Type: ROW SECURITY; Schema: saas; Owner: -
+--
+
+ALTER TABLE saas.teams ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: teams teams_delete; Type: POLICY; Schema: saas; Owner: -
+--
+
+CREATE POLICY teams_delete ON saas.teams FOR DELETE TO saas_app USING (((org_id = ( SELECT saas.current_org_id() AS current_org_id)) AND (( SELECT saas.current_org_role() AS current_org_role) >= 'admin'::saas.org_role)));
+
+--
+-- Name: teams teams_insert; Type: POLICY; Schema: saas; Owner: -
+--
+
+CREATE POLICY teams_insert ON saas.teams FOR INSERT TO saas_app WITH CHECK (((org_id = ( SELECT saas.current_org_id() AS current_org_id)) AND (( SELECT saas.current_org_role() AS current_org_role) >= 'admin'::saas.org_role)));
+
+--
+-- Name: teams teams_select; Type: POLICY; Schema: saas; Owner: -
+--
+
+CREATE POLICY teams_select ON saas.teams FOR SELECT TO saas_app USING (((org_id = ( SELECT saas.current_org_id() AS current_org_id)) AND (( SELECT saas.current_org_role() AS current_org_role) IS NOT NULL)));
+
+--
+-- Name: teams teams_update; Type: POLICY; Schema: saas; Owner: -
+--
+
+CREATE POLICY teams_update ON saas.teams FOR UPDATE TO saas_app USING (((org_id = ( SELECT saas.current_org_id() AS current_org_id)) AND (( SELECT saas.current_org_role() AS current_org_role) >= 'admin'::saas.org_role))) WITH CHECK (((org_id = ( SELECT saas.current_org_id() AS current_org_id)) AND (( SELECT saas.current_org_role() AS current_org_role) >= 'admin'::saas.org_role)));
+
+--
+-- Name: users; Type: ROW SECURITY; Schema: saas; Owner: -
+--
+
+ALTER TABLE saas.users ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: users users_definer; Type: POLICY; Schema: saas; Owner: -
+--
+
+CREATE POLICY users_definer ON saas.users TO saas_definer USING (true) WITH CHECK (true);
+
+--
+-- Name: users users_select; Type: POLICY; Schema: saas; Owner: -
+--
+
+CREATE POLICY users_select ON saas.users FOR SELECT TO saas_app USING (((id = ( SELECT saas.current_user_id() AS current_user_id)) OR (EXISTS ( SELECT 1
+   FROM saas.memberships m
+  WHERE ((m.org_id = ( SELECT saas.current_org_id() AS current_org_id)) AND (m.user_id = users.id))))));
+
+--
+-- Name: users users_update; Type: POLICY; Schema: saas; Owner: -
+--
+
+CREATE POLICY users_update ON saas.users FOR UPDATE TO saas_app USING ((id = ( SELECT saas.current_user_id() AS current_user_id))) WITH CHECK ((id = ( SELECT saas.current_user_id() AS current_user_id)));
+
+--
+-- Name: SCHEMA saas; Type: ACL; Schema: -; Owner: -
+--
+
+GRANT USAGE ON SCHEMA saas TO saas_app;
+GRANT USAGE ON SCHEMA saas TO saas_definer;
+
+--
+-- Name: FUNCTION create_org(p_name text); Type: ACL; Schema: saas; Owner: -
+--
+
+REVOKE ALL ON FUNCTION saas.create_org(p_name text) FROM PUBLIC;
+GRANT ALL ON FUNCTION saas.create_org(p_name text) TO saas_app;
+
+--
+-- Name: FUNCTION current_org_id(); Type: ACL; Schema: saas; Owner: -
+--
+
+REVOKE ALL ON FUNCTION saas.current_org_id() FROM PUBLIC;
+GRANT ALL ON FUNCTION saas.current_org_id() TO saas_app;
+GRANT ALL ON FUNCTION saas.current_org_id() TO saas_definer;
+
+--
+-- Name: FUNCTION current_org_role(); Type: ACL; Schema: saas; Owner: -
+--
+
+REVOKE ALL ON FUNCTION saas.current_org_role() FROM PUBLIC;
+GRANT ALL ON FUNCTION saas.current_org_role() TO saas_app;
+
+--
+-- Name: FUNCTION current_team_ids(); Type: ACL; Schema: saas; Owner: -
+--
+
+REVOKE ALL ON FUNCTION saas.current_team_ids() FROM PUBLIC;
+GRANT ALL ON FUNCTION saas.current_team_ids() TO saas_app;
+
+--
+-- Name: FUNCTION current_user_id(); Type: ACL; Schema: saas; Owner: -
+--
+
+REVOKE ALL ON FUNCTION saas.current_user_id() FROM PUBLIC;
+GRANT ALL ON FUNCTION saas.current_user_id() TO saas_app;
+GRANT ALL ON FUNCTION saas.current_user_id() TO saas_definer;
+
+--
+-- Name: FUNCTION find_credentials(p_email public.citext); Type: ACL; Schema: saas; Owner: -
+--
+
+REVOKE ALL ON FUNCTION saas.find_credentials(p_email public.citext) FROM PUBLIC;
+GRANT ALL ON FUNCTION saas.find_credentials(p_email public.citext) TO saas_app;
+
+--
+-- Name: FUNCTION memberships_keep_owner(); Type: ACL; Schema: saas; Owner: -
+--
+
+REVOKE ALL ON FUNCTION saas.memberships_keep_owner() FROM PUBLIC;
+GRANT ALL ON FUNCTION saas.memberships_keep_owner() TO saas_app;
+
+--
+-- Name: FUNCTION my_memberships(); Type: ACL; Schema: saas; Owner: -
+--
+
+REVOKE ALL ON FUNCTION saas.my_memberships() FROM PUBLIC;
+GRANT ALL ON FUNCTION saas.my_memberships() TO saas_app;
+
+--
+-- Name: FUNCTION my_org_ids(); Type: ACL; Schema: saas; Owner: -
+--
+
+REVOKE ALL ON FUNCTION saas.my_org_ids() FROM PUBLIC;
+GRANT ALL ON FUNCTION saas.my_org_ids() TO saas_app;
+
+--
+-- Name: FUNCTION signup(p_email public.citext, p_name text, p_password_hash text, p_org_name text); Type: ACL; Schema: saas; Owner: -
+--
+
+REVOKE ALL ON FUNCTION saas.signup(p_email public.citext, p_name text, p_password_hash text, p_org_name text) FROM PUBLIC;
+GRANT ALL ON FUNCTION saas.signup(p_email public.citext, p_name text, p_password_hash text, p_org_name text) TO saas_app;
+
+--
+-- Name: FUNCTION user_id_by_email(p_email public.citext); Type: ACL; Schema: saas; Owner: -
+--
+
+REVOKE ALL ON FUNCTION saas.user_id_by_email(p_email public.citext) FROM PUBLIC;
+GRANT ALL ON FUNCTION saas.user_id_by_email(p_email public.citext) TO saas_app;
+
+--
+-- Name: TABLE invitations; Type: ACL; Schema: saas; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE ON TABLE saas.invitations TO saas_app;
+GRANT SELECT,DELETE ON TABLE saas.invitations TO saas_definer;
+
+--
+-- Name: TABLE memberships; Type: ACL; Schema: saas; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE saas.memberships TO saas_app;
+GRANT SELECT,INSERT ON TABLE saas.memberships TO saas_definer;
+
+--
+-- Name: TABLE orgs; Type: ACL; Schema: saas; Owner: -
+--
+
+GRANT SELECT,DELETE,UPDATE ON TABLE saas.orgs TO saas_app;
+GRANT SELECT,INSERT ON TABLE saas.orgs TO saas_definer;
+
+--
+-- Name: COLUMN orgs.name; Type: ACL; Schema: saas; Owner: -
+--
+
+GRANT UPDATE(name) ON TABLE saas.orgs TO saas_definer;
+
+--
+-- Name: TABLE projects; Type: ACL; Schema: saas; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE saas.projects TO saas_app;
+
+--
+-- Name: TABLE tasks; Type: ACL; Schema: saas; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE saas.tasks TO saas_app;
+
+--
+-- Name: TABLE team_members; Type: ACL; Schema: saas; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE ON TABLE saas.team_members TO saas_app;
+GRANT SELECT ON TABLE saas.team_members TO saas_definer;
+
+--
+-- Name: TABLE teams; Type: ACL; Schema: saas; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE saas.teams TO saas_app;
+
+--
+-- Name: TABLE users; Type: ACL; Schema: saas; Owner: -
+--
+
+GRANT SELECT,INSERT ON TABLE saas.users TO saas_definer;
+
+--
+-- Name: COLUMN users.id; Type: ACL; Schema: saas; Owner: -
+--
+
+GRANT SELECT(id) ON TABLE saas.users TO saas_app;
+
+--
+-- Name: COLUMN users.email; Type: ACL; Schema: saas; Owner: -
+--
+
+GRANT SELECT(email) ON TABLE saas.users TO saas_app;
+
+--
+-- Name: COLUMN users.name; Type: ACL; Schema: saas; Owner: -
+--
+
+GRANT SELECT(name),UPDATE(name) ON TABLE saas.users TO saas_app;
+
+--
+-- Name: COLUMN users.created_at; Type: ACL; Schema: saas; Owner: -
+--
+
+GRANT SELECT(created_at) ON TABLE saas.users TO saas_app;
 
 --
 -- PostgreSQL database dump complete

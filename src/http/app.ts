@@ -11,6 +11,7 @@ import { Api, openApiDocument } from './api.js';
 import { createLogger } from './logger.js';
 import { problemHandler, sendProblem } from './problem.js';
 import { bookingApi } from './booking.js';
+import { saasApi } from './saas.js';
 import { todoApi } from './todo.js';
 
 export interface AppOptions {
@@ -20,7 +21,7 @@ export interface AppOptions {
 
 /** Every project's API, in README order. */
 export function projectApis(sql: Pool): Api[] {
-  return [todoApi(sql), bookingApi(sql)];
+  return [todoApi(sql), bookingApi(sql), saasApi(sql)];
 }
 
 /** Answers CORS preflights and lets any origin read responses (the APIs carry no cookies). */

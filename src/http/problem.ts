@@ -5,7 +5,7 @@
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
 import {
-  CheckViolation, DbError, ExclusionViolation, ForeignKeyViolation, InvalidCursor, InvalidInput, NotFound,
+  CheckViolation, DbError, ExclusionViolation, Forbidden, ForeignKeyViolation, InvalidCursor, InvalidInput, NotFound,
   NotNullViolation, PgGrindError, StaleVersion, TransientConflict, UniqueViolation, Unavailable,
 } from '../lib/errors.js';
 import { IdempotencyKeyReused } from '../lib/idempotency.js';
@@ -74,6 +74,7 @@ export function toProblem(err: unknown, method = 'GET'): { status: number; probl
   if (err instanceof IdempotencyKeyReused) {
     return { status: 422, problem: { type: 'about:blank', title: 'Idempotency-Key reused', status: 422, detail: err.message, errors: [{ in: 'header', field: 'idempotency-key', message: 'was already used with a different request' }] } };
   }
+  if (err instanceof Forbidden) return simple(403, 'Forbidden', err.message);
   if (err instanceof StaleVersion) return simple(412, 'Precondition failed', err.message);
   if (err instanceof InvalidCursor) return { status: 400, problem: { type: 'about:blank', title: 'Invalid cursor', status: 400, detail: 'the after cursor was not issued by this API', errors: [{ in: 'query', field: 'after', message: 'not a cursor issued by this API' }] } };
   if (err instanceof UniqueViolation) return dbProblem(err, 409, 'Already exists');

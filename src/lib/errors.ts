@@ -51,7 +51,7 @@ export class ForeignKeyViolation extends DbError { override name = 'ForeignKeyVi
 export class CheckViolation extends DbError { override name = 'CheckViolation'; }
 /** 23502: a NOT NULL column got null. */
 export class NotNullViolation extends DbError { override name = 'NotNullViolation'; }
-/** 22P02, 22001, 22003, 22007, 22008: a value PostgreSQL could not accept as typed. */
+/** 22P02, 22001, 22003, 22007, 22008, 22021: a value PostgreSQL could not accept as typed. */
 export class InvalidInput extends DbError { override name = 'InvalidInput'; }
 /** 40001, 40P01 after the retries of `transaction()` ran out. */
 export class TransientConflict extends DbError { override name = 'TransientConflict'; }
@@ -63,6 +63,17 @@ export class NotFound extends PgGrindError {
   override name = 'NotFound';
   constructor(readonly entity: string, readonly key?: unknown) {
     super(`${entity} not found`);
+  }
+}
+
+/**
+ * The caller may see the row but not do this to it (a role or ownership rule said no; for RLS,
+ * SQLSTATE 42501 from a WITH CHECK). `action` says what was refused, e.g. `delete this task`.
+ */
+export class Forbidden extends PgGrindError {
+  override name = 'Forbidden';
+  constructor(readonly action: string) {
+    super(`not allowed to ${action}`);
   }
 }
 
@@ -93,6 +104,8 @@ const byCode: Record<string, typeof DbError> = {
   '22003': InvalidInput,
   '22007': InvalidInput,
   '22008': InvalidInput,
+  // A NUL character in a text value (JSON allows \u0000, PostgreSQL text does not).
+  '22021': InvalidInput,
   '40001': TransientConflict,
   '40P01': TransientConflict,
   '57014': Unavailable,

@@ -1739,6 +1739,1400 @@ declare module 'zapatos/schema' {
   }
 
 
+  /* === schema: saas === */
+
+  export namespace saas {
+  
+    /* --- enums --- */
+  
+    export type org_role = 'admin' | 'member' | 'owner' | 'viewer';
+    export namespace every {
+      export type org_role = ['admin', 'member', 'owner', 'viewer'];
+    }
+  
+    /* --- tables --- */
+  
+    /**
+     * **saas.invitations**
+     * - Table in database
+     */
+    export namespace invitations {
+      export type Table = 'saas.invitations';
+      export interface Selectable {
+        /**
+        * **saas.invitations.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: Date;
+        /**
+        * **saas.invitations.email**
+        * - `citext` in database
+        * - `NOT NULL`, no default
+        */
+        email: string;
+        /**
+        * **saas.invitations.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id: db.Int8String;
+        /**
+        * **saas.invitations.invited_by**
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        invited_by: db.Int8String | null;
+        /**
+        * **saas.invitations.org_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        org_id: db.Int8String;
+        /**
+        * **saas.invitations.role**
+        * - `org_role` in database
+        * - `NOT NULL`, default: `'member'::saas.org_role`
+        */
+        role: org_role;
+      }
+      export interface JSONSelectable {
+        /**
+        * **saas.invitations.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: db.TimestampTzString;
+        /**
+        * **saas.invitations.email**
+        * - `citext` in database
+        * - `NOT NULL`, no default
+        */
+        email: string;
+        /**
+        * **saas.invitations.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id: number;
+        /**
+        * **saas.invitations.invited_by**
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        invited_by: number | null;
+        /**
+        * **saas.invitations.org_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        org_id: number;
+        /**
+        * **saas.invitations.role**
+        * - `org_role` in database
+        * - `NOT NULL`, default: `'member'::saas.org_role`
+        */
+        role: org_role;
+      }
+      export interface Whereable {
+        /**
+        * **saas.invitations.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **saas.invitations.email**
+        * - `citext` in database
+        * - `NOT NULL`, no default
+        */
+        email?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **saas.invitations.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **saas.invitations.invited_by**
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        invited_by?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **saas.invitations.org_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        org_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **saas.invitations.role**
+        * - `org_role` in database
+        * - `NOT NULL`, default: `'member'::saas.org_role`
+        */
+        role?: org_role | db.Parameter<org_role> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, org_role | db.Parameter<org_role> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **saas.invitations.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **saas.invitations.email**
+        * - `citext` in database
+        * - `NOT NULL`, no default
+        */
+        email: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **saas.invitations.invited_by**
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        invited_by?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **saas.invitations.org_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        org_id: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+        /**
+        * **saas.invitations.role**
+        * - `org_role` in database
+        * - `NOT NULL`, default: `'member'::saas.org_role`
+        */
+        role?: org_role | db.Parameter<org_role> | db.DefaultType | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **saas.invitations.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **saas.invitations.email**
+        * - `citext` in database
+        * - `NOT NULL`, no default
+        */
+        email?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **saas.invitations.invited_by**
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        invited_by?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **saas.invitations.org_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        org_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+        /**
+        * **saas.invitations.role**
+        * - `org_role` in database
+        * - `NOT NULL`, default: `'member'::saas.org_role`
+        */
+        role?: org_role | db.Parameter<org_role> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, org_role | db.Parameter<org_role> | db.DefaultType | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'invitations_org_id_email_key' | 'invitations_pkey';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **saas.memberships**
+     * - Table in database
+     */
+    export namespace memberships {
+      export type Table = 'saas.memberships';
+      export interface Selectable {
+        /**
+        * **saas.memberships.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: Date;
+        /**
+        * **saas.memberships.org_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        org_id: db.Int8String;
+        /**
+        * **saas.memberships.role**
+        * - `org_role` in database
+        * - `NOT NULL`, default: `'member'::saas.org_role`
+        */
+        role: org_role;
+        /**
+        * **saas.memberships.user_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        user_id: db.Int8String;
+      }
+      export interface JSONSelectable {
+        /**
+        * **saas.memberships.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: db.TimestampTzString;
+        /**
+        * **saas.memberships.org_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        org_id: number;
+        /**
+        * **saas.memberships.role**
+        * - `org_role` in database
+        * - `NOT NULL`, default: `'member'::saas.org_role`
+        */
+        role: org_role;
+        /**
+        * **saas.memberships.user_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        user_id: number;
+      }
+      export interface Whereable {
+        /**
+        * **saas.memberships.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **saas.memberships.org_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        org_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **saas.memberships.role**
+        * - `org_role` in database
+        * - `NOT NULL`, default: `'member'::saas.org_role`
+        */
+        role?: org_role | db.Parameter<org_role> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, org_role | db.Parameter<org_role> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **saas.memberships.user_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        user_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **saas.memberships.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **saas.memberships.org_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        org_id: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+        /**
+        * **saas.memberships.role**
+        * - `org_role` in database
+        * - `NOT NULL`, default: `'member'::saas.org_role`
+        */
+        role?: org_role | db.Parameter<org_role> | db.DefaultType | db.SQLFragment;
+        /**
+        * **saas.memberships.user_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        user_id: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **saas.memberships.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **saas.memberships.org_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        org_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+        /**
+        * **saas.memberships.role**
+        * - `org_role` in database
+        * - `NOT NULL`, default: `'member'::saas.org_role`
+        */
+        role?: org_role | db.Parameter<org_role> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, org_role | db.Parameter<org_role> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **saas.memberships.user_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        user_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'memberships_pkey';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **saas.orgs**
+     * - Table in database
+     */
+    export namespace orgs {
+      export type Table = 'saas.orgs';
+      export interface Selectable {
+        /**
+        * **saas.orgs.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: Date;
+        /**
+        * **saas.orgs.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id: db.Int8String;
+        /**
+        * **saas.orgs.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name: string;
+      }
+      export interface JSONSelectable {
+        /**
+        * **saas.orgs.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: db.TimestampTzString;
+        /**
+        * **saas.orgs.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id: number;
+        /**
+        * **saas.orgs.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name: string;
+      }
+      export interface Whereable {
+        /**
+        * **saas.orgs.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **saas.orgs.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **saas.orgs.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **saas.orgs.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **saas.orgs.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name: string | db.Parameter<string> | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **saas.orgs.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **saas.orgs.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'orgs_pkey';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **saas.projects**
+     * - Table in database
+     */
+    export namespace projects {
+      export type Table = 'saas.projects';
+      export interface Selectable {
+        /**
+        * **saas.projects.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: Date;
+        /**
+        * **saas.projects.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id: db.Int8String;
+        /**
+        * **saas.projects.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name: string;
+        /**
+        * **saas.projects.org_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        org_id: db.Int8String;
+        /**
+        * **saas.projects.team_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        team_id: db.Int8String;
+      }
+      export interface JSONSelectable {
+        /**
+        * **saas.projects.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: db.TimestampTzString;
+        /**
+        * **saas.projects.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id: number;
+        /**
+        * **saas.projects.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name: string;
+        /**
+        * **saas.projects.org_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        org_id: number;
+        /**
+        * **saas.projects.team_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        team_id: number;
+      }
+      export interface Whereable {
+        /**
+        * **saas.projects.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **saas.projects.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **saas.projects.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **saas.projects.org_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        org_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **saas.projects.team_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        team_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **saas.projects.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **saas.projects.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **saas.projects.org_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        org_id: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+        /**
+        * **saas.projects.team_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        team_id: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **saas.projects.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **saas.projects.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **saas.projects.org_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        org_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+        /**
+        * **saas.projects.team_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        team_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'projects_pkey' | 'projects_team_id_key';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **saas.tasks**
+     * - Table in database
+     */
+    export namespace tasks {
+      export type Table = 'saas.tasks';
+      export interface Selectable {
+        /**
+        * **saas.tasks.assignee_id**
+        *
+        * An org member (composite key to memberships), or null.
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        assignee_id: db.Int8String | null;
+        /**
+        * **saas.tasks.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: Date;
+        /**
+        * **saas.tasks.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id: db.Int8String;
+        /**
+        * **saas.tasks.org_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        org_id: db.Int8String;
+        /**
+        * **saas.tasks.project_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        project_id: db.Int8String;
+        /**
+        * **saas.tasks.status**
+        *
+        * todo, doing or done.
+        * - `text` in database
+        * - `NOT NULL`, default: `'todo'::text`
+        */
+        status: string;
+        /**
+        * **saas.tasks.team_id**
+        *
+        * The project's team (kept equal by the composite foreign key).
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        team_id: db.Int8String;
+        /**
+        * **saas.tasks.title**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        title: string;
+        /**
+        * **saas.tasks.updated_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        updated_at: Date;
+      }
+      export interface JSONSelectable {
+        /**
+        * **saas.tasks.assignee_id**
+        *
+        * An org member (composite key to memberships), or null.
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        assignee_id: number | null;
+        /**
+        * **saas.tasks.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: db.TimestampTzString;
+        /**
+        * **saas.tasks.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id: number;
+        /**
+        * **saas.tasks.org_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        org_id: number;
+        /**
+        * **saas.tasks.project_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        project_id: number;
+        /**
+        * **saas.tasks.status**
+        *
+        * todo, doing or done.
+        * - `text` in database
+        * - `NOT NULL`, default: `'todo'::text`
+        */
+        status: string;
+        /**
+        * **saas.tasks.team_id**
+        *
+        * The project's team (kept equal by the composite foreign key).
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        team_id: number;
+        /**
+        * **saas.tasks.title**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        title: string;
+        /**
+        * **saas.tasks.updated_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        updated_at: db.TimestampTzString;
+      }
+      export interface Whereable {
+        /**
+        * **saas.tasks.assignee_id**
+        *
+        * An org member (composite key to memberships), or null.
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        assignee_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **saas.tasks.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **saas.tasks.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **saas.tasks.org_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        org_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **saas.tasks.project_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        project_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **saas.tasks.status**
+        *
+        * todo, doing or done.
+        * - `text` in database
+        * - `NOT NULL`, default: `'todo'::text`
+        */
+        status?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **saas.tasks.team_id**
+        *
+        * The project's team (kept equal by the composite foreign key).
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        team_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **saas.tasks.title**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        title?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **saas.tasks.updated_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        updated_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **saas.tasks.assignee_id**
+        *
+        * An org member (composite key to memberships), or null.
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        assignee_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **saas.tasks.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **saas.tasks.org_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        org_id: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+        /**
+        * **saas.tasks.project_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        project_id: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+        /**
+        * **saas.tasks.status**
+        *
+        * todo, doing or done.
+        * - `text` in database
+        * - `NOT NULL`, default: `'todo'::text`
+        */
+        status?: string | db.Parameter<string> | db.DefaultType | db.SQLFragment;
+        /**
+        * **saas.tasks.team_id**
+        *
+        * The project's team (kept equal by the composite foreign key).
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        team_id: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+        /**
+        * **saas.tasks.title**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        title: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **saas.tasks.updated_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        updated_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **saas.tasks.assignee_id**
+        *
+        * An org member (composite key to memberships), or null.
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        assignee_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **saas.tasks.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **saas.tasks.org_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        org_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+        /**
+        * **saas.tasks.project_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        project_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+        /**
+        * **saas.tasks.status**
+        *
+        * todo, doing or done.
+        * - `text` in database
+        * - `NOT NULL`, default: `'todo'::text`
+        */
+        status?: string | db.Parameter<string> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **saas.tasks.team_id**
+        *
+        * The project's team (kept equal by the composite foreign key).
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        team_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+        /**
+        * **saas.tasks.title**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        title?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **saas.tasks.updated_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        updated_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'tasks_pkey';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **saas.team_members**
+     * - Table in database
+     */
+    export namespace team_members {
+      export type Table = 'saas.team_members';
+      export interface Selectable {
+        /**
+        * **saas.team_members.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: Date;
+        /**
+        * **saas.team_members.org_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        org_id: db.Int8String;
+        /**
+        * **saas.team_members.team_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        team_id: db.Int8String;
+        /**
+        * **saas.team_members.user_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        user_id: db.Int8String;
+      }
+      export interface JSONSelectable {
+        /**
+        * **saas.team_members.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: db.TimestampTzString;
+        /**
+        * **saas.team_members.org_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        org_id: number;
+        /**
+        * **saas.team_members.team_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        team_id: number;
+        /**
+        * **saas.team_members.user_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        user_id: number;
+      }
+      export interface Whereable {
+        /**
+        * **saas.team_members.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **saas.team_members.org_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        org_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **saas.team_members.team_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        team_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **saas.team_members.user_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        user_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **saas.team_members.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **saas.team_members.org_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        org_id: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+        /**
+        * **saas.team_members.team_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        team_id: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+        /**
+        * **saas.team_members.user_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        user_id: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **saas.team_members.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **saas.team_members.org_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        org_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+        /**
+        * **saas.team_members.team_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        team_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+        /**
+        * **saas.team_members.user_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        user_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'team_members_pkey';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **saas.teams**
+     * - Table in database
+     */
+    export namespace teams {
+      export type Table = 'saas.teams';
+      export interface Selectable {
+        /**
+        * **saas.teams.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: Date;
+        /**
+        * **saas.teams.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id: db.Int8String;
+        /**
+        * **saas.teams.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name: string;
+        /**
+        * **saas.teams.org_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        org_id: db.Int8String;
+      }
+      export interface JSONSelectable {
+        /**
+        * **saas.teams.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: db.TimestampTzString;
+        /**
+        * **saas.teams.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id: number;
+        /**
+        * **saas.teams.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name: string;
+        /**
+        * **saas.teams.org_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        org_id: number;
+      }
+      export interface Whereable {
+        /**
+        * **saas.teams.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **saas.teams.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **saas.teams.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **saas.teams.org_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        org_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **saas.teams.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **saas.teams.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **saas.teams.org_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        org_id: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **saas.teams.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **saas.teams.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **saas.teams.org_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        org_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'teams_org_id_name_key' | 'teams_pkey';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **saas.users**
+     * - Table in database
+     */
+    export namespace users {
+      export type Table = 'saas.users';
+      export interface Selectable {
+        /**
+        * **saas.users.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: Date;
+        /**
+        * **saas.users.email**
+        *
+        * Login, unique case-insensitively.
+        * - `citext` in database
+        * - `NOT NULL`, no default
+        */
+        email: string;
+        /**
+        * **saas.users.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id: db.Int8String;
+        /**
+        * **saas.users.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name: string;
+        /**
+        * **saas.users.password_hash**
+        *
+        * scrypt hash (never granted to saas_app).
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        password_hash: string;
+      }
+      export interface JSONSelectable {
+        /**
+        * **saas.users.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: db.TimestampTzString;
+        /**
+        * **saas.users.email**
+        *
+        * Login, unique case-insensitively.
+        * - `citext` in database
+        * - `NOT NULL`, no default
+        */
+        email: string;
+        /**
+        * **saas.users.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id: number;
+        /**
+        * **saas.users.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name: string;
+        /**
+        * **saas.users.password_hash**
+        *
+        * scrypt hash (never granted to saas_app).
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        password_hash: string;
+      }
+      export interface Whereable {
+        /**
+        * **saas.users.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **saas.users.email**
+        *
+        * Login, unique case-insensitively.
+        * - `citext` in database
+        * - `NOT NULL`, no default
+        */
+        email?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **saas.users.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **saas.users.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **saas.users.password_hash**
+        *
+        * scrypt hash (never granted to saas_app).
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        password_hash?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **saas.users.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **saas.users.email**
+        *
+        * Login, unique case-insensitively.
+        * - `citext` in database
+        * - `NOT NULL`, no default
+        */
+        email: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **saas.users.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **saas.users.password_hash**
+        *
+        * scrypt hash (never granted to saas_app).
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        password_hash: string | db.Parameter<string> | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **saas.users.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **saas.users.email**
+        *
+        * Login, unique case-insensitively.
+        * - `citext` in database
+        * - `NOT NULL`, no default
+        */
+        email?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **saas.users.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **saas.users.password_hash**
+        *
+        * scrypt hash (never granted to saas_app).
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        password_hash?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'users_email_key' | 'users_pkey';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /* --- aggregate types --- */
+  
+    export type Table = invitations.Table | memberships.Table | orgs.Table | projects.Table | tasks.Table | team_members.Table | teams.Table | users.Table;
+    export type Selectable = invitations.Selectable | memberships.Selectable | orgs.Selectable | projects.Selectable | tasks.Selectable | team_members.Selectable | teams.Selectable | users.Selectable;
+    export type JSONSelectable = invitations.JSONSelectable | memberships.JSONSelectable | orgs.JSONSelectable | projects.JSONSelectable | tasks.JSONSelectable | team_members.JSONSelectable | teams.JSONSelectable | users.JSONSelectable;
+    export type Whereable = invitations.Whereable | memberships.Whereable | orgs.Whereable | projects.Whereable | tasks.Whereable | team_members.Whereable | teams.Whereable | users.Whereable;
+    export type Insertable = invitations.Insertable | memberships.Insertable | orgs.Insertable | projects.Insertable | tasks.Insertable | team_members.Insertable | teams.Insertable | users.Insertable;
+    export type Updatable = invitations.Updatable | memberships.Updatable | orgs.Updatable | projects.Updatable | tasks.Updatable | team_members.Updatable | teams.Updatable | users.Updatable;
+    export type UniqueIndex = invitations.UniqueIndex | memberships.UniqueIndex | orgs.UniqueIndex | projects.UniqueIndex | tasks.UniqueIndex | team_members.UniqueIndex | teams.UniqueIndex | users.UniqueIndex;
+    export type Column = invitations.Column | memberships.Column | orgs.Column | projects.Column | tasks.Column | team_members.Column | teams.Column | users.Column;
+  
+    export type AllBaseTables = [invitations.Table, memberships.Table, orgs.Table, projects.Table, tasks.Table, team_members.Table, teams.Table, users.Table];
+    export type AllForeignTables = [];
+    export type AllViews = [];
+    export type AllMaterializedViews = [];
+    export type AllTablesAndViews = [invitations.Table, memberships.Table, orgs.Table, projects.Table, tasks.Table, team_members.Table, teams.Table, users.Table];
+  }
+
+
   /* === schema: todo === */
 
   export namespace todo {
@@ -2030,22 +3424,22 @@ declare module 'zapatos/schema' {
 
   /* === global aggregate types === */
 
-  export type Schema = 'booking' | 'todo';
-  export type Table = booking.Table | todo.Table;
-  export type Selectable = booking.Selectable | todo.Selectable;
-  export type JSONSelectable = booking.JSONSelectable | todo.JSONSelectable;
-  export type Whereable = booking.Whereable | todo.Whereable;
-  export type Insertable = booking.Insertable | todo.Insertable;
-  export type Updatable = booking.Updatable | todo.Updatable;
-  export type UniqueIndex = booking.UniqueIndex | todo.UniqueIndex;
-  export type Column = booking.Column | todo.Column;
+  export type Schema = 'booking' | 'saas' | 'todo';
+  export type Table = booking.Table | saas.Table | todo.Table;
+  export type Selectable = booking.Selectable | saas.Selectable | todo.Selectable;
+  export type JSONSelectable = booking.JSONSelectable | saas.JSONSelectable | todo.JSONSelectable;
+  export type Whereable = booking.Whereable | saas.Whereable | todo.Whereable;
+  export type Insertable = booking.Insertable | saas.Insertable | todo.Insertable;
+  export type Updatable = booking.Updatable | saas.Updatable | todo.Updatable;
+  export type UniqueIndex = booking.UniqueIndex | saas.UniqueIndex | todo.UniqueIndex;
+  export type Column = booking.Column | saas.Column | todo.Column;
 
-  export type AllSchemas = ['booking', 'todo'];
-  export type AllBaseTables = [...booking.AllBaseTables, ...todo.AllBaseTables];
-  export type AllForeignTables = [...booking.AllForeignTables, ...todo.AllForeignTables];
-  export type AllViews = [...booking.AllViews, ...todo.AllViews];
-  export type AllMaterializedViews = [...booking.AllMaterializedViews, ...todo.AllMaterializedViews];
-  export type AllTablesAndViews = [...booking.AllTablesAndViews, ...todo.AllTablesAndViews];
+  export type AllSchemas = ['booking', 'saas', 'todo'];
+  export type AllBaseTables = [...booking.AllBaseTables, ...saas.AllBaseTables, ...todo.AllBaseTables];
+  export type AllForeignTables = [...booking.AllForeignTables, ...saas.AllForeignTables, ...todo.AllForeignTables];
+  export type AllViews = [...booking.AllViews, ...saas.AllViews, ...todo.AllViews];
+  export type AllMaterializedViews = [...booking.AllMaterializedViews, ...saas.AllMaterializedViews, ...todo.AllMaterializedViews];
+  export type AllTablesAndViews = [...booking.AllTablesAndViews, ...saas.AllTablesAndViews, ...todo.AllTablesAndViews];
 
 
   /* === lookups === */
@@ -2057,6 +3451,14 @@ declare module 'zapatos/schema' {
     "booking.idempotency_keys": booking.idempotency_keys.Selectable;
     "booking.payments": booking.payments.Selectable;
     "booking.resources": booking.resources.Selectable;
+    "saas.invitations": saas.invitations.Selectable;
+    "saas.memberships": saas.memberships.Selectable;
+    "saas.orgs": saas.orgs.Selectable;
+    "saas.projects": saas.projects.Selectable;
+    "saas.tasks": saas.tasks.Selectable;
+    "saas.team_members": saas.team_members.Selectable;
+    "saas.teams": saas.teams.Selectable;
+    "saas.users": saas.users.Selectable;
     "todo.todos": todo.todos.Selectable;
   }[T];
 
@@ -2067,6 +3469,14 @@ declare module 'zapatos/schema' {
     "booking.idempotency_keys": booking.idempotency_keys.JSONSelectable;
     "booking.payments": booking.payments.JSONSelectable;
     "booking.resources": booking.resources.JSONSelectable;
+    "saas.invitations": saas.invitations.JSONSelectable;
+    "saas.memberships": saas.memberships.JSONSelectable;
+    "saas.orgs": saas.orgs.JSONSelectable;
+    "saas.projects": saas.projects.JSONSelectable;
+    "saas.tasks": saas.tasks.JSONSelectable;
+    "saas.team_members": saas.team_members.JSONSelectable;
+    "saas.teams": saas.teams.JSONSelectable;
+    "saas.users": saas.users.JSONSelectable;
     "todo.todos": todo.todos.JSONSelectable;
   }[T];
 
@@ -2077,6 +3487,14 @@ declare module 'zapatos/schema' {
     "booking.idempotency_keys": booking.idempotency_keys.Whereable;
     "booking.payments": booking.payments.Whereable;
     "booking.resources": booking.resources.Whereable;
+    "saas.invitations": saas.invitations.Whereable;
+    "saas.memberships": saas.memberships.Whereable;
+    "saas.orgs": saas.orgs.Whereable;
+    "saas.projects": saas.projects.Whereable;
+    "saas.tasks": saas.tasks.Whereable;
+    "saas.team_members": saas.team_members.Whereable;
+    "saas.teams": saas.teams.Whereable;
+    "saas.users": saas.users.Whereable;
     "todo.todos": todo.todos.Whereable;
   }[T];
 
@@ -2087,6 +3505,14 @@ declare module 'zapatos/schema' {
     "booking.idempotency_keys": booking.idempotency_keys.Insertable;
     "booking.payments": booking.payments.Insertable;
     "booking.resources": booking.resources.Insertable;
+    "saas.invitations": saas.invitations.Insertable;
+    "saas.memberships": saas.memberships.Insertable;
+    "saas.orgs": saas.orgs.Insertable;
+    "saas.projects": saas.projects.Insertable;
+    "saas.tasks": saas.tasks.Insertable;
+    "saas.team_members": saas.team_members.Insertable;
+    "saas.teams": saas.teams.Insertable;
+    "saas.users": saas.users.Insertable;
     "todo.todos": todo.todos.Insertable;
   }[T];
 
@@ -2097,6 +3523,14 @@ declare module 'zapatos/schema' {
     "booking.idempotency_keys": booking.idempotency_keys.Updatable;
     "booking.payments": booking.payments.Updatable;
     "booking.resources": booking.resources.Updatable;
+    "saas.invitations": saas.invitations.Updatable;
+    "saas.memberships": saas.memberships.Updatable;
+    "saas.orgs": saas.orgs.Updatable;
+    "saas.projects": saas.projects.Updatable;
+    "saas.tasks": saas.tasks.Updatable;
+    "saas.team_members": saas.team_members.Updatable;
+    "saas.teams": saas.teams.Updatable;
+    "saas.users": saas.users.Updatable;
     "todo.todos": todo.todos.Updatable;
   }[T];
 
@@ -2107,6 +3541,14 @@ declare module 'zapatos/schema' {
     "booking.idempotency_keys": booking.idempotency_keys.UniqueIndex;
     "booking.payments": booking.payments.UniqueIndex;
     "booking.resources": booking.resources.UniqueIndex;
+    "saas.invitations": saas.invitations.UniqueIndex;
+    "saas.memberships": saas.memberships.UniqueIndex;
+    "saas.orgs": saas.orgs.UniqueIndex;
+    "saas.projects": saas.projects.UniqueIndex;
+    "saas.tasks": saas.tasks.UniqueIndex;
+    "saas.team_members": saas.team_members.UniqueIndex;
+    "saas.teams": saas.teams.UniqueIndex;
+    "saas.users": saas.users.UniqueIndex;
     "todo.todos": todo.todos.UniqueIndex;
   }[T];
 
@@ -2117,6 +3559,14 @@ declare module 'zapatos/schema' {
     "booking.idempotency_keys": booking.idempotency_keys.Column;
     "booking.payments": booking.payments.Column;
     "booking.resources": booking.resources.Column;
+    "saas.invitations": saas.invitations.Column;
+    "saas.memberships": saas.memberships.Column;
+    "saas.orgs": saas.orgs.Column;
+    "saas.projects": saas.projects.Column;
+    "saas.tasks": saas.tasks.Column;
+    "saas.team_members": saas.team_members.Column;
+    "saas.teams": saas.teams.Column;
+    "saas.users": saas.users.Column;
     "todo.todos": todo.todos.Column;
   }[T];
 
@@ -2127,6 +3577,14 @@ declare module 'zapatos/schema' {
     "booking.idempotency_keys": booking.idempotency_keys.SQL;
     "booking.payments": booking.payments.SQL;
     "booking.resources": booking.resources.SQL;
+    "saas.invitations": saas.invitations.SQL;
+    "saas.memberships": saas.memberships.SQL;
+    "saas.orgs": saas.orgs.SQL;
+    "saas.projects": saas.projects.SQL;
+    "saas.tasks": saas.tasks.SQL;
+    "saas.team_members": saas.team_members.SQL;
+    "saas.teams": saas.teams.SQL;
+    "saas.users": saas.users.SQL;
     "todo.todos": todo.todos.SQL;
   }[T];
 

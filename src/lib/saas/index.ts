@@ -1,0 +1,412 @@
+/**
+ * pg-grind/saas: multi-tenant orgs -> teams -> projects -> tasks where isolation is PostgreSQL's
+ * job. Every tenant table is behind forced row-level security; `asUser` / `inOrg` open a
+ * transaction, switch to the request role `saas_app` and set `saas.user_id` / `saas.org_id`
+ * (transaction-local), and every other function must run inside that transaction (`tx`).
+ * The statements still say `org_id = $1`: that picks the index; the policies guarantee that
+ * forgetting it could never show another tenant's rows. The SQL is in sql/saas/.
+ */
+/// <reference path="../generated/zapatos/schema.d.ts" preserve="true" />
+import type * as s from 'zapatos/schema';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import { loadSql, many, maybeOne, transaction, type Db } from '../db.js';
+import {
+  DbError, Forbidden, ForeignKeyViolation, InvalidCursor, NotFound,
+} from '../errors.js';
+import { dummyHash, hashPassword, signToken, verifyPassword, verifyToken } from './auth.js';
+
+const q = loadSql('saas', [
+  'set_context', 'current_org_role', 'signup', 'find_credentials',
+  'list_orgs', 'create_org', 'find_org', 'update_org', 'delete_org',
+  'list_members', 'add_member', 'update_member', 'remove_member', 'list_invitations', 'delete_invitation',
+  'list_teams', 'find_team', 'create_team', 'update_team', 'delete_team',
+  'list_team_members', 'add_team_member', 'remove_team_member',
+  'list_projects', 'find_project', 'create_project', 'update_project', 'delete_project',
+  'list_tasks', 'list_tasks_by_status', 'list_tasks_by_assignee', 'list_project_tasks', 'list_my_tasks',
+  'find_task', 'create_task', 'update_task', 'delete_task',
+]);
+
+export type Id = string | number;
+/** viewer < member < admin < owner. */
+export type OrgRole = s.saas.org_role;
+export const ORG_ROLES: readonly OrgRole[] = ['viewer', 'member', 'admin', 'owner'];
+export type TaskStatus = 'todo' | 'doing' | 'done';
+export const TASK_STATUSES: readonly TaskStatus[] = ['todo', 'doing', 'done'];
+
+export type User = Pick<s.saas.users.Selectable, 'id' | 'email' | 'name'>;
+export type Org = Pick<s.saas.orgs.Selectable, 'id' | 'name' | 'created_at'> & { role: OrgRole };
+export type Member = { user_id: string; email: string; name: string; role: OrgRole; created_at: Date };
+export type Invitation = { id: string; email: string; role: OrgRole; invited_by: string | null; created_at: Date };
+export type Team = Pick<s.saas.teams.Selectable, 'id' | 'name' | 'created_at'>;
+export type TeamMember = { user_id: string; email: string; name: string; created_at: Date };
+export type Project = Pick<s.saas.projects.Selectable, 'id' | 'team_id' | 'name' | 'created_at'>;
+export type Task = Omit<s.saas.tasks.Selectable, 'org_id' | 'status'> & { status: TaskStatus };
+
+/** A body reference to a row this org does not have (or another org's): 23503, like the key. */
+function missingReference(entity: string, constraint: string, table: string, column: string): ForeignKeyViolation {
+  return new ForeignKeyViolation(`no such ${entity}`, { code: '23503', constraint, table, column, schema: 'saas' });
+}
+
+/** PostgreSQL's RLS refusal (42501, WITH CHECK failed) as the typed `Forbidden`. */
+function mapForbidden(action: string) {
+  return (err: unknown): never => {
+    if ((err as { code?: unknown })?.code === '42501' && !(err instanceof DbError)) throw new Forbidden(action);
+    throw err;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Context
+
+export interface Context {
+  userId: Id;
+  /** The org every statement of the transaction is scoped to; none for signup/login/org lists. */
+  orgId?: Id | null;
+}
+
+/**
+ * Runs `fn` in a transaction as `saas_app` with `saas.user_id` / `saas.org_id` set (both end with
+ * the transaction). Given a transaction, a savepoint is used and the role stays for the rest of it.
+ */
+export function asUser<T>(db: Db, ctx: Context, fn: (tx: Db) => Promise<T>): Promise<T> {
+  return transaction(db, async (tx) => {
+    await many(tx, q.set_context, [String(ctx.userId), ctx.orgId == null ? '' : String(ctx.orgId)]);
+    return fn(tx);
+  });
+}
+
+/**
+ * `asUser` for an org: throws NotFound('org') when the user is not a member of it (which is
+ * also what another tenant's org looks like), else runs `fn` with the caller's role.
+ */
+export function inOrg<T>(db: Db, userId: Id, orgId: Id, fn: (tx: Db, role: OrgRole) => Promise<T>): Promise<T> {
+  return asUser(db, { userId, orgId }, async (tx) => {
+    const row = await maybeOne<{ role: OrgRole | null }>(tx, q.current_org_role);
+    if (!row?.role) throw new NotFound('org', orgId);
+    return fn(tx, row.role);
+  });
+}
+
+/** Runs `fn` in a transaction as `saas_app` with no settings at all (signup, login). */
+function anonymous<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
+  return transaction(db, async (tx) => {
+    await many(tx, q.set_context, ['', '']);
+    return fn(tx);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accounts
+
+export interface SignupInput { email: string; password: string; name: string; orgName: string }
+export interface Session { token: string; user: User; org: Org }
+export interface TokenOptions { secret: string | Buffer; ttlSeconds?: number }
+
+/** Creates a user and their org (as owner), accepting pending invitations for that email.
+ * Throws UniqueViolation (users_email_key) when the email is taken, CheckViolation on bad fields. */
+export async function signup(db: Db, input: SignupInput, tokens: TokenOptions): Promise<Session> {
+  const hash = await hashPassword(input.password);
+  const row = await anonymous(db, async (tx) => (await many<{ user_id: User['id']; email: string; name: string; org_id: Org['id']; org_name: string }>(
+    tx, q.signup, [input.email, input.name, hash, input.orgName]))[0]!);
+  return {
+    token: signToken(row.user_id, tokens.secret, tokens.ttlSeconds),
+    user: { id: row.user_id, email: row.email, name: row.name },
+    org: { id: row.org_id, name: row.org_name, role: 'owner', created_at: new Date() },
+  };
+}
+
+/** A token for a correct email and password, or undefined (same time either way). */
+export async function login(db: Db, email: string, password: string, tokens: TokenOptions): Promise<{ token: string; userId: string } | undefined> {
+  const cred = await anonymous(db, (tx) => maybeOne<{ id: string; password_hash: string }>(tx, q.find_credentials, [email]));
+  const ok = await verifyPassword(password, cred?.password_hash ?? await dummyHash());
+  if (!cred || !ok) return undefined;
+  return { token: signToken(cred.id, tokens.secret, tokens.ttlSeconds), userId: cred.id };
+}
+
+/** The user id a valid token names, or undefined. */
+export function authenticate(token: string, tokens: TokenOptions): string | undefined {
+  return verifyToken(token, tokens.secret)?.sub;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Orgs (listOrgs and createOrg need asUser without an org; the rest inOrg)
+
+/** Every org of the context's user, with their role. */
+export function listOrgs(tx: Db): Promise<Org[]> {
+  return many<Org>(tx, q.list_orgs);
+}
+
+/** Creates an org owned by the context's user. */
+export async function createOrg(tx: Db, name: string): Promise<Org> {
+  return (await many<Org>(tx, q.create_org, [name]))[0]!;
+}
+
+/** The org; throws NotFound. */
+export async function getOrg(tx: Db, orgId: Id): Promise<Org> {
+  const org = await maybeOne<Org>(tx, q.find_org, [orgId]);
+  if (!org) throw new NotFound('org', orgId);
+  return org;
+}
+
+/** Renames the org (owners). Throws Forbidden. */
+export async function updateOrg(tx: Db, orgId: Id, name: string): Promise<Org> {
+  const org = await maybeOne<Org>(tx, q.update_org, [orgId, name]);
+  if (!org) throw new Forbidden('rename this org');
+  return org;
+}
+
+/** Deletes the org and everything in it (owners). Throws Forbidden. */
+export async function deleteOrg(tx: Db, orgId: Id): Promise<void> {
+  const row = await maybeOne(tx, q.delete_org, [orgId]);
+  if (!row) throw new Forbidden('delete this org');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pagination
+
+export interface PageOptions {
+  /** 1..MAX_PAGE, default DEFAULT_PAGE. */
+  limit?: number;
+  /** The `next` cursor of the previous page. */
+  after?: string;
+}
+export interface Page<T> { items: T[]; next?: string }
+export const MAX_PAGE = 500;
+export const DEFAULT_PAGE = 50;
+
+function pageArgs(opts: PageOptions): { after: string; limit: number } {
+  const limit = Math.min(Math.max(opts.limit ?? DEFAULT_PAGE, 1), MAX_PAGE);
+  if (opts.after === undefined) return { after: '0', limit };
+  const [id] = decodeCursor(opts.after, 1);
+  if (typeof id !== 'string' || !/^\d{1,18}$/.test(id)) throw new InvalidCursor();
+  return { after: id, limit };
+}
+
+/** Runs a keyset query that fetched limit + 1 rows (the extra one says a next page exists). */
+function toPage<T>(rows: T[], limit: number, key: (row: T) => string): Page<T> {
+  if (rows.length <= limit) return { items: rows };
+  const items = rows.slice(0, limit);
+  return { items, next: encodeCursor([key(items[items.length - 1]!)]) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Members and invitations
+
+/** Members of the org, by user id. */
+export async function listMembers(tx: Db, orgId: Id, opts: PageOptions = {}): Promise<Page<Member>> {
+  const { after, limit } = pageArgs(opts);
+  return toPage(await many<Member>(tx, q.list_members, [orgId, after, limit + 1]), limit, (m) => m.user_id);
+}
+
+export type AddMemberResult =
+  | { kind: 'member'; member: Pick<Member, 'user_id' | 'email' | 'role' | 'created_at'> }
+  | { kind: 'invitation'; invitation: Pick<Invitation, 'id' | 'email' | 'role' | 'created_at'> };
+
+/** Adds the user with that email, or invites the email when no account has it (admins; only
+ * owners grant 'owner'). Throws Forbidden, UniqueViolation (memberships_pkey,
+ * invitations_org_id_email_key). */
+export async function addMember(tx: Db, orgId: Id, email: string, role: OrgRole): Promise<AddMemberResult> {
+  const [row] = await many<{ kind: 'member' | 'invitation'; user_id: string; invitation_id: string; email: string; role: OrgRole; created_at: Date }>(
+    tx, q.add_member, [orgId, email, role]).catch(mapForbidden('add members with this role'));
+  if (row!.kind === 'member') return { kind: 'member', member: { user_id: row!.user_id, email: row!.email, role: row!.role, created_at: row!.created_at } };
+  return { kind: 'invitation', invitation: { id: row!.invitation_id, email: row!.email, role: row!.role, created_at: row!.created_at } };
+}
+
+/** Changes a member's role. Throws NotFound, Forbidden, CheckViolation (memberships_one_owner). */
+export async function updateMember(tx: Db, orgId: Id, userId: Id, role: OrgRole): Promise<Member> {
+  const row = await maybeOne<Member & { updated: boolean }>(tx, q.update_member, [orgId, userId, role])
+    .catch(mapForbidden('grant this role'));
+  if (!row) throw new NotFound('member', userId);
+  if (!row.updated) throw new Forbidden('change this member');
+  const { updated: _, ...member } = row;
+  return member;
+}
+
+/** Removes a member (or yourself). Throws NotFound, Forbidden, CheckViolation (memberships_one_owner). */
+export async function removeMember(tx: Db, orgId: Id, userId: Id): Promise<void> {
+  const row = await maybeOne<{ removed: boolean }>(tx, q.remove_member, [orgId, userId]);
+  if (!row) throw new NotFound('member', userId);
+  if (!row.removed) throw new Forbidden('remove this member');
+}
+
+/** Pending invitations (admins; others get Forbidden). */
+export async function listInvitations(tx: Db, orgId: Id, role: OrgRole, opts: PageOptions = {}): Promise<Page<Invitation>> {
+  if (role !== 'admin' && role !== 'owner') throw new Forbidden('see invitations');
+  const { after, limit } = pageArgs(opts);
+  return toPage(await many<Invitation>(tx, q.list_invitations, [orgId, after, limit + 1]), limit, (i) => i.id);
+}
+
+/** Withdraws an invitation. Throws NotFound (also for non-admins, who cannot see invitations). */
+export async function deleteInvitation(tx: Db, orgId: Id, invitationId: Id): Promise<void> {
+  const row = await maybeOne(tx, q.delete_invitation, [orgId, invitationId]);
+  if (!row) throw new NotFound('invitation', invitationId);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Teams
+
+export async function listTeams(tx: Db, orgId: Id, opts: PageOptions = {}): Promise<Page<Team>> {
+  const { after, limit } = pageArgs(opts);
+  return toPage(await many<Team>(tx, q.list_teams, [orgId, after, limit + 1]), limit, (t) => t.id);
+}
+
+/** The team; throws NotFound. */
+export async function getTeam(tx: Db, orgId: Id, teamId: Id): Promise<Team> {
+  const team = await maybeOne<Team>(tx, q.find_team, [orgId, teamId]);
+  if (!team) throw new NotFound('team', teamId);
+  return team;
+}
+
+/** Creates a team (admins). Throws Forbidden, UniqueViolation (teams_org_id_name_key). */
+export async function createTeam(tx: Db, orgId: Id, name: string): Promise<Team> {
+  return (await many<Team>(tx, q.create_team, [orgId, name]).catch(mapForbidden('create teams')))[0]!;
+}
+
+/** Renames a team (admins). Throws NotFound, Forbidden, UniqueViolation. */
+export async function updateTeam(tx: Db, orgId: Id, teamId: Id, name: string): Promise<Team> {
+  const row = await maybeOne<Team & { updated: boolean }>(tx, q.update_team, [orgId, teamId, name]);
+  if (!row) throw new NotFound('team', teamId);
+  if (!row.updated) throw new Forbidden('rename teams');
+  return { id: row.id, name: row.name, created_at: row.created_at };
+}
+
+/** Deletes a team with its projects and tasks (admins). Throws NotFound, Forbidden. */
+export async function deleteTeam(tx: Db, orgId: Id, teamId: Id): Promise<void> {
+  const row = await maybeOne<{ removed: boolean }>(tx, q.delete_team, [orgId, teamId]);
+  if (!row) throw new NotFound('team', teamId);
+  if (!row.removed) throw new Forbidden('delete teams');
+}
+
+/** Members of a team. Throws NotFound for the team. */
+export async function listTeamMembers(tx: Db, orgId: Id, teamId: Id, opts: PageOptions = {}): Promise<Page<TeamMember>> {
+  await getTeam(tx, orgId, teamId);
+  const { after, limit } = pageArgs(opts);
+  return toPage(await many<TeamMember>(tx, q.list_team_members, [orgId, teamId, after, limit + 1]), limit, (m) => m.user_id);
+}
+
+/** Puts an org member in a team (admins). Throws NotFound (team), Forbidden,
+ * ForeignKeyViolation (team_members_member_fkey: not a member of this org), UniqueViolation. */
+export async function addTeamMember(tx: Db, orgId: Id, teamId: Id, userId: Id): Promise<{ user_id: string; created_at: Date }> {
+  const row = await maybeOne<{ user_id: string; created_at: Date }>(tx, q.add_team_member, [orgId, teamId, userId])
+    .catch(mapForbidden('manage team members'));
+  if (!row) throw new NotFound('team', teamId);
+  return row;
+}
+
+/** Takes a user out of a team (admins). Throws NotFound, Forbidden. */
+export async function removeTeamMember(tx: Db, orgId: Id, teamId: Id, userId: Id): Promise<void> {
+  const row = await maybeOne<{ removed: boolean }>(tx, q.remove_team_member, [orgId, teamId, userId]);
+  if (!row) throw new NotFound('team member', userId);
+  if (!row.removed) throw new Forbidden('manage team members');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Projects
+
+export async function listProjects(tx: Db, orgId: Id, opts: PageOptions & { teamId?: Id } = {}): Promise<Page<Project>> {
+  const { after, limit } = pageArgs(opts);
+  return toPage(await many<Project>(tx, q.list_projects, [orgId, opts.teamId ?? null, after, limit + 1]), limit, (p) => p.id);
+}
+
+/** The project; throws NotFound. */
+export async function getProject(tx: Db, orgId: Id, projectId: Id): Promise<Project> {
+  const p = await maybeOne<Project>(tx, q.find_project, [orgId, projectId]);
+  if (!p) throw new NotFound('project', projectId);
+  return p;
+}
+
+/** Creates a project in a team (admins, or members of that team). Throws ForeignKeyViolation
+ * (projects_team_fkey: no such team in this org), Forbidden. */
+export async function createProject(tx: Db, orgId: Id, input: { teamId: Id; name: string }): Promise<Project> {
+  const row = await maybeOne<Project>(tx, q.create_project, [orgId, input.teamId, input.name])
+    .catch(mapForbidden('create projects in this team'));
+  if (!row) throw missingReference('team', 'projects_team_fkey', 'projects', 'team_id');
+  return row;
+}
+
+/** Renames and/or moves a project (its tasks follow). Throws NotFound, Forbidden, ForeignKeyViolation. */
+export async function updateProject(tx: Db, orgId: Id, projectId: Id, patch: { name?: string; teamId?: Id }): Promise<Project> {
+  const row = await maybeOne<Project & { updated: boolean }>(tx, q.update_project, [orgId, projectId, patch.name ?? null, patch.teamId ?? null])
+    .catch(mapForbidden('move projects to this team'));
+  if (!row) throw new NotFound('project', projectId);
+  if (!row.updated) throw new Forbidden('change this project');
+  return { id: row.id, team_id: row.team_id, name: row.name, created_at: row.created_at };
+}
+
+/** Deletes a project and its tasks. Throws NotFound, Forbidden. */
+export async function deleteProject(tx: Db, orgId: Id, projectId: Id): Promise<void> {
+  const row = await maybeOne<{ removed: boolean }>(tx, q.delete_project, [orgId, projectId]);
+  if (!row) throw new NotFound('project', projectId);
+  if (!row.removed) throw new Forbidden('delete this project');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tasks
+
+export interface ListTasksOptions extends PageOptions {
+  status?: TaskStatus;
+  assigneeId?: Id;
+}
+
+/** Tasks of the org, by id; each filter combination has its own statement and index. */
+export async function listTasks(tx: Db, orgId: Id, opts: ListTasksOptions = {}): Promise<Page<Task>> {
+  const { after, limit } = pageArgs(opts);
+  const rows = opts.assigneeId !== undefined
+    ? await many<Task>(tx, q.list_tasks_by_assignee, [orgId, opts.assigneeId, opts.status ?? null, after, limit + 1])
+    : opts.status !== undefined
+      ? await many<Task>(tx, q.list_tasks_by_status, [orgId, opts.status, after, limit + 1])
+      : await many<Task>(tx, q.list_tasks, [orgId, after, limit + 1]);
+  return toPage(rows, limit, (t) => t.id);
+}
+
+/** Tasks of a project. Throws NotFound for the project. */
+export async function listProjectTasks(tx: Db, orgId: Id, projectId: Id, opts: PageOptions = {}): Promise<Page<Task>> {
+  await getProject(tx, orgId, projectId);
+  const { after, limit } = pageArgs(opts);
+  return toPage(await many<Task>(tx, q.list_project_tasks, [orgId, projectId, after, limit + 1]), limit, (t) => t.id);
+}
+
+/** The context user's open tasks in the org. */
+export async function listMyTasks(tx: Db, orgId: Id, opts: PageOptions = {}): Promise<Page<Task>> {
+  const { after, limit } = pageArgs(opts);
+  return toPage(await many<Task>(tx, q.list_my_tasks, [orgId, after, limit + 1]), limit, (t) => t.id);
+}
+
+/** The task; throws NotFound. */
+export async function getTask(tx: Db, orgId: Id, taskId: Id): Promise<Task> {
+  const t = await maybeOne<Task>(tx, q.find_task, [orgId, taskId]);
+  if (!t) throw new NotFound('task', taskId);
+  return t;
+}
+
+export interface NewTask { title: string; status?: TaskStatus; assigneeId?: Id | null }
+
+/** Creates a task in a project. Throws NotFound (project), Forbidden, ForeignKeyViolation
+ * (tasks_assignee_fkey: the assignee is not a member of this org), CheckViolation. */
+export async function createTask(tx: Db, orgId: Id, projectId: Id, input: NewTask): Promise<Task> {
+  const row = await maybeOne<Task>(tx, q.create_task, [orgId, projectId, input.title, input.status ?? null, input.assigneeId ?? null])
+    .catch(mapForbidden('create tasks in this project'));
+  if (!row) throw new NotFound('project', projectId);
+  return row;
+}
+
+/** Fields to change; `assigneeId: null` unassigns. */
+export interface TaskPatch { title?: string; status?: TaskStatus; assigneeId?: Id | null }
+
+/** Changes a task. Throws NotFound, Forbidden, ForeignKeyViolation, CheckViolation. */
+export async function updateTask(tx: Db, orgId: Id, taskId: Id, patch: TaskPatch): Promise<Task> {
+  const row = await maybeOne<Task & { target_id: string; updated: boolean }>(tx, q.update_task,
+    [orgId, taskId, patch.title ?? null, patch.status ?? null, patch.assigneeId !== undefined, patch.assigneeId ?? null])
+    .catch(mapForbidden('change this task'));
+  if (!row) throw new NotFound('task', taskId);
+  if (!row.updated) throw new Forbidden('change this task');
+  const { target_id: _t, updated: _u, ...task } = row;
+  return task;
+}
+
+/** Deletes a task. Throws NotFound, Forbidden. */
+export async function deleteTask(tx: Db, orgId: Id, taskId: Id): Promise<void> {
+  const row = await maybeOne<{ removed: boolean }>(tx, q.delete_task, [orgId, taskId]);
+  if (!row) throw new NotFound('task', taskId);
+  if (!row.removed) throw new Forbidden('delete this task');
+}
