@@ -74,6 +74,9 @@ function toRealWorld(err: unknown): RealWorldError | undefined {
     const [status, field, message] = constraints[err.constraint]!;
     return fail(status, field, message);
   }
+  // 22xxx data exceptions the shared table does not map (e.g. 22021: a NUL character in a string).
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code.startsWith('22')) return fail(422, 'body', 'contains a value PostgreSQL cannot store');
   if (err instanceof UniqueViolation || err instanceof CheckViolation || err instanceof ForeignKeyViolation) {
     return fail(422, err.column ?? 'body', 'is invalid');
   }

@@ -96,6 +96,21 @@ t.test('users: register, log in, current user, update, errors', async (t) => {
   t.equal((await c.call('PUT', '/user', { nope: 1 }, token)).status, 422);
 });
 
+t.test('unknown routes, NUL characters, malformed JSON: 4xx, never 500', async (t) => {
+  const { sql } = await testDb(t);
+  const s = await testServer(t, sql);
+  const c = client(s);
+  const r = await c.call('GET', '/nope');
+  t.same([r.status, r.body], [404, { errors: { route: ['no route for GET /blog/api/nope'] } }]);
+  const nul = await c.call('POST', '/users', { user: { username: 'nul', email: 'a\u0000@b.c', password: 'password1' } });
+  t.same([nul.status, nul.body], [422, { errors: { body: ['contains a value PostgreSQL cannot store'] } }]);
+  const token = await register(c, 'writer');
+  t.equal((await c.call('GET', '/articles/a%00b', undefined, token)).status, 422);
+  // express.json() runs before the routers: malformed JSON gets the app's problem+json 400.
+  const bad = await s.request(`${API}/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"user":' });
+  t.equal(bad.status, 400);
+});
+
 t.test('tokens: tampered, expired, wrong scheme, deleted user', async (t) => {
   const { sql } = await testDb(t);
   const c = client(await testServer(t, sql));
