@@ -192,7 +192,8 @@ export function blogApi(db: Db, options: BlogApiOptions = {}): Api {
     username: u.username, bio: u.bio, image: u.image,
   });
 
-  const api = new Api('/blog/api', 'blog', 'Project 2: one-to-many, JOINs, authentication, cascading deletes (RealWorld "Conduit" API)');
+  const api = new Api('/blog/api', 'blog', 'Project 2: one-to-many, JOINs, authentication, cascading deletes (RealWorld "Conduit" API)',
+    err('RealWorld error ({"errors": {"<field>": ["<message>"]}}); malformed JSON alone is the app\'s problem+json 400'));
   api
     .route<{}, {}, { user: blog.NewUser }>({
       method: 'post', path: '/users', summary: 'Register',

@@ -111,6 +111,18 @@ t.test('unknown routes, NUL characters, malformed JSON: 4xx, never 500', async (
   t.equal(bad.status, 400);
 });
 
+t.test('/openapi.json documents /blog/api with the RealWorld error shape', async (t) => {
+  const { sql } = await testDb(t);
+  const s = await testServer(t, sql);
+  const doc = await (await s.request('/openapi.json')).json() as any;
+  const list = doc.paths['/blog/api/articles'].get;
+  t.ok(list.responses['200'].content['application/json'].schema.properties.articlesCount);
+  t.notOk(list.responses['400'], 'no problem+json 400: validation is 422');
+  t.ok(list.responses.default.content['application/json'].schema.properties.errors);
+  t.ok(doc.paths['/blog/api/articles/{slug}/comments/{id}'].delete);
+  t.ok(doc.paths['/todo'].get.responses.default.content['application/problem+json'], 'other projects keep problem+json');
+});
+
 t.test('tokens: tampered, expired, wrong scheme, deleted user', async (t) => {
   const { sql } = await testDb(t);
   const c = client(await testServer(t, sql));
