@@ -11,7 +11,7 @@ import type { Db } from '../lib/db.js';
 import * as blog from '../lib/blog/index.js';
 import { CheckViolation, DbError, ForeignKeyViolation, NotFound, UniqueViolation } from '../lib/errors.js';
 import type { PasswordOptions } from '../lib/password.js';
-import { InvalidToken, signToken, verifyToken } from '../lib/token.js';
+import { InvalidToken, MIN_SECRET_BYTES, signToken, verifyToken } from '../lib/token.js';
 import { Api, type JsonSchema } from './api.js';
 import { HttpError, toProblem, ValidationFailed } from './problem.js';
 
@@ -160,14 +160,19 @@ const authHeader = (required: boolean) => ({
 });
 
 type SlugParams = { slug: string };
+/** The `aud` of blog tokens: another project signing with the same JWT_SECRET cannot log in here. */
+const AUDIENCE = 'pg-grind/blog';
 type PagingQuery = { limit: number; offset: number };
 
 export function blogApi(db: Db, options: BlogApiOptions = {}): Api {
   const log2N = Number(process.env.PASSWORD_SCRYPT_LOG2N);
   const opts = { ...options, password: options.password ?? (log2N ? { log2N } : {}) };
   const ttl = opts.tokenTtlSeconds ?? 24 * 3600;
+  const configured = opts.jwtSecret ?? process.env.JWT_SECRET;
+  // Fail at start-up, not at the first login.
+  if (configured && Buffer.byteLength(configured) < MIN_SECRET_BYTES) throw new RangeError(`JWT_SECRET must have at least ${MIN_SECRET_BYTES} bytes`);
   let secret: Promise<string> | undefined;
-  const getSecret = () => (secret ??= blog.getSigningSecret(db, opts.jwtSecret ?? process.env.JWT_SECRET).catch((e) => {
+  const getSecret = () => (secret ??= blog.getSigningSecret(db, configured).catch((e) => {
     secret = undefined;
     throw e;
   }));
@@ -185,10 +190,10 @@ export function blogApi(db: Db, options: BlogApiOptions = {}): Api {
     if (!m) throw fail(401, 'token', 'is invalid');
     // An invalid token is refused even where a token is optional: a client that believes it is
     // logged in should hear that it is not, rather than silently read as a stranger.
-    return verifyToken(m[1]!, await getSecret()).sub;
+    return verifyToken(m[1]!, await getSecret(), { audience: AUDIENCE }).sub;
   }
   const userJson = async (u: blog.User) => ({
-    email: u.email, token: signToken(String(u.id), await getSecret(), { ttlSeconds: ttl }),
+    email: u.email, token: signToken(String(u.id), await getSecret(), { ttlSeconds: ttl, audience: AUDIENCE }),
     username: u.username, bio: u.bio, image: u.image,
   });
 

@@ -19,7 +19,7 @@ export interface Claims {
 }
 
 /** Why a token was refused. */
-export type InvalidTokenReason = 'malformed' | 'algorithm' | 'signature' | 'expired';
+export type InvalidTokenReason = 'malformed' | 'algorithm' | 'signature' | 'expired' | 'audience';
 
 /** A token that is malformed, not ours, tampered with, or expired. */
 export class InvalidToken extends PgGrindError {
@@ -45,6 +45,11 @@ const sign = (k: Buffer, data: string) => createHmac('sha256', k).update(data).d
 export interface SignOptions {
   /** Lifetime in seconds. */
   ttlSeconds: number;
+  /**
+   * `aud` claim: who the token is for. Two services sharing a secret (say, one JWT_SECRET for the
+   * whole process) then cannot accept each other's tokens, as long as each verifies its audience.
+   */
+  audience?: string;
   /** Clock, for tests. Default `Date.now`. */
   now?: () => number;
 }
@@ -52,12 +57,15 @@ export interface SignOptions {
 /** A signed token for `sub` with the extra claims, valid for `ttlSeconds`. */
 export function signToken(sub: string, secret: string | Buffer, opts: SignOptions, extra: Record<string, unknown> = {}): string {
   const iat = Math.floor((opts.now ?? Date.now)() / 1000);
-  const payload = b64url(JSON.stringify({ ...extra, sub, iat, exp: iat + opts.ttlSeconds }));
+  const aud = opts.audience === undefined ? {} : { aud: opts.audience };
+  const payload = b64url(JSON.stringify({ ...extra, ...aud, sub, iat, exp: iat + opts.ttlSeconds }));
   const data = `${HEADER}.${payload}`;
   return `${data}.${sign(key(secret), data).toString('base64url')}`;
 }
 
 export interface VerifyOptions {
+  /** Required `aud` claim; when given, a token for anyone else is refused ('audience'). */
+  audience?: string;
   /** Tolerated clock difference, seconds. Default 0. */
   leewaySeconds?: number;
   /** Clock, for tests. Default `Date.now`. */
@@ -93,5 +101,6 @@ export function verifyToken(token: string, secret: string | Buffer, opts: Verify
   }
   const now = (opts.now ?? Date.now)() / 1000;
   if (now >= claims.exp + (opts.leewaySeconds ?? 0)) throw new InvalidToken('expired');
+  if (opts.audience !== undefined && claims.aud !== opts.audience) throw new InvalidToken('audience');
   return claims as Claims;
 }

@@ -111,6 +111,12 @@ t.test('unknown routes, NUL characters, malformed JSON: 4xx, never 500', async (
   t.equal(bad.status, 400);
 });
 
+t.test('a JWT_SECRET shorter than 32 bytes stops the app at start-up', async (t) => {
+  const { blogApi } = await import('../../src/http/blog.js');
+  const { sql } = await testDb(t);
+  t.throws(() => blogApi(sql, { jwtSecret: 'short' }), RangeError);
+});
+
 t.test('/openapi.json documents /blog/api with the RealWorld error shape', async (t) => {
   const { sql } = await testDb(t);
   const s = await testServer(t, sql);
@@ -133,7 +139,10 @@ t.test('tokens: tampered, expired, wrong scheme, deleted user', async (t) => {
 
   t.same((await c.call('GET', '/user', undefined, `${h}.${forged}.${s}`)).body, { errors: { token: ['is invalid'] } });
   t.equal((await c.call('GET', '/user', undefined, 'garbage')).status, 401);
-  const expired = signToken(claims.sub, process.env.JWT_SECRET!, { ttlSeconds: 60, now: () => Date.now() - 3600_000 });
+  const expired = signToken(claims.sub, process.env.JWT_SECRET!, { ttlSeconds: 60, audience: 'pg-grind/blog', now: () => Date.now() - 3600_000 });
+  const otherService = signToken(claims.sub, process.env.JWT_SECRET!, { ttlSeconds: 60, audience: 'pg-grind/saas' });
+  t.same((await c.call('GET', '/user', undefined, otherService)).body, { errors: { token: ['is invalid'] } }, 'same secret, other audience');
+  t.equal(claims.aud, 'pg-grind/blog');
   const r = await c.call('GET', '/user', undefined, expired);
   t.same([r.status, r.body], [401, { errors: { token: ['has expired'] } }]);
   // optional-auth endpoints refuse a bad token too, rather than answering as to a stranger

@@ -60,6 +60,14 @@ t.test('claims must have sub, iat and exp of the right types', async (t) => {
   }
 });
 
+t.test('audience: a token for another service is refused', async (t) => {
+  const tok = signToken('1', secret, { ttlSeconds: 60, audience: 'blog' });
+  t.equal(verifyToken(tok, secret, { audience: 'blog' }).aud, 'blog');
+  t.equal(verifyToken(tok, secret).sub, '1', 'no audience asked: not checked');
+  refused(t, () => verifyToken(tok, secret, { audience: 'saas' }), 'audience');
+  refused(t, () => verifyToken(signToken('1', secret, { ttlSeconds: 60 }), secret, { audience: 'blog' }), 'audience');
+});
+
 t.test('short secrets are a programming error', async (t) => {
   t.throws(() => signToken('1', 'short', { ttlSeconds: 1 }), RangeError);
   t.throws(() => verifyToken('a.b.c', 'short'), RangeError);
