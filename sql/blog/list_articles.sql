@@ -6,6 +6,8 @@
 -- $5 limit (int), $6 offset (int).
 -- Returns one row per article on the page, each carrying articles_count; when the page is empty
 -- (no match, or offset past the end) one row whose slug is null, so the total is never lost.
+-- The library sends the unfiltered list to list_recent_articles, which is faster for that case;
+-- the last union branch keeps this statement right on its own.
 -- Plan: the first filter given (tag, else author, else favorited, else none) drives through its
 -- own index in one union branch; the "$n is null" gates of the other branches are one-time
 -- filters, so exactly one branch runs, in custom and in generic plans alike. Remaining filters

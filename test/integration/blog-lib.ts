@@ -5,6 +5,7 @@
  */
 import t from 'tap';
 import * as blog from '../../src/lib/blog/index.js';
+import { loadSql, many } from '../../src/lib/db.js';
 import { NotFound } from '../../src/lib/errors.js';
 import { testDb } from '../helpers/db.js';
 
@@ -60,6 +61,21 @@ t.test('favoritesCount stays exact under concurrent favorite/unfavorite', async 
   const page = await blog.listArticles(sql, {}, us[1]!.id);
   t.match(page.articles[0], { favorites_count: 15, favorited: true });
   t.match(await blog.getArticle(sql, art.slug, us[0]!.id), { favorited: false });
+});
+
+t.test('list_articles without filters agrees with list_recent_articles', async (t) => {
+  const { sql } = await testDb(t);
+  const [a, b] = await users(sql, 2);
+  for (let i = 0; i < 5; i++) await blog.createArticle(sql, i % 2 ? a!.id : b!.id, { title: `T${i}`, description: 'd', body: 'b', tagList: [`t${i}`] });
+  await blog.favoriteArticle(sql, a!.id, 't3');
+  const q = loadSql('blog', ['list_articles']);
+  const raw = await many<{ slug: string; articles_count: number; favorited: boolean }>(sql, q.list_articles, [null, null, null, a!.id, 3, 1]);
+  const page = await blog.listArticles(sql, { limit: 3, offset: 1 }, a!.id);
+  t.same(raw.map((r) => r.slug), page.articles.map((r) => r.slug));
+  t.same(raw.map((r) => r.slug), ['t3', 't2', 't1']);
+  t.equal(raw[0]!.articles_count, 5);
+  t.equal(raw[0]!.favorited, true);
+  t.same(await blog.listArticles(sql, { offset: 10 }, null), { articles: [], articles_count: 5 });
 });
 
 t.test('deleting an article removes its comments, favorites and tag links', async (t) => {

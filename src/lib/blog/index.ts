@@ -15,7 +15,7 @@ import { hashPassword, needsRehash, verifyNothing, verifyPassword, type Password
 const q = loadSql('blog', [
   'get_or_create_setting', 'create_user', 'find_user', 'find_user_by_email', 'update_user', 'delete_user',
   'find_profile', 'follow_user', 'unfollow_user',
-  'list_articles', 'list_feed', 'find_article', 'create_article', 'update_article', 'delete_article',
+  'list_articles', 'list_recent_articles', 'list_feed', 'find_article', 'create_article', 'update_article', 'delete_article',
   'favorite_article', 'unfavorite_article',
   'list_comments', 'create_comment', 'delete_comment', 'list_tags',
 ]);
@@ -205,11 +205,17 @@ function toPage(rows: PageRow[]): ArticlePage {
   return { articles, articles_count: rows[0]?.articles_count ?? 0 };
 }
 
-/** One page of articles, newest first, filtered by tag, author and/or favoriting user: one statement. */
+/**
+ * One page of articles, newest first, filtered by tag, author and/or favoriting user: one
+ * statement (list_recent_articles when there is no filter, which can walk the date index).
+ */
 export async function listArticles(db: Db, filters: ArticleFilters, viewer: UserId | null): Promise<ArticlePage> {
   const [limit, offset] = paging(filters);
-  return toPage(await many<PageRow>(db, q.list_articles,
-    [filters.tag ?? null, filters.author ?? null, filters.favorited ?? null, viewer, limit, offset]));
+  const { tag = null, author = null, favorited = null } = filters;
+  if (tag === null && author === null && favorited === null) {
+    return toPage(await many<PageRow>(db, q.list_recent_articles, [viewer, limit, offset]));
+  }
+  return toPage(await many<PageRow>(db, q.list_articles, [tag, author, favorited, viewer, limit, offset]));
 }
 
 /** One page of the articles by users `viewer` follows, newest first: one statement. */
