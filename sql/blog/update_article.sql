@@ -35,10 +35,13 @@ tag_names as (
   select distinct unnest($7::text[]) as name
 ),
 new_tags as (
+  -- In name order, so that two statements inserting the same new tags wait for each other in
+  -- one order and cannot deadlock.
   insert into blog.tags (name)
   select name
     from tag_names
    where exists (select 1 from updated)
+   order by name
       on conflict on constraint tags_pkey do nothing
 ),
 unlinked as (
