@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import type * as s from 'zapatos/schema';
 import { loadSql, many, maybeOne, type Db } from '../db.js';
-import { NotFound, PgGrindError, UniqueViolation } from '../errors.js';
+import { NotFound, PgGrindError, TransientConflict, UniqueViolation } from '../errors.js';
 import { hashPassword, needsRehash, verifyNothing, verifyPassword, type PasswordOptions } from '../password.js';
 
 const q = loadSql('blog', [
@@ -234,14 +234,15 @@ export async function getArticle(db: Db, slug: string, viewer: UserId | null): P
 /**
  * Publishes an article by `author` with its tags; returns it. Two articles with one title get
  * distinct slugs, also when created concurrently (the statement returns no row when it lost the
- * race for a slug, and runs again). Throws CheckViolation for blank fields.
+ * race for a slug, and runs again). Throws CheckViolation for blank fields, TransientConflict if
+ * it lost SLUG_ATTEMPTS races in a row.
  */
 export async function createArticle(db: Db, author: UserId, a: NewArticle): Promise<Article> {
   const params = [author, slugify(a.title), a.title, a.description, a.body, normalizeTags(a.tagList)];
   for (let attempt = 1; ; attempt++) {
     const row = await maybeOne<Article>(db, q.create_article, params);
     if (row) return row;
-    if (attempt >= SLUG_ATTEMPTS) throw new Error('create_article kept losing slug races');
+    if (attempt >= SLUG_ATTEMPTS) throw new TransientConflict('create_article kept losing slug races', { code: '40001' });
   }
 }
 
