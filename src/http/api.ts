@@ -78,7 +78,11 @@ export class Api {
   readonly operations: Operation[] = [];
 
   /** `prefix` is where the app mounts the router (e.g. `/todo`); `tag` groups it in the docs. */
-  constructor(readonly prefix: string, readonly tag: string, readonly description = '') {}
+  /**
+   * `errorResponse` documents the router's own error shape when an external spec dictates one
+   * (the router then maps errors itself); by default errors are the app's problem+json.
+   */
+  constructor(readonly prefix: string, readonly tag: string, readonly description = '', readonly errorResponse?: ResponseSpec) {}
 
   route<P = Record<string, never>, Q = Record<string, never>, B = undefined, H = Record<string, never>>(
     spec: RouteSpec<P, Q, B, H>,
@@ -149,10 +153,13 @@ export function openApiDocument(apis: Api[], info: { title: string; version: str
           ...(r.schema ? { content: { [r.contentType ?? 'application/json']: { schema: r.schema } } } : {}),
         };
       }
-      if (spec.params || spec.query || spec.headers || spec.body) {
+      if (!api.errorResponse && (spec.params || spec.query || spec.headers || spec.body)) {
         responses['400'] ??= { description: 'Invalid input: the problem lists each offending field', content: { 'application/problem+json': { schema: problemSchema } } };
       }
-      responses.default = { description: 'Error (RFC 9457 problem details)', content: { 'application/problem+json': { schema: problemSchema } } };
+      const e = api.errorResponse;
+      responses.default = e
+        ? { description: e.description, ...(e.schema ? { content: { [e.contentType ?? 'application/json']: { schema: e.schema } } } : {}) }
+        : { description: 'Error (RFC 9457 problem details)', content: { 'application/problem+json': { schema: problemSchema } } };
       (paths[full] ??= {})[method] = {
         tags: [api.tag],
         summary: spec.summary,

@@ -56,6 +56,12 @@ export async function memDb(schema: string, skip: Skip[]) {
   // Built-ins pg-mem lacks, implemented as PostgreSQL defines them.
   db.public.registerFunction({ name: 'btrim', args: [DataType.text], returns: DataType.text, implementation: (s: string) => s.replace(/^ +| +$/g, '') });
   db.public.registerFunction({ name: 'char_length', args: [DataType.text], returns: DataType.integer, implementation: (s: string) => [...s].length });
+  db.public.registerFunction({ name: 'length', args: [DataType.text], returns: DataType.integer, implementation: (s: string) => [...s].length });
+  // POSIX regular-expression match; the bracket classes used in CHECKs are translated to JS.
+  db.public.registerOperator({
+    operator: '~', left: DataType.text, right: DataType.text, returns: DataType.bool,
+    implementation: (s: string, re: string) => new RegExp(re.replace(/\[:alnum:\]/g, 'A-Za-z0-9').replace(/\[:space:\]/g, '\\s')).test(s),
+  });
   const mine = new RegExp(`\\b${schema}\\.|\\bschema ${schema}\\b`, 'i');
   const rules = [commentsOnly, ...skip];
   const used = new Set<Skip>();

@@ -15,6 +15,1414 @@ declare module 'zapatos/schema' {
   export interface schemaVersionCanary extends db.SchemaVersionCanary { version: 104 }
 
 
+  /* === schema: blog === */
+
+  export namespace blog {
+  
+    /* --- enums --- */
+    /* (none) */
+  
+    /* --- tables --- */
+  
+    /**
+     * **blog.article_tags**
+     * - Table in database
+     */
+    export namespace article_tags {
+      export type Table = 'blog.article_tags';
+      export interface Selectable {
+        /**
+        * **blog.article_tags.article_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        article_id: db.Int8String;
+        /**
+        * **blog.article_tags.tag**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        tag: string;
+      }
+      export interface JSONSelectable {
+        /**
+        * **blog.article_tags.article_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        article_id: number;
+        /**
+        * **blog.article_tags.tag**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        tag: string;
+      }
+      export interface Whereable {
+        /**
+        * **blog.article_tags.article_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        article_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **blog.article_tags.tag**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        tag?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **blog.article_tags.article_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        article_id: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+        /**
+        * **blog.article_tags.tag**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        tag: string | db.Parameter<string> | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **blog.article_tags.article_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        article_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+        /**
+        * **blog.article_tags.tag**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        tag?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'article_tags_pkey';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **blog.articles**
+     * - Table in database
+     */
+    export namespace articles {
+      export type Table = 'blog.articles';
+      export interface Selectable {
+        /**
+        * **blog.articles.author_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        author_id: db.Int8String;
+        /**
+        * **blog.articles.body**
+        *
+        * Markdown body.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        body: string;
+        /**
+        * **blog.articles.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: Date;
+        /**
+        * **blog.articles.description**
+        *
+        * One-line summary shown in lists.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        description: string;
+        /**
+        * **blog.articles.id**
+        *
+        * Surrogate key. "by default" (not "always") so that create_article can draw it first and use it as the slug suffix.
+        * - `int8` in database
+        * - `NOT NULL`, identity column
+        */
+        id: db.Int8String;
+        /**
+        * **blog.articles.slug**
+        *
+        * URL key: the slugified title, or title-<id> when another article holds that slug. Collation C: ASCII only, byte order.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        slug: string;
+        /**
+        * **blog.articles.title**
+        *
+        * Title as written.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        title: string;
+        /**
+        * **blog.articles.updated_at**
+        *
+        * Set by update_article.
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        updated_at: Date;
+      }
+      export interface JSONSelectable {
+        /**
+        * **blog.articles.author_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        author_id: number;
+        /**
+        * **blog.articles.body**
+        *
+        * Markdown body.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        body: string;
+        /**
+        * **blog.articles.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: db.TimestampTzString;
+        /**
+        * **blog.articles.description**
+        *
+        * One-line summary shown in lists.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        description: string;
+        /**
+        * **blog.articles.id**
+        *
+        * Surrogate key. "by default" (not "always") so that create_article can draw it first and use it as the slug suffix.
+        * - `int8` in database
+        * - `NOT NULL`, identity column
+        */
+        id: number;
+        /**
+        * **blog.articles.slug**
+        *
+        * URL key: the slugified title, or title-<id> when another article holds that slug. Collation C: ASCII only, byte order.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        slug: string;
+        /**
+        * **blog.articles.title**
+        *
+        * Title as written.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        title: string;
+        /**
+        * **blog.articles.updated_at**
+        *
+        * Set by update_article.
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        updated_at: db.TimestampTzString;
+      }
+      export interface Whereable {
+        /**
+        * **blog.articles.author_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        author_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **blog.articles.body**
+        *
+        * Markdown body.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        body?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **blog.articles.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **blog.articles.description**
+        *
+        * One-line summary shown in lists.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        description?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **blog.articles.id**
+        *
+        * Surrogate key. "by default" (not "always") so that create_article can draw it first and use it as the slug suffix.
+        * - `int8` in database
+        * - `NOT NULL`, identity column
+        */
+        id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **blog.articles.slug**
+        *
+        * URL key: the slugified title, or title-<id> when another article holds that slug. Collation C: ASCII only, byte order.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        slug?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **blog.articles.title**
+        *
+        * Title as written.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        title?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **blog.articles.updated_at**
+        *
+        * Set by update_article.
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        updated_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **blog.articles.author_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        author_id: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+        /**
+        * **blog.articles.body**
+        *
+        * Markdown body.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        body: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **blog.articles.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **blog.articles.description**
+        *
+        * One-line summary shown in lists.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        description: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **blog.articles.id**
+        *
+        * Surrogate key. "by default" (not "always") so that create_article can draw it first and use it as the slug suffix.
+        * - `int8` in database
+        * - `NOT NULL`, identity column
+        */
+        id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **blog.articles.slug**
+        *
+        * URL key: the slugified title, or title-<id> when another article holds that slug. Collation C: ASCII only, byte order.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        slug: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **blog.articles.title**
+        *
+        * Title as written.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        title: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **blog.articles.updated_at**
+        *
+        * Set by update_article.
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        updated_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **blog.articles.author_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        author_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+        /**
+        * **blog.articles.body**
+        *
+        * Markdown body.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        body?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **blog.articles.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **blog.articles.description**
+        *
+        * One-line summary shown in lists.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        description?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **blog.articles.id**
+        *
+        * Surrogate key. "by default" (not "always") so that create_article can draw it first and use it as the slug suffix.
+        * - `int8` in database
+        * - `NOT NULL`, identity column
+        */
+        id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **blog.articles.slug**
+        *
+        * URL key: the slugified title, or title-<id> when another article holds that slug. Collation C: ASCII only, byte order.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        slug?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **blog.articles.title**
+        *
+        * Title as written.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        title?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **blog.articles.updated_at**
+        *
+        * Set by update_article.
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        updated_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'articles_pkey' | 'articles_slug_key';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **blog.comments**
+     * - Table in database
+     */
+    export namespace comments {
+      export type Table = 'blog.comments';
+      export interface Selectable {
+        /**
+        * **blog.comments.article_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        article_id: db.Int8String;
+        /**
+        * **blog.comments.author_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        author_id: db.Int8String;
+        /**
+        * **blog.comments.body**
+        *
+        * Plain text.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        body: string;
+        /**
+        * **blog.comments.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: Date;
+        /**
+        * **blog.comments.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id: db.Int8String;
+        /**
+        * **blog.comments.updated_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        updated_at: Date;
+      }
+      export interface JSONSelectable {
+        /**
+        * **blog.comments.article_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        article_id: number;
+        /**
+        * **blog.comments.author_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        author_id: number;
+        /**
+        * **blog.comments.body**
+        *
+        * Plain text.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        body: string;
+        /**
+        * **blog.comments.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: db.TimestampTzString;
+        /**
+        * **blog.comments.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id: number;
+        /**
+        * **blog.comments.updated_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        updated_at: db.TimestampTzString;
+      }
+      export interface Whereable {
+        /**
+        * **blog.comments.article_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        article_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **blog.comments.author_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        author_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **blog.comments.body**
+        *
+        * Plain text.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        body?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **blog.comments.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **blog.comments.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **blog.comments.updated_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        updated_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **blog.comments.article_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        article_id: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+        /**
+        * **blog.comments.author_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        author_id: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+        /**
+        * **blog.comments.body**
+        *
+        * Plain text.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        body: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **blog.comments.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **blog.comments.updated_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        updated_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **blog.comments.article_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        article_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+        /**
+        * **blog.comments.author_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        author_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+        /**
+        * **blog.comments.body**
+        *
+        * Plain text.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        body?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **blog.comments.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **blog.comments.updated_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        updated_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'comments_pkey';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **blog.favorites**
+     * - Table in database
+     */
+    export namespace favorites {
+      export type Table = 'blog.favorites';
+      export interface Selectable {
+        /**
+        * **blog.favorites.article_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        article_id: db.Int8String;
+        /**
+        * **blog.favorites.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: Date;
+        /**
+        * **blog.favorites.user_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        user_id: db.Int8String;
+      }
+      export interface JSONSelectable {
+        /**
+        * **blog.favorites.article_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        article_id: number;
+        /**
+        * **blog.favorites.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: db.TimestampTzString;
+        /**
+        * **blog.favorites.user_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        user_id: number;
+      }
+      export interface Whereable {
+        /**
+        * **blog.favorites.article_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        article_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **blog.favorites.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **blog.favorites.user_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        user_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **blog.favorites.article_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        article_id: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+        /**
+        * **blog.favorites.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **blog.favorites.user_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        user_id: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **blog.favorites.article_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        article_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+        /**
+        * **blog.favorites.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **blog.favorites.user_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        user_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'favorites_pkey';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **blog.follows**
+     * - Table in database
+     */
+    export namespace follows {
+      export type Table = 'blog.follows';
+      export interface Selectable {
+        /**
+        * **blog.follows.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: Date;
+        /**
+        * **blog.follows.followed_id**
+        *
+        * The user being followed.
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        followed_id: db.Int8String;
+        /**
+        * **blog.follows.follower_id**
+        *
+        * The user who follows.
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        follower_id: db.Int8String;
+      }
+      export interface JSONSelectable {
+        /**
+        * **blog.follows.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: db.TimestampTzString;
+        /**
+        * **blog.follows.followed_id**
+        *
+        * The user being followed.
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        followed_id: number;
+        /**
+        * **blog.follows.follower_id**
+        *
+        * The user who follows.
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        follower_id: number;
+      }
+      export interface Whereable {
+        /**
+        * **blog.follows.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **blog.follows.followed_id**
+        *
+        * The user being followed.
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        followed_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **blog.follows.follower_id**
+        *
+        * The user who follows.
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        follower_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **blog.follows.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **blog.follows.followed_id**
+        *
+        * The user being followed.
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        followed_id: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+        /**
+        * **blog.follows.follower_id**
+        *
+        * The user who follows.
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        follower_id: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **blog.follows.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **blog.follows.followed_id**
+        *
+        * The user being followed.
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        followed_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+        /**
+        * **blog.follows.follower_id**
+        *
+        * The user who follows.
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        follower_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'follows_pkey';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **blog.settings**
+     * - Table in database
+     */
+    export namespace settings {
+      export type Table = 'blog.settings';
+      export interface Selectable {
+        /**
+        * **blog.settings.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: Date;
+        /**
+        * **blog.settings.key**
+        *
+        * Setting name, snake_case (e.g. jwt_secret).
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        key: string;
+        /**
+        * **blog.settings.value**
+        *
+        * Setting value. Secrets live here only when no environment variable provides them.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        value: string;
+      }
+      export interface JSONSelectable {
+        /**
+        * **blog.settings.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: db.TimestampTzString;
+        /**
+        * **blog.settings.key**
+        *
+        * Setting name, snake_case (e.g. jwt_secret).
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        key: string;
+        /**
+        * **blog.settings.value**
+        *
+        * Setting value. Secrets live here only when no environment variable provides them.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        value: string;
+      }
+      export interface Whereable {
+        /**
+        * **blog.settings.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **blog.settings.key**
+        *
+        * Setting name, snake_case (e.g. jwt_secret).
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        key?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **blog.settings.value**
+        *
+        * Setting value. Secrets live here only when no environment variable provides them.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        value?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **blog.settings.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **blog.settings.key**
+        *
+        * Setting name, snake_case (e.g. jwt_secret).
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        key: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **blog.settings.value**
+        *
+        * Setting value. Secrets live here only when no environment variable provides them.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        value: string | db.Parameter<string> | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **blog.settings.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **blog.settings.key**
+        *
+        * Setting name, snake_case (e.g. jwt_secret).
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        key?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **blog.settings.value**
+        *
+        * Setting value. Secrets live here only when no environment variable provides them.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        value?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'settings_pkey';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **blog.tags**
+     * - Table in database
+     */
+    export namespace tags {
+      export type Table = 'blog.tags';
+      export interface Selectable {
+        /**
+        * **blog.tags.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: Date;
+        /**
+        * **blog.tags.name**
+        *
+        * The tag as written, case-sensitive ("AngularJS" and "angularjs" are two tags).
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name: string;
+      }
+      export interface JSONSelectable {
+        /**
+        * **blog.tags.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: db.TimestampTzString;
+        /**
+        * **blog.tags.name**
+        *
+        * The tag as written, case-sensitive ("AngularJS" and "angularjs" are two tags).
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name: string;
+      }
+      export interface Whereable {
+        /**
+        * **blog.tags.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **blog.tags.name**
+        *
+        * The tag as written, case-sensitive ("AngularJS" and "angularjs" are two tags).
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **blog.tags.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **blog.tags.name**
+        *
+        * The tag as written, case-sensitive ("AngularJS" and "angularjs" are two tags).
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name: string | db.Parameter<string> | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **blog.tags.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **blog.tags.name**
+        *
+        * The tag as written, case-sensitive ("AngularJS" and "angularjs" are two tags).
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'tags_pkey';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **blog.users**
+     * - Table in database
+     */
+    export namespace users {
+      export type Table = 'blog.users';
+      export interface Selectable {
+        /**
+        * **blog.users.bio**
+        *
+        * Free text shown on the profile; null until set.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        bio: string | null;
+        /**
+        * **blog.users.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: Date;
+        /**
+        * **blog.users.email**
+        *
+        * Login e-mail as the user typed it; unique case-insensitively (users_email_key on lower(email)).
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        email: string;
+        /**
+        * **blog.users.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id: db.Int8String;
+        /**
+        * **blog.users.image**
+        *
+        * Avatar URL; null until set.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        image: string | null;
+        /**
+        * **blog.users.password_hash**
+        *
+        * PHC-style scrypt string: $scrypt$ln=..,r=..,p=..$salt$hash. Never returned by the API.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        password_hash: string;
+        /**
+        * **blog.users.updated_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        updated_at: Date;
+        /**
+        * **blog.users.username**
+        *
+        * Public name used in profile URLs; unique case-insensitively (users_username_key on lower(username)).
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        username: string;
+      }
+      export interface JSONSelectable {
+        /**
+        * **blog.users.bio**
+        *
+        * Free text shown on the profile; null until set.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        bio: string | null;
+        /**
+        * **blog.users.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: db.TimestampTzString;
+        /**
+        * **blog.users.email**
+        *
+        * Login e-mail as the user typed it; unique case-insensitively (users_email_key on lower(email)).
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        email: string;
+        /**
+        * **blog.users.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id: number;
+        /**
+        * **blog.users.image**
+        *
+        * Avatar URL; null until set.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        image: string | null;
+        /**
+        * **blog.users.password_hash**
+        *
+        * PHC-style scrypt string: $scrypt$ln=..,r=..,p=..$salt$hash. Never returned by the API.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        password_hash: string;
+        /**
+        * **blog.users.updated_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        updated_at: db.TimestampTzString;
+        /**
+        * **blog.users.username**
+        *
+        * Public name used in profile URLs; unique case-insensitively (users_username_key on lower(username)).
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        username: string;
+      }
+      export interface Whereable {
+        /**
+        * **blog.users.bio**
+        *
+        * Free text shown on the profile; null until set.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        bio?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **blog.users.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **blog.users.email**
+        *
+        * Login e-mail as the user typed it; unique case-insensitively (users_email_key on lower(email)).
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        email?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **blog.users.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **blog.users.image**
+        *
+        * Avatar URL; null until set.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        image?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **blog.users.password_hash**
+        *
+        * PHC-style scrypt string: $scrypt$ln=..,r=..,p=..$salt$hash. Never returned by the API.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        password_hash?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **blog.users.updated_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        updated_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **blog.users.username**
+        *
+        * Public name used in profile URLs; unique case-insensitively (users_username_key on lower(username)).
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        username?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **blog.users.bio**
+        *
+        * Free text shown on the profile; null until set.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        bio?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **blog.users.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **blog.users.email**
+        *
+        * Login e-mail as the user typed it; unique case-insensitively (users_email_key on lower(email)).
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        email: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **blog.users.image**
+        *
+        * Avatar URL; null until set.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        image?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **blog.users.password_hash**
+        *
+        * PHC-style scrypt string: $scrypt$ln=..,r=..,p=..$salt$hash. Never returned by the API.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        password_hash: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **blog.users.updated_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        updated_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **blog.users.username**
+        *
+        * Public name used in profile URLs; unique case-insensitively (users_username_key on lower(username)).
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        username: string | db.Parameter<string> | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **blog.users.bio**
+        *
+        * Free text shown on the profile; null until set.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        bio?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **blog.users.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **blog.users.email**
+        *
+        * Login e-mail as the user typed it; unique case-insensitively (users_email_key on lower(email)).
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        email?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **blog.users.image**
+        *
+        * Avatar URL; null until set.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        image?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **blog.users.password_hash**
+        *
+        * PHC-style scrypt string: $scrypt$ln=..,r=..,p=..$salt$hash. Never returned by the API.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        password_hash?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **blog.users.updated_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        updated_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **blog.users.username**
+        *
+        * Public name used in profile URLs; unique case-insensitively (users_username_key on lower(username)).
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        username?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'users_email_key' | 'users_pkey' | 'users_username_key';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /* --- aggregate types --- */
+  
+    export type Table = article_tags.Table | articles.Table | comments.Table | favorites.Table | follows.Table | settings.Table | tags.Table | users.Table;
+    export type Selectable = article_tags.Selectable | articles.Selectable | comments.Selectable | favorites.Selectable | follows.Selectable | settings.Selectable | tags.Selectable | users.Selectable;
+    export type JSONSelectable = article_tags.JSONSelectable | articles.JSONSelectable | comments.JSONSelectable | favorites.JSONSelectable | follows.JSONSelectable | settings.JSONSelectable | tags.JSONSelectable | users.JSONSelectable;
+    export type Whereable = article_tags.Whereable | articles.Whereable | comments.Whereable | favorites.Whereable | follows.Whereable | settings.Whereable | tags.Whereable | users.Whereable;
+    export type Insertable = article_tags.Insertable | articles.Insertable | comments.Insertable | favorites.Insertable | follows.Insertable | settings.Insertable | tags.Insertable | users.Insertable;
+    export type Updatable = article_tags.Updatable | articles.Updatable | comments.Updatable | favorites.Updatable | follows.Updatable | settings.Updatable | tags.Updatable | users.Updatable;
+    export type UniqueIndex = article_tags.UniqueIndex | articles.UniqueIndex | comments.UniqueIndex | favorites.UniqueIndex | follows.UniqueIndex | settings.UniqueIndex | tags.UniqueIndex | users.UniqueIndex;
+    export type Column = article_tags.Column | articles.Column | comments.Column | favorites.Column | follows.Column | settings.Column | tags.Column | users.Column;
+  
+    export type AllBaseTables = [article_tags.Table, articles.Table, comments.Table, favorites.Table, follows.Table, settings.Table, tags.Table, users.Table];
+    export type AllForeignTables = [];
+    export type AllViews = [];
+    export type AllMaterializedViews = [];
+    export type AllTablesAndViews = [article_tags.Table, articles.Table, comments.Table, favorites.Table, follows.Table, settings.Table, tags.Table, users.Table];
+  }
+
+
   /* === schema: booking === */
 
   export namespace booking {
@@ -3424,27 +4832,35 @@ declare module 'zapatos/schema' {
 
   /* === global aggregate types === */
 
-  export type Schema = 'booking' | 'saas' | 'todo';
-  export type Table = booking.Table | saas.Table | todo.Table;
-  export type Selectable = booking.Selectable | saas.Selectable | todo.Selectable;
-  export type JSONSelectable = booking.JSONSelectable | saas.JSONSelectable | todo.JSONSelectable;
-  export type Whereable = booking.Whereable | saas.Whereable | todo.Whereable;
-  export type Insertable = booking.Insertable | saas.Insertable | todo.Insertable;
-  export type Updatable = booking.Updatable | saas.Updatable | todo.Updatable;
-  export type UniqueIndex = booking.UniqueIndex | saas.UniqueIndex | todo.UniqueIndex;
-  export type Column = booking.Column | saas.Column | todo.Column;
+  export type Schema = 'blog' | 'booking' | 'saas' | 'todo';
+  export type Table = blog.Table | booking.Table | saas.Table | todo.Table;
+  export type Selectable = blog.Selectable | booking.Selectable | saas.Selectable | todo.Selectable;
+  export type JSONSelectable = blog.JSONSelectable | booking.JSONSelectable | saas.JSONSelectable | todo.JSONSelectable;
+  export type Whereable = blog.Whereable | booking.Whereable | saas.Whereable | todo.Whereable;
+  export type Insertable = blog.Insertable | booking.Insertable | saas.Insertable | todo.Insertable;
+  export type Updatable = blog.Updatable | booking.Updatable | saas.Updatable | todo.Updatable;
+  export type UniqueIndex = blog.UniqueIndex | booking.UniqueIndex | saas.UniqueIndex | todo.UniqueIndex;
+  export type Column = blog.Column | booking.Column | saas.Column | todo.Column;
 
-  export type AllSchemas = ['booking', 'saas', 'todo'];
-  export type AllBaseTables = [...booking.AllBaseTables, ...saas.AllBaseTables, ...todo.AllBaseTables];
-  export type AllForeignTables = [...booking.AllForeignTables, ...saas.AllForeignTables, ...todo.AllForeignTables];
-  export type AllViews = [...booking.AllViews, ...saas.AllViews, ...todo.AllViews];
-  export type AllMaterializedViews = [...booking.AllMaterializedViews, ...saas.AllMaterializedViews, ...todo.AllMaterializedViews];
-  export type AllTablesAndViews = [...booking.AllTablesAndViews, ...saas.AllTablesAndViews, ...todo.AllTablesAndViews];
+  export type AllSchemas = ['blog', 'booking', 'saas', 'todo'];
+  export type AllBaseTables = [...blog.AllBaseTables, ...booking.AllBaseTables, ...saas.AllBaseTables, ...todo.AllBaseTables];
+  export type AllForeignTables = [...blog.AllForeignTables, ...booking.AllForeignTables, ...saas.AllForeignTables, ...todo.AllForeignTables];
+  export type AllViews = [...blog.AllViews, ...booking.AllViews, ...saas.AllViews, ...todo.AllViews];
+  export type AllMaterializedViews = [...blog.AllMaterializedViews, ...booking.AllMaterializedViews, ...saas.AllMaterializedViews, ...todo.AllMaterializedViews];
+  export type AllTablesAndViews = [...blog.AllTablesAndViews, ...booking.AllTablesAndViews, ...saas.AllTablesAndViews, ...todo.AllTablesAndViews];
 
 
   /* === lookups === */
 
   export type SelectableForTable<T extends Table> = {
+    "blog.article_tags": blog.article_tags.Selectable;
+    "blog.articles": blog.articles.Selectable;
+    "blog.comments": blog.comments.Selectable;
+    "blog.favorites": blog.favorites.Selectable;
+    "blog.follows": blog.follows.Selectable;
+    "blog.settings": blog.settings.Selectable;
+    "blog.tags": blog.tags.Selectable;
+    "blog.users": blog.users.Selectable;
     "booking.availability_windows": booking.availability_windows.Selectable;
     "booking.blackouts": booking.blackouts.Selectable;
     "booking.bookings": booking.bookings.Selectable;
@@ -3463,6 +4879,14 @@ declare module 'zapatos/schema' {
   }[T];
 
   export type JSONSelectableForTable<T extends Table> = {
+    "blog.article_tags": blog.article_tags.JSONSelectable;
+    "blog.articles": blog.articles.JSONSelectable;
+    "blog.comments": blog.comments.JSONSelectable;
+    "blog.favorites": blog.favorites.JSONSelectable;
+    "blog.follows": blog.follows.JSONSelectable;
+    "blog.settings": blog.settings.JSONSelectable;
+    "blog.tags": blog.tags.JSONSelectable;
+    "blog.users": blog.users.JSONSelectable;
     "booking.availability_windows": booking.availability_windows.JSONSelectable;
     "booking.blackouts": booking.blackouts.JSONSelectable;
     "booking.bookings": booking.bookings.JSONSelectable;
@@ -3481,6 +4905,14 @@ declare module 'zapatos/schema' {
   }[T];
 
   export type WhereableForTable<T extends Table> = {
+    "blog.article_tags": blog.article_tags.Whereable;
+    "blog.articles": blog.articles.Whereable;
+    "blog.comments": blog.comments.Whereable;
+    "blog.favorites": blog.favorites.Whereable;
+    "blog.follows": blog.follows.Whereable;
+    "blog.settings": blog.settings.Whereable;
+    "blog.tags": blog.tags.Whereable;
+    "blog.users": blog.users.Whereable;
     "booking.availability_windows": booking.availability_windows.Whereable;
     "booking.blackouts": booking.blackouts.Whereable;
     "booking.bookings": booking.bookings.Whereable;
@@ -3499,6 +4931,14 @@ declare module 'zapatos/schema' {
   }[T];
 
   export type InsertableForTable<T extends Table> = {
+    "blog.article_tags": blog.article_tags.Insertable;
+    "blog.articles": blog.articles.Insertable;
+    "blog.comments": blog.comments.Insertable;
+    "blog.favorites": blog.favorites.Insertable;
+    "blog.follows": blog.follows.Insertable;
+    "blog.settings": blog.settings.Insertable;
+    "blog.tags": blog.tags.Insertable;
+    "blog.users": blog.users.Insertable;
     "booking.availability_windows": booking.availability_windows.Insertable;
     "booking.blackouts": booking.blackouts.Insertable;
     "booking.bookings": booking.bookings.Insertable;
@@ -3517,6 +4957,14 @@ declare module 'zapatos/schema' {
   }[T];
 
   export type UpdatableForTable<T extends Table> = {
+    "blog.article_tags": blog.article_tags.Updatable;
+    "blog.articles": blog.articles.Updatable;
+    "blog.comments": blog.comments.Updatable;
+    "blog.favorites": blog.favorites.Updatable;
+    "blog.follows": blog.follows.Updatable;
+    "blog.settings": blog.settings.Updatable;
+    "blog.tags": blog.tags.Updatable;
+    "blog.users": blog.users.Updatable;
     "booking.availability_windows": booking.availability_windows.Updatable;
     "booking.blackouts": booking.blackouts.Updatable;
     "booking.bookings": booking.bookings.Updatable;
@@ -3535,6 +4983,14 @@ declare module 'zapatos/schema' {
   }[T];
 
   export type UniqueIndexForTable<T extends Table> = {
+    "blog.article_tags": blog.article_tags.UniqueIndex;
+    "blog.articles": blog.articles.UniqueIndex;
+    "blog.comments": blog.comments.UniqueIndex;
+    "blog.favorites": blog.favorites.UniqueIndex;
+    "blog.follows": blog.follows.UniqueIndex;
+    "blog.settings": blog.settings.UniqueIndex;
+    "blog.tags": blog.tags.UniqueIndex;
+    "blog.users": blog.users.UniqueIndex;
     "booking.availability_windows": booking.availability_windows.UniqueIndex;
     "booking.blackouts": booking.blackouts.UniqueIndex;
     "booking.bookings": booking.bookings.UniqueIndex;
@@ -3553,6 +5009,14 @@ declare module 'zapatos/schema' {
   }[T];
 
   export type ColumnForTable<T extends Table> = {
+    "blog.article_tags": blog.article_tags.Column;
+    "blog.articles": blog.articles.Column;
+    "blog.comments": blog.comments.Column;
+    "blog.favorites": blog.favorites.Column;
+    "blog.follows": blog.follows.Column;
+    "blog.settings": blog.settings.Column;
+    "blog.tags": blog.tags.Column;
+    "blog.users": blog.users.Column;
     "booking.availability_windows": booking.availability_windows.Column;
     "booking.blackouts": booking.blackouts.Column;
     "booking.bookings": booking.bookings.Column;
@@ -3571,6 +5035,14 @@ declare module 'zapatos/schema' {
   }[T];
 
   export type SQLForTable<T extends Table> = {
+    "blog.article_tags": blog.article_tags.SQL;
+    "blog.articles": blog.articles.SQL;
+    "blog.comments": blog.comments.SQL;
+    "blog.favorites": blog.favorites.SQL;
+    "blog.follows": blog.follows.SQL;
+    "blog.settings": blog.settings.SQL;
+    "blog.tags": blog.tags.SQL;
+    "blog.users": blog.users.SQL;
     "booking.availability_windows": booking.availability_windows.SQL;
     "booking.blackouts": booking.blackouts.SQL;
     "booking.bookings": booking.bookings.SQL;

@@ -1,0 +1,380 @@
+/**
+ * /blog/api: the RealWorld ("Conduit") API over pg-grind/blog, so that existing RealWorld front
+ * ends and test suites run against it unchanged (APIURL=http://host:port/blog/api). Errors use the
+ * spec's shape, {"errors": {"<field>": ["<message>"]}}, instead of problem+json: 422 for invalid
+ * input and taken e-mail/username, 401 for a missing, bad or expired token, 403 for another
+ * user's article or comment, 404 for unknown slugs, profiles and comments. Beyond the spec:
+ * DELETE /user deletes the account.
+ */
+import type { ErrorRequestHandler, Request, Response } from 'express';
+import type { Db } from '../lib/db.js';
+import * as blog from '../lib/blog/index.js';
+import { CheckViolation, DbError, ForeignKeyViolation, NotFound, UniqueViolation } from '../lib/errors.js';
+import type { PasswordOptions } from '../lib/password.js';
+import { InvalidToken, MIN_SECRET_BYTES, signToken, verifyToken } from '../lib/token.js';
+import { Api, type JsonSchema } from './api.js';
+import { HttpError, toProblem, ValidationFailed } from './problem.js';
+
+export interface BlogApiOptions {
+  /** HS256 secret; default JWT_SECRET, else one generated once and kept in blog.settings. */
+  jwtSecret?: string;
+  /** Token lifetime. Default 24 h. */
+  tokenTtlSeconds?: number;
+  /** scrypt cost for new password hashes; default PASSWORD_SCRYPT_LOG2N, else password.ts' default. */
+  password?: PasswordOptions;
+}
+
+/** A RealWorld error: status plus {"errors": {field: [message]}}. */
+class RealWorldError extends Error {
+  constructor(readonly status: number, readonly errors: Record<string, string[]>) {
+    super(Object.entries(errors).map(([k, v]) => `${k} ${v.join(', ')}`).join('; '));
+  }
+}
+const fail = (status: number, field: string, message: string) => new RealWorldError(status, { [field]: [message] });
+
+/** What each named constraint means to a RealWorld client: status, field, message. */
+const constraints: Record<string, [number, string, string]> = {
+  users_email_key: [422, 'email', 'has already been taken'],
+  users_username_key: [422, 'username', 'has already been taken'],
+  users_email_check: [422, 'email', 'is invalid'],
+  users_username_check: [422, 'username', 'is invalid (letters, digits, "_", "." and "-", at most 64)'],
+  users_bio_check: [422, 'bio', 'is too long'],
+  users_image_check: [422, 'image', 'is too long'],
+  follows_no_self_follow: [422, 'profile', 'cannot follow yourself'],
+  articles_title_check: [422, 'title', "can't be blank (at most 300 characters)"],
+  articles_description_check: [422, 'description', "can't be blank (at most 1000 characters)"],
+  articles_body_check: [422, 'body', "can't be blank"],
+  tags_name_check: [422, 'tagList', 'tags are at most 64 characters'],
+  comments_body_check: [422, 'body', "can't be blank"],
+  // The token's user was deleted after the token was issued.
+  articles_author_id_fkey: [401, 'token', 'names a deleted user'],
+  comments_author_id_fkey: [401, 'token', 'names a deleted user'],
+  favorites_user_id_fkey: [401, 'token', 'names a deleted user'],
+  follows_follower_id_fkey: [401, 'token', 'names a deleted user'],
+  // The target vanished between lookup and write.
+  follows_followed_id_fkey: [404, 'profile', 'not found'],
+  favorites_article_id_fkey: [404, 'article', 'not found'],
+  comments_article_id_fkey: [404, 'article', 'not found'],
+};
+
+function toRealWorld(err: unknown): RealWorldError | undefined {
+  if (err instanceof RealWorldError) return err;
+  if (err instanceof ValidationFailed) {
+    const errors: Record<string, string[]> = {};
+    for (const i of err.issues) {
+      const field = i.field.split('.').pop()!.replace(/^\(body\)$/, 'body');
+      (errors[field] ??= []).push(i.message === 'is required' ? "can't be blank" : i.message);
+    }
+    return new RealWorldError(422, errors);
+  }
+  if (err instanceof NotFound) return fail(404, err.entity === 'user' ? 'token' : err.entity, err.entity === 'user' ? 'names a deleted user' : 'not found');
+  if (err instanceof blog.NotAuthor) return fail(403, err.entity, 'forbidden: only its author may change it');
+  if (err instanceof InvalidToken) return fail(401, 'token', err.reason === 'expired' ? 'has expired' : 'is invalid');
+  if (err instanceof DbError && err.schema === 'blog' && err.constraint && constraints[err.constraint]) {
+    const [status, field, message] = constraints[err.constraint]!;
+    return fail(status, field, message);
+  }
+  // 22xxx data exceptions the shared table does not map (e.g. 22021: a NUL character in a string).
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code.startsWith('22')) return fail(422, 'body', 'contains a value PostgreSQL cannot store');
+  if (err instanceof UniqueViolation || err instanceof CheckViolation || err instanceof ForeignKeyViolation) {
+    return fail(422, err.column ?? 'body', 'is invalid');
+  }
+  const { status } = toProblem(err);
+  if (status < 500) return fail(status === 400 ? 422 : status, 'body', err instanceof HttpError ? err.message : 'is invalid');
+  return undefined;
+}
+
+/** Errors under /blog/api in the RealWorld shape; 5xx go on to the app's handler, which logs them. */
+const realWorldErrors: ErrorRequestHandler = (err, _req, res, next) => {
+  const rw = toRealWorld(err);
+  if (!rw || res.headersSent) return next(err);
+  res.status(rw.status).json({ errors: rw.errors });
+};
+
+// ---------------------------------------------------------------------------------- JSON shapes
+
+const nullableString = { type: ['string', 'null'] };
+const profileSchema = {
+  type: 'object', required: ['username', 'bio', 'image', 'following'],
+  properties: { username: { type: 'string' }, bio: nullableString, image: nullableString, following: { type: 'boolean' } },
+};
+const articleSchema = {
+  type: 'object',
+  required: ['slug', 'title', 'description', 'body', 'tagList', 'createdAt', 'updatedAt', 'favorited', 'favoritesCount', 'author'],
+  properties: {
+    slug: { type: 'string' }, title: { type: 'string' }, description: { type: 'string' }, body: { type: 'string' },
+    tagList: { type: 'array', items: { type: 'string' } },
+    createdAt: { type: 'string', format: 'date-time' }, updatedAt: { type: 'string', format: 'date-time' },
+    favorited: { type: 'boolean' }, favoritesCount: { type: 'integer' }, author: profileSchema,
+  },
+};
+const commentSchema = {
+  type: 'object', required: ['id', 'body', 'createdAt', 'updatedAt', 'author'],
+  properties: {
+    id: { type: 'integer' }, body: { type: 'string' },
+    createdAt: { type: 'string', format: 'date-time' }, updatedAt: { type: 'string', format: 'date-time' }, author: profileSchema,
+  },
+};
+const userSchema = {
+  type: 'object', required: ['email', 'token', 'username', 'bio', 'image'],
+  properties: { email: { type: 'string' }, token: { type: 'string' }, username: { type: 'string' }, bio: nullableString, image: nullableString },
+};
+const wrap = (key: string, schema: JsonSchema) => ({ type: 'object', required: [key], properties: { [key]: schema } });
+const errorsSchema = {
+  type: 'object', required: ['errors'], description: 'RealWorld error: each key names a field (or token, article, profile, comment)',
+  properties: { errors: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } } },
+};
+const err = (description: string) => ({ description, schema: errorsSchema });
+const e401 = err('missing, invalid or expired token');
+const e404 = (what: string) => err(`no such ${what}`);
+const e422 = err('invalid input, or e-mail/username taken');
+
+const profileJson = (p: blog.Profile) => ({ username: p.username, bio: p.bio, image: p.image, following: p.following });
+const authorJson = (a: blog.Article | blog.Comment) =>
+  ({ username: a.author_username, bio: a.author_bio, image: a.author_image, following: a.author_following });
+const articleJson = (a: blog.Article) => ({
+  slug: a.slug, title: a.title, description: a.description, body: a.body, tagList: a.tag_list,
+  createdAt: a.created_at.toISOString(), updatedAt: a.updated_at.toISOString(),
+  favorited: a.favorited, favoritesCount: a.favorites_count, author: authorJson(a),
+});
+const commentJson = (c: blog.Comment) => ({
+  id: Number(c.id), body: c.body, createdAt: c.created_at.toISOString(), updatedAt: c.updated_at.toISOString(), author: authorJson(c),
+});
+
+// ------------------------------------------------------------------------------ request shapes
+
+const email = { type: 'string', minLength: 3, maxLength: 254 };
+const username = { type: 'string', minLength: 1, maxLength: 64 };
+const password = { type: 'string', minLength: 8, maxLength: 256, description: '8 to 256 characters' };
+const text = (max: number) => ({ type: 'string', minLength: 1, maxLength: max });
+const tagList = { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 64 } };
+const slugParams = { type: 'object', required: ['slug'], properties: { slug: { type: 'string', maxLength: 300 } } };
+const paging = {
+  limit: { type: 'integer', minimum: 1, maximum: blog.MAX_LIMIT, default: blog.DEFAULT_LIMIT },
+  offset: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 0 },
+};
+const authHeader = (required: boolean) => ({
+  type: 'object',
+  properties: { authorization: { type: 'string', description: `"Token <jwt>" (${required ? 'required' : 'optional'})` } },
+});
+
+type SlugParams = { slug: string };
+/** The `aud` of blog tokens: another project signing with the same JWT_SECRET cannot log in here. */
+const AUDIENCE = 'pg-grind/blog';
+type PagingQuery = { limit: number; offset: number };
+
+export function blogApi(db: Db, options: BlogApiOptions = {}): Api {
+  const log2N = Number(process.env.PASSWORD_SCRYPT_LOG2N);
+  const opts = { ...options, password: options.password ?? (log2N ? { log2N } : {}) };
+  const ttl = opts.tokenTtlSeconds ?? 24 * 3600;
+  const configured = opts.jwtSecret ?? process.env.JWT_SECRET;
+  // Fail at start-up, not at the first login.
+  if (configured && Buffer.byteLength(configured) < MIN_SECRET_BYTES) throw new RangeError(`JWT_SECRET must have at least ${MIN_SECRET_BYTES} bytes`);
+  let secret: Promise<string> | undefined;
+  const getSecret = () => (secret ??= blog.getSigningSecret(db, configured).catch((e) => {
+    secret = undefined;
+    throw e;
+  }));
+
+  /** The viewer's user id from "Authorization: Token <jwt>"; null when absent and not required. */
+  async function viewer(req: Request, required: true): Promise<string>;
+  async function viewer(req: Request, required: false): Promise<string | null>;
+  async function viewer(req: Request, required: boolean): Promise<string | null> {
+    const header = req.get('authorization');
+    if (!header) {
+      if (required) throw fail(401, 'token', 'is missing');
+      return null;
+    }
+    const m = /^(?:Token|Bearer) +(\S+)$/i.exec(header.trim());
+    if (!m) throw fail(401, 'token', 'is invalid');
+    // An invalid token is refused even where a token is optional: a client that believes it is
+    // logged in should hear that it is not, rather than silently read as a stranger.
+    return verifyToken(m[1]!, await getSecret(), { audience: AUDIENCE }).sub;
+  }
+  const userJson = async (u: blog.User) => ({
+    email: u.email, token: signToken(String(u.id), await getSecret(), { ttlSeconds: ttl, audience: AUDIENCE }),
+    username: u.username, bio: u.bio, image: u.image,
+  });
+
+  const api = new Api('/blog/api', 'blog', 'Project 2: one-to-many, JOINs, authentication, cascading deletes (RealWorld "Conduit" API)',
+    err('RealWorld error ({"errors": {"<field>": ["<message>"]}}); malformed JSON alone is the app\'s problem+json 400'));
+  api
+    .route<{}, {}, { user: blog.NewUser }>({
+      method: 'post', path: '/users', summary: 'Register',
+      body: wrap('user', { type: 'object', required: ['email', 'username', 'password'], properties: { email, username, password } }),
+      responses: { 201: { description: 'the new user, with a token', schema: wrap('user', userSchema) }, 422: e422 },
+      handler: async ({ body }, _req, res) => {
+        res.status(201).json({ user: await userJson(await blog.registerUser(db, body.user, opts.password)) });
+      },
+    })
+    .route<{}, {}, { user: { email: string; password: string } }>({
+      method: 'post', path: '/users/login', summary: 'Log in',
+      body: wrap('user', { type: 'object', required: ['email', 'password'], properties: { email: { type: 'string', maxLength: 254 }, password: { type: 'string', maxLength: 256 } } }),
+      responses: { 200: { description: 'the user, with a new token', schema: wrap('user', userSchema) }, 401: err('wrong e-mail or password'), 422: e422 },
+      handler: async ({ body }, _req, res) => {
+        const user = await blog.logIn(db, body.user.email, body.user.password, opts.password);
+        if (!user) throw fail(401, 'email or password', 'is invalid');
+        res.json({ user: await userJson(user) });
+      },
+    })
+    .route({
+      method: 'get', path: '/user', summary: 'The current user', headers: authHeader(true),
+      responses: { 200: { description: 'the user, with a fresh token', schema: wrap('user', userSchema) }, 401: e401 },
+      handler: async (_input, req, res) => {
+        res.json({ user: await userJson(await blog.getUser(db, await viewer(req, true))) });
+      },
+    })
+    .route<{}, {}, { user: blog.UserPatch }>({
+      method: 'put', path: '/user', summary: 'Update the current user', headers: authHeader(true),
+      description: 'Absent fields are kept; bio and image accept null; an empty password means "unchanged" (front ends send the whole settings form).',
+      body: wrap('user', { type: 'object', properties: { email, username, password: { type: 'string', maxLength: 256 }, bio: { type: ['string', 'null'], maxLength: 10000 }, image: { type: ['string', 'null'], maxLength: 2048 } } }),
+      responses: { 200: { description: 'the updated user', schema: wrap('user', userSchema) }, 401: e401, 422: e422 },
+      handler: async ({ body }, req, res) => {
+        const id = await viewer(req, true);
+        const { password: pw, ...rest } = body.user;
+        if (pw !== undefined && pw !== '' && pw.length < 8) throw fail(422, 'password', 'is too short (minimum is 8 characters)');
+        const patch = pw ? { ...rest, password: pw } : rest;
+        res.json({ user: await userJson(await blog.updateUser(db, id, patch, opts.password)) });
+      },
+    })
+    .route({
+      method: 'delete', path: '/user', summary: 'Delete the current user (beyond the spec)', headers: authHeader(true),
+      description: 'Deletes the account with its articles (and their comments, favorites, tags links), comments, favorites and follows.',
+      responses: { 200: { description: 'deleted (empty object)' }, 401: e401 },
+      handler: async (_input, req, res) => {
+        await blog.deleteUser(db, await viewer(req, true));
+        res.json({});
+      },
+    })
+    .route<{ username: string }>({
+      method: 'get', path: '/profiles/:username', summary: 'A profile', headers: authHeader(false),
+      params: { type: 'object', required: ['username'], properties: { username: { type: 'string', maxLength: 64 } } },
+      responses: { 200: { description: 'the profile', schema: wrap('profile', profileSchema) }, 401: e401, 404: e404('profile') },
+      handler: async ({ params }, req, res) => {
+        res.json({ profile: profileJson(await blog.getProfile(db, params.username, await viewer(req, false))) });
+      },
+    })
+    .route<{ username: string }>({
+      method: 'post', path: '/profiles/:username/follow', summary: 'Follow a user', headers: authHeader(true),
+      params: { type: 'object', required: ['username'], properties: { username: { type: 'string', maxLength: 64 } } },
+      responses: { 200: { description: 'the profile, followed', schema: wrap('profile', profileSchema) }, 401: e401, 404: e404('profile'), 422: err('cannot follow yourself') },
+      handler: async ({ params }, req, res) => {
+        res.json({ profile: profileJson(await blog.followUser(db, await viewer(req, true), params.username)) });
+      },
+    })
+    .route<{ username: string }>({
+      method: 'delete', path: '/profiles/:username/follow', summary: 'Unfollow a user', headers: authHeader(true),
+      params: { type: 'object', required: ['username'], properties: { username: { type: 'string', maxLength: 64 } } },
+      responses: { 200: { description: 'the profile, not followed', schema: wrap('profile', profileSchema) }, 401: e401, 404: e404('profile') },
+      handler: async ({ params }, req, res) => {
+        res.json({ profile: profileJson(await blog.unfollowUser(db, await viewer(req, true), params.username)) });
+      },
+    })
+    .route<{}, PagingQuery & { tag?: string; author?: string; favorited?: string }>({
+      method: 'get', path: '/articles', summary: 'List articles, newest first', headers: authHeader(false),
+      description: 'One SQL statement: the page, the total, tags, favorites counts and the viewer\'s flags.',
+      query: {
+        type: 'object',
+        properties: {
+          tag: { type: 'string', maxLength: 64 }, author: { type: 'string', maxLength: 64 },
+          favorited: { type: 'string', maxLength: 64, description: 'username of a user who favorited the articles' }, ...paging,
+        },
+      },
+      responses: { 200: { description: 'a page of articles and the total count', schema: { type: 'object', required: ['articles', 'articlesCount'], properties: { articles: { type: 'array', items: articleSchema }, articlesCount: { type: 'integer' } } } }, 401: e401, 422: e422 },
+      handler: async ({ query }, req, res) => {
+        const page = await blog.listArticles(db, query, await viewer(req, false));
+        res.json({ articles: page.articles.map(articleJson), articlesCount: page.articles_count });
+      },
+    })
+    .route<{}, PagingQuery>({
+      method: 'get', path: '/articles/feed', summary: 'Articles by followed users, newest first', headers: authHeader(true),
+      query: { type: 'object', properties: paging },
+      responses: { 200: { description: 'a page of articles and the total count', schema: { type: 'object', required: ['articles', 'articlesCount'], properties: { articles: { type: 'array', items: articleSchema }, articlesCount: { type: 'integer' } } } }, 401: e401, 422: e422 },
+      handler: async ({ query }, req, res) => {
+        const page = await blog.listFeed(db, await viewer(req, true), query);
+        res.json({ articles: page.articles.map(articleJson), articlesCount: page.articles_count });
+      },
+    })
+    .route<{}, {}, { article: blog.NewArticle }>({
+      method: 'post', path: '/articles', summary: 'Create an article', headers: authHeader(true),
+      body: wrap('article', { type: 'object', required: ['title', 'description', 'body'], properties: { title: text(300), description: text(1000), body: text(100000), tagList } }),
+      responses: { 201: { description: 'the article', schema: wrap('article', articleSchema) }, 401: e401, 422: e422 },
+      handler: async ({ body }, req, res) => {
+        res.status(201).json({ article: articleJson(await blog.createArticle(db, await viewer(req, true), body.article)) });
+      },
+    })
+    .route<SlugParams>({
+      method: 'get', path: '/articles/:slug', summary: 'An article', headers: authHeader(false), params: slugParams,
+      responses: { 200: { description: 'the article', schema: wrap('article', articleSchema) }, 401: e401, 404: e404('article') },
+      handler: async ({ params }, req, res) => {
+        res.json({ article: articleJson(await blog.getArticle(db, params.slug, await viewer(req, false))) });
+      },
+    })
+    .route<SlugParams, {}, { article: blog.ArticlePatch }>({
+      method: 'put', path: '/articles/:slug', summary: 'Update an article (a new title moves the slug)', headers: authHeader(true), params: slugParams,
+      body: wrap('article', { type: 'object', properties: { title: text(300), description: text(1000), body: text(100000), tagList } }),
+      responses: { 200: { description: 'the article', schema: wrap('article', articleSchema) }, 401: e401, 403: err('not the author'), 404: e404('article'), 422: e422 },
+      handler: async ({ params, body }, req, res) => {
+        res.json({ article: articleJson(await blog.updateArticle(db, await viewer(req, true), params.slug, body.article)) });
+      },
+    })
+    .route<SlugParams>({
+      method: 'delete', path: '/articles/:slug', summary: 'Delete an article with its comments, favorites and tag links', headers: authHeader(true), params: slugParams,
+      responses: { 200: { description: 'deleted (empty object)' }, 401: e401, 403: err('not the author'), 404: e404('article') },
+      handler: async ({ params }, req, res) => {
+        await blog.deleteArticle(db, await viewer(req, true), params.slug);
+        res.json({});
+      },
+    })
+    .route<SlugParams>({
+      method: 'get', path: '/articles/:slug/comments', summary: "An article's comments, newest first", headers: authHeader(false), params: slugParams,
+      responses: { 200: { description: 'the comments', schema: wrap('comments', { type: 'array', items: commentSchema }) }, 401: e401, 404: e404('article') },
+      handler: async ({ params }, req, res) => {
+        res.json({ comments: (await blog.listComments(db, params.slug, await viewer(req, false))).map(commentJson) });
+      },
+    })
+    .route<SlugParams, {}, { comment: { body: string } }>({
+      method: 'post', path: '/articles/:slug/comments', summary: 'Comment on an article', headers: authHeader(true), params: slugParams,
+      body: wrap('comment', { type: 'object', required: ['body'], properties: { body: text(10000) } }),
+      responses: { 200: { description: 'the comment', schema: wrap('comment', commentSchema) }, 401: e401, 404: e404('article'), 422: e422 },
+      handler: async ({ params, body }, req, res) => {
+        res.json({ comment: commentJson(await blog.createComment(db, await viewer(req, true), params.slug, body.comment.body)) });
+      },
+    })
+    .route<SlugParams & { id: number }>({
+      method: 'delete', path: '/articles/:slug/comments/:id', summary: 'Delete a comment', headers: authHeader(true),
+      params: { type: 'object', required: ['slug', 'id'], properties: { slug: { type: 'string', maxLength: 300 }, id: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } } },
+      responses: { 200: { description: 'deleted (empty object)' }, 401: e401, 403: err('not the author'), 404: e404('comment') },
+      handler: async ({ params }, req, res) => {
+        await blog.deleteComment(db, await viewer(req, true), params.slug, params.id);
+        res.json({});
+      },
+    })
+    .route<SlugParams>({
+      method: 'post', path: '/articles/:slug/favorite', summary: 'Favorite an article', headers: authHeader(true), params: slugParams,
+      responses: { 200: { description: 'the article', schema: wrap('article', articleSchema) }, 401: e401, 404: e404('article') },
+      handler: async ({ params }, req, res) => {
+        res.json({ article: articleJson(await blog.favoriteArticle(db, await viewer(req, true), params.slug)) });
+      },
+    })
+    .route<SlugParams>({
+      method: 'delete', path: '/articles/:slug/favorite', summary: 'Unfavorite an article', headers: authHeader(true), params: slugParams,
+      responses: { 200: { description: 'the article', schema: wrap('article', articleSchema) }, 401: e401, 404: e404('article') },
+      handler: async ({ params }, req, res) => {
+        res.json({ article: articleJson(await blog.unfavoriteArticle(db, await viewer(req, true), params.slug)) });
+      },
+    })
+    .route({
+      method: 'get', path: '/tags', summary: 'Tags in use, most used first',
+      responses: { 200: { description: 'the tags', schema: wrap('tags', { type: 'array', items: { type: 'string' } }) } },
+      handler: async (_input, _req, res) => {
+        res.json({ tags: await blog.listTags(db) });
+      },
+    });
+  api.router.use((req: Request, res: Response) => {
+    res.status(404).json({ errors: { route: [`no route for ${req.method} ${req.originalUrl}`] } });
+  });
+  api.router.use(realWorldErrors);
+  return api;
+}

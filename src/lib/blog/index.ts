@@ -1,0 +1,315 @@
+/**
+ * pg-grind/blog: a RealWorld ("Conduit") blog over PostgreSQL: users with hashed passwords and
+ * signed tokens, follows, articles with tags, favorites and comments. Every list is one SQL
+ * statement that also computes the viewer's favorited/following flags; every foreign key's ON
+ * DELETE is chosen in the migration. Every function takes `db` (pool or transaction) first; the
+ * SQL is in sql/blog/.
+ */
+/// <reference path="../generated/zapatos/schema.d.ts" preserve="true" />
+import { randomBytes } from 'node:crypto';
+import type * as s from 'zapatos/schema';
+import { loadSql, many, maybeOne, type Db } from '../db.js';
+import { NotFound, PgGrindError, TransientConflict, UniqueViolation } from '../errors.js';
+import { hashPassword, needsRehash, verifyNothing, verifyPassword, type PasswordOptions } from '../password.js';
+
+const q = loadSql('blog', [
+  'get_or_create_setting', 'create_user', 'find_user', 'find_user_by_email', 'update_user', 'delete_user',
+  'find_profile', 'follow_user', 'unfollow_user',
+  'list_articles', 'list_recent_articles', 'list_feed', 'find_article', 'create_article', 'update_article', 'delete_article',
+  'favorite_article', 'unfavorite_article',
+  'list_comments', 'create_comment', 'delete_comment', 'list_tags',
+]);
+
+/** A user id (bigint: a string when read, a number or string when given). */
+export type UserId = string | number;
+
+/** The account as its owner sees it (no password hash). */
+export type User = Pick<s.blog.users.Selectable, 'id' | 'email' | 'username' | 'bio' | 'image'>;
+
+/** A user as another user sees them. */
+export interface Profile {
+  username: string;
+  bio: string | null;
+  image: string | null;
+  /** Whether the viewer follows this user (false for anonymous viewers). */
+  following: boolean;
+}
+
+/** An article as the viewer sees it: its tags, its favorites count, the viewer's flags. */
+export interface Article {
+  slug: string;
+  title: string;
+  description: string;
+  body: string;
+  tag_list: string[];
+  created_at: Date;
+  updated_at: Date;
+  /** Whether the viewer favorited it. */
+  favorited: boolean;
+  /** Number of users who favorited it, counted from blog.favorites. */
+  favorites_count: number;
+  author_username: string;
+  author_bio: string | null;
+  author_image: string | null;
+  /** Whether the viewer follows the author. */
+  author_following: boolean;
+}
+
+export interface ArticlePage {
+  articles: Article[];
+  /** Number of articles matching the filters, all pages together. */
+  articles_count: number;
+}
+
+export interface Comment {
+  id: string;
+  body: string;
+  created_at: Date;
+  updated_at: Date;
+  author_username: string;
+  author_bio: string | null;
+  author_image: string | null;
+  author_following: boolean;
+}
+
+export interface NewUser { email: string; username: string; password: string }
+/** Fields to change; absent fields are kept; bio and image may be set to null. */
+export interface UserPatch { email?: string; username?: string; password?: string; bio?: string | null; image?: string | null }
+export interface NewArticle { title: string; description: string; body: string; tagList?: string[] }
+/** Fields to change; absent fields are kept. A new title moves the slug; tagList replaces the tags. */
+export interface ArticlePatch { title?: string; description?: string; body?: string; tagList?: string[] }
+export interface Paging { limit?: number; offset?: number }
+export interface ArticleFilters extends Paging { tag?: string; author?: string; favorited?: string }
+
+export const DEFAULT_LIMIT = 20;
+export const MAX_LIMIT = 100;
+/** Bounded retries of a statement that lost a slug race (see create_article.sql). */
+const SLUG_ATTEMPTS = 5;
+
+/** The viewer tried to change or delete an article or comment someone else wrote. */
+export class NotAuthor extends PgGrindError {
+  override name = 'NotAuthor';
+  constructor(readonly entity: 'article' | 'comment') {
+    super(`only the author may change this ${entity}`);
+  }
+}
+
+/**
+ * The secret that signs tokens: `configured` when given, otherwise one generated on first use
+ * and kept in blog.settings, so that tokens survive restarts and every process agrees.
+ */
+export async function getSigningSecret(db: Db, configured?: string): Promise<string> {
+  if (configured) return configured;
+  const [row] = await many<{ value: string }>(db, q.get_or_create_setting, ['jwt_secret', randomBytes(48).toString('base64url')]);
+  return row!.value;
+}
+
+/**
+ * Turns a title into a slug base: ASCII letters and digits joined by single dashes, at most 100
+ * characters, accents folded ("Crème brûlée!" -> "creme-brulee"). A title with nothing left, and
+ * the reserved "feed", become "article" / "feed-article"; the SQL adds "-<id>" on collision.
+ */
+export function slugify(title: string): string {
+  const base = title.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 100).replace(/-+$/, '');
+  if (base === '') return 'article';
+  return base === 'feed' ? 'feed-article' : base;
+}
+
+/** Trimmed, non-empty, distinct tags in their first-seen order. */
+export function normalizeTags(tags: readonly string[] | undefined): string[] {
+  return [...new Set((tags ?? []).map((t) => t.trim()).filter((t) => t !== ''))];
+}
+
+function paging(p: Paging): [number, number] {
+  const limit = Math.min(Math.max(Math.trunc(p.limit ?? DEFAULT_LIMIT), 0), MAX_LIMIT);
+  const offset = Math.max(Math.trunc(p.offset ?? 0), 0);
+  return [limit, offset];
+}
+
+/** Registers an account; returns it. Throws UniqueViolation (users_email_key, users_username_key), CheckViolation. */
+export async function registerUser(db: Db, user: NewUser, opts: PasswordOptions = {}): Promise<User> {
+  const hash = await hashPassword(user.password, opts);
+  const [row] = await many<User>(db, q.create_user, [user.email, user.username, hash]);
+  return row!;
+}
+
+/**
+ * The account whose e-mail (any case) and password match, or undefined. Takes as long for an
+ * unknown e-mail as for a wrong password. Upgrades the stored hash when `opts` asks for other
+ * scrypt parameters than it was made with.
+ */
+export async function logIn(db: Db, email: string, password: string, opts: PasswordOptions = {}): Promise<User | undefined> {
+  const row = await maybeOne<User & { password_hash: string }>(db, q.find_user_by_email, [email]);
+  if (!row) return verifyNothing(password, opts).then(() => undefined);
+  if (!(await verifyPassword(password, row.password_hash))) return undefined;
+  if (needsRehash(row.password_hash, opts)) {
+    await maybeOne(db, q.update_user, [row.id, { password_hash: await hashPassword(password, opts) }]);
+  }
+  const { password_hash: _, ...user } = row;
+  return user;
+}
+
+/** The account, or undefined. */
+export function findUser(db: Db, id: UserId): Promise<User | undefined> {
+  return maybeOne<User>(db, q.find_user, [id]);
+}
+
+/** The account; throws NotFound('user'). */
+export async function getUser(db: Db, id: UserId): Promise<User> {
+  const user = await findUser(db, id);
+  if (!user) throw new NotFound('user', id);
+  return user;
+}
+
+/** Changes the fields present in `patch`; returns the account. Throws NotFound('user'), UniqueViolation, CheckViolation. */
+export async function updateUser(db: Db, id: UserId, patch: UserPatch, opts: PasswordOptions = {}): Promise<User> {
+  const changes: Record<string, string | null> = {};
+  for (const k of ['email', 'username', 'bio', 'image'] as const) if (patch[k] !== undefined) changes[k] = patch[k];
+  if (patch.password !== undefined) changes.password_hash = await hashPassword(patch.password, opts);
+  const user = await maybeOne<User>(db, q.update_user, [id, changes]);
+  if (!user) throw new NotFound('user', id);
+  return user;
+}
+
+/** Deletes the account and, by cascade, its articles, comments, favorites and follows. Throws NotFound('user'). */
+export async function deleteUser(db: Db, id: UserId): Promise<void> {
+  if (!(await maybeOne(db, q.delete_user, [id]))) throw new NotFound('user', id);
+}
+
+/** The profile of `username` (any case) as `viewer` sees it; throws NotFound('profile'). */
+export async function getProfile(db: Db, username: string, viewer: UserId | null): Promise<Profile> {
+  const p = await maybeOne<Profile>(db, q.find_profile, [username, viewer]);
+  if (!p) throw new NotFound('profile', username);
+  return p;
+}
+
+/** `viewer` follows `username` (idempotent); returns the profile. Throws NotFound('profile'), CheckViolation (follows_no_self_follow). */
+export async function followUser(db: Db, viewer: UserId, username: string): Promise<Profile> {
+  const p = await maybeOne<Profile>(db, q.follow_user, [username, viewer]);
+  if (!p) throw new NotFound('profile', username);
+  return p;
+}
+
+/** `viewer` unfollows `username` (idempotent); returns the profile. Throws NotFound('profile'). */
+export async function unfollowUser(db: Db, viewer: UserId, username: string): Promise<Profile> {
+  const p = await maybeOne<Profile>(db, q.unfollow_user, [username, viewer]);
+  if (!p) throw new NotFound('profile', username);
+  return p;
+}
+
+type PageRow = Omit<Article, 'slug'> & { slug: string | null; articles_count: number };
+
+function toPage(rows: PageRow[]): ArticlePage {
+  const articles = rows.filter((r) => r.slug !== null).map(({ articles_count: _, ...a }) => a as Article);
+  return { articles, articles_count: rows[0]?.articles_count ?? 0 };
+}
+
+/**
+ * One page of articles, newest first, filtered by tag, author and/or favoriting user: one
+ * statement (list_recent_articles when there is no filter, which can walk the date index).
+ */
+export async function listArticles(db: Db, filters: ArticleFilters, viewer: UserId | null): Promise<ArticlePage> {
+  const [limit, offset] = paging(filters);
+  const { tag = null, author = null, favorited = null } = filters;
+  if (tag === null && author === null && favorited === null) {
+    return toPage(await many<PageRow>(db, q.list_recent_articles, [viewer, limit, offset]));
+  }
+  return toPage(await many<PageRow>(db, q.list_articles, [tag, author, favorited, viewer, limit, offset]));
+}
+
+/** One page of the articles by users `viewer` follows, newest first: one statement. */
+export async function listFeed(db: Db, viewer: UserId, p: Paging = {}): Promise<ArticlePage> {
+  const [limit, offset] = paging(p);
+  return toPage(await many<PageRow>(db, q.list_feed, [viewer, limit, offset]));
+}
+
+/** The article as `viewer` sees it; throws NotFound('article'). */
+export async function getArticle(db: Db, slug: string, viewer: UserId | null): Promise<Article> {
+  const a = await maybeOne<Article>(db, q.find_article, [slug, viewer]);
+  if (!a) throw new NotFound('article', slug);
+  return a;
+}
+
+/**
+ * Publishes an article by `author` with its tags; returns it. Two articles with one title get
+ * distinct slugs, also when created concurrently (the statement returns no row when it lost the
+ * race for a slug, and runs again). Throws CheckViolation for blank fields, TransientConflict if
+ * it lost SLUG_ATTEMPTS races in a row.
+ */
+export async function createArticle(db: Db, author: UserId, a: NewArticle): Promise<Article> {
+  const params = [author, slugify(a.title), a.title, a.description, a.body, normalizeTags(a.tagList)];
+  for (let attempt = 1; ; attempt++) {
+    const row = await maybeOne<Article>(db, q.create_article, params);
+    if (row) return row;
+    if (attempt >= SLUG_ATTEMPTS) throw new TransientConflict('create_article kept losing slug races', { code: '40001' });
+  }
+}
+
+/** Changes `viewer`'s article; returns it. Throws NotFound('article'), NotAuthor('article'), CheckViolation. */
+export async function updateArticle(db: Db, viewer: UserId, slug: string, patch: ArticlePatch): Promise<Article> {
+  const params = [slug, viewer, patch.title === undefined ? null : slugify(patch.title), patch.title ?? null,
+    patch.description ?? null, patch.body ?? null, patch.tagList === undefined ? null : normalizeTags(patch.tagList)];
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const row = await maybeOne<{ is_author: boolean } & Article>(db, q.update_article, params);
+      if (!row) throw new NotFound('article', slug);
+      if (!row.is_author) throw new NotAuthor('article');
+      if (row.slug === null) throw new NotFound('article', slug);
+      const { is_author: _, ...article } = row;
+      return article;
+    } catch (err) {
+      // A concurrent rename took the same new slug first: the next run sees it and appends the id.
+      if (!(err instanceof UniqueViolation && err.constraint === 'articles_slug_key') || attempt >= SLUG_ATTEMPTS) throw err;
+    }
+  }
+}
+
+/** Deletes `viewer`'s article with its comments, favorites and tag links. Throws NotFound('article'), NotAuthor('article'). */
+export async function deleteArticle(db: Db, viewer: UserId, slug: string): Promise<void> {
+  const row = await maybeOne<{ is_author: boolean; deleted: boolean }>(db, q.delete_article, [slug, viewer]);
+  if (!row) throw new NotFound('article', slug);
+  if (!row.is_author) throw new NotAuthor('article');
+  if (!row.deleted) throw new NotFound('article', slug);
+}
+
+/** `viewer` favorites the article (idempotent); returns it. Throws NotFound('article'). */
+export async function favoriteArticle(db: Db, viewer: UserId, slug: string): Promise<Article> {
+  const a = await maybeOne<Article>(db, q.favorite_article, [slug, viewer]);
+  if (!a) throw new NotFound('article', slug);
+  return a;
+}
+
+/** `viewer` unfavorites the article (idempotent); returns it. Throws NotFound('article'). */
+export async function unfavoriteArticle(db: Db, viewer: UserId, slug: string): Promise<Article> {
+  const a = await maybeOne<Article>(db, q.unfavorite_article, [slug, viewer]);
+  if (!a) throw new NotFound('article', slug);
+  return a;
+}
+
+/** The article's comments, newest first, as `viewer` sees their authors: one statement. Throws NotFound('article'). */
+export async function listComments(db: Db, slug: string, viewer: UserId | null): Promise<Comment[]> {
+  const rows = await many<Omit<Comment, 'id'> & { id: string | null }>(db, q.list_comments, [slug, viewer]);
+  if (rows.length === 0) throw new NotFound('article', slug);
+  return rows.filter((r): r is Comment => r.id !== null);
+}
+
+/** `viewer` comments on the article; returns the comment. Throws NotFound('article'), CheckViolation. */
+export async function createComment(db: Db, viewer: UserId, slug: string, body: string): Promise<Comment> {
+  const c = await maybeOne<Comment>(db, q.create_comment, [slug, viewer, body]);
+  if (!c) throw new NotFound('article', slug);
+  return c;
+}
+
+/** Deletes `viewer`'s comment on the article. Throws NotFound('comment'), NotAuthor('comment'). */
+export async function deleteComment(db: Db, viewer: UserId, slug: string, id: UserId): Promise<void> {
+  const row = await maybeOne<{ is_author: boolean; deleted: boolean }>(db, q.delete_comment, [slug, id, viewer]);
+  if (!row) throw new NotFound('comment', id);
+  if (!row.is_author) throw new NotAuthor('comment');
+  if (!row.deleted) throw new NotFound('comment', id);
+}
+
+/** The tags in use, most used first. */
+export async function listTags(db: Db): Promise<string[]> {
+  return (await many<{ tag: string }>(db, q.list_tags)).map((r) => r.tag);
+}
