@@ -82,7 +82,11 @@ export class Api {
    * `errorResponse` documents the router's own error shape when an external spec dictates one
    * (the router then maps errors itself); by default errors are the app's problem+json.
    */
-  constructor(readonly prefix: string, readonly tag: string, readonly description = '', readonly errorResponse?: ResponseSpec) {}
+  constructor(readonly prefix: string, readonly tag: string, readonly description = '', readonly errorResponse?: ResponseSpec) {
+    // Bodies are parsed inside each router, so that a router with its own error shape (blog's
+    // RealWorld errors) also answers malformed JSON and oversized bodies (1 MB) in that shape.
+    this.router.use(express.json({ limit: '1mb' }));
+  }
 
   route<P = Record<string, never>, Q = Record<string, never>, B = undefined, H = Record<string, never>>(
     spec: RouteSpec<P, Q, B, H>,

@@ -55,7 +55,6 @@ export function createApp({ sql, logger = createLogger() }: AppOptions) {
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
   }));
   app.use(cors);
-  app.use(express.json({ limit: '1mb' }));
 
   app.get('/healthz', async (_req, res) => {
     try {

@@ -80,8 +80,8 @@ function toRealWorld(err: unknown): RealWorldError | undefined {
   if (err instanceof UniqueViolation || err instanceof CheckViolation || err instanceof ForeignKeyViolation) {
     return fail(422, err.column ?? 'body', 'is invalid');
   }
-  const { status } = toProblem(err);
-  if (status < 500) return fail(status === 400 ? 422 : status, 'body', err instanceof HttpError ? err.message : 'is invalid');
+  const { status, problem } = toProblem(err);
+  if (status < 500) return fail(status === 400 ? 422 : status, 'body', err instanceof HttpError ? err.message : problem.detail ?? 'is invalid');
   return undefined;
 }
 

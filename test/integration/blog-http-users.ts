@@ -79,9 +79,11 @@ t.test('unknown routes, NUL characters, malformed JSON: 4xx, never 500', async (
   t.same([nul.status, nul.body], [422, { errors: { body: ['contains a value PostgreSQL cannot store'] } }]);
   const token = await register(c, 'writer');
   t.equal((await c.call('GET', '/articles/a%00b', undefined, token)).status, 422);
-  // express.json() runs before the routers: malformed JSON gets the app's problem+json 400.
+  // Bodies are parsed inside the router, so malformed JSON and oversized bodies get the RealWorld shape too.
   const bad = await s.request(`${API}/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"user":' });
-  t.equal(bad.status, 400);
+  t.same([bad.status, await bad.json()], [422, { errors: { body: ['Malformed JSON'] } }]);
+  const big = await s.request(`${API}/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: { bio: 'x'.repeat(1_100_000) } }) });
+  t.same([big.status, await big.json()], [413, { errors: { body: ['the body is larger than 1 MB'] } }]);
 });
 
 t.test('a JWT_SECRET shorter than 32 bytes stops the app at start-up', async (t) => {
