@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Db } from '../lib/db.js';
+import { assertSecret } from '../lib/token.js';
 import * as saas from '../lib/saas/index.js';
 import { Api, type JsonSchema } from './api.js';
 import { nextLink } from './links.js';
@@ -80,7 +81,7 @@ function sendPage<T>(req: Request, res: Response, p: saas.Page<T>, toJson: (row:
 type OrgParams = { orgId: number };
 
 export interface SaasApiOptions {
-  /** HMAC key of the bearer tokens. Default: SAAS_TOKEN_SECRET, else random per process. */
+  /** HMAC key of the bearer tokens, at least 32 bytes. Default: SAAS_TOKEN_SECRET, else random per process. */
   tokenSecret?: string;
   /** Token lifetime. Default 24 h. */
   tokenTtlSeconds?: number;
@@ -91,6 +92,8 @@ export function saasApi(db: Db, opts: SaasApiOptions = {}): Api {
     secret: opts.tokenSecret ?? process.env.SAAS_TOKEN_SECRET ?? randomBytes(32),
     ttlSeconds: opts.tokenTtlSeconds ?? 24 * 3600,
   };
+  // Fail at start-up, not at the first signup or request.
+  assertSecret(tokens.secret);
   /** The user id of a valid bearer token; 401 otherwise. */
   const userOf = (req: Request): string => {
     const m = /^Bearer ([A-Za-z0-9_.-]+)$/.exec(req.get('authorization') ?? '');

@@ -38,6 +38,14 @@ function key(secret: string | Buffer): Buffer {
   return k;
 }
 
+/**
+ * Throws the RangeError that signing and verifying would throw for a too short `secret`: call it
+ * at start-up, or before a write that a token must follow, to fail before doing anything.
+ */
+export function assertSecret(secret: string | Buffer): void {
+  key(secret);
+}
+
 const b64url = (b: Buffer | string) => Buffer.from(b).toString('base64url');
 const HEADER = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
 const sign = (k: Buffer, data: string) => createHmac('sha256', k).update(data).digest();

@@ -8,7 +8,7 @@ import { CheckViolation, UniqueViolation } from '../../src/lib/errors.js';
 import * as saas from '../../src/lib/saas/index.js';
 
 const { sql } = await testDb(t, { max: 6 });
-const tokens = { secret: 'test' };
+const tokens = { secret: 'test-secret-of-at-least-32-bytes!' };
 const user = (tag: string) => ({ email: `${tag}@example.com`, password: 'correct horse', name: tag, orgName: `${tag} org` });
 
 t.test('two owners demote each other at once: exactly one wins, an owner remains', async (t) => {

@@ -3,7 +3,10 @@ import t from 'tap';
 import { testDb } from '../helpers/db.js';
 import { testServer } from '../helpers/http.js';
 import { as, expectJson, signup } from '../helpers/saas.js';
+import { signToken } from '../../src/lib/token.js';
 
+// A known key, so that the tests can sign tokens the app would accept but for their audience or age.
+process.env.SAAS_TOKEN_SECRET = 'saas-http-test-secret-of-32-bytes';
 const { sql } = await testDb(t);
 const api = await testServer(t, sql);
 
@@ -32,6 +35,25 @@ t.test('signup, login, tokens', async (t) => {
     t.equal(r.status, 401, `401 for ${header ?? 'no header'}`);
     t.equal(r.headers.get('www-authenticate'), 'Bearer');
   }
+
+  const claims = JSON.parse(Buffer.from(login.token.split('.')[1], 'base64url').toString());
+  t.match(claims, { aud: 'pg-grind/saas', sub: String(body.user.id) }, 'saas tokens carry their audience');
+  t.equal(claims.exp - claims.iat, 24 * 3600, 'and live 24 h by default');
+  const secret = process.env.SAAS_TOKEN_SECRET!;
+  const forged = (audience: string | undefined, ago = 0) =>
+    signToken(claims.sub, secret, { ttlSeconds: 60, ...(audience ? { audience } : {}), now: () => Date.now() - ago });
+  t.equal((await as(api, { token: forged('pg-grind/saas') })('/orgs')).status, 200, 'the key is the app\'s');
+  for (const [what, token] of [['blog audience', forged('pg-grind/blog')], ['no audience', forged(undefined)], ['expired', forged('pg-grind/saas', 3600_000)]]) {
+    const r = await as(api, { token: token! })('/orgs');
+    t.equal(r.status, 401, `401 for a token with the same key: ${what}`);
+    t.equal(r.headers.get('www-authenticate'), 'Bearer');
+  }
+});
+
+t.test('a SAAS_TOKEN_SECRET shorter than 32 bytes stops the app at start-up', async (t) => {
+  const { saasApi } = await import('../../src/http/saas.js');
+  t.throws(() => saasApi(sql, { tokenSecret: 'short' }), RangeError);
+  t.doesNotThrow(() => saasApi(sql, { tokenSecret: 'x'.repeat(32) }));
 });
 
 t.test('orgs: create, get, rename, delete', async (t) => {

@@ -6,7 +6,7 @@ import { testDb } from '../helpers/db.js';
 import * as saas from '../../src/lib/saas/index.js';
 
 const { sql } = await testDb(t);
-const tokens = { secret: 'test' };
+const tokens = { secret: 'test-secret-of-at-least-32-bytes!' };
 
 // Two orgs with one of everything, built through the library.
 async function tenant(tag: string) {

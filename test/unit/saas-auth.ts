@@ -1,44 +1,59 @@
-// Unit tier: the saas password hashing and token helpers (node:crypto only, no database).
+// Unit tier: what saas adds to the shared token helper, no database. `authenticate` accepts only
+// tokens for the audience `pg-grind/saas` whose subject is a user id, and answers undefined (401)
+// for every refusal. Signing, expiry, tampering and algorithm checks themselves are tested in
+// test/unit/token.ts; password hashing, the dummy verification and the constant-time comparisons
+// in test/unit/password.ts and test/unit/token.ts.
 import { createHmac } from 'node:crypto';
 import t from 'tap';
-import { dummyHash, hashPassword, signToken, verifyPassword, verifyToken } from '../../src/lib/saas/auth.js';
+import { authenticate, TOKEN_AUDIENCE } from '../../src/lib/saas/index.js';
+import { signToken, type SignOptions } from '../../src/lib/token.js';
 
-t.test('scrypt hashes: salted, self-describing, verified in constant time', async (t) => {
-  const h1 = await hashPassword('correct horse');
-  const h2 = await hashPassword('correct horse');
-  t.match(h1, /^scrypt\$32768\$8\$1\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);
-  t.not(h1, h2, 'a fresh salt each time');
-  t.equal(await verifyPassword('correct horse', h1), true);
-  t.equal(await verifyPassword('correct horsE', h1), false);
-  t.equal(await verifyPassword('caf\u00e9', await hashPassword('cafe\u0301')), true, 'NFC-normalised');
-  for (const bad of ['', 'bcrypt$x', 'scrypt$0$8$1$AA$AA', 'scrypt$32768$8$1$AA$', 'scrypt$32768$8$1$AA$AA$extra', 'scrypt$99999999$8$1$AA$AA']) {
-    t.equal(await verifyPassword('x', bad), false, `malformed: ${bad || '(empty)'}`);
-  }
-  t.equal(await dummyHash(), await dummyHash(), 'the dummy hash is made once');
-  t.equal(await verifyPassword('anything', await dummyHash()), false);
+const secret = 'saas-unit-test-secret-32-bytes!!';
+const tokens = { secret };
+const now = Date.UTC(2026, 0, 1);
+const saasToken = (sub: string, opts: Partial<SignOptions> = {}) =>
+  signToken(sub, secret, { ttlSeconds: 60, audience: TOKEN_AUDIENCE, ...opts });
+
+t.test('a saas token names its user', async (t) => {
+  t.equal(TOKEN_AUDIENCE, 'pg-grind/saas');
+  t.equal(authenticate(saasToken('42'), tokens), '42');
+  t.equal(authenticate(saasToken('42'), { secret: Buffer.from(secret) }), '42', 'the secret as bytes');
+  t.equal(authenticate(saasToken('9223372036854775807'), tokens), '9223372036854775807', 'the largest bigint');
 });
 
-t.test('HS256 tokens', async (t) => {
-  const now = Date.UTC(2026, 0, 1);
-  const token = signToken(42, 'secret', 60, now);
-  t.match(token, /^eyJ[\w-]+\.[\w-]+\.[\w-]+$/, 'a compact JWS');
-  t.same(verifyToken(token, 'secret', now), { sub: '42', iat: now / 1000, exp: now / 1000 + 60 });
-  t.equal(verifyToken(token, 'other', now), undefined, 'wrong key');
-  t.equal(verifyToken(token, 'secret', now + 60_000), undefined, 'expired');
-  const [h, p, s] = token.split('.');
-  const forged = Buffer.from(JSON.stringify({ sub: '1', iat: 0, exp: 9e9 })).toString('base64url');
-  t.equal(verifyToken(`${h}.${forged}.${s}`, 'secret', now), undefined, 'payload swapped');
-  t.equal(verifyToken(`${h}.${p}`, 'secret', now), undefined, 'two parts');
-  t.equal(verifyToken(`${h}.${p}.${s}.x`, 'secret', now), undefined, 'four parts');
-  t.equal(verifyToken(`${Buffer.from('{"alg":"none"}').toString('base64url')}.${p}.`, 'secret', now), undefined, 'alg none');
-  t.equal(verifyToken(`${h}.${p}.AAAA`, 'secret', now), undefined, 'short signature');
-  const sign = (claims: unknown) => {
-    const body = `${h}.${Buffer.from(typeof claims === 'string' ? claims : JSON.stringify(claims)).toString('base64url')}`;
-    return `${body}.${createHmac('sha256', 'secret').update(body).digest('base64url')}`;
+t.test('another audience, or none, is refused: blog tokens do not open saas', async (t) => {
+  t.equal(authenticate(saasToken('42', { audience: 'pg-grind/blog' }), tokens), undefined, 'blog audience, same secret');
+  t.equal(authenticate(signToken('42', secret, { ttlSeconds: 60 }), tokens), undefined, 'no audience');
+});
+
+t.test('wrong key, expired, tampered or malformed tokens are refused', async (t) => {
+  const token = saasToken('42', { now: () => now });
+  t.equal(authenticate(saasToken('42'), { secret: 'another-secret-of-at-least-32-bytes' }), undefined, 'wrong key');
+  t.equal(authenticate(token, tokens), undefined, 'expired');
+  t.equal(authenticate(saasToken('42', { ttlSeconds: 0 }), tokens), undefined, 'expired at exp');
+  const [h, p, s] = saasToken('42').split('.') as [string, string, string];
+  const forged = Buffer.from(JSON.stringify({ aud: TOKEN_AUDIENCE, sub: '1', iat: 0, exp: 9e9 })).toString('base64url');
+  t.equal(authenticate(`${h}.${forged}.${s}`, tokens), undefined, 'payload swapped');
+  t.equal(authenticate(`${h}.${p}`, tokens), undefined, 'two parts');
+  t.equal(authenticate(`${h}.${p}.${s}.x`, tokens), undefined, 'four parts');
+  t.equal(authenticate(`${Buffer.from('{"alg":"none"}').toString('base64url')}.${p}.`, tokens), undefined, 'alg none');
+  t.equal(authenticate(`${h}.${p}.AAAA`, tokens), undefined, 'short signature');
+  const signed = (payload: string) => {
+    const body = `${h}.${Buffer.from(payload).toString('base64url')}`;
+    return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
   };
-  t.equal(verifyToken(sign('not json'), 'secret', now), undefined, 'payload not JSON');
-  t.equal(verifyToken(sign(null), 'secret', now), undefined, 'payload null');
-  t.equal(verifyToken(sign({ sub: 'x', iat: 0, exp: 9e9 }), 'secret', now), undefined, 'sub not an id');
-  t.equal(verifyToken(sign({ sub: '7', iat: 0 }), 'secret', now), undefined, 'no exp');
-  t.same(verifyToken(sign({ sub: '7', iat: 0, exp: 9e9 }), 'secret', now), { sub: '7', iat: 0, exp: 9e9 });
+  t.equal(authenticate(signed('not json'), tokens), undefined, 'payload not JSON');
+  t.equal(authenticate(signed('null'), tokens), undefined, 'payload null');
+  t.equal(authenticate(signed(JSON.stringify({ aud: TOKEN_AUDIENCE, sub: '7', iat: 0 })), tokens), undefined, 'no exp');
+  t.equal(authenticate(signed(JSON.stringify({ aud: TOKEN_AUDIENCE, sub: '7', iat: 0, exp: 9e9 })), tokens), '7', 'signed by hand');
+});
+
+t.test('a subject that is not a user id is refused', async (t) => {
+  for (const sub of ['x', '', '0', '07', '-1', '1.5', '1e3', '12345678901234567890']) {
+    t.equal(authenticate(saasToken(sub), tokens), undefined, `sub ${JSON.stringify(sub)}`);
+  }
+});
+
+t.test('a short secret is a programming error, not a refusal', async (t) => {
+  t.throws(() => authenticate(saasToken('42'), { secret: 'short' }), RangeError);
 });

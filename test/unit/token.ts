@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap';
-import { MIN_SECRET_BYTES, signToken, verifyToken } from '../../src/lib/token.js';
+import { assertSecret, MIN_SECRET_BYTES, signToken, verifyToken } from '../../src/lib/token.js';
 
 const secret = 'a'.repeat(MIN_SECRET_BYTES);
 const at = (s: number) => () => s * 1000;
@@ -68,7 +68,40 @@ t.test('audience: a token for another service is refused', async (t) => {
   refused(t, () => verifyToken(signToken('1', secret, { ttlSeconds: 60 }), secret, { audience: 'blog' }), 'audience');
 });
 
+t.test('a validly signed payload that is not JSON is malformed', async (t) => {
+  const { createHmac } = await import('node:crypto');
+  const [h] = signToken('1', secret, { ttlSeconds: 60 }).split('.');
+  const p = Buffer.from('not json').toString('base64url');
+  const s = createHmac('sha256', secret).update(`${h}.${p}`).digest('base64url');
+  refused(t, () => verifyToken(`${h}.${p}.${s}`, secret), 'malformed');
+});
+
 t.test('short secrets are a programming error', async (t) => {
   t.throws(() => signToken('1', 'short', { ttlSeconds: 1 }), RangeError);
   t.throws(() => verifyToken('a.b.c', 'short'), RangeError);
+  t.throws(() => assertSecret('short'), RangeError);
+  t.throws(() => assertSecret(Buffer.alloc(MIN_SECRET_BYTES - 1)), RangeError);
+  t.doesNotThrow(() => assertSecret(secret));
+  t.doesNotThrow(() => assertSecret(Buffer.alloc(MIN_SECRET_BYTES)));
+});
+
+t.test('signatures are compared with timingSafeEqual, right or wrong', async (t) => {
+  const crypto = await import('node:crypto');
+  const compared: [number, number][] = [];
+  const spied = await t.mockImport<typeof import('../../src/lib/token.js')>('../../src/lib/token.js', {
+    'node:crypto': {
+      ...crypto,
+      timingSafeEqual: (a: NodeJS.ArrayBufferView, b: NodeJS.ArrayBufferView) => {
+        compared.push([a.byteLength, b.byteLength]);
+        return crypto.timingSafeEqual(a, b);
+      },
+    },
+  });
+  const tok = spied.signToken('1', secret, { ttlSeconds: 60 });
+  t.equal(spied.verifyToken(tok, secret).sub, '1');
+  // A different first signature character: six bits of the first byte change.
+  const [h, p, s] = tok.split('.') as [string, string, string];
+  const wrong = `${h}.${p}.${s[0] === 'A' ? 'B' : 'A'}${s.slice(1)}`;
+  refused(t, () => spied.verifyToken(wrong, secret), 'signature');
+  t.same(compared, [[32, 32], [32, 32]]);
 });

@@ -13,7 +13,8 @@ import { loadSql, many, maybeOne, transaction, type Db } from '../db.js';
 import {
   DbError, Forbidden, ForeignKeyViolation, InvalidCursor, NotFound,
 } from '../errors.js';
-import { dummyHash, hashPassword, signToken, verifyPassword, verifyToken } from './auth.js';
+import { hashPassword, verifyNothing, verifyPassword } from '../password.js';
+import { assertSecret, InvalidToken, signToken, verifyToken } from '../token.js';
 
 const q = loadSql('saas', [
   'set_context', 'current_org_role', 'signup', 'find_credentials',
@@ -100,32 +101,54 @@ function anonymous<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
 
 export interface SignupInput { email: string; password: string; name: string; orgName: string }
 export interface Session { token: string; user: User; org: Org }
+/** Bearer tokens: HS256 JWTs (src/lib/token.ts). `secret` has at least 32 bytes; `ttlSeconds` defaults to 1 h. */
 export interface TokenOptions { secret: string | Buffer; ttlSeconds?: number }
 
+/**
+ * The `aud` of saas tokens: a token signed with the same secret for another project (blog's
+ * `pg-grind/blog`, say) is refused here, and ours there.
+ */
+export const TOKEN_AUDIENCE = 'pg-grind/saas';
+
+function issueToken(userId: string, tokens: TokenOptions): string {
+  return signToken(userId, tokens.secret, { ttlSeconds: tokens.ttlSeconds ?? 3600, audience: TOKEN_AUDIENCE });
+}
+
 /** Creates a user and their org (as owner), accepting pending invitations for that email.
- * Throws UniqueViolation (users_email_key) when the email is taken, CheckViolation on bad fields. */
+ * Throws UniqueViolation (users_email_key) when the email is taken, CheckViolation on bad fields,
+ * RangeError (before writing anything) when the token secret is too short. */
 export async function signup(db: Db, input: SignupInput, tokens: TokenOptions): Promise<Session> {
+  assertSecret(tokens.secret);
   const hash = await hashPassword(input.password);
   const row = await anonymous(db, async (tx) => (await many<{ user_id: User['id']; email: string; name: string; org_id: Org['id']; org_name: string }>(
     tx, q.signup, [input.email, input.name, hash, input.orgName]))[0]!);
   return {
-    token: signToken(row.user_id, tokens.secret, tokens.ttlSeconds),
+    token: issueToken(String(row.user_id), tokens),
     user: { id: row.user_id, email: row.email, name: row.name },
     org: { id: row.org_id, name: row.org_name, role: 'owner', created_at: new Date() },
   };
 }
 
-/** A token for a correct email and password, or undefined (same time either way). */
+/** A token for a correct email and password, or undefined (same time either way: an unknown
+ * email still costs one scrypt verification). */
 export async function login(db: Db, email: string, password: string, tokens: TokenOptions): Promise<{ token: string; userId: string } | undefined> {
   const cred = await anonymous(db, (tx) => maybeOne<{ id: string; password_hash: string }>(tx, q.find_credentials, [email]));
-  const ok = await verifyPassword(password, cred?.password_hash ?? await dummyHash());
-  if (!cred || !ok) return undefined;
-  return { token: signToken(cred.id, tokens.secret, tokens.ttlSeconds), userId: cred.id };
+  if (!cred) return verifyNothing(password).then(() => undefined);
+  if (!(await verifyPassword(password, cred.password_hash))) return undefined;
+  return { token: issueToken(cred.id, tokens), userId: cred.id };
 }
 
-/** The user id a valid token names, or undefined. */
+/** The user id a valid, unexpired saas token names, or undefined. Throws RangeError for a short secret. */
 export function authenticate(token: string, tokens: TokenOptions): string | undefined {
-  return verifyToken(token, tokens.secret)?.sub;
+  let sub: string;
+  try {
+    sub = verifyToken(token, tokens.secret, { audience: TOKEN_AUDIENCE }).sub;
+  } catch (err) {
+    if (err instanceof InvalidToken) return undefined;
+    throw err;
+  }
+  // User ids are bigints; any other subject names nobody (and would reach set_context as a cast error).
+  return /^[1-9][0-9]{0,18}$/.test(sub) ? sub : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@
  * on the 2-core development machine.
  */
 import { exec, loadSql, many, type Db } from '../db.js';
-import { hashPassword } from './auth.js';
+import { hashPassword } from '../password.js';
 
 const q = loadSql('saas', ['seed_bases', 'seed_chunk', 'seed_sequences', 'seed_analyze']);
 
