@@ -1,17 +1,22 @@
 /**
  * `npm run bench:http`: pg-grind's HTTP adapter against a bare `node:http` + postgres.js baseline
- * running the same sql/todo statements, on a fresh migrated database seeded with todos.
+ * running the same sql/todo statements (bench/http/bare.ts), on a fresh migrated database seeded
+ * with todos.
  *
- * Both servers run in their own processes for the whole run and are measured back to back, one
- * endpoint and connection count at a time (which one goes first alternates), by autocannon in a
- * third process. The figure that matters is the ratio: on a shared or busy machine absolute
- * requests/s drift, but two runs seconds apart see the same weather. Target: ratio >= 0.80, 0 errors.
+ * Both servers run in their own processes for the whole run; autocannon, in a third, loads them in
+ * alternating 1 s slices (A B B A ...) per endpoint and connection count, so that both see the same
+ * machine load. The figures that matter on a shared or busy machine are the ratios: absolute
+ * requests/s drift with the neighbours, two slices a second apart see the same weather. Besides
+ * requests/s and latency, each row has the CPU time per request of each server process and of the
+ * PostgreSQL backends serving it (when PostgreSQL is local): those move much less with load than
+ * throughput does. Target: pg-grind >= 0.80 of the baseline's requests/s, with 0 errors.
  *
- * Env: BENCH_HTTP_SECONDS (5) per measurement; BENCH_HTTP_CONNECTIONS (8,64);
- * BENCH_HTTP_POOLS (e.g. 4,10,20: repeat the run per pool size, for both servers; default: connect()'s
- * default); BENCH_PREPARE=false (postgres.js prepared statements off, for both servers).
+ * Env: BENCH_HTTP_SECONDS (5) per measurement; BENCH_HTTP_CONNECTIONS (8,64); BENCH_HTTP_POOLS
+ * (e.g. 4,10,20) and BENCH_HTTP_PREPARE (e.g. true,false) repeat the run for every combination, the
+ * same settings for both servers (default: connect()'s defaults).
  */
-import { fork, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { benchServer, freshDatabase, progress, report, type Row } from './lib.js';
 import type { LoadJob, LoadResult } from './http/load.js';
@@ -20,7 +25,10 @@ import postgres from 'postgres';
 
 const seconds = Number(process.env.BENCH_HTTP_SECONDS ?? 5);
 const connectionCounts = (process.env.BENCH_HTTP_CONNECTIONS ?? '8,64').split(',').map(Number);
-const pools = process.env.BENCH_HTTP_POOLS ? process.env.BENCH_HTTP_POOLS.split(',').map(Number) : [undefined];
+const list = <T>(name: string, parse: (v: string) => T): (T | undefined)[] => (process.env[name] ? process.env[name]!.split(',').map(parse) : [undefined]);
+/** Server settings to compare: every pool size x every prepare setting (default: connect()'s defaults). */
+const settings = list('BENCH_HTTP_POOLS', Number).flatMap((pool) => list('BENCH_HTTP_PREPARE', (v) => v !== 'false').map((prepare) => ({ pool, prepare })));
+type Settings = (typeof settings)[number];
 const seeded = 10_000;
 
 type Endpoint = Pick<LoadJob, 'method' | 'path' | 'body'> & { name: string };
@@ -67,8 +75,33 @@ const cpuOf = async (proc: ChildProcess) => {
   return (await reply).cpu;
 };
 
-async function startServer(kind: 'pg-grind' | 'bare', url: string, pool: number | undefined) {
-  const env: Record<string, string> = pool ? { BENCH_POOL_MAX: String(pool) } : {};
+const clockTicks = (() => { try { return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100; } catch { return 100; } })();
+
+/**
+ * CPU time (µs) used so far by the PostgreSQL backends serving one of the servers, read from
+ * /proc/<pid>/stat: known only when PostgreSQL runs on this machine (the embedded server does).
+ * 10 ms resolution per backend, so only meaningful summed over seconds of load.
+ */
+async function backendCpu(admin: postgres.Sql, applicationName: string): Promise<number | undefined> {
+  const backends = await admin<{ pid: number }[]>`select pid from pg_stat_activity where application_name = ${applicationName}`;
+  let ticks = 0;
+  for (const { pid } of backends) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from the 3rd (state) on
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+    } catch {
+      return undefined;
+    }
+  }
+  return (ticks * 1e6) / clockTicks;
+}
+
+async function startServer(kind: 'pg-grind' | 'bare', url: string, { pool, prepare }: Settings) {
+  const env: Record<string, string> = {
+    ...(pool ? { BENCH_POOL_MAX: String(pool) } : {}),
+    ...(prepare !== undefined ? { BENCH_PREPARE: String(prepare) } : {}),
+  };
   const proc = child('serve.ts', [kind, url], env);
   const { port } = await nextMessage<{ port: number }>(proc, `${kind} server`);
   return { kind, proc, url: `http://127.0.0.1:${port}` };
@@ -82,19 +115,19 @@ async function main() {
   const server = await benchServer();
   const db = await freshDatabase(server, 'http');
   const procs: ChildProcess[] = [];
+  // Seeds, then watches the servers' backends (pg_stat_activity) for the whole run.
+  const admin = postgres(db.url, { max: 1, onnotice: () => {} });
   try {
-    const sql = postgres(db.url, { max: 1, onnotice: () => {} });
-    const [range] = await sql<{ first: string; last: string }[]>`
+    const [range] = await admin<{ first: string; last: string }[]>`
       with seeded as (
         insert into todo.todos (title, completed, "order")
         select 'seeded todo ' || g, g % 3 = 0, g from generate_series(1, ${seeded}::int) g
         returning id
       )
       select min(id) as first, max(id) as last from seeded`;
-    await sql`analyze todo.todos`;
-    await sql.end();
+    await admin`analyze todo.todos`;
     const ids = { firstId: Number(range!.first), lastId: Number(range!.last) };
-    log(`seeded ${seeded} todos; ${seconds} s per measurement, connections ${connectionCounts.join('/')}, pool ${pools.map((p) => p ?? 'default').join('/')}`);
+    log(`seeded ${seeded} todos; ${seconds} s per measurement, connections ${connectionCounts.join('/')}, settings ${JSON.stringify(settings)}`);
 
     const loader = child('load.ts', []);
     procs.push(loader);
@@ -107,24 +140,27 @@ async function main() {
     };
 
     const rows: Row[] = [];
-    const total = pools.length * connectionCounts.length * endpoints.length;
+    const total = settings.length * connectionCounts.length * endpoints.length;
     let done = 0;
-    for (const pool of pools) {
-      const servers = [await startServer('pg-grind', db.url, pool), await startServer('bare', db.url, pool)];
+    for (const setting of settings) {
+      const servers = [await startServer('pg-grind', db.url, setting), await startServer('bare', db.url, setting)];
       procs.push(...servers.map((s) => s.proc));
       // JIT warm-up: every endpoint on both servers, 1 s each, not reported.
       for (const s of servers) for (const e of endpoints) await measure({ ...e, ...ids, url: s.url, connections: 8, seconds: 1 });
       progress('http', done, total);
       for (const connections of connectionCounts) {
         for (const e of endpoints) {
-          const sum = Object.fromEntries(servers.map((s) => [s.kind, { ms: 0, requests: 0, latencies: [] as number[], failures: 0, cpu: 0 }]));
+          const sum = Object.fromEntries(servers.map((s) => [s.kind, { ms: 0, requests: 0, latencies: [] as number[], failures: 0, cpu: 0, db: 0 as number | undefined }]));
           // 1 s slices, alternating (ABBA...), so that both see the same machine load.
           for (let slice = 0; slice < seconds; slice++) {
             for (const s of slice % 2 === 0 ? servers : [...servers].reverse()) {
-              const cpu0 = await cpuOf(s.proc);
+              const app = `pg-grind-bench-${s.kind}`;
+              const [cpu0, db0] = [await cpuOf(s.proc), await backendCpu(admin, app)];
               const r = await measure({ ...e, ...ids, url: s.url, connections, seconds: 1 });
+              const [cpu1, db1] = [await cpuOf(s.proc), await backendCpu(admin, app)];
               const t = sum[s.kind]!;
-              t.cpu += (await cpuOf(s.proc)) - cpu0;
+              t.cpu += cpu1 - cpu0;
+              t.db = t.db === undefined || db0 === undefined || db1 === undefined ? undefined : t.db + db1 - db0;
               t.ms += r.ms;
               t.requests += r.requests;
               for (const l of r.latencies) t.latencies.push(l);
@@ -134,9 +170,11 @@ async function main() {
           const [g, b] = [sum['pg-grind']!, sum.bare!];
           const rps = (t: typeof g) => t.requests / (t.ms / 1000);
           const cpuPerRequest = (t: typeof g) => Math.round(t.cpu / t.requests);
+          const dbPerRequest = (t: typeof g) => (t.db === undefined ? null : Math.round(t.db / t.requests));
           rows.push({
             endpoint: e.name,
-            ...(pools.length > 1 ? { pool: pool ?? 'default' } : {}),
+            ...(process.env.BENCH_HTTP_POOLS ? { pool: setting.pool ?? 'default' } : {}),
+            ...(process.env.BENCH_HTTP_PREPARE ? { prepare: String(setting.prepare) } : {}),
             conns: connections,
             'req/s': Math.round(rps(g)),
             'p50 ms': percentile(g.latencies, 0.5),
@@ -149,6 +187,8 @@ async function main() {
             'cpu µs/req': cpuPerRequest(g),
             'bare cpu': cpuPerRequest(b),
             'cpu ratio': round2(cpuPerRequest(b) / cpuPerRequest(g)),
+            'db µs/req': dbPerRequest(g),
+            'bare db': dbPerRequest(b),
             errors: `${g.failures} / ${b.failures}`,
           });
           progress('http', ++done, total);
@@ -158,11 +198,12 @@ async function main() {
     }
     loader.disconnect();
     report('http', server, rows, {
-      seconds, seeded, pool: pools, prepare: process.env.BENCH_PREPARE !== 'false',
-      command: `npm run bench:http${process.env.BENCH_HTTP_POOLS ? ` (BENCH_HTTP_POOLS=${process.env.BENCH_HTTP_POOLS})` : ''}`,
+      seconds, seeded, connections: connectionCounts, settings,
+      env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_'))),
       ratio: 'pg-grind req/s / bare node:http + postgres.js req/s, measured back to back',
       errors: 'socket errors + timeouts + non-2xx responses, pg-grind / bare',
       cpu: 'server process CPU time (user + system) per request, µs; cpu ratio = bare / pg-grind',
+      db: 'CPU time of the PostgreSQL backends serving each server, per request, µs (local server only)',
     });
     const bad = rows.filter((r) => r.errors !== '0 / 0');
     if (bad.length) {
@@ -173,6 +214,7 @@ async function main() {
     if (low.length) log(`below the 0.80 target: ${low.map((r) => `${r.endpoint} @${r.conns} (${r.ratio})`).join(', ')}`);
   } finally {
     for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill();
+    await admin.end();
     await db.drop();
     await server.stop();
   }
