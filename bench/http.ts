@@ -75,6 +75,8 @@ const cpuOf = async (proc: ChildProcess) => {
   return (await reply).cpu;
 };
 
+/** Whether PostgreSQL's backends are processes of this machine (else their pids mean nothing here). */
+let localServer = false;
 const clockTicks = (() => { try { return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100; } catch { return 100; } })();
 
 /**
@@ -82,8 +84,9 @@ const clockTicks = (() => { try { return Number(execFileSync('getconf', ['CLK_TC
  * /proc/<pid>/stat: known only when PostgreSQL runs on this machine (the embedded server does).
  * 10 ms resolution per backend, so only meaningful summed over seconds of load.
  */
-async function backendCpu(admin: postgres.Sql, applicationName: string): Promise<number | undefined> {
-  const backends = await admin<{ pid: number }[]>`select pid from pg_stat_activity where application_name = ${applicationName}`;
+async function backendCpu(admin: postgres.Sql, name: string): Promise<number | undefined> {
+  if (!localServer) return undefined;
+  const backends = await admin<{ pid: number }[]>`select pid from pg_stat_activity where application_name = ${name}`;
   let ticks = 0;
   for (const { pid } of backends) {
     try {
@@ -97,8 +100,12 @@ async function backendCpu(admin: postgres.Sql, applicationName: string): Promise
   return (ticks * 1e6) / clockTicks;
 }
 
+/** application_name of a server's connections: unique to this run, as others may share the server. */
+const applicationName = (kind: string) => `pg-grind-bench-${kind}-${process.pid}`;
+
 async function startServer(kind: 'pg-grind' | 'bare', url: string, { pool, prepare }: Settings) {
   const env: Record<string, string> = {
+    BENCH_APPLICATION_NAME: applicationName(kind),
     ...(pool ? { BENCH_POOL_MAX: String(pool) } : {}),
     ...(prepare !== undefined ? { BENCH_PREPARE: String(prepare) } : {}),
   };
@@ -113,6 +120,7 @@ async function main() {
   if (build.status !== 0) throw new Error('build failed');
 
   const server = await benchServer();
+  localServer = ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(server.url).hostname);
   const db = await freshDatabase(server, 'http');
   const procs: ChildProcess[] = [];
   // Seeds, then watches the servers' backends (pg_stat_activity) for the whole run.
@@ -154,7 +162,7 @@ async function main() {
           // 1 s slices, alternating (ABBA...), so that both see the same machine load.
           for (let slice = 0; slice < seconds; slice++) {
             for (const s of slice % 2 === 0 ? servers : [...servers].reverse()) {
-              const app = `pg-grind-bench-${s.kind}`;
+              const app = applicationName(s.kind);
               const [cpu0, db0] = [await cpuOf(s.proc), await backendCpu(admin, app)];
               const r = await measure({ ...e, ...ids, url: s.url, connections, seconds: 1 });
               const [cpu1, db1] = [await cpuOf(s.proc), await backendCpu(admin, app)];

@@ -2,7 +2,8 @@
  * Child process of bench/http.ts: serves `pg-grind` (createApp from the compiled dist/, with its
  * logger at the default level: request logs are part of the cost) or `bare` (bench/http/bare.ts) on
  * a free port of 127.0.0.1 and reports the port over IPC, then its CPU time whenever asked. Args: kind, database URL.
- * Env: BENCH_POOL_MAX and BENCH_PREPARE (true/false) override connect()'s defaults, for both kinds.
+ * Env: BENCH_POOL_MAX and BENCH_PREPARE (true/false) override connect()'s defaults, for both kinds;
+ * BENCH_APPLICATION_NAME names its connections (pg_stat_activity), so that the benchmark finds them.
  */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -20,7 +21,7 @@ const { connect } = await dist('lib/db.js') as typeof import('../../src/lib/db.j
 const { createApp } = await dist('http/app.js') as typeof import('../../src/http/app.js');
 
 const sql = connect(url, {
-  applicationName: `pg-grind-bench-${kind}`,
+  applicationName: process.env.BENCH_APPLICATION_NAME ?? `pg-grind-bench-${kind}`,
   ...(process.env.BENCH_POOL_MAX ? { max: Number(process.env.BENCH_POOL_MAX) } : {}),
   ...(process.env.BENCH_PREPARE ? { prepare: process.env.BENCH_PREPARE !== 'false' } : {}),
 });
