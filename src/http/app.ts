@@ -3,12 +3,11 @@
  * /openapi.json, /docs, and the one error handler. No SQL here: routers call the libraries.
  */
 import express, { type RequestHandler } from 'express';
-import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import swaggerUi from 'swagger-ui-express';
 import type { Pool } from '../lib/db.js';
 import { Api, openApiDocument } from './api.js';
-import { createLogger } from './logger.js';
+import { accessLog, createLogger } from './logger.js';
 import { problemHandler, sendProblem } from './problem.js';
 import { bookingApi } from './booking.js';
 import { saasApi } from './saas.js';
@@ -50,10 +49,7 @@ export function createApp({ sql, logger = createLogger() }: AppOptions) {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false); // ETags are row versions, set by the routes that have them
-  app.use(pinoHttp({
-    logger,
-    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
-  }));
+  app.use(accessLog(logger));
   app.use(cors);
 
   app.get('/healthz', async (_req, res) => {

@@ -12,7 +12,9 @@ import { createLogger } from './logger.js';
 const logger = createLogger();
 const started = performance.now();
 const database = await openDatabase((message) => logger.info(message));
-const sql = connect(database.url, { applicationName: 'pg-grind-http' });
+// Pool size: PGGRIND_POOL_MAX, else connect()'s default (README, "Performance").
+const poolMax = Number(process.env.PGGRIND_POOL_MAX) || undefined;
+const sql = connect(database.url, { applicationName: 'pg-grind-http', ...(poolMax ? { max: poolMax } : {}) });
 const app = createApp({ sql, logger });
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '127.0.0.1';
