@@ -2,7 +2,7 @@
 // package name through package.json `exports`, run by plain Node (compiled dist/, no TS loader),
 // and type-checked by tsc from the emitted .d.ts files.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -32,6 +32,17 @@ t.test('plain node imports pg-grind/todo by name and uses it', async (t) => {
   t.equal(out.title, 'from plain node');
   t.ok(out.notFound, 'typed errors cross the package boundary');
   t.match(out.resolved, /\/dist\/lib\/todo\/index\.js$/, 'resolved to compiled JS, not a .ts file');
+});
+
+t.test('every export of package.json loads by name from plain node, with its .d.ts present', async (t) => {
+  const pkg = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { exports: Record<string, string | { types: string; default: string }> };
+  const entries = Object.entries(pkg.exports).filter(([, v]) => typeof v === 'object') as [string, { types: string; default: string }][];
+  t.ok(entries.length >= 5, 'projects and shared helpers are exported');
+  const names = entries.map(([k]) => `pg-grind${k.slice(1)}`);
+  const script = `for (const n of ${JSON.stringify(names)}) { const m = await import(n); if (!Object.keys(m).length) throw new Error(n + ' exports nothing'); } console.log('ok')`;
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: packageRoot, env: { ...process.env, NODE_OPTIONS: '' } });
+  t.equal(stdout.trim(), 'ok', names.join(', '));
+  for (const [name, target] of entries) t.ok(existsSync(path.join(packageRoot, target.types)), `${name}: ${target.types}`);
 });
 
 t.test('a TypeScript consumer type-checks against the emitted .d.ts', async (t) => {
