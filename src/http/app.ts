@@ -10,6 +10,7 @@ import type { Pool } from '../lib/db.js';
 import { Api, openApiDocument } from './api.js';
 import { createLogger } from './logger.js';
 import { problemHandler, sendProblem } from './problem.js';
+import { queueApi } from './queue.js';
 import { todoApi } from './todo.js';
 
 export interface AppOptions {
@@ -19,7 +20,7 @@ export interface AppOptions {
 
 /** Every project's API, in README order. */
 export function projectApis(sql: Pool): Api[] {
-  return [todoApi(sql)];
+  return [todoApi(sql), queueApi(sql)];
 }
 
 /** Answers CORS preflights and lets any origin read responses (the APIs carry no cookies). */
