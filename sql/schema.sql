@@ -62,12 +62,12 @@ CREATE TABLE queue.jobs (
     holds_slot boolean DEFAULT false NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT jobs_attempts_check CHECK ((attempts >= 0)),
-    CONSTRAINT jobs_key_check CHECK (((length(key) >= 1) AND (length(key) <= 512))),
+    CONSTRAINT jobs_key_check CHECK (((char_length(key) >= 1) AND (char_length(key) <= 512))),
     CONSTRAINT jobs_lock_check CHECK (((locked_by IS NULL) = (locked_until IS NULL))),
     CONSTRAINT jobs_max_attempts_check CHECK (((max_attempts >= 1) AND (max_attempts <= 1000))),
     CONSTRAINT jobs_priority_check CHECK (((priority >= '-32768'::integer) AND (priority <= 32767))),
-    CONSTRAINT jobs_queue_check CHECK (((length(queue) >= 1) AND (length(queue) <= 128))),
-    CONSTRAINT jobs_task_check CHECK (((length(task) >= 1) AND (length(task) <= 128)))
+    CONSTRAINT jobs_queue_check CHECK (((char_length(queue) >= 1) AND (char_length(queue) <= 128))),
+    CONSTRAINT jobs_task_check CHECK (((char_length(task) >= 1) AND (char_length(task) <= 128)))
 )
 WITH (fillfactor='80');
 
@@ -391,12 +391,12 @@ CREATE TABLE queue.schedules (
     priority integer DEFAULT 0 NOT NULL,
     max_attempts integer DEFAULT 25 NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT schedules_cron_check CHECK (((length(cron) >= 9) AND (length(cron) <= 256))),
+    CONSTRAINT schedules_cron_check CHECK (((char_length(cron) >= 9) AND (char_length(cron) <= 256))),
     CONSTRAINT schedules_max_attempts_check CHECK (((max_attempts >= 1) AND (max_attempts <= 1000))),
-    CONSTRAINT schedules_name_check CHECK (((length(name) >= 1) AND (length(name) <= 128))),
+    CONSTRAINT schedules_name_check CHECK (((char_length(name) >= 1) AND (char_length(name) <= 128))),
     CONSTRAINT schedules_priority_check CHECK (((priority >= '-32768'::integer) AND (priority <= 32767))),
-    CONSTRAINT schedules_queue_check CHECK (((length(queue) >= 1) AND (length(queue) <= 128))),
-    CONSTRAINT schedules_task_check CHECK (((length(task) >= 1) AND (length(task) <= 128)))
+    CONSTRAINT schedules_queue_check CHECK (((char_length(queue) >= 1) AND (char_length(queue) <= 128))),
+    CONSTRAINT schedules_task_check CHECK (((char_length(task) >= 1) AND (char_length(task) <= 128)))
 );
 
 --

@@ -1,5 +1,5 @@
 --! Previous: sha1:66fa9215b3e5fb5548dae3aab4bc7917f6d6686e
---! Hash: sha1:7162c802867a6e0d4b89c94782bea385ab7da3a0
+--! Hash: sha1:b3a8bab84aa7d35ae56aab0df3ba137ce1a1efab
 --! Message: queue: jobs, history, queues, workers, schedules
 
 -- queue: a PostgreSQL job queue.
@@ -31,9 +31,9 @@ create table queue.jobs (
   created_at    timestamptz not null default now(),
   constraint jobs_pkey             primary key (id),
   constraint jobs_key_key          unique (key),
-  constraint jobs_task_check       check (length(task) between 1 and 128),
-  constraint jobs_queue_check      check (length(queue) between 1 and 128),
-  constraint jobs_key_check        check (length(key) between 1 and 512),
+  constraint jobs_task_check       check (char_length(task) between 1 and 128),
+  constraint jobs_queue_check      check (char_length(queue) between 1 and 128),
+  constraint jobs_key_check        check (char_length(key) between 1 and 512),
   constraint jobs_priority_check   check (priority between -32768 and 32767),
   constraint jobs_attempts_check   check (attempts >= 0),
   constraint jobs_max_attempts_check check (max_attempts between 1 and 1000),
@@ -119,10 +119,10 @@ create table queue.schedules (
   max_attempts  integer     not null default 25,
   created_at    timestamptz not null default now(),
   constraint schedules_pkey               primary key (name),
-  constraint schedules_name_check         check (length(name) between 1 and 128),
-  constraint schedules_cron_check         check (length(cron) between 9 and 256),
-  constraint schedules_task_check         check (length(task) between 1 and 128),
-  constraint schedules_queue_check        check (length(queue) between 1 and 128),
+  constraint schedules_name_check         check (char_length(name) between 1 and 128),
+  constraint schedules_cron_check         check (char_length(cron) between 9 and 256),
+  constraint schedules_task_check         check (char_length(task) between 1 and 128),
+  constraint schedules_queue_check        check (char_length(queue) between 1 and 128),
   constraint schedules_priority_check     check (priority between -32768 and 32767),
   constraint schedules_max_attempts_check check (max_attempts between 1 and 1000)
 );
