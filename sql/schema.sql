@@ -552,13 +552,7 @@ ALTER TABLE ONLY todo.todos
 -- Name: job_history_finished_at_idx; Type: INDEX; Schema: queue; Owner: -
 --
 
-CREATE INDEX job_history_finished_at_idx ON queue.job_history USING btree (finished_at);
-
---
--- Name: jobs_leases_idx; Type: INDEX; Schema: queue; Owner: -
---
-
-CREATE INDEX jobs_leases_idx ON queue.jobs USING btree (locked_until) WHERE (locked_until IS NOT NULL);
+CREATE INDEX job_history_finished_at_idx ON queue.job_history USING brin (finished_at);
 
 --
 -- Name: jobs_ready_idx; Type: INDEX; Schema: queue; Owner: -

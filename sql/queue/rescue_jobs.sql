@@ -1,6 +1,8 @@
 -- rescue_jobs: release up to $1 jobs whose lease expired (their worker died or hung): back to
 -- waiting for another attempt, or to job_history as failed when out of attempts; their queue slots
--- are given back. Any worker may run it; SKIP LOCKED keeps two rescuers off the same rows.
+-- are given back. Any worker may run it; SKIP LOCKED keeps two rescuers off the same rows. There
+-- is no index on locked_until (claims would pay for it): this scans queue.jobs, which holds only
+-- the backlog, and workers run it at most once a minute (or every half lease when shorter).
 -- $1 batch size (int)
 -- Returns id and state ('retry' | 'failed') of each rescued job.
 -- Isolation: READ COMMITTED; the lease is re-checked on the locked (latest) row version, so a lease

@@ -95,6 +95,9 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   const logger = opts.logger ?? silent;
   const stats = { completed: 0, failed: 0 };
 
+  // Claim the next batch while half of this one is still buffered, so handlers never wait for the
+  // round trip; at most batchSize + concurrency jobs are held (leased) by this worker at once.
+  const refillBelow = Math.max(concurrency, Math.floor(batchSize / 2));
   const buffer: Job[] = [];
   const running = new Map<string, AbortController>();
   let stopping = false;
@@ -142,7 +145,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
       running.set(job.id, ac);
       void runJob(job, ac);
     }
-    if (buffer.length < concurrency) void claim();
+    if (buffer.length < refillBelow) void claim();
   }
 
   async function runJob(job: Job, ac: AbortController) {
@@ -174,9 +177,9 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     claiming = true;
     try {
       claimAgain = false;
-      while (!stopping && (buffer.length < concurrency || claimAgain)) {
+      while (!stopping && (buffer.length < refillBelow || claimAgain)) {
         claimAgain = false;
-        const want = batchSize - buffer.length - running.size + concurrency;
+        const want = batchSize + concurrency - buffer.length - running.size;
         const rows = await run<Job>(sql, q.claim_jobs, [workerId, Math.max(want, 1), leaseSeconds]);
         if (stopping) {
           if (rows.length) await run(sql, q.release_jobs, [rows.map((r) => r.id), workerId]);
