@@ -42,7 +42,9 @@ if (Object.keys(tasks).length === 0) { console.error(`${values.tasks} exports no
 
 const database = await openDatabase((message) => logger.info(message));
 const concurrency = positive('concurrency', values.concurrency)!;
-const sql = connect(database.url, { max: Math.min(20, concurrency + 4), applicationName: 'pg-grind-worker' });
+// JIT off: a misestimate that crosses jit_above_cost turns a 4 ms claim into 200 ms of compiling.
+const sql = connect(database.url, { max: Math.min(20, concurrency + 4),
+  options: { connection: { application_name: 'pg-grind-worker', jit: 'off' } } });
 const worker = await runWorker({
   sql, tasks, logger, concurrency,
   batchSize: positive('batch-size', values['batch-size']),

@@ -7,6 +7,9 @@ import { addJobs, createSchedule, deleteSchedule, setQueueLimit } from '../../sr
 import { packageRoot } from '../../src/lib/paths.js';
 import { testDb } from '../helpers/db.js';
 
+// Real processes on 2 shared cores: far above tap's 30 s default, and sizes kept to a few thousand jobs.
+t.setTimeout(240_000);
+
 const fixture = path.join(packageRoot, 'test', 'fixtures', 'queue-worker.ts');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
