@@ -18,8 +18,11 @@ writeFileSync(tasks, `export async function hello(payload, { job }) {
   console.log(JSON.stringify({ ran: job.id }));
 }\nexport const notATask = 42;\n`);
 
+// The child runs compiled dist/ JS: its coverage is not collected (NODE_V8_COVERAGE removed), since
+// tap would count dist/ as a second, mostly unrun copy of src/.
+const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_V8_COVERAGE')) as Record<string, string>;
 const run = (args: string[], env: Record<string, string> = {}) => {
-  const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, LOG_LEVEL: 'silent', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cli, ...args], { env: { ...baseEnv, LOG_LEVEL: 'silent', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
   child.stderr.on('data', (c: Buffer) => { out += c.toString(); });

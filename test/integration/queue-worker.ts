@@ -17,7 +17,8 @@ interface Worker { id: string; child: ChildProcess; exited: Promise<number | nul
 
 async function startWorker(t: Test, url: string, id: string, env: Record<string, string> = {}): Promise<Worker> {
   const child = fork(fixture, [], {
-    execArgv: ['--import', 'tsx'],
+    // tap's own loaders (TypeScript, coverage) when under tap, so the children's coverage maps onto src/
+    execArgv: process.execArgv.some((a) => a.includes('@tapjs')) ? process.execArgv : ['--import', 'tsx'],
     env: { ...process.env, QUEUE_TEST_URL: url, WORKER_ID: id, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -70,18 +71,23 @@ t.test('SIGKILL mid-batch: every job completes; only the dead worker\'s jobs may
   const env = { LEASE_SECONDS: '2', BATCH: '32', CONCURRENCY: '4' };
   const victim = await startWorker(t, url, 'victim', env);
   const survivor = await startWorker(t, url, 'survivor', env);
-  await waitFor('victim busy', async () => (await sql`select count(*)::int as n from public.runs where worker = 'victim'`)[0]!.n >= 100);
-  const [held] = await sql`select count(*)::int as n from queue.jobs where locked_by = 'victim'`;
+  let held = 0;
+  await waitFor('victim busy, holding jobs', async () => {
+    const [r] = await sql`select (select count(*)::int from public.runs where worker = 'victim') as runs,
+                                 (select count(*)::int from queue.jobs where locked_by = 'victim') as held`;
+    held = r!.held;
+    return r!.runs >= 100 && held > 0;
+  });
   victim.child.kill('SIGKILL');
   await victim.exited;
-  t.ok(held!.n > 0, `the victim held ${held!.n} jobs when killed`);
+  t.ok(held > 0, `the victim held about ${held} jobs when killed`);
   await waitFor('1200 completed', async () => (await sql`select count(*)::int as n from queue.job_history`)[0]!.n === 1200);
   t.same(await stopAll([survivor]), [0]);
   const [h] = await sql`select count(*)::int as n, count(*) filter (where state = 'completed')::int as completed from queue.job_history`;
   t.same(h, { n: 1200, completed: 1200 }, 'every job completed, once in history');
   const twice = await sql`select job_id, array_agg(worker order by id) as workers from public.runs group by job_id having count(*) > 1`;
   t.ok(twice.every((r) => (r.workers as string[]).includes('victim')), `${twice.length} jobs ran twice, each one first held by the victim`);
-  t.ok(twice.length <= held!.n + 32, 'no more re-runs than the victim could hold');
+  t.ok(twice.length <= 32 + 4, 'no more re-runs than the victim could hold (batch + concurrency)');
   const [{ n: missing }] = await sql`select count(*)::int as n from generate_series(1, 1200) g where not exists (select 1 from public.runs r where r.job_id = g)` as any;
   t.equal(missing, 0, 'nothing lost');
 });
