@@ -190,54 +190,69 @@ CREATE FUNCTION queue.add_jobs(specs jsonb) RETURNS SETOF queue.jobs
 declare
   idle_worker text;
 begin
-  -- Running jobs lose their key to the new job, so the insert below can take it.
-  update queue.jobs j
-     set key = null
-    from jsonb_array_elements(specs) s(v)
-   where j.key = s.v->>'key'
-     and j.locked_by is not null;
-
-  return query
-  with spec as (
-    -- one row per key (the last one wins), so ON CONFLICT never meets the same key twice
-    select distinct on (coalesce(s.v->>'key', '#' || s.n))
-           s.n,
-           s.v->>'task'                                    as task,
-           coalesce(s.v->'payload', '{}'::jsonb)           as payload,
-           coalesce(s.v->>'queue', 'default')              as queue,
-           coalesce((s.v->>'priority')::integer, 0)        as priority,
-           coalesce((s.v->>'runAt')::timestamptz, now())   as run_at,
-           coalesce((s.v->>'maxAttempts')::integer, 25)    as max_attempts,
-           s.v->>'key'                                     as key,
-           coalesce(s.v->>'keyMode', 'replace') = 'preserve' as preserve
+  if not exists (select 1 from jsonb_array_elements(specs) s(v) where s.v ? 'key') then
+    -- No keys (bulk adds, most single adds): a plain insert, none of the key handling below.
+    return query
+    insert into queue.jobs as j (task, payload, queue, priority, run_at, max_attempts)
+    select s.v->>'task',
+           coalesce(s.v->'payload', '{}'::jsonb),
+           coalesce(s.v->>'queue', 'default'),
+           coalesce((s.v->>'priority')::integer, 0),
+           coalesce((s.v->>'runAt')::timestamptz, now()),
+           coalesce((s.v->>'maxAttempts')::integer, 25)
       from jsonb_array_elements(specs) with ordinality s(v, n)
-     order by coalesce(s.v->>'key', '#' || s.n), s.n desc
-  ),
-  keep as (
-    -- keyMode 'preserve': a waiting job with the key stays as it is
-    select j.* from queue.jobs j join spec on spec.key = j.key and spec.preserve
-  ),
-  ins as (
-    insert into queue.jobs as j (task, payload, queue, priority, run_at, max_attempts, key)
-    select task, payload, queue, priority, run_at, max_attempts, key
-      from spec
-     where not exists (select 1 from keep where keep.key = spec.key)
-     order by n
-    on conflict (key) do update
-       set task         = excluded.task,
-           payload      = excluded.payload,
-           queue        = excluded.queue,
-           priority     = excluded.priority,
-           run_at       = excluded.run_at,
-           max_attempts = excluded.max_attempts,
-           attempts     = 0,
-           last_error   = null
-     where j.locked_by is null
-    returning j.*
-  )
-  select * from ins
-  union all
-  select * from keep;
+     order by s.n
+    returning j.*;
+  else
+    -- Running jobs lose their key to the new job, so the insert below can take it.
+    update queue.jobs j
+       set key = null
+      from jsonb_array_elements(specs) s(v)
+     where j.key = s.v->>'key'
+       and j.locked_by is not null;
+
+    return query
+    with spec as (
+      -- one row per key (the last one wins), so ON CONFLICT never meets the same key twice
+      select distinct on (coalesce(s.v->>'key', '#' || s.n))
+             s.n,
+             s.v->>'task'                                    as task,
+             coalesce(s.v->'payload', '{}'::jsonb)           as payload,
+             coalesce(s.v->>'queue', 'default')              as queue,
+             coalesce((s.v->>'priority')::integer, 0)        as priority,
+             coalesce((s.v->>'runAt')::timestamptz, now())   as run_at,
+             coalesce((s.v->>'maxAttempts')::integer, 25)    as max_attempts,
+             s.v->>'key'                                     as key,
+             coalesce(s.v->>'keyMode', 'replace') = 'preserve' as preserve
+        from jsonb_array_elements(specs) with ordinality s(v, n)
+       order by coalesce(s.v->>'key', '#' || s.n), s.n desc
+    ),
+    keep as (
+      -- keyMode 'preserve': a waiting job with the key stays as it is
+      select j.* from queue.jobs j join spec on spec.key = j.key and spec.preserve
+    ),
+    ins as (
+      insert into queue.jobs as j (task, payload, queue, priority, run_at, max_attempts, key)
+      select task, payload, queue, priority, run_at, max_attempts, key
+        from spec
+       where not exists (select 1 from keep where keep.key = spec.key)
+       order by n
+      on conflict (key) do update
+         set task         = excluded.task,
+             payload      = excluded.payload,
+             queue        = excluded.queue,
+             priority     = excluded.priority,
+             run_at       = excluded.run_at,
+             max_attempts = excluded.max_attempts,
+             attempts     = 0,
+             last_error   = null
+       where j.locked_by is null
+      returning j.*
+    )
+    select * from ins
+    union all
+    select * from keep;
+  end if;
 
   -- Wake-up. NOTIFY takes a global lock at commit, so only the producer that finds an idle
   -- worker pays it: it takes that worker's idle flag (SKIP LOCKED: concurrent producers never wait
