@@ -1,5 +1,6 @@
 /**
- * `npm run bench:queue`: pg-grind/queue against graphile-worker (tuned: local queue of 500, batched
+ * `npm run bench:queue`: pg-grind/queue (default, and with keepCompleted: false, which deletes
+ * completed jobs instead of keeping them in job_history, as graphile-worker does) against graphile-worker (tuned: local queue of 500, batched
  * completion) and pg-boss (100-job fetches), same workloads, each system in a fresh database, the
  * systems run back to back inside each workload so they share the machine's noise:
  *   1. add one by one, 8 producers        (jobs/s)
@@ -33,13 +34,13 @@ interface System {
 }
 type Maker = (url: string) => Promise<System>;
 
-const ours: Maker = async (url) => {
+const ours = (keepCompleted: boolean): Maker => async (url) => {
   const sql: Pool = connect(url, { max: PRODUCERS + 4 });
   return {
     addOne: (i) => addJob(sql, { task: 'noop', payload: { i, t: Date.now() } }),
     addMany: (n, offset) => addJobs(sql, Array.from({ length: n }, (_, k) => ({ task: 'noop', payload: { i: offset + k } }))),
     async work(handler) {
-      const w = await runWorker({ sql, concurrency: CONCURRENCY, batchSize: 500, tasks: { noop: (p) => handler(p) } });
+      const w = await runWorker({ sql, concurrency: CONCURRENCY, batchSize: 500, keepCompleted, tasks: { noop: (p) => handler(p) } });
       return () => w.stop();
     },
     close: () => sql.end(),
@@ -90,7 +91,12 @@ const pgboss: Maker = async (url) => {
   };
 };
 
-const systems: [string, Maker][] = [['pg-grind queue', ours], ['graphile-worker', graphile], ['pg-boss', pgboss]];
+const systems: [string, Maker][] = [
+  ['pg-grind queue', ours(true)],
+  ['pg-grind queue, keepCompleted: false', ours(false)],
+  ['graphile-worker', graphile],
+  ['pg-boss', pgboss],
+];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function withSystem<T>(server: BenchServer, label: string, make: Maker, fn: (s: System) => Promise<T>): Promise<T> {
@@ -147,7 +153,7 @@ async function latency(s: System) {
 
 const server = await benchServer();
 const results = new Map<string, Record<string, number>>(systems.map(([n]) => [n, {}]));
-const labels: Record<string, string> = { 'pg-grind queue': 'ours', 'graphile-worker': 'gw', 'pg-boss': 'boss' };
+const labels: Record<string, string> = { 'pg-grind queue': 'ours', 'pg-grind queue, keepCompleted: false': 'lean', 'graphile-worker': 'gw', 'pg-boss': 'boss' };
 try {
   const steps = systems.length * 3;
   let step = 0;
@@ -179,9 +185,11 @@ const rows: Row[] = systems.map(([name]) => ({
 }));
 for (const peer of ['graphile-worker', 'pg-boss']) {
   const x = (k: string) => `${(r('pg-grind queue')[k]! / r(peer)[k]!).toFixed(2)}x`;
-  rows.push({ system: `ours / ${peer}`, 'add 1-by-1 /s': x('single'), 'add bulk /s': x('bulk'), [`drain ${DRAIN} /s`]: x('drain'),
+  rows.push({ system: `ours (default) / ${peer}`, 'add 1-by-1 /s': x('single'), 'add bulk /s': x('bulk'), [`drain ${DRAIN} /s`]: x('drain'),
     'latency p50 ms': x('p50'), 'latency p99 ms': x('p99') });
 }
+const lean = r('pg-grind queue, keepCompleted: false');
+rows.push({ system: 'ours (keepCompleted: false) / graphile-worker', [`drain ${DRAIN} /s`]: `${(lean.drain! / r('graphile-worker').drain!).toFixed(2)}x` });
 report('queue', server, rows, {
   targets: 'vs graphile-worker: drain >= 1.5x, 1-by-1 add >= 2x, bulk add >= 1.5x, latency p99 no worse (ratio <= 1)',
   sizes: { SINGLE, BULK, DRAIN, LATENCY_JOBS, PRODUCERS, CONCURRENCY, CHUNK },

@@ -1,6 +1,7 @@
 -- complete_jobs: move finished jobs of worker $2 from queue.jobs to queue.job_history in one
 -- statement, and give back the slots they held in limited queues.
--- $1 job ids (bigint[]), $2 worker id (text)
+-- $1 job ids (bigint[]), $2 worker id (text), $3 keep completed jobs in history (boolean): false
+-- deletes them outright, as graphile-worker does (measured: 708 -> ~500 bytes of WAL per job)
 -- Returns the ids completed; a job whose lease this worker lost (expired, re-claimed) is skipped.
 -- Isolation: READ COMMITTED. The DELETE re-checks locked_by on the latest row version, so a worker
 -- whose lease expired can never archive a job another worker now runs.
@@ -21,6 +22,6 @@ archived as (
          (id, queue, task, payload, priority, attempts, max_attempts, last_error, key, state, created_at)
   select id, queue, task, payload, priority, attempts, max_attempts, last_error, key, 'completed', created_at
     from done
-  returning id
+   where $3::boolean
 )
-select id from archived
+select id from done

@@ -15,7 +15,7 @@ type Claimed = { id: string; queue: string; attempts: number };
 
 const { sql } = await testDb(t, { max: 12 });
 const claim = (worker: string, n: number, lease = 60, db = sql) => many<Claimed>(db, q.claim_jobs, [worker, n, lease]);
-const complete = (worker: string, ids: string[]) => many<{ id: string }>(sql, q.complete_jobs, [ids, worker]);
+const complete = (worker: string, ids: string[], keep = true) => many<{ id: string }>(sql, q.complete_jobs, [ids, worker, keep]);
 const reset = () => sql`truncate queue.jobs, queue.job_history, queue.queues, queue.workers, queue.schedules cascade`;
 
 t.beforeEach(reset);
@@ -128,6 +128,14 @@ t.test('complete, fail, heartbeat and rescue respect the lease holder', async (t
   const failed = await many<{ id: string; state: string }>(sql, q.fail_jobs, [[a!.id], ['nope'], 'w2', 1, 60]);
   t.same(failed.map((r) => r.state), ['failed'], 'out of attempts');
   t.match(await getJob(sql, a!.id), { state: 'failed', last_error: 'nope', attempts: 2 });
+});
+
+t.test('complete_jobs without keeping completed jobs deletes them outright', async (t) => {
+  const [a] = await addJobs(sql, [{ task: 'lean' }]);
+  await claim('w', 1);
+  t.same((await complete('w', [a!.id], false)).map((r) => r.id), [a!.id]);
+  t.equal(await findJob(sql, a!.id), undefined, 'not in history');
+  t.equal((await sql`select count(*)::int as n from queue.jobs`)[0]!.n, 0);
 });
 
 t.test('fail_jobs backs off exponentially with jitter', async (t) => {

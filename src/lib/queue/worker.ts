@@ -69,6 +69,8 @@ export interface WorkerOptions {
   listen?: boolean;
   /** finished jobs kept this long in job_history (default 7 days) */
   historySeconds?: number;
+  /** keep completed jobs in job_history (default true); false deletes them (failed and cancelled jobs are always kept) */
+  keepCompleted?: boolean;
 }
 
 export interface WorkerHandle {
@@ -123,7 +125,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
         toFail = [];
         try {
           await Promise.all([
-            c.length ? run(sql, q.complete_jobs, [c, workerId]) : null,
+            c.length ? run(sql, q.complete_jobs, [c, workerId, opts.keepCompleted ?? true]) : null,
             f.length
               ? run(sql, q.fail_jobs, [f.map((x) => x.id), f.map((x) => x.error), workerId, baseSeconds, maxSeconds])
               : null,
