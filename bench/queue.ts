@@ -100,7 +100,7 @@ const systems: [string, Maker][] = [
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function withSystem<T>(server: BenchServer, label: string, make: Maker, fn: (s: System) => Promise<T>): Promise<T> {
-  const db = await freshDatabase(server, `queue_${label}`, { migrate: label === 'ours' });
+  const db = await freshDatabase(server, `queue_${label}`, { migrate: label === 'ours' || label === 'lean' });
   const s = await make(db.url);
   try {
     return await fn(s);

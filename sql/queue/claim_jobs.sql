@@ -2,7 +2,8 @@
 -- oldest run_at. Jobs of queues with a concurrency limit (rows of queue.queues) are claimed only
 -- while their queue has free slots, and each such claim takes a slot (queues.running).
 -- $1 worker id (text), $2 batch size (int), $3 lease seconds (float8)
--- Returns the claimed jobs (id, queue, task, payload, priority, run_at, attempts, max_attempts, created_at).
+-- Returns the claimed jobs (id, queue, task, payload, priority, run_at, attempts, max_attempts,
+-- created_at, holds_slot).
 -- Isolation: READ COMMITTED. SKIP LOCKED lets concurrent claimers take disjoint rows without waiting;
 -- re-checking locked_until after the lock (READ COMMITTED re-reads the latest row version) stops two
 -- claimers taking one job. A limited queue's row is locked FOR UPDATE SKIP LOCKED: at most one claimer
@@ -57,4 +58,4 @@ update queue.jobs j
        attempts     = j.attempts + 1,
        holds_slot   = j.id = any(array(select id from limited))
  where j.id = any(array(select id from limited union all select id from unlimited))
-returning j.id, j.queue, j.task, j.payload, j.priority, j.run_at, j.attempts, j.max_attempts, j.created_at
+returning j.id, j.queue, j.task, j.payload, j.priority, j.run_at, j.attempts, j.max_attempts, j.created_at, j.holds_slot

@@ -30,6 +30,8 @@ export interface Job {
   attempts: number;
   max_attempts: number;
   created_at: Date;
+  /** true when the job took a slot of a limited queue */
+  holds_slot: boolean;
 }
 
 export interface Logger {
@@ -112,6 +114,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   // completion and failure batches: one statement in flight at a time, the next batch accumulates
   let toComplete: string[] = [];
   let toFail: { id: string; error: string }[] = [];
+  let slotFreed = false;
   let flushing: Promise<void> | null = null;
 
   function flush(): Promise<void> {
@@ -124,12 +127,17 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
         toComplete = [];
         toFail = [];
         try {
+          const freed = slotFreed;
+          slotFreed = false;
           await Promise.all([
             c.length ? run(sql, q.complete_jobs, [c, workerId, opts.keepCompleted ?? true]) : null,
             f.length
               ? run(sql, q.fail_jobs, [f.map((x) => x.id), f.map((x) => x.error), workerId, baseSeconds, maxSeconds])
               : null,
           ]);
+          // A finished job of a limited queue freed a slot: no producer will NOTIFY for that, so
+          // look for the queue's next job now.
+          if (freed) void claim();
         } catch (err) {
           // leases keep the jobs safe: they will run again after expiry
           logger.error({ err }, 'queue: could not record job results');
@@ -147,7 +155,9 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
       running.set(job.id, ac);
       void runJob(job, ac);
     }
-    if (buffer.length < refillBelow) void claim();
+    // While flagged idle, producers NOTIFY us: claiming after every job would only add round trips
+    // (and latency for the next wake-up, which would wait behind them).
+    if (buffer.length < refillBelow && !idle) void claim();
   }
 
   async function runJob(job: Job, ac: AbortController) {
@@ -163,10 +173,22 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
       toFail.push({ id: job.id, error: msg.slice(0, 10_000) });
       logger.warn({ job: job.id, task: job.task, err }, 'queue: job failed');
     } finally {
+      if (job.holds_slot) slotFreed = true;
       running.delete(job.id);
       void flush();
       startJobs();
     }
+  }
+
+  // Writes of our idle flag go one at a time, each writing the state current when it runs: two in
+  // flight on different connections could commit out of order and leave the flag false while we
+  // wait for a NOTIFY that no producer will then send.
+  let stateChain: Promise<unknown> = Promise.resolve();
+  function announce(): Promise<unknown> {
+    stateChain = stateChain
+      .then(() => run(sql, q.set_worker_state, [workerId, idle]))
+      .catch((err) => logger.error({ err }, 'queue: could not record worker state'));
+    return stateChain;
   }
 
   async function claim(): Promise<void> {
@@ -191,7 +213,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
         if (rows.length > 0 && idle) {
           // found work without being woken (poll): take our flag back so producers stop notifying
           idle = false;
-          void run(sql, q.set_worker_state, [workerId, false]).catch(() => {});
+          void announce();
         }
         startJobs();
         if (rows.length < want) {
@@ -199,7 +221,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
             // Say idle, then look once more: a job committed before the flag was visible is found
             // now; a producer that sees the flag afterwards takes it and sends us a NOTIFY.
             idle = true;
-            await run(sql, q.set_worker_state, [workerId, true]);
+            await announce();
             continue;
           }
           if (!claimAgain) break;
@@ -221,14 +243,14 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
       void claim();
     });
   }
-  await run(sql, q.set_worker_state, [workerId, false]);
+  await announce();
   pollTimer = setInterval(() => void claim(), pollInterval);
 
   // heartbeats: renew the leases of held jobs; a lease lost means another worker may run the job
   const heartbeat = setInterval(async () => {
     const ids = [...running.keys(), ...buffer.map((j) => j.id)];
     try {
-      await run(sql, q.set_worker_state, [workerId, idle]);
+      await announce();
       if (ids.length === 0) return;
       const kept = new Set((await run<{ id: string }>(sql, q.extend_leases, [ids, workerId, leaseSeconds])).map((r) => r.id));
       for (const id of ids) {
