@@ -106,12 +106,24 @@ function spec(job: NewJob) {
 
 /** Adds one job (through the SQL function queue.add_job); returns it. Throws CheckViolation on bad fields. */
 export async function addJob(db: Db, job: NewJob): Promise<AddedJob> {
-  const rows = await many<AddedJob>(db, q.add_job, [job.task, json(job.payload),
-    job.queue ?? null, job.runAt ?? null, job.priority ?? null, job.maxAttempts ?? null, job.key ?? null, job.keyMode ?? null]);
-  return rows[0]!;
+  const params = [job.task, json(job.payload), job.queue ?? null, job.runAt ?? null, job.priority ?? null,
+    job.maxAttempts ?? null, job.key ?? null, job.keyMode ?? null];
+  // A keyed add returns no row in one narrow race: a worker claimed the keyed job between the
+  // function's hand-over step and its upsert. Run again: the next statement sees the job running
+  // and takes its key for the new job.
+  for (let attempt = 1; ; attempt++) {
+    const [row] = await many<AddedJob>(db, q.add_job, params);
+    if (row || attempt >= 3) {
+      if (!row) throw new Error(`queue: could not add keyed job ${job.key}`);
+      return row;
+    }
+  }
 }
 
-/** Adds many jobs in one statement; returns them (one row per distinct key). Throws CheckViolation. */
+/**
+ * Adds many jobs in one statement; returns them (one row per distinct key; a key whose waiting job
+ * a worker claims during the statement may be missing: compare and re-add if it matters). Throws CheckViolation.
+ */
 export async function addJobs(db: Db, jobs: readonly NewJob[]): Promise<AddedJob[]> {
   if (jobs.length === 0) return [];
   return many<AddedJob>(db, q.add_jobs, [jobs.map(spec)]);
