@@ -68,8 +68,7 @@ CREATE TABLE queue.jobs (
     CONSTRAINT jobs_priority_check CHECK (((priority >= '-32768'::integer) AND (priority <= 32767))),
     CONSTRAINT jobs_queue_check CHECK (((char_length(queue) >= 1) AND (char_length(queue) <= 128))),
     CONSTRAINT jobs_task_check CHECK (((char_length(task) >= 1) AND (char_length(task) <= 128)))
-)
-WITH (fillfactor='80');
+);
 
 --
 -- Name: TABLE jobs; Type: COMMENT; Schema: queue; Owner: -
@@ -237,7 +236,7 @@ begin
         from spec
        where not exists (select 1 from keep where keep.key = spec.key)
        order by n
-      on conflict (key) do update
+      on conflict (key) where key is not null do update
          set task         = excluded.task,
              payload      = excluded.payload,
              queue        = excluded.queue,
@@ -515,13 +514,6 @@ ALTER TABLE ONLY queue.job_history
     ADD CONSTRAINT job_history_pkey PRIMARY KEY (id);
 
 --
--- Name: jobs jobs_key_key; Type: CONSTRAINT; Schema: queue; Owner: -
---
-
-ALTER TABLE ONLY queue.jobs
-    ADD CONSTRAINT jobs_key_key UNIQUE (key);
-
---
 -- Name: jobs jobs_pkey; Type: CONSTRAINT; Schema: queue; Owner: -
 --
 
@@ -568,6 +560,12 @@ ALTER TABLE ONLY todo.todos
 --
 
 CREATE INDEX job_history_finished_at_idx ON queue.job_history USING brin (finished_at);
+
+--
+-- Name: jobs_key_key; Type: INDEX; Schema: queue; Owner: -
+--
+
+CREATE UNIQUE INDEX jobs_key_key ON queue.jobs USING btree (key) WHERE (key IS NOT NULL);
 
 --
 -- Name: jobs_ready_idx; Type: INDEX; Schema: queue; Owner: -

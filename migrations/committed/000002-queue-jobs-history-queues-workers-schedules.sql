@@ -1,5 +1,5 @@
 --! Previous: sha1:66fa9215b3e5fb5548dae3aab4bc7917f6d6686e
---! Hash: sha1:45e1ef23a267fc36781d728e0da57bf69887f89e
+--! Hash: sha1:fdef0c3aa0c29a1b3493b69dc636b0967300b836
 --! Message: queue: jobs, history, queues, workers, schedules
 
 -- queue: a PostgreSQL job queue.
@@ -30,7 +30,6 @@ create table queue.jobs (
   holds_slot    boolean     not null default false,
   created_at    timestamptz not null default now(),
   constraint jobs_pkey             primary key (id),
-  constraint jobs_key_key          unique (key),
   constraint jobs_task_check       check (char_length(task) between 1 and 128),
   constraint jobs_queue_check      check (char_length(queue) between 1 and 128),
   constraint jobs_key_check        check (char_length(key) between 1 and 512),
@@ -38,7 +37,7 @@ create table queue.jobs (
   constraint jobs_attempts_check   check (attempts >= 0),
   constraint jobs_max_attempts_check check (max_attempts between 1 and 1000),
   constraint jobs_lock_check       check ((locked_by is null) = (locked_until is null))
-) with (fillfactor = 80);
+);
 
 comment on table  queue.jobs              is 'Waiting and running jobs only: finished jobs move to job_history, so this table stays small.';
 comment on column queue.jobs.id           is 'Job id, kept when the job moves to job_history.';
@@ -55,6 +54,10 @@ comment on column queue.jobs.locked_by    is 'Worker id holding the lease, null 
 comment on column queue.jobs.locked_until is 'Lease end: extended by heartbeats; after it the job is released for another attempt.';
 comment on column queue.jobs.holds_slot   is 'True when the claim took a slot of a limited queue (queues.running), so finishing gives it back.';
 comment on column queue.jobs.created_at   is 'When the job was first added.';
+
+-- Job keys are unique among jobs that have one. Partial: a plain unique constraint would index the
+-- NULL key of every job too, an index insert on every add and every claim for nothing.
+create unique index jobs_key_key on queue.jobs (key) where key is not null;
 
 -- The claim scans this index in order and stops after the batch: waiting jobs only (the partial
 -- predicate drops claimed rows out of it), smallest priority first, then oldest run_at.
@@ -207,7 +210,7 @@ begin
         from spec
        where not exists (select 1 from keep where keep.key = spec.key)
        order by n
-      on conflict (key) do update
+      on conflict (key) where key is not null do update
          set task         = excluded.task,
              payload      = excluded.payload,
              queue        = excluded.queue,

@@ -10,7 +10,7 @@ const { query } = await memDb('queue', [
   { pattern: /create function queue\./i, reason: 'plpgsql and SQL functions: pg-mem has no plpgsql; add_jobs is tested on PostgreSQL' },
   { pattern: /create unlogged table queue\.workers/i, reason: 'unlogged tables are not parsed by pg-mem; workers and wake-ups are tested on PostgreSQL' },
   { pattern: /create table queue\.(jobs|job_history)\b/i, reason: 'pg-mem cannot parse a column named "key"; jobs and job_history are tested on PostgreSQL only' },
-  { pattern: /create index (jobs_ready_idx|job_history_finished_at_idx)/i, reason: 'indexes of the tables skipped above' },
+  { pattern: /create (unique )?index (jobs_ready_idx|jobs_key_key|job_history_finished_at_idx)/i, reason: 'indexes of the tables skipped above' },
   { pattern: /^analyze queue\.queues/im, reason: 'ANALYZE: planner statistics, no behaviour' },
 ]);
 const q = loadSql('queue', ['create_schedule', 'list_schedules', 'delete_schedule', 'set_queue_limit']);
