@@ -191,6 +191,33 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     return stateChain;
   }
 
+  // A wake-up that arrives while the claim loop is busy (often announcing idleness) claims at once
+  // on its own connection, for free handler slots only, instead of queueing behind that loop.
+  let quickClaiming = false;
+  async function quickClaim(): Promise<void> {
+    const free = concurrency - running.size - buffer.length;
+    if (quickClaiming || stopping || free <= 0) {
+      claimAgain = true;
+      return;
+    }
+    quickClaiming = true;
+    try {
+      const rows = await run<Job>(sql, q.claim_jobs, [workerId, free, leaseSeconds]);
+      if (stopping) {
+        if (rows.length) await run(sql, q.release_jobs, [rows.map((r) => r.id), workerId]);
+        return;
+      }
+      buffer.push(...rows);
+      startJobs();
+      if (rows.length === 0) claimAgain = true; // not committed yet when we looked: the loop looks again
+    } catch (err) {
+      logger.error({ err }, 'queue: claim failed');
+      claimAgain = true;
+    } finally {
+      quickClaiming = false;
+    }
+  }
+
   async function claim(): Promise<void> {
     if (stopping) return;
     if (claiming) {
@@ -240,7 +267,8 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     listener = await sql.listen('queue_jobs', (payload) => {
       if (payload === workerId) idle = false; // the producer took our idle flag
       else if (payload !== '') return; // addressed to another idle worker
-      void claim();
+      if (claiming) void quickClaim();
+      else void claim();
     });
   }
   await announce();
