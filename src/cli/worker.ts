@@ -40,16 +40,18 @@ const source = (mod.default && typeof mod.default === 'object' ? mod.default : m
 const tasks: TaskList = Object.fromEntries(Object.entries(source).filter(([, f]) => typeof f === 'function')) as TaskList;
 if (Object.keys(tasks).length === 0) { console.error(`${values.tasks} exports no task functions`); process.exit(2); }
 
-const database = await openDatabase((message) => logger.info(message));
+// every argument is checked before the database is opened (which may start an embedded server)
 const concurrency = positive('concurrency', values.concurrency)!;
+const batchSize = positive('batch-size', values['batch-size']);
+const pollInterval = positive('poll-interval', values['poll-interval']);
+const leaseSeconds = positive('lease-seconds', values['lease-seconds']);
+const database = await openDatabase((message) => logger.info(message));
 // JIT off: a misestimate that crosses jit_above_cost turns a 4 ms claim into 200 ms of compiling.
 const sql = connect(database.url, { max: Math.min(20, concurrency + 4),
   options: { connection: { application_name: 'pg-grind-worker', jit: 'off' } } });
 const worker = await runWorker({
   sql, tasks, logger, concurrency,
-  batchSize: positive('batch-size', values['batch-size']),
-  pollInterval: positive('poll-interval', values['poll-interval']),
-  leaseSeconds: positive('lease-seconds', values['lease-seconds']),
+  batchSize, pollInterval, leaseSeconds,
   schedules: !values['no-schedules'],
 });
 logger.info({ workerId: worker.workerId, tasks: Object.keys(tasks), concurrency }, 'queue worker started');

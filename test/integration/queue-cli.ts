@@ -51,6 +51,7 @@ t.test('runs jobs from a tasks module, stops on SIGTERM', async (t) => {
 t.test('usage errors exit 2', async (t) => {
   t.equal(await run([]).exited, 2, 'no --tasks');
   t.equal(await run(['--tasks', tasks, '--concurrency', '0']).exited, 2, 'bad number');
+  t.equal(await run(['--tasks', tasks, '--lease-seconds', 'x']).exited, 2, 'not a number');
   const empty = path.join(dir, 'empty.mjs');
   writeFileSync(empty, 'export const x = 1;\n');
   t.equal(await run(['--tasks', empty]).exited, 2, 'no task functions');
