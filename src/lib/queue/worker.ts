@@ -71,6 +71,8 @@ export interface WorkerOptions {
   listen?: boolean;
   /** finished jobs kept this long in job_history (default 7 days) */
   historySeconds?: number;
+  /** ms between maintenance runs (prune), default 60000 */
+  maintenanceInterval?: number;
   /** keep completed jobs in job_history (default true); false deletes them (failed and cancelled jobs are always kept) */
   keepCompleted?: boolean;
 }
@@ -309,7 +311,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     } catch (err) {
       logger.error({ err }, 'queue: prune failed');
     }
-  }, 60_000);
+  }, opts.maintenanceInterval ?? 60_000);
 
   // cron: every second, compute the ticks due since the last look and fire them; the advisory lock
   // lets one scheduler work at a time, the primary key of schedule_ticks makes each tick fire once
