@@ -117,6 +117,8 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   let toComplete: string[] = [];
   let toFail: { id: string; error: string }[] = [];
   let slotFreed = false;
+  // jobs given up (lease lost, or released by stop): whatever their handler returns is not recorded
+  const abandoned = new Set<string>();
   let flushing: Promise<void> | null = null;
 
   function flush(): Promise<void> {
@@ -167,9 +169,11 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
       const fn = opts.tasks[job.task];
       if (!fn) throw new Error(`no handler for task ${job.task}`);
       await fn(job.payload, { job, signal: ac.signal, logger });
+      if (abandoned.delete(job.id)) return;
       toComplete.push(job.id);
       stats.completed++;
     } catch (err) {
+      if (abandoned.delete(job.id)) return;
       stats.failed++;
       const msg = err instanceof Error ? err.message : String(err);
       toFail.push({ id: job.id, error: msg.slice(0, 10_000) });
@@ -285,7 +289,11 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
       const kept = new Set((await run<{ id: string }>(sql, q.extend_leases, [ids, workerId, leaseSeconds])).map((r) => r.id));
       for (const id of ids) {
         if (kept.has(id)) continue;
-        running.get(id)?.abort(new Error('lease lost'));
+        const ac = running.get(id);
+        if (ac) {
+          abandoned.add(id);
+          ac.abort(new Error('lease lost'));
+        }
         const i = buffer.findIndex((j) => j.id === id);
         if (i >= 0) buffer.splice(i, 1);
       }
@@ -370,6 +378,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     while (running.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     if (running.size > 0) {
       const ids = [...running.keys()];
+      for (const id of ids) abandoned.add(id);
       for (const ac of running.values()) ac.abort(new Error('worker stopping'));
       await run(sql, q.release_jobs, [ids, workerId]);
     }
