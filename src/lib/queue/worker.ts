@@ -87,7 +87,8 @@ export interface WorkerHandle {
   stats: { completed: number; failed: number };
 }
 
-const silent: Logger = { info() {}, warn() {}, error() {} };
+const noop = () => {};
+const silent: Logger = { info: noop, warn: noop, error: noop };
 
 export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   const sql = opts.sql;
@@ -190,10 +191,15 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   // flight on different connections could commit out of order and leave the flag false while we
   // wait for a NOTIFY that no producer will then send.
   let stateChain: Promise<unknown> = Promise.resolve();
+  async function writeState() {
+    try {
+      await run(sql, q.set_worker_state, [workerId, idle]);
+    } catch (err) {
+      logger.error({ err }, 'queue: could not record worker state');
+    }
+  }
   function announce(): Promise<unknown> {
-    stateChain = stateChain
-      .then(() => run(sql, q.set_worker_state, [workerId, idle]))
-      .catch((err) => logger.error({ err }, 'queue: could not record worker state'));
+    stateChain = stateChain.then(writeState);
     return stateChain;
   }
 
@@ -370,7 +376,11 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     clearInterval(rescue);
     clearInterval(maintenance);
     if (cronTimer) clearInterval(cronTimer);
-    await listener?.unlisten().catch(() => {});
+    try {
+      await listener?.unlisten();
+    } catch {
+      // the connection may be gone already; nothing to undo
+    }
     while (claiming) await new Promise((r) => setTimeout(r, 5));
     const unstarted = buffer.splice(0).map((j) => j.id);
     if (unstarted.length) await run(sql, q.release_jobs, [unstarted, workerId]);
@@ -383,7 +393,11 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
       await run(sql, q.release_jobs, [ids, workerId]);
     }
     await flush();
-    await run(sql, q.remove_worker, [workerId]).catch(() => {});
+    try {
+      await run(sql, q.remove_worker, [workerId]);
+    } catch {
+      // prune removes silent workers after a minute anyway
+    }
     resolveDone();
   }
 
