@@ -170,7 +170,7 @@ t.test('job keys: replace, preserve, hand-over from a running job, last wins in 
 
 t.test('cancel and retry', async (t) => {
   const [a, b, c] = await addJobs(sql, [{ task: 'a' }, { task: 'b' }, { task: 'c', runAt: new Date(Date.now() + 3600_000) }]);
-  t.equal((await cancelJob(sql, a!.id)).state, 'cancelled');
+  t.equal((await sql.begin((tx) => cancelJob(tx, a!.id))).state, 'cancelled', 'inside a caller\'s transaction too');
   await t.rejects(cancelJob(sql, a!.id), JobStateConflict, 'already cancelled');
   await t.rejects(cancelJob(sql, 999999), NotFound);
   await claim('w', 1);

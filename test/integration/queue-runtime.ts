@@ -41,12 +41,16 @@ t.test('heartbeats keep the lease of a job that outlives it; a lost lease aborts
 
 t.test('stop with a timeout aborts and releases jobs that do not finish', async (t) => {
   let sawAbort = false;
+  let started = false;
   const w = await runWorker({
     sql, pollInterval: 50, schedules: false,
-    tasks: { hang: (_p, { signal }) => new Promise<void>((resolve) => signal.addEventListener('abort', () => { sawAbort = true; resolve(); })) },
+    tasks: { hang: (_p, { signal }) => new Promise<void>((resolve) => {
+      started = true;
+      signal.addEventListener('abort', () => { sawAbort = true; resolve(); });
+    }) },
   });
   const job = await addJob(sql, { task: 'hang' });
-  await waitFor('running', async () => (await getJob(sql, job.id)).state === 'running');
+  await waitFor('handler started', async () => started);
   await w.stop(200);
   await w.done;
   t.ok(sawAbort, 'handler aborted');

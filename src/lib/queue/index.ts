@@ -12,7 +12,7 @@
  */
 /// <reference path="../generated/zapatos/schema.d.ts" preserve="true" />
 import type * as s from 'zapatos/schema';
-import { loadSql, many, maybeOne, type Db } from '../db.js';
+import { loadSql, many, maybeOne, transaction, type Db } from '../db.js';
 import { NotFound, PgGrindError } from '../errors.js';
 import { parseCron } from './cron.js';
 
@@ -142,11 +142,14 @@ export async function getJob(db: Db, id: JobId): Promise<JobInfo> {
 }
 
 /** Cancels a job that is not running (moves it to history as cancelled); returns it. Throws NotFound, JobStateConflict. */
-export async function cancelJob(db: Db, id: JobId): Promise<JobInfo> {
-  const done = await maybeOne(db, q.cancel_job, [id]);
-  const job = await getJob(db, id);
-  if (!done) throw new JobStateConflict(id, job.state, 'cancel');
-  return job;
+export function cancelJob(db: Db, id: JobId): Promise<JobInfo> {
+  // one transaction: the state reported is the one read right after the cancel, by the same client
+  return transaction(db, async (tx) => {
+    const done = await maybeOne(tx, q.cancel_job, [id]);
+    const job = await getJob(tx, id);
+    if (!done) throw new JobStateConflict(id, job.state, 'cancel');
+    return job;
+  });
 }
 
 /**
@@ -154,11 +157,13 @@ export async function cancelJob(db: Db, id: JobId): Promise<JobInfo> {
  * waiting or scheduled one is moved to now. Returns the job. Throws NotFound, JobStateConflict
  * (running or completed), UniqueViolation (its key is taken by a newer job).
  */
-export async function retryJob(db: Db, id: JobId): Promise<JobInfo> {
-  const done = await maybeOne(db, q.retry_job, [id]);
-  const job = await getJob(db, id);
-  if (!done) throw new JobStateConflict(id, job.state, 'retry');
-  return job;
+export function retryJob(db: Db, id: JobId): Promise<JobInfo> {
+  return transaction(db, async (tx) => {
+    const done = await maybeOne(tx, q.retry_job, [id]);
+    const job = await getJob(tx, id);
+    if (!done) throw new JobStateConflict(id, job.state, 'retry');
+    return job;
+  });
 }
 
 /** Counts per queue and state (finished jobs: those of the last `windowSeconds`, default 1 hour). */
