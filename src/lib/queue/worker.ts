@@ -122,6 +122,17 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   const abandoned = new Set<string>();
   let flushing: Promise<void> | null = null;
 
+  // Results of the jobs that finish in the same turn of the event loop go in one statement.
+  let flushScheduled = false;
+  function scheduleFlush() {
+    if (flushScheduled) return;
+    flushScheduled = true;
+    setImmediate(() => {
+      flushScheduled = false;
+      void flush();
+    });
+  }
+
   function flush(): Promise<void> {
     if (flushing) return flushing;
     if (toComplete.length === 0 && toFail.length === 0) return Promise.resolve();
@@ -182,7 +193,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     } finally {
       if (job.holds_slot) slotFreed = true;
       running.delete(job.id);
-      void flush();
+      scheduleFlush();
       startJobs();
     }
   }
