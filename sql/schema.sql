@@ -39,6 +39,18 @@ CREATE SCHEMA booking;
 COMMENT ON SCHEMA booking IS 'pg-grind project 6: resources, availability, bookings without double-booking, payments.';
 
 --
+-- Name: queue; Type: SCHEMA; Schema: -; Owner: -
+--
+
+CREATE SCHEMA queue;
+
+--
+-- Name: SCHEMA queue; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON SCHEMA queue IS 'Project 11: a job queue (SKIP LOCKED claims, leases, cron, per-queue limits).';
+
+--
 -- Name: saas; Type: SCHEMA; Schema: -; Owner: -
 --
 
@@ -402,6 +414,238 @@ CREATE FUNCTION booking.window_instances(p_resource_id bigint, from_date date, t
 --
 
 COMMENT ON FUNCTION booking.window_instances(p_resource_id bigint, from_date date, to_date date) IS 'Concrete availability windows of a resource for local dates from_date-1 .. to_date+1, DST-correct.';
+
+--
+-- Name: jobs; Type: TABLE; Schema: queue; Owner: -
+--
+
+CREATE TABLE queue.jobs (
+    id bigint NOT NULL,
+    queue text DEFAULT 'default'::text NOT NULL,
+    task text NOT NULL,
+    payload jsonb DEFAULT '{}'::jsonb NOT NULL,
+    priority integer DEFAULT 0 NOT NULL,
+    run_at timestamp with time zone DEFAULT now() NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    max_attempts integer DEFAULT 25 NOT NULL,
+    last_error text,
+    key text,
+    locked_by text,
+    locked_until timestamp with time zone,
+    holds_slot boolean DEFAULT false NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT jobs_attempts_check CHECK ((attempts >= 0)),
+    CONSTRAINT jobs_key_check CHECK (((char_length(key) >= 1) AND (char_length(key) <= 512))),
+    CONSTRAINT jobs_lock_check CHECK (((locked_by IS NULL) = (locked_until IS NULL))),
+    CONSTRAINT jobs_max_attempts_check CHECK (((max_attempts >= 1) AND (max_attempts <= 1000))),
+    CONSTRAINT jobs_priority_check CHECK (((priority >= '-32768'::integer) AND (priority <= 32767))),
+    CONSTRAINT jobs_queue_check CHECK (((char_length(queue) >= 1) AND (char_length(queue) <= 128))),
+    CONSTRAINT jobs_task_check CHECK (((char_length(task) >= 1) AND (char_length(task) <= 128)))
+);
+
+--
+-- Name: TABLE jobs; Type: COMMENT; Schema: queue; Owner: -
+--
+
+COMMENT ON TABLE queue.jobs IS 'Waiting and running jobs only: finished jobs move to job_history, so this table stays small.';
+
+--
+-- Name: COLUMN jobs.id; Type: COMMENT; Schema: queue; Owner: -
+--
+
+COMMENT ON COLUMN queue.jobs.id IS 'Job id, kept when the job moves to job_history.';
+
+--
+-- Name: COLUMN jobs.queue; Type: COMMENT; Schema: queue; Owner: -
+--
+
+COMMENT ON COLUMN queue.jobs.queue IS 'Named queue; a row in queue.queues may limit how many of its jobs run at once.';
+
+--
+-- Name: COLUMN jobs.task; Type: COMMENT; Schema: queue; Owner: -
+--
+
+COMMENT ON COLUMN queue.jobs.task IS 'Name of the task handler that runs the job.';
+
+--
+-- Name: COLUMN jobs.payload; Type: COMMENT; Schema: queue; Owner: -
+--
+
+COMMENT ON COLUMN queue.jobs.payload IS 'JSON given to the task handler.';
+
+--
+-- Name: COLUMN jobs.priority; Type: COMMENT; Schema: queue; Owner: -
+--
+
+COMMENT ON COLUMN queue.jobs.priority IS 'Smaller runs first (like graphile-worker and Oban); 0 by default.';
+
+--
+-- Name: COLUMN jobs.run_at; Type: COMMENT; Schema: queue; Owner: -
+--
+
+COMMENT ON COLUMN queue.jobs.run_at IS 'Not claimed before this time; moved forward by backoff after a failure.';
+
+--
+-- Name: COLUMN jobs.attempts; Type: COMMENT; Schema: queue; Owner: -
+--
+
+COMMENT ON COLUMN queue.jobs.attempts IS 'Claims so far, counted when claimed (so a crash counts as an attempt).';
+
+--
+-- Name: COLUMN jobs.max_attempts; Type: COMMENT; Schema: queue; Owner: -
+--
+
+COMMENT ON COLUMN queue.jobs.max_attempts IS 'After this many failed attempts the job moves to job_history as failed.';
+
+--
+-- Name: COLUMN jobs.last_error; Type: COMMENT; Schema: queue; Owner: -
+--
+
+COMMENT ON COLUMN queue.jobs.last_error IS 'Error message of the last failed attempt.';
+
+--
+-- Name: COLUMN jobs.key; Type: COMMENT; Schema: queue; Owner: -
+--
+
+COMMENT ON COLUMN queue.jobs.key IS 'Optional unique job key: adding a job with the key of a waiting job replaces or keeps it.';
+
+--
+-- Name: COLUMN jobs.locked_by; Type: COMMENT; Schema: queue; Owner: -
+--
+
+COMMENT ON COLUMN queue.jobs.locked_by IS 'Worker id holding the lease, null while waiting.';
+
+--
+-- Name: COLUMN jobs.locked_until; Type: COMMENT; Schema: queue; Owner: -
+--
+
+COMMENT ON COLUMN queue.jobs.locked_until IS 'Lease end: extended by heartbeats; after it the job is released for another attempt.';
+
+--
+-- Name: COLUMN jobs.holds_slot; Type: COMMENT; Schema: queue; Owner: -
+--
+
+COMMENT ON COLUMN queue.jobs.holds_slot IS 'True when the claim took a slot of a limited queue (queues.running), so finishing gives it back.';
+
+--
+-- Name: COLUMN jobs.created_at; Type: COMMENT; Schema: queue; Owner: -
+--
+
+COMMENT ON COLUMN queue.jobs.created_at IS 'When the job was first added.';
+
+--
+-- Name: add_job(text, jsonb, text, timestamp with time zone, integer, integer, text, text); Type: FUNCTION; Schema: queue; Owner: -
+--
+
+CREATE FUNCTION queue.add_job(task text, payload jsonb DEFAULT '{}'::jsonb, queue text DEFAULT 'default'::text, run_at timestamp with time zone DEFAULT NULL::timestamp with time zone, priority integer DEFAULT 0, max_attempts integer DEFAULT 25, key text DEFAULT NULL::text, key_mode text DEFAULT 'replace'::text) RETURNS queue.jobs
+    LANGUAGE sql
+    AS $$
+  select *
+    from queue.add_jobs(jsonb_build_array(jsonb_strip_nulls(jsonb_build_object(
+           'task', task, 'payload', payload, 'queue', queue, 'runAt', run_at,
+           'priority', priority, 'maxAttempts', max_attempts, 'key', key, 'keyMode', key_mode))));
+$$;
+
+--
+-- Name: FUNCTION add_job(task text, payload jsonb, queue text, run_at timestamp with time zone, priority integer, max_attempts integer, key text, key_mode text); Type: COMMENT; Schema: queue; Owner: -
+--
+
+COMMENT ON FUNCTION queue.add_job(task text, payload jsonb, queue text, run_at timestamp with time zone, priority integer, max_attempts integer, key text, key_mode text) IS 'Adds one job from SQL, inside the caller''s transaction; returns it.';
+
+--
+-- Name: add_jobs(jsonb); Type: FUNCTION; Schema: queue; Owner: -
+--
+
+CREATE FUNCTION queue.add_jobs(specs jsonb) RETURNS SETOF queue.jobs
+    LANGUAGE plpgsql
+    AS $$
+declare
+  idle_worker text;
+begin
+  if not exists (select 1 from jsonb_array_elements(specs) s(v) where s.v ? 'key') then
+    -- No keys (bulk adds, most single adds): a plain insert, none of the key handling below.
+    return query
+    insert into queue.jobs as j (task, payload, queue, priority, run_at, max_attempts)
+    select s.v->>'task',
+           coalesce(s.v->'payload', '{}'::jsonb),
+           coalesce(s.v->>'queue', 'default'),
+           coalesce((s.v->>'priority')::integer, 0),
+           coalesce((s.v->>'runAt')::timestamptz, now()),
+           coalesce((s.v->>'maxAttempts')::integer, 25)
+      from jsonb_array_elements(specs) with ordinality s(v, n)
+     order by s.n
+    returning j.*;
+  else
+    -- Running jobs lose their key to the new job, so the insert below can take it.
+    update queue.jobs j
+       set key = null
+      from jsonb_array_elements(specs) s(v)
+     where j.key = s.v->>'key'
+       and j.locked_by is not null;
+
+    return query
+    with spec as (
+      -- one row per key (the last one wins), so ON CONFLICT never meets the same key twice
+      select distinct on (coalesce(s.v->>'key', '#' || s.n))
+             s.n,
+             s.v->>'task'                                    as task,
+             coalesce(s.v->'payload', '{}'::jsonb)           as payload,
+             coalesce(s.v->>'queue', 'default')              as queue,
+             coalesce((s.v->>'priority')::integer, 0)        as priority,
+             coalesce((s.v->>'runAt')::timestamptz, now())   as run_at,
+             coalesce((s.v->>'maxAttempts')::integer, 25)    as max_attempts,
+             s.v->>'key'                                     as key,
+             coalesce(s.v->>'keyMode', 'replace') = 'preserve' as preserve
+        from jsonb_array_elements(specs) with ordinality s(v, n)
+       order by coalesce(s.v->>'key', '#' || s.n), s.n desc
+    ),
+    keep as (
+      -- keyMode 'preserve': a waiting job with the key stays as it is
+      select j.* from queue.jobs j join spec on spec.key = j.key and spec.preserve
+    ),
+    ins as (
+      insert into queue.jobs as j (task, payload, queue, priority, run_at, max_attempts, key)
+      select task, payload, queue, priority, run_at, max_attempts, key
+        from spec
+       where not exists (select 1 from keep where keep.key = spec.key)
+       order by n
+      on conflict (key) where key is not null do update
+         set task         = excluded.task,
+             payload      = excluded.payload,
+             queue        = excluded.queue,
+             priority     = excluded.priority,
+             run_at       = excluded.run_at,
+             max_attempts = excluded.max_attempts,
+             attempts     = 0,
+             last_error   = null
+       where j.locked_by is null
+      returning j.*
+    )
+    select * from ins
+    union all
+    select * from keep;
+  end if;
+
+  -- Wake-up. NOTIFY takes a global lock at commit, so only the producer that finds an idle
+  -- worker pays it: it takes that worker's idle flag (SKIP LOCKED: concurrent producers never wait
+  -- on each other here) and sends it the worker's id. While every worker is busy, nobody notifies.
+  select x.id into idle_worker
+    from queue.workers x
+   where x.idle
+   limit 1
+     for update skip locked;
+  if found then
+    update queue.workers set idle = false where id = idle_worker;
+    perform pg_notify('queue_jobs', idle_worker);
+  end if;
+end;
+$$;
+
+--
+-- Name: FUNCTION add_jobs(specs jsonb); Type: COMMENT; Schema: queue; Owner: -
+--
+
+COMMENT ON FUNCTION queue.add_jobs(specs jsonb) IS 'Adds a batch of jobs (JSON array of {task, payload, queue, priority, runAt, maxAttempts, key, keyMode}); returns the added, replaced or kept jobs.';
 
 --
 -- Name: create_org(text); Type: FUNCTION; Schema: saas; Owner: -
@@ -1235,6 +1479,159 @@ ALTER TABLE booking.resources ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
 );
 
 --
+-- Name: job_history; Type: TABLE; Schema: queue; Owner: -
+--
+
+CREATE TABLE queue.job_history (
+    id bigint NOT NULL,
+    queue text NOT NULL,
+    task text NOT NULL,
+    payload jsonb NOT NULL,
+    priority integer NOT NULL,
+    attempts integer NOT NULL,
+    max_attempts integer NOT NULL,
+    last_error text,
+    key text,
+    state text NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    finished_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT job_history_state_check CHECK ((state = ANY (ARRAY['completed'::text, 'failed'::text, 'cancelled'::text])))
+);
+
+--
+-- Name: TABLE job_history; Type: COMMENT; Schema: queue; Owner: -
+--
+
+COMMENT ON TABLE queue.job_history IS 'Finished jobs (completed, failed for good, cancelled), kept for lookup and stats until retention deletes them.';
+
+--
+-- Name: COLUMN job_history.state; Type: COMMENT; Schema: queue; Owner: -
+--
+
+COMMENT ON COLUMN queue.job_history.state IS 'completed, failed (attempts exhausted) or cancelled.';
+
+--
+-- Name: COLUMN job_history.finished_at; Type: COMMENT; Schema: queue; Owner: -
+--
+
+COMMENT ON COLUMN queue.job_history.finished_at IS 'When the job left queue.jobs; retention deletes by this column.';
+
+--
+-- Name: jobs_id_seq; Type: SEQUENCE; Schema: queue; Owner: -
+--
+
+ALTER TABLE queue.jobs ALTER COLUMN id ADD GENERATED BY DEFAULT AS IDENTITY (
+    SEQUENCE NAME queue.jobs_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: queues; Type: TABLE; Schema: queue; Owner: -
+--
+
+CREATE TABLE queue.queues (
+    name text NOT NULL,
+    concurrency integer,
+    running integer DEFAULT 0 NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT queues_concurrency_check CHECK ((concurrency >= 1)),
+    CONSTRAINT queues_running_check CHECK ((running >= 0))
+);
+
+--
+-- Name: TABLE queues; Type: COMMENT; Schema: queue; Owner: -
+--
+
+COMMENT ON TABLE queue.queues IS 'Per-queue settings: only queues with a concurrency limit need a row.';
+
+--
+-- Name: COLUMN queues.concurrency; Type: COMMENT; Schema: queue; Owner: -
+--
+
+COMMENT ON COLUMN queue.queues.concurrency IS 'At most this many jobs of the queue run at once across all workers; 1 makes the queue serial; null means no limit.';
+
+--
+-- Name: COLUMN queues.running; Type: COMMENT; Schema: queue; Owner: -
+--
+
+COMMENT ON COLUMN queue.queues.running IS 'Jobs of this queue holding a slot now: incremented by claims, decremented by complete, fail, release.';
+
+--
+-- Name: schedule_ticks; Type: TABLE; Schema: queue; Owner: -
+--
+
+CREATE TABLE queue.schedule_ticks (
+    schedule text NOT NULL,
+    tick timestamp with time zone NOT NULL,
+    job_id bigint NOT NULL
+);
+
+--
+-- Name: TABLE schedule_ticks; Type: COMMENT; Schema: queue; Owner: -
+--
+
+COMMENT ON TABLE queue.schedule_ticks IS 'One row per fired tick: its primary key is what makes a tick fire exactly once.';
+
+--
+-- Name: schedules; Type: TABLE; Schema: queue; Owner: -
+--
+
+CREATE TABLE queue.schedules (
+    name text NOT NULL,
+    cron text NOT NULL,
+    task text NOT NULL,
+    payload jsonb DEFAULT '{}'::jsonb NOT NULL,
+    queue text DEFAULT 'default'::text NOT NULL,
+    priority integer DEFAULT 0 NOT NULL,
+    max_attempts integer DEFAULT 25 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT schedules_cron_check CHECK (((char_length(cron) >= 9) AND (char_length(cron) <= 256))),
+    CONSTRAINT schedules_max_attempts_check CHECK (((max_attempts >= 1) AND (max_attempts <= 1000))),
+    CONSTRAINT schedules_name_check CHECK (((char_length(name) >= 1) AND (char_length(name) <= 128))),
+    CONSTRAINT schedules_priority_check CHECK (((priority >= '-32768'::integer) AND (priority <= 32767))),
+    CONSTRAINT schedules_queue_check CHECK (((char_length(queue) >= 1) AND (char_length(queue) <= 128))),
+    CONSTRAINT schedules_task_check CHECK (((char_length(task) >= 1) AND (char_length(task) <= 128)))
+);
+
+--
+-- Name: TABLE schedules; Type: COMMENT; Schema: queue; Owner: -
+--
+
+COMMENT ON TABLE queue.schedules IS 'Recurring jobs: each tick of the cron expression adds one job, once, whatever the number of workers.';
+
+--
+-- Name: COLUMN schedules.cron; Type: COMMENT; Schema: queue; Owner: -
+--
+
+COMMENT ON COLUMN queue.schedules.cron IS 'Cron expression in UTC: 5 fields (minute hour day month weekday) or 6 with seconds first.';
+
+--
+-- Name: workers; Type: TABLE; Schema: queue; Owner: -
+--
+
+CREATE UNLOGGED TABLE queue.workers (
+    id text NOT NULL,
+    idle boolean DEFAULT false NOT NULL,
+    seen_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: TABLE workers; Type: COMMENT; Schema: queue; Owner: -
+--
+
+COMMENT ON TABLE queue.workers IS 'Live workers (unlogged: lost on crash, rebuilt by heartbeats); producers NOTIFY only while one is idle.';
+
+--
+-- Name: COLUMN workers.idle; Type: COMMENT; Schema: queue; Owner: -
+--
+
+COMMENT ON COLUMN queue.workers.idle IS 'True while the worker found nothing to claim and waits for a NOTIFY or its poll interval.';
+
+--
 -- Name: invitations; Type: TABLE; Schema: saas; Owner: -
 --
 
@@ -1717,6 +2114,48 @@ ALTER TABLE ONLY booking.resources
     ADD CONSTRAINT resources_pkey PRIMARY KEY (id);
 
 --
+-- Name: job_history job_history_pkey; Type: CONSTRAINT; Schema: queue; Owner: -
+--
+
+ALTER TABLE ONLY queue.job_history
+    ADD CONSTRAINT job_history_pkey PRIMARY KEY (id);
+
+--
+-- Name: jobs jobs_pkey; Type: CONSTRAINT; Schema: queue; Owner: -
+--
+
+ALTER TABLE ONLY queue.jobs
+    ADD CONSTRAINT jobs_pkey PRIMARY KEY (id);
+
+--
+-- Name: queues queues_pkey; Type: CONSTRAINT; Schema: queue; Owner: -
+--
+
+ALTER TABLE ONLY queue.queues
+    ADD CONSTRAINT queues_pkey PRIMARY KEY (name);
+
+--
+-- Name: schedule_ticks schedule_ticks_pkey; Type: CONSTRAINT; Schema: queue; Owner: -
+--
+
+ALTER TABLE ONLY queue.schedule_ticks
+    ADD CONSTRAINT schedule_ticks_pkey PRIMARY KEY (schedule, tick);
+
+--
+-- Name: schedules schedules_pkey; Type: CONSTRAINT; Schema: queue; Owner: -
+--
+
+ALTER TABLE ONLY queue.schedules
+    ADD CONSTRAINT schedules_pkey PRIMARY KEY (name);
+
+--
+-- Name: workers workers_pkey; Type: CONSTRAINT; Schema: queue; Owner: -
+--
+
+ALTER TABLE ONLY queue.workers
+    ADD CONSTRAINT workers_pkey PRIMARY KEY (id);
+
+--
 -- Name: invitations invitations_org_id_email_key; Type: CONSTRAINT; Schema: saas; Owner: -
 --
 
@@ -1886,6 +2325,24 @@ CREATE INDEX bookings_resource_held_idx ON booking.bookings USING btree (resourc
 CREATE INDEX payments_booking_id_idx ON booking.payments USING btree (booking_id);
 
 --
+-- Name: job_history_finished_at_idx; Type: INDEX; Schema: queue; Owner: -
+--
+
+CREATE INDEX job_history_finished_at_idx ON queue.job_history USING brin (finished_at);
+
+--
+-- Name: jobs_key_key; Type: INDEX; Schema: queue; Owner: -
+--
+
+CREATE UNIQUE INDEX jobs_key_key ON queue.jobs USING btree (key) WHERE (key IS NOT NULL);
+
+--
+-- Name: jobs_ready_idx; Type: INDEX; Schema: queue; Owner: -
+--
+
+CREATE INDEX jobs_ready_idx ON queue.jobs USING btree (priority, run_at, id) WHERE (locked_until IS NULL);
+
+--
 -- Name: invitations_email_idx; Type: INDEX; Schema: saas; Owner: -
 --
 
@@ -2053,6 +2510,13 @@ ALTER TABLE ONLY booking.bookings
 
 ALTER TABLE ONLY booking.payments
     ADD CONSTRAINT payments_booking_currency_fkey FOREIGN KEY (booking_id, currency) REFERENCES booking.bookings(id, currency);
+
+--
+-- Name: schedule_ticks schedule_ticks_schedule_fkey; Type: FK CONSTRAINT; Schema: queue; Owner: -
+--
+
+ALTER TABLE ONLY queue.schedule_ticks
+    ADD CONSTRAINT schedule_ticks_schedule_fkey FOREIGN KEY (schedule) REFERENCES queue.schedules(name) ON DELETE CASCADE;
 
 --
 -- Name: invitations invitations_invited_by_fkey; Type: FK CONSTRAINT; Schema: saas; Owner: -

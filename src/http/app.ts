@@ -12,6 +12,7 @@ import { problemHandler, sendProblem } from './problem.js';
 import { bookingApi } from './booking.js';
 import { saasApi } from './saas.js';
 import { blogApi } from './blog.js';
+import { queueApi } from './queue.js';
 import { todoApi } from './todo.js';
 
 export interface AppOptions {
@@ -21,7 +22,7 @@ export interface AppOptions {
 
 /** Every project's API, in README order. */
 export function projectApis(sql: Pool): Api[] {
-  return [todoApi(sql), blogApi(sql), bookingApi(sql), saasApi(sql)];
+  return [todoApi(sql), blogApi(sql), bookingApi(sql), saasApi(sql), queueApi(sql)];
 }
 
 /** Answers CORS preflights and lets any origin read responses (the APIs carry no cookies). */

@@ -3147,6 +3147,1692 @@ declare module 'zapatos/schema' {
   }
 
 
+  /* === schema: queue === */
+
+  export namespace queue {
+  
+    /* --- enums --- */
+    /* (none) */
+  
+    /* --- tables --- */
+  
+    /**
+     * **queue.job_history**
+     * - Table in database
+     */
+    export namespace job_history {
+      export type Table = 'queue.job_history';
+      export interface Selectable {
+        /**
+        * **queue.job_history.attempts**
+        * - `int4` in database
+        * - `NOT NULL`, no default
+        */
+        attempts: number;
+        /**
+        * **queue.job_history.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, no default
+        */
+        created_at: Date;
+        /**
+        * **queue.job_history.finished_at**
+        *
+        * When the job left queue.jobs; retention deletes by this column.
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        finished_at: Date;
+        /**
+        * **queue.job_history.id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        id: db.Int8String;
+        /**
+        * **queue.job_history.key**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        key: string | null;
+        /**
+        * **queue.job_history.last_error**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        last_error: string | null;
+        /**
+        * **queue.job_history.max_attempts**
+        * - `int4` in database
+        * - `NOT NULL`, no default
+        */
+        max_attempts: number;
+        /**
+        * **queue.job_history.payload**
+        * - `jsonb` in database
+        * - `NOT NULL`, no default
+        */
+        payload: db.JSONValue;
+        /**
+        * **queue.job_history.priority**
+        * - `int4` in database
+        * - `NOT NULL`, no default
+        */
+        priority: number;
+        /**
+        * **queue.job_history.queue**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        queue: string;
+        /**
+        * **queue.job_history.state**
+        *
+        * completed, failed (attempts exhausted) or cancelled.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        state: string;
+        /**
+        * **queue.job_history.task**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        task: string;
+      }
+      export interface JSONSelectable {
+        /**
+        * **queue.job_history.attempts**
+        * - `int4` in database
+        * - `NOT NULL`, no default
+        */
+        attempts: number;
+        /**
+        * **queue.job_history.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, no default
+        */
+        created_at: db.TimestampTzString;
+        /**
+        * **queue.job_history.finished_at**
+        *
+        * When the job left queue.jobs; retention deletes by this column.
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        finished_at: db.TimestampTzString;
+        /**
+        * **queue.job_history.id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        id: number;
+        /**
+        * **queue.job_history.key**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        key: string | null;
+        /**
+        * **queue.job_history.last_error**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        last_error: string | null;
+        /**
+        * **queue.job_history.max_attempts**
+        * - `int4` in database
+        * - `NOT NULL`, no default
+        */
+        max_attempts: number;
+        /**
+        * **queue.job_history.payload**
+        * - `jsonb` in database
+        * - `NOT NULL`, no default
+        */
+        payload: db.JSONValue;
+        /**
+        * **queue.job_history.priority**
+        * - `int4` in database
+        * - `NOT NULL`, no default
+        */
+        priority: number;
+        /**
+        * **queue.job_history.queue**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        queue: string;
+        /**
+        * **queue.job_history.state**
+        *
+        * completed, failed (attempts exhausted) or cancelled.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        state: string;
+        /**
+        * **queue.job_history.task**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        task: string;
+      }
+      export interface Whereable {
+        /**
+        * **queue.job_history.attempts**
+        * - `int4` in database
+        * - `NOT NULL`, no default
+        */
+        attempts?: number | db.Parameter<number> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, number | db.Parameter<number> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **queue.job_history.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, no default
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **queue.job_history.finished_at**
+        *
+        * When the job left queue.jobs; retention deletes by this column.
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        finished_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **queue.job_history.id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **queue.job_history.key**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        key?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **queue.job_history.last_error**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        last_error?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **queue.job_history.max_attempts**
+        * - `int4` in database
+        * - `NOT NULL`, no default
+        */
+        max_attempts?: number | db.Parameter<number> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, number | db.Parameter<number> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **queue.job_history.payload**
+        * - `jsonb` in database
+        * - `NOT NULL`, no default
+        */
+        payload?: db.JSONValue | db.Parameter<db.JSONValue> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, db.JSONValue | db.Parameter<db.JSONValue> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **queue.job_history.priority**
+        * - `int4` in database
+        * - `NOT NULL`, no default
+        */
+        priority?: number | db.Parameter<number> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, number | db.Parameter<number> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **queue.job_history.queue**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        queue?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **queue.job_history.state**
+        *
+        * completed, failed (attempts exhausted) or cancelled.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        state?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **queue.job_history.task**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        task?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **queue.job_history.attempts**
+        * - `int4` in database
+        * - `NOT NULL`, no default
+        */
+        attempts: number | db.Parameter<number> | db.SQLFragment;
+        /**
+        * **queue.job_history.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, no default
+        */
+        created_at: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment;
+        /**
+        * **queue.job_history.finished_at**
+        *
+        * When the job left queue.jobs; retention deletes by this column.
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        finished_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **queue.job_history.id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        id: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+        /**
+        * **queue.job_history.key**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        key?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **queue.job_history.last_error**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        last_error?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **queue.job_history.max_attempts**
+        * - `int4` in database
+        * - `NOT NULL`, no default
+        */
+        max_attempts: number | db.Parameter<number> | db.SQLFragment;
+        /**
+        * **queue.job_history.payload**
+        * - `jsonb` in database
+        * - `NOT NULL`, no default
+        */
+        payload: db.JSONValue | db.Parameter<db.JSONValue> | db.SQLFragment;
+        /**
+        * **queue.job_history.priority**
+        * - `int4` in database
+        * - `NOT NULL`, no default
+        */
+        priority: number | db.Parameter<number> | db.SQLFragment;
+        /**
+        * **queue.job_history.queue**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        queue: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **queue.job_history.state**
+        *
+        * completed, failed (attempts exhausted) or cancelled.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        state: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **queue.job_history.task**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        task: string | db.Parameter<string> | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **queue.job_history.attempts**
+        * - `int4` in database
+        * - `NOT NULL`, no default
+        */
+        attempts?: number | db.Parameter<number> | db.SQLFragment | db.SQLFragment<any, number | db.Parameter<number> | db.SQLFragment>;
+        /**
+        * **queue.job_history.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, no default
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment>;
+        /**
+        * **queue.job_history.finished_at**
+        *
+        * When the job left queue.jobs; retention deletes by this column.
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        finished_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **queue.job_history.id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+        /**
+        * **queue.job_history.key**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        key?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **queue.job_history.last_error**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        last_error?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **queue.job_history.max_attempts**
+        * - `int4` in database
+        * - `NOT NULL`, no default
+        */
+        max_attempts?: number | db.Parameter<number> | db.SQLFragment | db.SQLFragment<any, number | db.Parameter<number> | db.SQLFragment>;
+        /**
+        * **queue.job_history.payload**
+        * - `jsonb` in database
+        * - `NOT NULL`, no default
+        */
+        payload?: db.JSONValue | db.Parameter<db.JSONValue> | db.SQLFragment | db.SQLFragment<any, db.JSONValue | db.Parameter<db.JSONValue> | db.SQLFragment>;
+        /**
+        * **queue.job_history.priority**
+        * - `int4` in database
+        * - `NOT NULL`, no default
+        */
+        priority?: number | db.Parameter<number> | db.SQLFragment | db.SQLFragment<any, number | db.Parameter<number> | db.SQLFragment>;
+        /**
+        * **queue.job_history.queue**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        queue?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **queue.job_history.state**
+        *
+        * completed, failed (attempts exhausted) or cancelled.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        state?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **queue.job_history.task**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        task?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'job_history_pkey';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **queue.jobs**
+     * - Table in database
+     */
+    export namespace jobs {
+      export type Table = 'queue.jobs';
+      export interface Selectable {
+        /**
+        * **queue.jobs.attempts**
+        *
+        * Claims so far, counted when claimed (so a crash counts as an attempt).
+        * - `int4` in database
+        * - `NOT NULL`, default: `0`
+        */
+        attempts: number;
+        /**
+        * **queue.jobs.created_at**
+        *
+        * When the job was first added.
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: Date;
+        /**
+        * **queue.jobs.holds_slot**
+        *
+        * True when the claim took a slot of a limited queue (queues.running), so finishing gives it back.
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        holds_slot: boolean;
+        /**
+        * **queue.jobs.id**
+        *
+        * Job id, kept when the job moves to job_history.
+        * - `int8` in database
+        * - `NOT NULL`, identity column
+        */
+        id: db.Int8String;
+        /**
+        * **queue.jobs.key**
+        *
+        * Optional unique job key: adding a job with the key of a waiting job replaces or keeps it.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        key: string | null;
+        /**
+        * **queue.jobs.last_error**
+        *
+        * Error message of the last failed attempt.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        last_error: string | null;
+        /**
+        * **queue.jobs.locked_by**
+        *
+        * Worker id holding the lease, null while waiting.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        locked_by: string | null;
+        /**
+        * **queue.jobs.locked_until**
+        *
+        * Lease end: extended by heartbeats; after it the job is released for another attempt.
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        locked_until: Date | null;
+        /**
+        * **queue.jobs.max_attempts**
+        *
+        * After this many failed attempts the job moves to job_history as failed.
+        * - `int4` in database
+        * - `NOT NULL`, default: `25`
+        */
+        max_attempts: number;
+        /**
+        * **queue.jobs.payload**
+        *
+        * JSON given to the task handler.
+        * - `jsonb` in database
+        * - `NOT NULL`, default: `'{}'::jsonb`
+        */
+        payload: db.JSONValue;
+        /**
+        * **queue.jobs.priority**
+        *
+        * Smaller runs first (like graphile-worker and Oban); 0 by default.
+        * - `int4` in database
+        * - `NOT NULL`, default: `0`
+        */
+        priority: number;
+        /**
+        * **queue.jobs.queue**
+        *
+        * Named queue; a row in queue.queues may limit how many of its jobs run at once.
+        * - `text` in database
+        * - `NOT NULL`, default: `'default'::text`
+        */
+        queue: string;
+        /**
+        * **queue.jobs.run_at**
+        *
+        * Not claimed before this time; moved forward by backoff after a failure.
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        run_at: Date;
+        /**
+        * **queue.jobs.task**
+        *
+        * Name of the task handler that runs the job.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        task: string;
+      }
+      export interface JSONSelectable {
+        /**
+        * **queue.jobs.attempts**
+        *
+        * Claims so far, counted when claimed (so a crash counts as an attempt).
+        * - `int4` in database
+        * - `NOT NULL`, default: `0`
+        */
+        attempts: number;
+        /**
+        * **queue.jobs.created_at**
+        *
+        * When the job was first added.
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: db.TimestampTzString;
+        /**
+        * **queue.jobs.holds_slot**
+        *
+        * True when the claim took a slot of a limited queue (queues.running), so finishing gives it back.
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        holds_slot: boolean;
+        /**
+        * **queue.jobs.id**
+        *
+        * Job id, kept when the job moves to job_history.
+        * - `int8` in database
+        * - `NOT NULL`, identity column
+        */
+        id: number;
+        /**
+        * **queue.jobs.key**
+        *
+        * Optional unique job key: adding a job with the key of a waiting job replaces or keeps it.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        key: string | null;
+        /**
+        * **queue.jobs.last_error**
+        *
+        * Error message of the last failed attempt.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        last_error: string | null;
+        /**
+        * **queue.jobs.locked_by**
+        *
+        * Worker id holding the lease, null while waiting.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        locked_by: string | null;
+        /**
+        * **queue.jobs.locked_until**
+        *
+        * Lease end: extended by heartbeats; after it the job is released for another attempt.
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        locked_until: db.TimestampTzString | null;
+        /**
+        * **queue.jobs.max_attempts**
+        *
+        * After this many failed attempts the job moves to job_history as failed.
+        * - `int4` in database
+        * - `NOT NULL`, default: `25`
+        */
+        max_attempts: number;
+        /**
+        * **queue.jobs.payload**
+        *
+        * JSON given to the task handler.
+        * - `jsonb` in database
+        * - `NOT NULL`, default: `'{}'::jsonb`
+        */
+        payload: db.JSONValue;
+        /**
+        * **queue.jobs.priority**
+        *
+        * Smaller runs first (like graphile-worker and Oban); 0 by default.
+        * - `int4` in database
+        * - `NOT NULL`, default: `0`
+        */
+        priority: number;
+        /**
+        * **queue.jobs.queue**
+        *
+        * Named queue; a row in queue.queues may limit how many of its jobs run at once.
+        * - `text` in database
+        * - `NOT NULL`, default: `'default'::text`
+        */
+        queue: string;
+        /**
+        * **queue.jobs.run_at**
+        *
+        * Not claimed before this time; moved forward by backoff after a failure.
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        run_at: db.TimestampTzString;
+        /**
+        * **queue.jobs.task**
+        *
+        * Name of the task handler that runs the job.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        task: string;
+      }
+      export interface Whereable {
+        /**
+        * **queue.jobs.attempts**
+        *
+        * Claims so far, counted when claimed (so a crash counts as an attempt).
+        * - `int4` in database
+        * - `NOT NULL`, default: `0`
+        */
+        attempts?: number | db.Parameter<number> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, number | db.Parameter<number> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **queue.jobs.created_at**
+        *
+        * When the job was first added.
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **queue.jobs.holds_slot**
+        *
+        * True when the claim took a slot of a limited queue (queues.running), so finishing gives it back.
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        holds_slot?: boolean | db.Parameter<boolean> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, boolean | db.Parameter<boolean> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **queue.jobs.id**
+        *
+        * Job id, kept when the job moves to job_history.
+        * - `int8` in database
+        * - `NOT NULL`, identity column
+        */
+        id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **queue.jobs.key**
+        *
+        * Optional unique job key: adding a job with the key of a waiting job replaces or keeps it.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        key?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **queue.jobs.last_error**
+        *
+        * Error message of the last failed attempt.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        last_error?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **queue.jobs.locked_by**
+        *
+        * Worker id holding the lease, null while waiting.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        locked_by?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **queue.jobs.locked_until**
+        *
+        * Lease end: extended by heartbeats; after it the job is released for another attempt.
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        locked_until?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **queue.jobs.max_attempts**
+        *
+        * After this many failed attempts the job moves to job_history as failed.
+        * - `int4` in database
+        * - `NOT NULL`, default: `25`
+        */
+        max_attempts?: number | db.Parameter<number> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, number | db.Parameter<number> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **queue.jobs.payload**
+        *
+        * JSON given to the task handler.
+        * - `jsonb` in database
+        * - `NOT NULL`, default: `'{}'::jsonb`
+        */
+        payload?: db.JSONValue | db.Parameter<db.JSONValue> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, db.JSONValue | db.Parameter<db.JSONValue> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **queue.jobs.priority**
+        *
+        * Smaller runs first (like graphile-worker and Oban); 0 by default.
+        * - `int4` in database
+        * - `NOT NULL`, default: `0`
+        */
+        priority?: number | db.Parameter<number> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, number | db.Parameter<number> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **queue.jobs.queue**
+        *
+        * Named queue; a row in queue.queues may limit how many of its jobs run at once.
+        * - `text` in database
+        * - `NOT NULL`, default: `'default'::text`
+        */
+        queue?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **queue.jobs.run_at**
+        *
+        * Not claimed before this time; moved forward by backoff after a failure.
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        run_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **queue.jobs.task**
+        *
+        * Name of the task handler that runs the job.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        task?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **queue.jobs.attempts**
+        *
+        * Claims so far, counted when claimed (so a crash counts as an attempt).
+        * - `int4` in database
+        * - `NOT NULL`, default: `0`
+        */
+        attempts?: number | db.Parameter<number> | db.DefaultType | db.SQLFragment;
+        /**
+        * **queue.jobs.created_at**
+        *
+        * When the job was first added.
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **queue.jobs.holds_slot**
+        *
+        * True when the claim took a slot of a limited queue (queues.running), so finishing gives it back.
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        holds_slot?: boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment;
+        /**
+        * **queue.jobs.id**
+        *
+        * Job id, kept when the job moves to job_history.
+        * - `int8` in database
+        * - `NOT NULL`, identity column
+        */
+        id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **queue.jobs.key**
+        *
+        * Optional unique job key: adding a job with the key of a waiting job replaces or keeps it.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        key?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **queue.jobs.last_error**
+        *
+        * Error message of the last failed attempt.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        last_error?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **queue.jobs.locked_by**
+        *
+        * Worker id holding the lease, null while waiting.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        locked_by?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **queue.jobs.locked_until**
+        *
+        * Lease end: extended by heartbeats; after it the job is released for another attempt.
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        locked_until?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **queue.jobs.max_attempts**
+        *
+        * After this many failed attempts the job moves to job_history as failed.
+        * - `int4` in database
+        * - `NOT NULL`, default: `25`
+        */
+        max_attempts?: number | db.Parameter<number> | db.DefaultType | db.SQLFragment;
+        /**
+        * **queue.jobs.payload**
+        *
+        * JSON given to the task handler.
+        * - `jsonb` in database
+        * - `NOT NULL`, default: `'{}'::jsonb`
+        */
+        payload?: db.JSONValue | db.Parameter<db.JSONValue> | db.DefaultType | db.SQLFragment;
+        /**
+        * **queue.jobs.priority**
+        *
+        * Smaller runs first (like graphile-worker and Oban); 0 by default.
+        * - `int4` in database
+        * - `NOT NULL`, default: `0`
+        */
+        priority?: number | db.Parameter<number> | db.DefaultType | db.SQLFragment;
+        /**
+        * **queue.jobs.queue**
+        *
+        * Named queue; a row in queue.queues may limit how many of its jobs run at once.
+        * - `text` in database
+        * - `NOT NULL`, default: `'default'::text`
+        */
+        queue?: string | db.Parameter<string> | db.DefaultType | db.SQLFragment;
+        /**
+        * **queue.jobs.run_at**
+        *
+        * Not claimed before this time; moved forward by backoff after a failure.
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        run_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **queue.jobs.task**
+        *
+        * Name of the task handler that runs the job.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        task: string | db.Parameter<string> | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **queue.jobs.attempts**
+        *
+        * Claims so far, counted when claimed (so a crash counts as an attempt).
+        * - `int4` in database
+        * - `NOT NULL`, default: `0`
+        */
+        attempts?: number | db.Parameter<number> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, number | db.Parameter<number> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **queue.jobs.created_at**
+        *
+        * When the job was first added.
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **queue.jobs.holds_slot**
+        *
+        * True when the claim took a slot of a limited queue (queues.running), so finishing gives it back.
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        holds_slot?: boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **queue.jobs.id**
+        *
+        * Job id, kept when the job moves to job_history.
+        * - `int8` in database
+        * - `NOT NULL`, identity column
+        */
+        id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **queue.jobs.key**
+        *
+        * Optional unique job key: adding a job with the key of a waiting job replaces or keeps it.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        key?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **queue.jobs.last_error**
+        *
+        * Error message of the last failed attempt.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        last_error?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **queue.jobs.locked_by**
+        *
+        * Worker id holding the lease, null while waiting.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        locked_by?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **queue.jobs.locked_until**
+        *
+        * Lease end: extended by heartbeats; after it the job is released for another attempt.
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        locked_until?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **queue.jobs.max_attempts**
+        *
+        * After this many failed attempts the job moves to job_history as failed.
+        * - `int4` in database
+        * - `NOT NULL`, default: `25`
+        */
+        max_attempts?: number | db.Parameter<number> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, number | db.Parameter<number> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **queue.jobs.payload**
+        *
+        * JSON given to the task handler.
+        * - `jsonb` in database
+        * - `NOT NULL`, default: `'{}'::jsonb`
+        */
+        payload?: db.JSONValue | db.Parameter<db.JSONValue> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, db.JSONValue | db.Parameter<db.JSONValue> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **queue.jobs.priority**
+        *
+        * Smaller runs first (like graphile-worker and Oban); 0 by default.
+        * - `int4` in database
+        * - `NOT NULL`, default: `0`
+        */
+        priority?: number | db.Parameter<number> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, number | db.Parameter<number> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **queue.jobs.queue**
+        *
+        * Named queue; a row in queue.queues may limit how many of its jobs run at once.
+        * - `text` in database
+        * - `NOT NULL`, default: `'default'::text`
+        */
+        queue?: string | db.Parameter<string> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **queue.jobs.run_at**
+        *
+        * Not claimed before this time; moved forward by backoff after a failure.
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        run_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **queue.jobs.task**
+        *
+        * Name of the task handler that runs the job.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        task?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'jobs_key_key' | 'jobs_pkey';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **queue.queues**
+     * - Table in database
+     */
+    export namespace queues {
+      export type Table = 'queue.queues';
+      export interface Selectable {
+        /**
+        * **queue.queues.concurrency**
+        *
+        * At most this many jobs of the queue run at once across all workers; 1 makes the queue serial; null means no limit.
+        * - `int4` in database
+        * - Nullable, no default
+        */
+        concurrency: number | null;
+        /**
+        * **queue.queues.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name: string;
+        /**
+        * **queue.queues.running**
+        *
+        * Jobs of this queue holding a slot now: incremented by claims, decremented by complete, fail, release.
+        * - `int4` in database
+        * - `NOT NULL`, default: `0`
+        */
+        running: number;
+        /**
+        * **queue.queues.updated_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        updated_at: Date;
+      }
+      export interface JSONSelectable {
+        /**
+        * **queue.queues.concurrency**
+        *
+        * At most this many jobs of the queue run at once across all workers; 1 makes the queue serial; null means no limit.
+        * - `int4` in database
+        * - Nullable, no default
+        */
+        concurrency: number | null;
+        /**
+        * **queue.queues.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name: string;
+        /**
+        * **queue.queues.running**
+        *
+        * Jobs of this queue holding a slot now: incremented by claims, decremented by complete, fail, release.
+        * - `int4` in database
+        * - `NOT NULL`, default: `0`
+        */
+        running: number;
+        /**
+        * **queue.queues.updated_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        updated_at: db.TimestampTzString;
+      }
+      export interface Whereable {
+        /**
+        * **queue.queues.concurrency**
+        *
+        * At most this many jobs of the queue run at once across all workers; 1 makes the queue serial; null means no limit.
+        * - `int4` in database
+        * - Nullable, no default
+        */
+        concurrency?: number | db.Parameter<number> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, number | db.Parameter<number> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **queue.queues.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **queue.queues.running**
+        *
+        * Jobs of this queue holding a slot now: incremented by claims, decremented by complete, fail, release.
+        * - `int4` in database
+        * - `NOT NULL`, default: `0`
+        */
+        running?: number | db.Parameter<number> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, number | db.Parameter<number> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **queue.queues.updated_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        updated_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **queue.queues.concurrency**
+        *
+        * At most this many jobs of the queue run at once across all workers; 1 makes the queue serial; null means no limit.
+        * - `int4` in database
+        * - Nullable, no default
+        */
+        concurrency?: number | db.Parameter<number> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **queue.queues.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **queue.queues.running**
+        *
+        * Jobs of this queue holding a slot now: incremented by claims, decremented by complete, fail, release.
+        * - `int4` in database
+        * - `NOT NULL`, default: `0`
+        */
+        running?: number | db.Parameter<number> | db.DefaultType | db.SQLFragment;
+        /**
+        * **queue.queues.updated_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        updated_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **queue.queues.concurrency**
+        *
+        * At most this many jobs of the queue run at once across all workers; 1 makes the queue serial; null means no limit.
+        * - `int4` in database
+        * - Nullable, no default
+        */
+        concurrency?: number | db.Parameter<number> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, number | db.Parameter<number> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **queue.queues.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **queue.queues.running**
+        *
+        * Jobs of this queue holding a slot now: incremented by claims, decremented by complete, fail, release.
+        * - `int4` in database
+        * - `NOT NULL`, default: `0`
+        */
+        running?: number | db.Parameter<number> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, number | db.Parameter<number> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **queue.queues.updated_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        updated_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'queues_pkey';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **queue.schedule_ticks**
+     * - Table in database
+     */
+    export namespace schedule_ticks {
+      export type Table = 'queue.schedule_ticks';
+      export interface Selectable {
+        /**
+        * **queue.schedule_ticks.job_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        job_id: db.Int8String;
+        /**
+        * **queue.schedule_ticks.schedule**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        schedule: string;
+        /**
+        * **queue.schedule_ticks.tick**
+        * - `timestamptz` in database
+        * - `NOT NULL`, no default
+        */
+        tick: Date;
+      }
+      export interface JSONSelectable {
+        /**
+        * **queue.schedule_ticks.job_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        job_id: number;
+        /**
+        * **queue.schedule_ticks.schedule**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        schedule: string;
+        /**
+        * **queue.schedule_ticks.tick**
+        * - `timestamptz` in database
+        * - `NOT NULL`, no default
+        */
+        tick: db.TimestampTzString;
+      }
+      export interface Whereable {
+        /**
+        * **queue.schedule_ticks.job_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        job_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **queue.schedule_ticks.schedule**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        schedule?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **queue.schedule_ticks.tick**
+        * - `timestamptz` in database
+        * - `NOT NULL`, no default
+        */
+        tick?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **queue.schedule_ticks.job_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        job_id: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+        /**
+        * **queue.schedule_ticks.schedule**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        schedule: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **queue.schedule_ticks.tick**
+        * - `timestamptz` in database
+        * - `NOT NULL`, no default
+        */
+        tick: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **queue.schedule_ticks.job_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        job_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+        /**
+        * **queue.schedule_ticks.schedule**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        schedule?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **queue.schedule_ticks.tick**
+        * - `timestamptz` in database
+        * - `NOT NULL`, no default
+        */
+        tick?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'schedule_ticks_pkey';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **queue.schedules**
+     * - Table in database
+     */
+    export namespace schedules {
+      export type Table = 'queue.schedules';
+      export interface Selectable {
+        /**
+        * **queue.schedules.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: Date;
+        /**
+        * **queue.schedules.cron**
+        *
+        * Cron expression in UTC: 5 fields (minute hour day month weekday) or 6 with seconds first.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        cron: string;
+        /**
+        * **queue.schedules.max_attempts**
+        * - `int4` in database
+        * - `NOT NULL`, default: `25`
+        */
+        max_attempts: number;
+        /**
+        * **queue.schedules.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name: string;
+        /**
+        * **queue.schedules.payload**
+        * - `jsonb` in database
+        * - `NOT NULL`, default: `'{}'::jsonb`
+        */
+        payload: db.JSONValue;
+        /**
+        * **queue.schedules.priority**
+        * - `int4` in database
+        * - `NOT NULL`, default: `0`
+        */
+        priority: number;
+        /**
+        * **queue.schedules.queue**
+        * - `text` in database
+        * - `NOT NULL`, default: `'default'::text`
+        */
+        queue: string;
+        /**
+        * **queue.schedules.task**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        task: string;
+      }
+      export interface JSONSelectable {
+        /**
+        * **queue.schedules.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: db.TimestampTzString;
+        /**
+        * **queue.schedules.cron**
+        *
+        * Cron expression in UTC: 5 fields (minute hour day month weekday) or 6 with seconds first.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        cron: string;
+        /**
+        * **queue.schedules.max_attempts**
+        * - `int4` in database
+        * - `NOT NULL`, default: `25`
+        */
+        max_attempts: number;
+        /**
+        * **queue.schedules.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name: string;
+        /**
+        * **queue.schedules.payload**
+        * - `jsonb` in database
+        * - `NOT NULL`, default: `'{}'::jsonb`
+        */
+        payload: db.JSONValue;
+        /**
+        * **queue.schedules.priority**
+        * - `int4` in database
+        * - `NOT NULL`, default: `0`
+        */
+        priority: number;
+        /**
+        * **queue.schedules.queue**
+        * - `text` in database
+        * - `NOT NULL`, default: `'default'::text`
+        */
+        queue: string;
+        /**
+        * **queue.schedules.task**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        task: string;
+      }
+      export interface Whereable {
+        /**
+        * **queue.schedules.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **queue.schedules.cron**
+        *
+        * Cron expression in UTC: 5 fields (minute hour day month weekday) or 6 with seconds first.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        cron?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **queue.schedules.max_attempts**
+        * - `int4` in database
+        * - `NOT NULL`, default: `25`
+        */
+        max_attempts?: number | db.Parameter<number> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, number | db.Parameter<number> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **queue.schedules.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **queue.schedules.payload**
+        * - `jsonb` in database
+        * - `NOT NULL`, default: `'{}'::jsonb`
+        */
+        payload?: db.JSONValue | db.Parameter<db.JSONValue> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, db.JSONValue | db.Parameter<db.JSONValue> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **queue.schedules.priority**
+        * - `int4` in database
+        * - `NOT NULL`, default: `0`
+        */
+        priority?: number | db.Parameter<number> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, number | db.Parameter<number> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **queue.schedules.queue**
+        * - `text` in database
+        * - `NOT NULL`, default: `'default'::text`
+        */
+        queue?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **queue.schedules.task**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        task?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **queue.schedules.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **queue.schedules.cron**
+        *
+        * Cron expression in UTC: 5 fields (minute hour day month weekday) or 6 with seconds first.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        cron: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **queue.schedules.max_attempts**
+        * - `int4` in database
+        * - `NOT NULL`, default: `25`
+        */
+        max_attempts?: number | db.Parameter<number> | db.DefaultType | db.SQLFragment;
+        /**
+        * **queue.schedules.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **queue.schedules.payload**
+        * - `jsonb` in database
+        * - `NOT NULL`, default: `'{}'::jsonb`
+        */
+        payload?: db.JSONValue | db.Parameter<db.JSONValue> | db.DefaultType | db.SQLFragment;
+        /**
+        * **queue.schedules.priority**
+        * - `int4` in database
+        * - `NOT NULL`, default: `0`
+        */
+        priority?: number | db.Parameter<number> | db.DefaultType | db.SQLFragment;
+        /**
+        * **queue.schedules.queue**
+        * - `text` in database
+        * - `NOT NULL`, default: `'default'::text`
+        */
+        queue?: string | db.Parameter<string> | db.DefaultType | db.SQLFragment;
+        /**
+        * **queue.schedules.task**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        task: string | db.Parameter<string> | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **queue.schedules.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **queue.schedules.cron**
+        *
+        * Cron expression in UTC: 5 fields (minute hour day month weekday) or 6 with seconds first.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        cron?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **queue.schedules.max_attempts**
+        * - `int4` in database
+        * - `NOT NULL`, default: `25`
+        */
+        max_attempts?: number | db.Parameter<number> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, number | db.Parameter<number> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **queue.schedules.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **queue.schedules.payload**
+        * - `jsonb` in database
+        * - `NOT NULL`, default: `'{}'::jsonb`
+        */
+        payload?: db.JSONValue | db.Parameter<db.JSONValue> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, db.JSONValue | db.Parameter<db.JSONValue> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **queue.schedules.priority**
+        * - `int4` in database
+        * - `NOT NULL`, default: `0`
+        */
+        priority?: number | db.Parameter<number> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, number | db.Parameter<number> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **queue.schedules.queue**
+        * - `text` in database
+        * - `NOT NULL`, default: `'default'::text`
+        */
+        queue?: string | db.Parameter<string> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **queue.schedules.task**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        task?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'schedules_pkey';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **queue.workers**
+     * - Table in database
+     */
+    export namespace workers {
+      export type Table = 'queue.workers';
+      export interface Selectable {
+        /**
+        * **queue.workers.id**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        id: string;
+        /**
+        * **queue.workers.idle**
+        *
+        * True while the worker found nothing to claim and waits for a NOTIFY or its poll interval.
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        idle: boolean;
+        /**
+        * **queue.workers.seen_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        seen_at: Date;
+      }
+      export interface JSONSelectable {
+        /**
+        * **queue.workers.id**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        id: string;
+        /**
+        * **queue.workers.idle**
+        *
+        * True while the worker found nothing to claim and waits for a NOTIFY or its poll interval.
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        idle: boolean;
+        /**
+        * **queue.workers.seen_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        seen_at: db.TimestampTzString;
+      }
+      export interface Whereable {
+        /**
+        * **queue.workers.id**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **queue.workers.idle**
+        *
+        * True while the worker found nothing to claim and waits for a NOTIFY or its poll interval.
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        idle?: boolean | db.Parameter<boolean> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, boolean | db.Parameter<boolean> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **queue.workers.seen_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        seen_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **queue.workers.id**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        id: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **queue.workers.idle**
+        *
+        * True while the worker found nothing to claim and waits for a NOTIFY or its poll interval.
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        idle?: boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment;
+        /**
+        * **queue.workers.seen_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        seen_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **queue.workers.id**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        id?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **queue.workers.idle**
+        *
+        * True while the worker found nothing to claim and waits for a NOTIFY or its poll interval.
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        idle?: boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **queue.workers.seen_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        seen_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'workers_pkey';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /* --- aggregate types --- */
+  
+    export type Table = job_history.Table | jobs.Table | queues.Table | schedule_ticks.Table | schedules.Table | workers.Table;
+    export type Selectable = job_history.Selectable | jobs.Selectable | queues.Selectable | schedule_ticks.Selectable | schedules.Selectable | workers.Selectable;
+    export type JSONSelectable = job_history.JSONSelectable | jobs.JSONSelectable | queues.JSONSelectable | schedule_ticks.JSONSelectable | schedules.JSONSelectable | workers.JSONSelectable;
+    export type Whereable = job_history.Whereable | jobs.Whereable | queues.Whereable | schedule_ticks.Whereable | schedules.Whereable | workers.Whereable;
+    export type Insertable = job_history.Insertable | jobs.Insertable | queues.Insertable | schedule_ticks.Insertable | schedules.Insertable | workers.Insertable;
+    export type Updatable = job_history.Updatable | jobs.Updatable | queues.Updatable | schedule_ticks.Updatable | schedules.Updatable | workers.Updatable;
+    export type UniqueIndex = job_history.UniqueIndex | jobs.UniqueIndex | queues.UniqueIndex | schedule_ticks.UniqueIndex | schedules.UniqueIndex | workers.UniqueIndex;
+    export type Column = job_history.Column | jobs.Column | queues.Column | schedule_ticks.Column | schedules.Column | workers.Column;
+  
+    export type AllBaseTables = [job_history.Table, jobs.Table, queues.Table, schedule_ticks.Table, schedules.Table, workers.Table];
+    export type AllForeignTables = [];
+    export type AllViews = [];
+    export type AllMaterializedViews = [];
+    export type AllTablesAndViews = [job_history.Table, jobs.Table, queues.Table, schedule_ticks.Table, schedules.Table, workers.Table];
+  }
+
+
   /* === schema: saas === */
 
   export namespace saas {
@@ -4832,22 +6518,22 @@ declare module 'zapatos/schema' {
 
   /* === global aggregate types === */
 
-  export type Schema = 'blog' | 'booking' | 'saas' | 'todo';
-  export type Table = blog.Table | booking.Table | saas.Table | todo.Table;
-  export type Selectable = blog.Selectable | booking.Selectable | saas.Selectable | todo.Selectable;
-  export type JSONSelectable = blog.JSONSelectable | booking.JSONSelectable | saas.JSONSelectable | todo.JSONSelectable;
-  export type Whereable = blog.Whereable | booking.Whereable | saas.Whereable | todo.Whereable;
-  export type Insertable = blog.Insertable | booking.Insertable | saas.Insertable | todo.Insertable;
-  export type Updatable = blog.Updatable | booking.Updatable | saas.Updatable | todo.Updatable;
-  export type UniqueIndex = blog.UniqueIndex | booking.UniqueIndex | saas.UniqueIndex | todo.UniqueIndex;
-  export type Column = blog.Column | booking.Column | saas.Column | todo.Column;
+  export type Schema = 'blog' | 'booking' | 'queue' | 'saas' | 'todo';
+  export type Table = blog.Table | booking.Table | queue.Table | saas.Table | todo.Table;
+  export type Selectable = blog.Selectable | booking.Selectable | queue.Selectable | saas.Selectable | todo.Selectable;
+  export type JSONSelectable = blog.JSONSelectable | booking.JSONSelectable | queue.JSONSelectable | saas.JSONSelectable | todo.JSONSelectable;
+  export type Whereable = blog.Whereable | booking.Whereable | queue.Whereable | saas.Whereable | todo.Whereable;
+  export type Insertable = blog.Insertable | booking.Insertable | queue.Insertable | saas.Insertable | todo.Insertable;
+  export type Updatable = blog.Updatable | booking.Updatable | queue.Updatable | saas.Updatable | todo.Updatable;
+  export type UniqueIndex = blog.UniqueIndex | booking.UniqueIndex | queue.UniqueIndex | saas.UniqueIndex | todo.UniqueIndex;
+  export type Column = blog.Column | booking.Column | queue.Column | saas.Column | todo.Column;
 
-  export type AllSchemas = ['blog', 'booking', 'saas', 'todo'];
-  export type AllBaseTables = [...blog.AllBaseTables, ...booking.AllBaseTables, ...saas.AllBaseTables, ...todo.AllBaseTables];
-  export type AllForeignTables = [...blog.AllForeignTables, ...booking.AllForeignTables, ...saas.AllForeignTables, ...todo.AllForeignTables];
-  export type AllViews = [...blog.AllViews, ...booking.AllViews, ...saas.AllViews, ...todo.AllViews];
-  export type AllMaterializedViews = [...blog.AllMaterializedViews, ...booking.AllMaterializedViews, ...saas.AllMaterializedViews, ...todo.AllMaterializedViews];
-  export type AllTablesAndViews = [...blog.AllTablesAndViews, ...booking.AllTablesAndViews, ...saas.AllTablesAndViews, ...todo.AllTablesAndViews];
+  export type AllSchemas = ['blog', 'booking', 'queue', 'saas', 'todo'];
+  export type AllBaseTables = [...blog.AllBaseTables, ...booking.AllBaseTables, ...queue.AllBaseTables, ...saas.AllBaseTables, ...todo.AllBaseTables];
+  export type AllForeignTables = [...blog.AllForeignTables, ...booking.AllForeignTables, ...queue.AllForeignTables, ...saas.AllForeignTables, ...todo.AllForeignTables];
+  export type AllViews = [...blog.AllViews, ...booking.AllViews, ...queue.AllViews, ...saas.AllViews, ...todo.AllViews];
+  export type AllMaterializedViews = [...blog.AllMaterializedViews, ...booking.AllMaterializedViews, ...queue.AllMaterializedViews, ...saas.AllMaterializedViews, ...todo.AllMaterializedViews];
+  export type AllTablesAndViews = [...blog.AllTablesAndViews, ...booking.AllTablesAndViews, ...queue.AllTablesAndViews, ...saas.AllTablesAndViews, ...todo.AllTablesAndViews];
 
 
   /* === lookups === */
@@ -4867,6 +6553,12 @@ declare module 'zapatos/schema' {
     "booking.idempotency_keys": booking.idempotency_keys.Selectable;
     "booking.payments": booking.payments.Selectable;
     "booking.resources": booking.resources.Selectable;
+    "queue.job_history": queue.job_history.Selectable;
+    "queue.jobs": queue.jobs.Selectable;
+    "queue.queues": queue.queues.Selectable;
+    "queue.schedule_ticks": queue.schedule_ticks.Selectable;
+    "queue.schedules": queue.schedules.Selectable;
+    "queue.workers": queue.workers.Selectable;
     "saas.invitations": saas.invitations.Selectable;
     "saas.memberships": saas.memberships.Selectable;
     "saas.orgs": saas.orgs.Selectable;
@@ -4893,6 +6585,12 @@ declare module 'zapatos/schema' {
     "booking.idempotency_keys": booking.idempotency_keys.JSONSelectable;
     "booking.payments": booking.payments.JSONSelectable;
     "booking.resources": booking.resources.JSONSelectable;
+    "queue.job_history": queue.job_history.JSONSelectable;
+    "queue.jobs": queue.jobs.JSONSelectable;
+    "queue.queues": queue.queues.JSONSelectable;
+    "queue.schedule_ticks": queue.schedule_ticks.JSONSelectable;
+    "queue.schedules": queue.schedules.JSONSelectable;
+    "queue.workers": queue.workers.JSONSelectable;
     "saas.invitations": saas.invitations.JSONSelectable;
     "saas.memberships": saas.memberships.JSONSelectable;
     "saas.orgs": saas.orgs.JSONSelectable;
@@ -4919,6 +6617,12 @@ declare module 'zapatos/schema' {
     "booking.idempotency_keys": booking.idempotency_keys.Whereable;
     "booking.payments": booking.payments.Whereable;
     "booking.resources": booking.resources.Whereable;
+    "queue.job_history": queue.job_history.Whereable;
+    "queue.jobs": queue.jobs.Whereable;
+    "queue.queues": queue.queues.Whereable;
+    "queue.schedule_ticks": queue.schedule_ticks.Whereable;
+    "queue.schedules": queue.schedules.Whereable;
+    "queue.workers": queue.workers.Whereable;
     "saas.invitations": saas.invitations.Whereable;
     "saas.memberships": saas.memberships.Whereable;
     "saas.orgs": saas.orgs.Whereable;
@@ -4945,6 +6649,12 @@ declare module 'zapatos/schema' {
     "booking.idempotency_keys": booking.idempotency_keys.Insertable;
     "booking.payments": booking.payments.Insertable;
     "booking.resources": booking.resources.Insertable;
+    "queue.job_history": queue.job_history.Insertable;
+    "queue.jobs": queue.jobs.Insertable;
+    "queue.queues": queue.queues.Insertable;
+    "queue.schedule_ticks": queue.schedule_ticks.Insertable;
+    "queue.schedules": queue.schedules.Insertable;
+    "queue.workers": queue.workers.Insertable;
     "saas.invitations": saas.invitations.Insertable;
     "saas.memberships": saas.memberships.Insertable;
     "saas.orgs": saas.orgs.Insertable;
@@ -4971,6 +6681,12 @@ declare module 'zapatos/schema' {
     "booking.idempotency_keys": booking.idempotency_keys.Updatable;
     "booking.payments": booking.payments.Updatable;
     "booking.resources": booking.resources.Updatable;
+    "queue.job_history": queue.job_history.Updatable;
+    "queue.jobs": queue.jobs.Updatable;
+    "queue.queues": queue.queues.Updatable;
+    "queue.schedule_ticks": queue.schedule_ticks.Updatable;
+    "queue.schedules": queue.schedules.Updatable;
+    "queue.workers": queue.workers.Updatable;
     "saas.invitations": saas.invitations.Updatable;
     "saas.memberships": saas.memberships.Updatable;
     "saas.orgs": saas.orgs.Updatable;
@@ -4997,6 +6713,12 @@ declare module 'zapatos/schema' {
     "booking.idempotency_keys": booking.idempotency_keys.UniqueIndex;
     "booking.payments": booking.payments.UniqueIndex;
     "booking.resources": booking.resources.UniqueIndex;
+    "queue.job_history": queue.job_history.UniqueIndex;
+    "queue.jobs": queue.jobs.UniqueIndex;
+    "queue.queues": queue.queues.UniqueIndex;
+    "queue.schedule_ticks": queue.schedule_ticks.UniqueIndex;
+    "queue.schedules": queue.schedules.UniqueIndex;
+    "queue.workers": queue.workers.UniqueIndex;
     "saas.invitations": saas.invitations.UniqueIndex;
     "saas.memberships": saas.memberships.UniqueIndex;
     "saas.orgs": saas.orgs.UniqueIndex;
@@ -5023,6 +6745,12 @@ declare module 'zapatos/schema' {
     "booking.idempotency_keys": booking.idempotency_keys.Column;
     "booking.payments": booking.payments.Column;
     "booking.resources": booking.resources.Column;
+    "queue.job_history": queue.job_history.Column;
+    "queue.jobs": queue.jobs.Column;
+    "queue.queues": queue.queues.Column;
+    "queue.schedule_ticks": queue.schedule_ticks.Column;
+    "queue.schedules": queue.schedules.Column;
+    "queue.workers": queue.workers.Column;
     "saas.invitations": saas.invitations.Column;
     "saas.memberships": saas.memberships.Column;
     "saas.orgs": saas.orgs.Column;
@@ -5049,6 +6777,12 @@ declare module 'zapatos/schema' {
     "booking.idempotency_keys": booking.idempotency_keys.SQL;
     "booking.payments": booking.payments.SQL;
     "booking.resources": booking.resources.SQL;
+    "queue.job_history": queue.job_history.SQL;
+    "queue.jobs": queue.jobs.SQL;
+    "queue.queues": queue.queues.SQL;
+    "queue.schedule_ticks": queue.schedule_ticks.SQL;
+    "queue.schedules": queue.schedules.SQL;
+    "queue.workers": queue.workers.SQL;
     "saas.invitations": saas.invitations.SQL;
     "saas.memberships": saas.memberships.SQL;
     "saas.orgs": saas.orgs.SQL;

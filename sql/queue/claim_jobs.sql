@@ -1,0 +1,61 @@
+-- claim_jobs: lease up to $2 ready jobs to worker $1 for $3 seconds, smallest priority first, then
+-- oldest run_at. Jobs of queues with a concurrency limit (rows of queue.queues) are claimed only
+-- while their queue has free slots, and each such claim takes a slot (queues.running).
+-- $1 worker id (text), $2 batch size (int), $3 lease seconds (float8)
+-- Returns the claimed jobs (id, queue, task, payload, priority, run_at, attempts, max_attempts,
+-- created_at, holds_slot).
+-- Isolation: READ COMMITTED. SKIP LOCKED lets concurrent claimers take disjoint rows without waiting;
+-- re-checking locked_until after the lock (READ COMMITTED re-reads the latest row version) stops two
+-- claimers taking one job. A limited queue's row is locked FOR UPDATE SKIP LOCKED: at most one claimer
+-- per queue at a time, and the row version it reads is the latest committed one, so `running` is exact.
+with free as (
+  select q.name, q.concurrency - q.running as slots
+    from queue.queues q
+   where q.concurrency is not null
+     and q.running < q.concurrency
+     for update skip locked
+),
+limited as (
+  select l.id
+    from free f
+   cross join lateral (
+           select j.id
+             from queue.jobs j
+            where j.queue = f.name
+              and j.locked_until is null
+              and j.run_at <= now()
+            order by j.priority, j.run_at, j.id
+            limit least(f.slots, $2::int)
+              for update of j skip locked
+         ) l
+),
+unlimited as (
+  -- Limited queues as one array computed once, compared with an expression that has no statistics:
+  -- the planner then sees a cheap, unselective filter and keeps an ordered walk of jobs_ready_idx
+  -- that stops after $2 rows. An anti-join, a per-row subquery or the bare column (whose statistics
+  -- say "one queue") made it sort the whole table instead.
+  select j.id
+    from queue.jobs j
+   where j.locked_until is null
+     and j.run_at <= now()
+     and (j.queue || '') <> all(array(select q.name from queue.queues q where q.concurrency is not null))
+   order by j.priority, j.run_at, j.id
+   limit $2::int
+     for update of j skip locked
+),
+slots as (
+  update queue.queues q
+     set running = q.running + c.n
+    from (select j.queue, count(*)::int as n
+            from queue.jobs j
+           where j.id = any(array(select id from limited))
+           group by j.queue) c
+   where q.name = c.queue
+)
+update queue.jobs j
+   set locked_by    = $1::text,
+       locked_until = now() + make_interval(secs => $3::float8),
+       attempts     = j.attempts + 1,
+       holds_slot   = j.id = any(array(select id from limited))
+ where j.id = any(array(select id from limited union all select id from unlimited))
+returning j.id, j.queue, j.task, j.payload, j.priority, j.run_at, j.attempts, j.max_attempts, j.created_at, j.holds_slot

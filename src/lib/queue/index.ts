@@ -1,0 +1,210 @@
+/**
+ * pg-grind/queue: a PostgreSQL job queue. Jobs are rows of `queue.jobs` claimed in batches with
+ * FOR UPDATE SKIP LOCKED under leases; finished jobs move to `queue.job_history` in the statement
+ * that finishes them. Every function takes `db` (pool or transaction) first: `addJob(tx, ...)`
+ * inside your transaction makes the job visible exactly when your own writes commit.
+ * The SQL is in sql/queue/; the worker runtime is `runWorker` (./worker.ts).
+ *
+ * Isolation: every statement runs in READ COMMITTED, on purpose. Claims rely on row locks with
+ * SKIP LOCKED plus the re-check READ COMMITTED does on the latest row version after a lock
+ * (SERIALIZABLE would make concurrent claimers abort each other); per-queue limits lock the queue
+ * row; exactly-once cron ticks rest on a primary key. test/integration/queue-*.ts test each claim.
+ */
+/// <reference path="../generated/zapatos/schema.d.ts" preserve="true" />
+import type * as s from 'zapatos/schema';
+import { loadSql, many, maybeOne, transaction, type Db } from '../db.js';
+import { NotFound, PgGrindError } from '../errors.js';
+import { parseCron } from './cron.js';
+
+export { runWorker } from './worker.js';
+export type { Helpers, Job, Logger, Task, TaskList, WorkerHandle, WorkerOptions } from './worker.js';
+export { CronSyntaxError, cronTicks, parseCron } from './cron.js';
+
+const q = loadSql('queue', [
+  'add_job', 'add_jobs', 'find_job', 'cancel_job', 'retry_job', 'job_stats', 'set_queue_limit',
+  'create_schedule', 'list_schedules', 'delete_schedule', 'prune',
+]);
+
+export type JobId = string | number;
+export type JobState = 'scheduled' | 'waiting' | 'running' | 'completed' | 'failed' | 'cancelled';
+
+export interface NewJob {
+  task: string;
+  payload?: unknown;
+  /** Named queue, default 'default'. */
+  queue?: string;
+  /** Not before this time (default now). */
+  runAt?: Date;
+  /** Smaller runs first; default 0. */
+  priority?: number;
+  /** Attempts before the job is failed for good; default 25. */
+  maxAttempts?: number;
+  /** Unique key: adding a job with the key of a waiting job replaces it (or keeps it, keyMode 'preserve'). */
+  key?: string;
+  keyMode?: 'replace' | 'preserve';
+}
+
+/** What adding returns: the job as stored after the add (for a key: the replaced or kept job). */
+export type AddedJob = Pick<s.queue.jobs.Selectable, 'id' | 'queue' | 'task' | 'payload' | 'priority' | 'run_at'
+  | 'attempts' | 'max_attempts' | 'key' | 'created_at'>;
+
+/** A job wherever it is (waiting, running or in history). */
+export type JobInfo = Pick<s.queue.jobs.Selectable, 'id' | 'queue' | 'task' | 'payload' | 'priority' | 'attempts'
+  | 'max_attempts' | 'last_error' | 'key' | 'locked_by' | 'locked_until' | 'created_at'> & {
+  run_at: Date | null;
+  finished_at: Date | null;
+  state: JobState;
+};
+
+export type Schedule = Pick<s.queue.schedules.Selectable, 'name' | 'cron' | 'task' | 'payload' | 'queue' | 'priority'
+  | 'max_attempts' | 'created_at'>;
+
+export interface NewSchedule {
+  name: string;
+  /** 5 fields (minute hour day month weekday) or 6 with seconds first; UTC. */
+  cron: string;
+  task: string;
+  payload?: unknown;
+  queue?: string;
+  priority?: number;
+  maxAttempts?: number;
+}
+
+export interface StatsRow {
+  queue: string;
+  state: JobState;
+  count: number;
+  /** Set on 'waiting' rows: seconds since the oldest ready job became runnable. */
+  oldest_waiting_seconds: number | null;
+}
+
+/** The job is in a state that refuses the operation (e.g. cancelling a running job). */
+export class JobStateConflict extends PgGrindError {
+  override name = 'JobStateConflict';
+  constructor(readonly id: JobId, readonly state: JobState, readonly operation: string) {
+    super(`job ${id} is ${state}: cannot ${operation} it`);
+  }
+}
+
+/** Payloads travel as JSON text: any JSON value, including a bare boolean or string. */
+function json(v: unknown): string | null {
+  return v === undefined ? null : JSON.stringify(v);
+}
+
+function spec(job: NewJob) {
+  return {
+    task: job.task,
+    ...(job.payload !== undefined ? { payload: job.payload } : {}),
+    ...(job.queue !== undefined ? { queue: job.queue } : {}),
+    ...(job.runAt !== undefined ? { runAt: job.runAt.toISOString() } : {}),
+    ...(job.priority !== undefined ? { priority: job.priority } : {}),
+    ...(job.maxAttempts !== undefined ? { maxAttempts: job.maxAttempts } : {}),
+    ...(job.key !== undefined ? { key: job.key } : {}),
+    ...(job.keyMode !== undefined ? { keyMode: job.keyMode } : {}),
+  };
+}
+
+/** Adds one job (through the SQL function queue.add_job); returns it. Throws CheckViolation on bad fields. */
+export async function addJob(db: Db, job: NewJob): Promise<AddedJob> {
+  const params = [job.task, json(job.payload), job.queue ?? null, job.runAt ?? null, job.priority ?? null,
+    job.maxAttempts ?? null, job.key ?? null, job.keyMode ?? null];
+  // A keyed add returns no row in one narrow race: a worker claimed the keyed job between the
+  // function's hand-over step and its upsert. Run again: the next statement sees the job running
+  // and takes its key for the new job.
+  for (let attempt = 1; ; attempt++) {
+    const [row] = await many<AddedJob>(db, q.add_job, params);
+    if (row || attempt >= 3) {
+      if (!row) throw new Error(`queue: could not add keyed job ${job.key}`);
+      return row;
+    }
+  }
+}
+
+/**
+ * Adds many jobs in one statement; returns them (one row per distinct key; a key whose waiting job
+ * a worker claims during the statement may be missing: compare and re-add if it matters). Throws CheckViolation.
+ */
+export async function addJobs(db: Db, jobs: readonly NewJob[]): Promise<AddedJob[]> {
+  if (jobs.length === 0) return [];
+  return many<AddedJob>(db, q.add_jobs, [jobs.map(spec)]);
+}
+
+/** The job in any state, or undefined. */
+export function findJob(db: Db, id: JobId): Promise<JobInfo | undefined> {
+  return maybeOne<JobInfo>(db, q.find_job, [id]);
+}
+
+/** The job in any state; throws NotFound. */
+export async function getJob(db: Db, id: JobId): Promise<JobInfo> {
+  const job = await findJob(db, id);
+  if (!job) throw new NotFound('job', id);
+  return job;
+}
+
+/** Cancels a job that is not running (moves it to history as cancelled); returns it. Throws NotFound, JobStateConflict. */
+export function cancelJob(db: Db, id: JobId): Promise<JobInfo> {
+  // one transaction: the state reported is the one read right after the cancel, by the same client
+  return transaction(db, async (tx) => {
+    const done = await maybeOne(tx, q.cancel_job, [id]);
+    const job = await getJob(tx, id);
+    if (!done) throw new JobStateConflict(id, job.state, 'cancel');
+    return job;
+  });
+}
+
+/**
+ * Runs a job again now: a failed or cancelled job returns from history with attempts reset; a
+ * waiting or scheduled one is moved to now. Returns the job. Throws NotFound, JobStateConflict
+ * (running or completed), UniqueViolation (its key is taken by a newer job).
+ */
+export function retryJob(db: Db, id: JobId): Promise<JobInfo> {
+  return transaction(db, async (tx) => {
+    const done = await maybeOne(tx, q.retry_job, [id]);
+    const job = await getJob(tx, id);
+    if (!done) throw new JobStateConflict(id, job.state, 'retry');
+    return job;
+  });
+}
+
+/** Counts per queue and state (finished jobs: those of the last `windowSeconds`, default 1 hour). */
+export function jobStats(db: Db, windowSeconds = 3600): Promise<StatsRow[]> {
+  return many<StatsRow>(db, q.job_stats, [windowSeconds]);
+}
+
+/**
+ * At most `concurrency` jobs of `queue` run at once across all workers (1: one at a time, in
+ * priority then run_at order); null removes the limit. Returns the queue settings.
+ */
+export async function setQueueLimit(db: Db, queue: string, concurrency: number | null) {
+  const rows = await many<{ name: string; concurrency: number | null; running: number }>(db, q.set_queue_limit, [queue, concurrency]);
+  return rows[0]!;
+}
+
+/** Creates a cron schedule; returns it. Throws CronSyntaxError, UniqueViolation (schedules_pkey), CheckViolation. */
+export async function createSchedule(db: Db, sch: NewSchedule): Promise<Schedule> {
+  parseCron(sch.cron);
+  const rows = await many<Schedule>(db, q.create_schedule, [sch.name, sch.cron.trim(), sch.task,
+    json(sch.payload), sch.queue ?? null, sch.priority ?? null, sch.maxAttempts ?? null]);
+  return rows[0]!;
+}
+
+/** Every schedule, by name. */
+export function listSchedules(db: Db): Promise<Schedule[]> {
+  return many<Schedule>(db, q.list_schedules);
+}
+
+/** Deletes a schedule; throws NotFound. */
+export async function deleteSchedule(db: Db, name: string): Promise<void> {
+  const row = await maybeOne(db, q.delete_schedule, [name]);
+  if (!row) throw new NotFound('schedule', name);
+}
+
+/**
+ * Maintenance (workers run it every minute): deletes up to `batch` history rows older than
+ * `retentionSeconds`, day-old cron ticks and silent workers. Returns whether this call held the
+ * advisory lock and how many history rows it deleted.
+ */
+export async function prune(db: Db, retentionSeconds = 7 * 86400, batch = 10_000): Promise<{ locked: boolean; pruned: number }> {
+  const rows = await many<{ locked: boolean; pruned: number }>(db, q.prune, [retentionSeconds, batch]);
+  return rows[0]!;
+}

@@ -1,0 +1,417 @@
+/**
+ * The worker runtime of pg-grind/queue: claims jobs in batches, runs their task handlers with a
+ * concurrency limit, records results in batches, renews leases, rescues jobs of dead workers, fires
+ * cron schedules and prunes history. All SQL is in sql/queue/; this file only orchestrates.
+ *
+ * Wake-up: a worker that finds nothing says so (queue.workers.idle) and LISTENs; the producer that
+ * next adds a job takes that flag and NOTIFYs it (see queue.add_jobs). While workers are busy no
+ * producer pays for NOTIFY. A poll every `pollInterval` ms covers anything missed.
+ */
+import { randomUUID } from 'node:crypto';
+import type postgres from 'postgres';
+import { loadSql, many, type Pool } from '../db.js';
+import { prune } from './index.js';
+import { cronTicks, parseCron, type Cron } from './cron.js';
+
+const q = loadSql('queue', [
+  'claim_jobs', 'complete_jobs', 'fail_jobs', 'release_jobs', 'extend_leases', 'rescue_jobs',
+  'set_worker_state', 'remove_worker', 'fire_schedules', 'list_schedules',
+]);
+
+const run = <T = Record<string, unknown>>(sql: Pool, text: string, params: readonly unknown[]) => many<T>(sql, text, params);
+
+export interface Job {
+  id: string;
+  queue: string;
+  task: string;
+  payload: unknown;
+  priority: number;
+  run_at: Date;
+  attempts: number;
+  max_attempts: number;
+  created_at: Date;
+  /** true when the job took a slot of a limited queue */
+  holds_slot: boolean;
+}
+
+export interface Logger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface Helpers {
+  job: Job;
+  signal: AbortSignal;
+  logger: Logger;
+}
+
+export type Task = (payload: any, helpers: Helpers) => unknown | Promise<unknown>;
+export type TaskList = Record<string, Task>;
+
+export interface WorkerOptions {
+  /** A postgres.js pool (not a transaction): the worker runs many statements concurrently and LISTENs. */
+  sql: Pool;
+  tasks: TaskList;
+  /** handlers running at once in this process (default 8) */
+  concurrency?: number;
+  /** jobs claimed per round trip (default 4 x concurrency); claimed jobs wait locally for a free handler */
+  batchSize?: number;
+  /** ms between polls when no NOTIFY arrives (default 1000) */
+  pollInterval?: number;
+  /** lease length in seconds, renewed by heartbeats every third of it (default 300) */
+  leaseSeconds?: number;
+  backoffBaseSeconds?: number;
+  backoffMaxSeconds?: number;
+  /** run the cron scheduler in this worker (default true) */
+  schedules?: boolean;
+  workerId?: string;
+  logger?: Logger;
+  /** LISTEN for wake-ups (default true); false: poll only */
+  listen?: boolean;
+  /** finished jobs kept this long in job_history (default 7 days) */
+  historySeconds?: number;
+  /** ms between maintenance runs (prune), default 60000 */
+  maintenanceInterval?: number;
+  /** keep completed jobs in job_history (default true); false deletes them (failed and cancelled jobs are always kept) */
+  keepCompleted?: boolean;
+}
+
+export interface WorkerHandle {
+  workerId: string;
+  /** Graceful stop: no new claims, running jobs finish (or are aborted after `timeoutMs` and released). */
+  stop(timeoutMs?: number): Promise<void>;
+  /** Resolves when the worker has stopped. */
+  done: Promise<void>;
+  /** Counts for tests and the benchmark. */
+  stats: { completed: number; failed: number };
+}
+
+const noop = () => {};
+const silent: Logger = { info: noop, warn: noop, error: noop };
+
+export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
+  const sql = opts.sql;
+  const concurrency = opts.concurrency ?? 8;
+  const batchSize = opts.batchSize ?? concurrency * 4;
+  const pollInterval = opts.pollInterval ?? 1000;
+  const leaseSeconds = opts.leaseSeconds ?? 300;
+  const baseSeconds = opts.backoffBaseSeconds ?? 1;
+  const maxSeconds = opts.backoffMaxSeconds ?? 3600;
+  const workerId = opts.workerId ?? `worker-${randomUUID()}`;
+  const logger = opts.logger ?? silent;
+  const stats = { completed: 0, failed: 0 };
+
+  // Claim the next batch while half of this one is still buffered, so handlers never wait for the
+  // round trip; at most batchSize + concurrency jobs are held (leased) by this worker at once.
+  const refillBelow = Math.max(concurrency, Math.floor(batchSize / 2));
+  const buffer: Job[] = [];
+  const running = new Map<string, AbortController>();
+  let stopping = false;
+  let claiming = false;
+  let claimAgain = false;
+  let idle = false;
+  let wake: (() => void) | null = null;
+  let pollTimer: NodeJS.Timeout | null = null;
+
+  // completion and failure batches: one statement in flight at a time, the next batch accumulates
+  let toComplete: string[] = [];
+  let toFail: { id: string; error: string }[] = [];
+  let slotFreed = false;
+  // jobs given up (lease lost, or released by stop): whatever their handler returns is not recorded
+  const abandoned = new Set<string>();
+  let flushing: Promise<void> | null = null;
+
+  // Results of the jobs that finish in the same turn of the event loop go in one statement.
+  let flushScheduled = false;
+  function scheduleFlush() {
+    if (flushScheduled) return;
+    flushScheduled = true;
+    setImmediate(() => {
+      flushScheduled = false;
+      void flush();
+    });
+  }
+
+  function flush(): Promise<void> {
+    if (flushing) return flushing;
+    if (toComplete.length === 0 && toFail.length === 0) return Promise.resolve();
+    flushing = (async () => {
+      while (toComplete.length > 0 || toFail.length > 0) {
+        const c = toComplete;
+        const f = toFail;
+        toComplete = [];
+        toFail = [];
+        try {
+          const freed = slotFreed;
+          slotFreed = false;
+          await Promise.all([
+            c.length ? run(sql, q.complete_jobs, [c, workerId, opts.keepCompleted ?? true]) : null,
+            f.length
+              ? run(sql, q.fail_jobs, [f.map((x) => x.id), f.map((x) => x.error), workerId, baseSeconds, maxSeconds])
+              : null,
+          ]);
+          // A finished job of a limited queue freed a slot: no producer will NOTIFY for that, so
+          // look for the queue's next job now.
+          if (freed) void claim();
+        } catch (err) {
+          // leases keep the jobs safe: they will run again after expiry
+          logger.error({ err }, 'queue: could not record job results');
+        }
+      }
+      flushing = null;
+    })();
+    return flushing;
+  }
+
+  function startJobs() {
+    while (running.size < concurrency && buffer.length > 0 && !stopping) {
+      const job = buffer.shift()!;
+      const ac = new AbortController();
+      running.set(job.id, ac);
+      void runJob(job, ac);
+    }
+    // While flagged idle, producers NOTIFY us: claiming after every job would only add round trips
+    // (and latency for the next wake-up, which would wait behind them).
+    if (buffer.length < refillBelow && !idle) void claim();
+  }
+
+  async function runJob(job: Job, ac: AbortController) {
+    try {
+      const fn = opts.tasks[job.task];
+      if (!fn) throw new Error(`no handler for task ${job.task}`);
+      await fn(job.payload, { job, signal: ac.signal, logger });
+      if (abandoned.delete(job.id)) return;
+      toComplete.push(job.id);
+      stats.completed++;
+    } catch (err) {
+      if (abandoned.delete(job.id)) return;
+      stats.failed++;
+      const msg = err instanceof Error ? err.message : String(err);
+      toFail.push({ id: job.id, error: msg.slice(0, 10_000) });
+      logger.warn({ job: job.id, task: job.task, err }, 'queue: job failed');
+    } finally {
+      if (job.holds_slot) slotFreed = true;
+      running.delete(job.id);
+      scheduleFlush();
+      startJobs();
+    }
+  }
+
+  // Writes of our idle flag go one at a time, each writing the state current when it runs: two in
+  // flight on different connections could commit out of order and leave the flag false while we
+  // wait for a NOTIFY that no producer will then send.
+  let stateChain: Promise<unknown> = Promise.resolve();
+  async function writeState() {
+    try {
+      await run(sql, q.set_worker_state, [workerId, idle]);
+    } catch (err) {
+      logger.error({ err }, 'queue: could not record worker state');
+    }
+  }
+  function announce(): Promise<unknown> {
+    stateChain = stateChain.then(writeState);
+    return stateChain;
+  }
+
+  // A wake-up that arrives while the claim loop is busy (often announcing idleness) claims at once
+  // on its own connection, for free handler slots only, instead of queueing behind that loop.
+  let quickClaiming = false;
+  async function quickClaim(): Promise<void> {
+    const free = concurrency - running.size - buffer.length;
+    if (quickClaiming || stopping || free <= 0) {
+      claimAgain = true;
+      return;
+    }
+    quickClaiming = true;
+    try {
+      const rows = await run<Job>(sql, q.claim_jobs, [workerId, free, leaseSeconds]);
+      if (stopping) {
+        if (rows.length) await run(sql, q.release_jobs, [rows.map((r) => r.id), workerId]);
+        return;
+      }
+      buffer.push(...rows);
+      startJobs();
+      if (rows.length === 0) claimAgain = true; // not committed yet when we looked: the loop looks again
+    } catch (err) {
+      logger.error({ err }, 'queue: claim failed');
+      claimAgain = true;
+    } finally {
+      quickClaiming = false;
+    }
+  }
+
+  async function claim(): Promise<void> {
+    if (stopping) return;
+    if (claiming) {
+      // a wake-up during a claim must not be lost: that claim's snapshot may predate the new job
+      claimAgain = true;
+      return;
+    }
+    claiming = true;
+    try {
+      claimAgain = false;
+      while (!stopping && (buffer.length < refillBelow || claimAgain)) {
+        claimAgain = false;
+        const want = batchSize + concurrency - buffer.length - running.size;
+        const rows = await run<Job>(sql, q.claim_jobs, [workerId, Math.max(want, 1), leaseSeconds]);
+        if (stopping) {
+          if (rows.length) await run(sql, q.release_jobs, [rows.map((r) => r.id), workerId]);
+          break;
+        }
+        buffer.push(...rows);
+        if (rows.length > 0 && idle) {
+          // found work without being woken (poll): take our flag back so producers stop notifying
+          idle = false;
+          void announce();
+        }
+        startJobs();
+        if (rows.length < want) {
+          if (!idle && opts.listen !== false && running.size + buffer.length < concurrency) {
+            // Say idle, then look once more: a job committed before the flag was visible is found
+            // now; a producer that sees the flag afterwards takes it and sends us a NOTIFY.
+            idle = true;
+            await announce();
+            continue;
+          }
+          if (!claimAgain) break;
+        }
+      }
+    } catch (err) {
+      logger.error({ err }, 'queue: claim failed');
+    } finally {
+      claiming = false;
+    }
+  }
+
+  // polling fallback and NOTIFY wake-ups
+  let listener: { unlisten(): Promise<void> } | null = null;
+  if (opts.listen !== false) {
+    listener = await sql.listen('queue_jobs', (payload) => {
+      if (payload === workerId) idle = false; // the producer took our idle flag
+      else if (payload !== '') return; // addressed to another idle worker
+      if (claiming) void quickClaim();
+      else void claim();
+    });
+  }
+  await announce();
+  pollTimer = setInterval(() => void claim(), pollInterval);
+
+  // heartbeats: renew the leases of held jobs; a lease lost means another worker may run the job
+  const heartbeat = setInterval(async () => {
+    const ids = [...running.keys(), ...buffer.map((j) => j.id)];
+    try {
+      await announce();
+      if (ids.length === 0) return;
+      const kept = new Set((await run<{ id: string }>(sql, q.extend_leases, [ids, workerId, leaseSeconds])).map((r) => r.id));
+      for (const id of ids) {
+        if (kept.has(id)) continue;
+        const ac = running.get(id);
+        if (ac) {
+          abandoned.add(id);
+          ac.abort(new Error('lease lost'));
+        }
+        const i = buffer.findIndex((j) => j.id === id);
+        if (i >= 0) buffer.splice(i, 1);
+      }
+    } catch (err) {
+      logger.error({ err }, 'queue: heartbeat failed');
+    }
+  }, Math.min(20_000, (leaseSeconds * 1000) / 3)); // 20 s also keeps queue.workers.seen_at fresh for prune
+
+  // rescue jobs of dead workers
+  const rescue = setInterval(async () => {
+    try {
+      await run(sql, q.rescue_jobs, [1000]);
+    } catch (err) {
+      logger.error({ err }, 'queue: rescue failed');
+    }
+  }, Math.max(500, Math.min(60_000, (leaseSeconds * 1000) / 2)));
+
+  // maintenance: whichever worker takes the advisory lock prunes history, old ticks, silent workers
+  const historySeconds = opts.historySeconds ?? 7 * 86400;
+  const maintenance = setInterval(async () => {
+    try {
+      await prune(sql, historySeconds);
+    } catch (err) {
+      logger.error({ err }, 'queue: prune failed');
+    }
+  }, opts.maintenanceInterval ?? 60_000);
+
+  // cron: every second, compute the ticks due since the last look and fire them; the advisory lock
+  // lets one scheduler work at a time, the primary key of schedule_ticks makes each tick fire once
+  let cronTimer: NodeJS.Timeout | null = null;
+  if (opts.schedules !== false) {
+    const checked = new Map<string, Date>();
+    const parsed = new Map<string, Cron>();
+    let busy = false;
+    cronTimer = setInterval(async () => {
+      if (busy) return;
+      busy = true;
+      try {
+        const now = new Date();
+        const rows = await run<{ name: string; cron: string; created_at: Date }>(sql, q.list_schedules, []);
+        const names: string[] = [];
+        const ticks: Date[] = [];
+        for (const s of rows) {
+          let c = parsed.get(s.cron);
+          if (!c) parsed.set(s.cron, (c = parseCron(s.cron)));
+          const after = checked.get(s.name) ?? new Date(Math.max(s.created_at.getTime(), now.getTime() - 60_000));
+          for (const t of cronTicks(c, after, now)) {
+            names.push(s.name);
+            ticks.push(t);
+          }
+        }
+        if (names.length) {
+          const [r] = await run<{ locked: boolean; fired: unknown[] }>(sql, q.fire_schedules, [names, ticks.map((d) => d.toISOString())]);
+          if (!r!.locked) return; // another scheduler works now: retry these ticks next time
+          if (r!.fired.length) void claim();
+        }
+        for (const s of rows) checked.set(s.name, now);
+      } catch (err) {
+        logger.error({ err }, 'queue: scheduler failed');
+      } finally {
+        busy = false;
+      }
+    }, 1000);
+  }
+
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => (resolveDone = r));
+
+  async function stop(timeoutMs = 30_000) {
+    if (stopping) return done;
+    stopping = true;
+    clearInterval(pollTimer!);
+    clearInterval(heartbeat);
+    clearInterval(rescue);
+    clearInterval(maintenance);
+    if (cronTimer) clearInterval(cronTimer);
+    try {
+      await listener?.unlisten();
+    } catch {
+      // the connection may be gone already; nothing to undo
+    }
+    while (claiming) await new Promise((r) => setTimeout(r, 5));
+    const unstarted = buffer.splice(0).map((j) => j.id);
+    if (unstarted.length) await run(sql, q.release_jobs, [unstarted, workerId]);
+    const deadline = Date.now() + timeoutMs;
+    while (running.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    if (running.size > 0) {
+      const ids = [...running.keys()];
+      for (const id of ids) abandoned.add(id);
+      for (const ac of running.values()) ac.abort(new Error('worker stopping'));
+      await run(sql, q.release_jobs, [ids, workerId]);
+    }
+    await flush();
+    try {
+      await run(sql, q.remove_worker, [workerId]);
+    } catch {
+      // prune removes silent workers after a minute anyway
+    }
+    resolveDone();
+  }
+
+  void claim();
+  return { workerId, stop, done, stats };
+}
