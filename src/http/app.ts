@@ -1,6 +1,6 @@
 /**
- * The Express app: CORS, JSON bodies (1 MB), request logs, one router per project, /healthz,
- * /openapi.json, /docs, and the one error handler. No SQL here: routers call the libraries.
+ * The Express app: CORS, request logs, one router per project (each parses its own JSON bodies, 1 MB),
+ * /healthz, /openapi.json, /docs, and the one error handler. No SQL here: routers call the libraries.
  */
 import express, { type RequestHandler } from 'express';
 import type { Logger } from 'pino';
