@@ -40,7 +40,12 @@ unlimited as (
      and j.run_at <= now()
      and (j.queue || '') <> all(array(select q.name from queue.queues q where q.concurrency is not null))
    order by j.priority, j.run_at, j.id
-   limit $2::int
+   -- The batch size as a subquery, not $2: with the value in sight, a custom plan on a table that
+   -- has no statistics yet (bulk-loaded, not yet analyzed) priced the ordered walk above a bitmap
+   -- scan of every ready job plus a sort (measured: 11 ms instead of 0.3 ms for 500 of 20,000 jobs),
+   -- and each pool connection runs its first five claims with custom plans. Hidden, the limit is
+   -- costed as in the generic plan, which keeps the walk.
+   limit (select $2::int)
      for update of j skip locked
 ),
 slots as (

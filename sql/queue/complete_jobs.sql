@@ -7,7 +7,10 @@
 -- whose lease expired can never archive a job another worker now runs.
 with done as (
   delete from queue.jobs j
-   where j.id = any($1::bigint[])
+   -- ids through an array subquery, not $1 itself: a custom plan that sees 500 ids of a table
+   -- without statistics yet chose a sequential scan of every job (measured: 4.5 ms instead of 1.8
+   -- ms for 500 of 20,000); an array it cannot see is costed as a few pkey lookups.
+   where j.id = any(array(select unnest($1::bigint[])))
      and j.locked_by = $2::text
   returning j.*
 ),

@@ -58,6 +58,32 @@ t.test('stop with a timeout aborts and releases jobs that do not finish', async 
   await sql`delete from queue.jobs where id = ${job.id}`;
 });
 
+t.test('a handler that reads its signal only after the abort sees it aborted, with the reason', async (t) => {
+  // helpers.signal is made on first read: an abort that came before must still show
+  let started = false;
+  let late: AbortSignal | undefined;
+  let release!: () => void;
+  const w = await runWorker({
+    sql, pollInterval: 50, schedules: false,
+    tasks: { late: async (_p, helpers) => {
+      started = true;
+      await new Promise<void>((r) => (release = r));
+      late = helpers.signal;
+    } },
+  });
+  const job = await addJob(sql, { task: 'late' });
+  await waitFor('handler started', async () => started);
+  const stopped = w.stop(100);
+  await sleep(300); // past the stop timeout: the job was aborted and released
+  release();
+  await stopped;
+  await sleep(20); // the handler's last line runs
+  t.ok(late?.aborted, 'signal read after the abort is already aborted');
+  t.match(late?.reason, { message: 'worker stopping' });
+  t.match(await getJob(sql, job.id), { state: 'waiting', attempts: 0 }, 'released, not completed');
+  await sql`delete from queue.jobs where id = ${job.id}`;
+});
+
 t.test('an unknown task fails its attempt; maintenance prunes history', async (t) => {
   const w = await runWorker({ sql, pollInterval: 50, schedules: false, historySeconds: 0.5, maintenanceInterval: 100, tasks: { known: () => {} } });
   t.teardown(() => w.stop());
