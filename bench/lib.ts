@@ -9,6 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
+import { embeddedDefaults } from '../src/lib/database.js';
 import { startEmbedded, type EmbeddedServer } from '../src/lib/embedded.js';
 import { migrateDatabase, withDatabase } from '../src/lib/migrate.js';
 import { packageRoot } from '../src/lib/paths.js';
@@ -26,7 +27,7 @@ export async function benchServer(): Promise<BenchServer> {
   let url = process.env.DATABASE_URL ? withDatabase(process.env.DATABASE_URL, 'postgres') : undefined;
   if (!url) {
     embedded = await startEmbedded({
-      dataDir: path.join(process.env.PGGRIND_DATA_DIR ?? path.join(packageRoot, '.data'), 'bench-pg18'),
+      dataDir: embeddedDefaults.dataDir('bench-pg18'),
       port: Number(process.env.PGGRIND_BENCH_PORT ?? 54331),
       log: (m) => console.error(`[bench] ${m}`),
     });

@@ -8,6 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import postgres from 'postgres';
+import { embeddedDefaults } from '../src/lib/database.js';
 import { startEmbedded, type EmbeddedServer } from '../src/lib/embedded.js';
 import { migrateDatabase, withDatabase } from '../src/lib/migrate.js';
 import { packageRoot } from '../src/lib/paths.js';
@@ -32,7 +33,7 @@ if (serverUrl) {
   log(`using the PostgreSQL server of DATABASE_URL`);
 } else {
   embedded = await startEmbedded({
-    dataDir: path.join(process.env.PGGRIND_DATA_DIR ?? path.join(packageRoot, '.data'), 'test-pg18'),
+    dataDir: embeddedDefaults.dataDir('test-pg18'),
     port: Number(process.env.PGGRIND_TEST_PORT ?? 54330),
     fast: true,
     log,

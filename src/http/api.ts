@@ -106,7 +106,8 @@ export class Api {
       const params = { ...req.params };
       // Express 5's req.query is a getter over a fresh parse: validate (and coerce) a copy.
       const query = { ...(req.query as Record<string, unknown>) };
-      const headers = { ...req.headers };
+      // Coercion writes into what it validates: copy headers only for routes that declare them.
+      const headers = v.headers ? { ...req.headers } : req.headers;
       check('path', v.params, params, issues);
       check('query', v.query, query, issues);
       check('header', v.headers, headers, issues);

@@ -18,7 +18,8 @@ export interface OpenDatabase {
 
 /** Default data directory and port of the embedded server (override: PGGRIND_DATA_DIR, PGGRIND_EMBEDDED_PORT). */
 export const embeddedDefaults = {
-  dataDir: () => path.join(process.env.PGGRIND_DATA_DIR ?? path.join(packageRoot, '.data'), 'pg18'),
+  /** `.data/<cluster>` (or under PGGRIND_DATA_DIR): `pg18` for the server, `test-pg18`, `bench-pg18`. */
+  dataDir: (cluster = 'pg18') => path.join(process.env.PGGRIND_DATA_DIR ?? path.join(packageRoot, '.data'), cluster),
   port: () => Number(process.env.PGGRIND_EMBEDDED_PORT ?? 54329),
 };
 
