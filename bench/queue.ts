@@ -2,12 +2,18 @@
  * `npm run bench:queue`: pg-grind/queue (default, and with keepCompleted: false, which deletes
  * completed jobs instead of keeping them in job_history, as graphile-worker does) against graphile-worker (tuned: local queue of 500, batched
  * completion) and pg-boss (100-job fetches), same workloads, each system in a fresh database, the
- * systems run back to back inside each workload so they share the machine's noise:
+ * systems run back to back inside each workload so they share the machine's noise. Each workload
+ * runs in two rounds, the systems in order and then in reverse order, so that none always runs
+ * first (the first run of a process was measured slower: its code is not warm yet); a system's
+ * figure is over both rounds (throughput: jobs over time; latency: percentiles of all samples):
  *   1. add one by one, 8 producers        (jobs/s)
  *   2. add in bulk, batches of 1000        (jobs/s)
  *   3. drain 20,000 no-op jobs at concurrency 8 (jobs/s, from worker start to last job started)
- *   4. add-to-start latency at 200 jobs/s with idle workers (p50, p99 ms)
- * Sizes: BENCH_SINGLE (4000), BENCH_BULK (20000), BENCH_DRAIN (20000), BENCH_LATENCY_JOBS (600).
+ *   4. add-to-start latency at 200 jobs/s with idle workers (p50, p99 ms; after 100 unmeasured jobs)
+ * Sizes per round: BENCH_SINGLE (4000), BENCH_BULK (20000), BENCH_DRAIN (20000), BENCH_LATENCY_JOBS (1000).
+ * BENCH_ONLY=single,bulk,latency runs only the named workloads (bulk includes the drain).
+ * Latency is measured in the one bench process with performance.now() (sub-millisecond), from just
+ * before the add call to the start of the handler.
  * DATABASE_URL picks the server (the issue's figures are PostgreSQL 15 defaults); else embedded 18.
  */
 import { Logger as GwLogger, makeWorkerUtils, run as gwRun } from 'graphile-worker';
@@ -20,16 +26,20 @@ import { benchServer, freshDatabase, progress, report, type BenchServer, type Ro
 const SINGLE = Number(process.env.BENCH_SINGLE ?? 4000);
 const BULK = Number(process.env.BENCH_BULK ?? 20000);
 const DRAIN = Number(process.env.BENCH_DRAIN ?? 20000);
-const LATENCY_JOBS = Number(process.env.BENCH_LATENCY_JOBS ?? 600);
+const LATENCY_JOBS = Number(process.env.BENCH_LATENCY_JOBS ?? 1000);
+const LATENCY_WARMUP = 100;
 const PRODUCERS = 8;
 const CONCURRENCY = 8;
 const CHUNK = 1000;
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'single,bulk,latency').split(','));
+/** milliseconds on a clock shared by producers and handlers of this process */
+const now = () => performance.timeOrigin + performance.now();
 
 interface System {
   addOne(i: number): Promise<unknown>;
   addMany(n: number, offset: number): Promise<unknown>;
   /** Starts workers running `handler` for the task 'noop'; resolves to their stop function. */
-  work(handler: (payload: { t?: number }) => void): Promise<() => Promise<void>>;
+  work(handler: (payload: { i?: number; t?: number }) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 type Maker = (url: string) => Promise<System>;
@@ -37,7 +47,7 @@ type Maker = (url: string) => Promise<System>;
 const ours = (keepCompleted: boolean): Maker => async (url) => {
   const sql: Pool = connect(url, { max: PRODUCERS + 4 });
   return {
-    addOne: (i) => addJob(sql, { task: 'noop', payload: { i, t: Date.now() } }),
+    addOne: (i) => addJob(sql, { task: 'noop', payload: { i, t: now() } }),
     addMany: (n, offset) => addJobs(sql, Array.from({ length: n }, (_, k) => ({ task: 'noop', payload: { i: offset + k } }))),
     async work(handler) {
       const w = await runWorker({ sql, concurrency: CONCURRENCY, batchSize: 500, keepCompleted, tasks: { noop: (p) => handler(p) } });
@@ -55,12 +65,12 @@ const graphile: Maker = async (url) => {
   const utils = await makeWorkerUtils({ pgPool, logger });
   await utils.migrate();
   return {
-    addOne: (i) => utils.addJob('noop', { i, t: Date.now() }),
+    addOne: (i) => utils.addJob('noop', { i, t: now() }),
     addMany: (n, offset) => utils.addJobs(Array.from({ length: n }, (_, k) => ({ identifier: 'noop', payload: { i: offset + k } }))),
     async work(handler) {
       const runner = await gwRun({
         pgPool, concurrency: CONCURRENCY, noHandleSignals: true, pollInterval: 1000, logger,
-        taskList: { noop: async (p) => handler(p as { t?: number }) },
+        taskList: { noop: async (p) => handler(p as { i?: number; t?: number }) },
         preset: { worker: { localQueue: { size: 500 }, completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
       });
       return () => runner.stop();
@@ -75,13 +85,13 @@ const pgboss: Maker = async (url) => {
   await boss.start();
   await boss.createQueue('noop');
   return {
-    addOne: (i) => boss.send('noop', { i, t: Date.now() }),
+    addOne: (i) => boss.send('noop', { i, t: now() }),
     addMany: (n, offset) => boss.insert(Array.from({ length: n }, (_, k) => ({ name: 'noop', data: { i: offset + k } }))),
     async work(handler) {
       // pg-boss 10 has no per-worker concurrency: 8 work() loops, each fetching up to 100 jobs.
       const ids: string[] = [];
       for (let k = 0; k < CONCURRENCY; k++) {
-        ids.push(await boss.work<{ t?: number }>('noop', { batchSize: 100, pollingIntervalSeconds: 0.5 }, async (jobs) => {
+        ids.push(await boss.work<{ i?: number; t?: number }>('noop', { batchSize: 100, pollingIntervalSeconds: 0.5 }, async (jobs) => {
           for (const j of jobs) handler(j.data);
         }));
       }
@@ -110,17 +120,20 @@ async function withSystem<T>(server: BenchServer, label: string, make: Maker, fn
   }
 }
 
-async function single(s: System) {
+/** What a round measures: jobs and milliseconds per throughput figure, and latency samples. */
+interface Measures { single?: [number, number]; bulk?: [number, number]; drain?: [number, number]; latency?: number[] }
+
+async function single(s: System): Promise<Measures> {
   let next = 0;
   const t0 = performance.now();
   await Promise.all(Array.from({ length: PRODUCERS }, async () => { while (next < SINGLE) await s.addOne(next++); }));
-  return SINGLE / ((performance.now() - t0) / 1000);
+  return { single: [SINGLE, performance.now() - t0] };
 }
 
-async function bulkThenDrain(s: System) {
+async function bulkThenDrain(s: System): Promise<Measures> {
   let t0 = performance.now();
   for (let i = 0; i < BULK; i += CHUNK) await s.addMany(CHUNK, i);
-  const bulk = BULK / ((performance.now() - t0) / 1000);
+  const bulk: [number, number] = [BULK, performance.now() - t0];
   for (let i = BULK; i < DRAIN; i += CHUNK) await s.addMany(CHUNK, i);
   let done = 0;
   let finish!: () => void;
@@ -128,70 +141,88 @@ async function bulkThenDrain(s: System) {
   t0 = performance.now();
   const stop = await s.work(() => { if (++done === DRAIN) finish(); });
   await finished;
-  const drain = DRAIN / ((performance.now() - t0) / 1000);
+  const drain: [number, number] = [DRAIN, performance.now() - t0];
   await stop();
   return { bulk, drain };
 }
 
-async function latency(s: System) {
+async function latency(s: System): Promise<Measures> {
+  // The first WARMUP jobs (same rate) are not measured: they time each system's first use of its
+  // code paths and prepared statements, not its steady state.
+  const total = LATENCY_WARMUP + LATENCY_JOBS;
   const lat: number[] = [];
+  let seen = 0;
   let finish!: () => void;
   const all = new Promise<void>((r) => (finish = r));
-  const stop = await s.work((p) => { lat.push(Date.now() - p.t!); if (lat.length === LATENCY_JOBS) finish(); });
+  const stop = await s.work((p) => {
+    if (p.i! >= LATENCY_WARMUP) lat.push(now() - p.t!);
+    if (++seen === total) finish();
+  });
   await sleep(500); // workers settle into waiting
   const start = performance.now();
-  for (let i = 0; i < LATENCY_JOBS; i++) {
+  for (let i = 0; i < total; i++) {
     const wait = start + i * 5 - performance.now();
     if (wait > 0) await sleep(wait);
     void s.addOne(i);
   }
   await Promise.race([all, sleep(30_000)]);
   await stop();
-  lat.sort((a, b) => a - b);
-  return { p50: lat[Math.floor(lat.length * 0.5)] ?? NaN, p99: lat[Math.floor(lat.length * 0.99)] ?? NaN, seen: lat.length };
+  return { latency: lat };
 }
 
 const server = await benchServer();
-const results = new Map<string, Record<string, number>>(systems.map(([n]) => [n, {}]));
+const measured = new Map<string, Measures[]>(systems.map(([n]) => [n, []]));
 const labels: Record<string, string> = { 'pg-grind queue': 'ours', 'pg-grind queue, keepCompleted: false': 'lean', 'graphile-worker': 'gw', 'pg-boss': 'boss' };
+const workloads = ([['single', single], ['bulk', bulkThenDrain], ['latency', latency]] as const).filter(([w]) => ONLY.has(w));
+const rounds = [systems, [...systems].reverse()];
 try {
-  const steps = systems.length * 3;
+  const steps = systems.length * workloads.length * rounds.length;
   let step = 0;
   progress('queue', step, steps);
-  for (const [name, make] of systems) {
-    results.get(name)!.single = await withSystem(server, labels[name]!, make, single);
-    progress('queue', ++step, steps);
-  }
-  for (const [name, make] of systems) {
-    Object.assign(results.get(name)!, await withSystem(server, labels[name]!, make, bulkThenDrain));
-    progress('queue', ++step, steps);
-  }
-  for (const [name, make] of systems) {
-    Object.assign(results.get(name)!, await withSystem(server, labels[name]!, make, latency));
-    progress('queue', ++step, steps);
+  for (const [, fn] of workloads) {
+    for (const order of rounds) {
+      for (const [name, make] of order) {
+        measured.get(name)!.push(await withSystem(server, labels[name]!, make, fn));
+        progress('queue', ++step, steps);
+      }
+    }
   }
 } finally {
   await server.stop();
 }
 
+interface Figures { single?: number; bulk?: number; drain?: number; p50?: number; p90?: number; p99?: number; max?: number; seen?: number }
+function figures(ms: Measures[]): Figures {
+  const rate = (k: 'single' | 'bulk' | 'drain') => {
+    const xs = ms.map((m) => m[k]).filter((x) => x !== undefined);
+    return xs.length ? xs.reduce((a, [n]) => a + n, 0) / (xs.reduce((a, [, t]) => a + t, 0) / 1000) : undefined;
+  };
+  const lat = ms.flatMap((m) => m.latency ?? []).sort((a, b) => a - b);
+  const at = (q: number) => (lat.length ? lat[Math.min(lat.length - 1, Math.floor(lat.length * q))] : undefined);
+  return { single: rate('single'), bulk: rate('bulk'), drain: rate('drain'), p50: at(0.5), p90: at(0.9), p99: at(0.99), max: at(1), seen: lat.length };
+}
+const results = new Map(systems.map(([n]) => [n, figures(measured.get(n)!)]));
 const r = (name: string) => results.get(name)!;
+const int = (x: number | undefined) => (x === undefined ? null : Math.round(x));
+const round2 = (x: number | undefined) => (x === undefined ? null : Math.round(x * 100) / 100);
 const rows: Row[] = systems.map(([name]) => ({
   system: name,
-  'add 1-by-1 /s': Math.round(r(name).single!),
-  'add bulk /s': Math.round(r(name).bulk!),
-  [`drain ${DRAIN} /s`]: Math.round(r(name).drain!),
-  'latency p50 ms': r(name).p50!,
-  'latency p99 ms': r(name).p99!,
+  'add 1-by-1 /s': int(r(name).single),
+  'add bulk /s': int(r(name).bulk),
+  [`drain ${DRAIN} /s`]: int(r(name).drain),
+  'latency p50 ms': round2(r(name).p50),
+  'latency p99 ms': round2(r(name).p99),
 }));
+const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? null : `${(a / b).toFixed(2)}x`);
 for (const peer of ['graphile-worker', 'pg-boss']) {
-  const x = (k: string) => `${(r('pg-grind queue')[k]! / r(peer)[k]!).toFixed(2)}x`;
+  const x = (k: keyof Figures) => ratio(r('pg-grind queue')[k], r(peer)[k]);
   rows.push({ system: `ours (default) / ${peer}`, 'add 1-by-1 /s': x('single'), 'add bulk /s': x('bulk'), [`drain ${DRAIN} /s`]: x('drain'),
     'latency p50 ms': x('p50'), 'latency p99 ms': x('p99') });
 }
-const lean = r('pg-grind queue, keepCompleted: false');
-rows.push({ system: 'ours (keepCompleted: false) / graphile-worker', [`drain ${DRAIN} /s`]: `${(lean.drain! / r('graphile-worker').drain!).toFixed(2)}x` });
+rows.push({ system: 'ours (keepCompleted: false) / graphile-worker', [`drain ${DRAIN} /s`]: ratio(r('pg-grind queue, keepCompleted: false').drain, r('graphile-worker').drain) });
 report('queue', server, rows, {
   targets: 'vs graphile-worker: drain >= 1.5x, 1-by-1 add >= 2x, bulk add >= 1.5x, latency p99 no worse (ratio <= 1)',
-  sizes: { SINGLE, BULK, DRAIN, LATENCY_JOBS, PRODUCERS, CONCURRENCY, CHUNK },
-  latencyJobsSeen: Object.fromEntries(systems.map(([n]) => [n, r(n).seen])),
+  sizes: { SINGLE, BULK, DRAIN, LATENCY_JOBS, LATENCY_WARMUP, PRODUCERS, CONCURRENCY, CHUNK, rounds: rounds.length },
+  perRound: Object.fromEntries(systems.map(([n]) => [n, measured.get(n)!.map((m) => ({ ...figures([m]), latency: undefined }))])),
+  latency: Object.fromEntries(systems.map(([n]) => [n, { seen: r(n).seen, p50: r(n).p50, p90: r(n).p90, p99: r(n).p99, max: r(n).max }])),
 });
