@@ -1,7 +1,10 @@
 -- claim_jobs: lease up to $2 ready jobs to worker $1 for $3 seconds, smallest priority first, then
 -- oldest run_at. Jobs of queues with a concurrency limit (rows of queue.queues) are claimed only
 -- while their queue has free slots, and each such claim takes a slot (queues.running).
--- $1 worker id (text), $2 batch size (int), $3 lease seconds (float8)
+-- $1 worker id (text), $2 batch size (int), $3 lease seconds (float8), $4 idle below (int, null =
+-- leave the worker's flag alone): the worker waits for a NOTIFY (queue.workers.idle) when it got
+-- fewer than $4 jobs, its free handler slots. The flag is written only when it changes, so a claim
+-- that changes nothing never holds the workers row that producers look at.
 -- Returns the claimed jobs (id, queue, task, payload, priority, run_at, attempts, max_attempts,
 -- created_at, holds_slot).
 -- Isolation: READ COMMITTED. SKIP LOCKED lets concurrent claimers take disjoint rows without waiting;
@@ -56,11 +59,25 @@ slots as (
            where j.id = any(array(select id from limited))
            group by j.queue) c
    where q.name = c.queue
+),
+claimed as (
+  update queue.jobs j
+     set locked_by    = $1::text,
+         locked_until = now() + make_interval(secs => $3::float8),
+         attempts     = j.attempts + 1,
+         holds_slot   = j.id = any(array(select id from limited))
+   where j.id = any(array(select id from limited union all select id from unlimited))
+  returning j.id, j.queue, j.task, j.payload, j.priority, j.run_at, j.attempts, j.max_attempts, j.created_at, j.holds_slot
+),
+state as (
+  -- Saying idle in the claim that found the queue empty saves the worker a round trip per wake-up.
+  -- A producer that read the flag just before this commit may have missed it: the worker looks once
+  -- more after every change to idle (see src/lib/queue/worker.ts).
+  update queue.workers w
+     set idle = x.idle
+    from (select (select count(*) from claimed) < $4::int as idle) x
+   where w.id = $1::text
+     and $4::int is not null
+     and w.idle is distinct from x.idle
 )
-update queue.jobs j
-   set locked_by    = $1::text,
-       locked_until = now() + make_interval(secs => $3::float8),
-       attempts     = j.attempts + 1,
-       holds_slot   = j.id = any(array(select id from limited))
- where j.id = any(array(select id from limited union all select id from unlimited))
-returning j.id, j.queue, j.task, j.payload, j.priority, j.run_at, j.attempts, j.max_attempts, j.created_at, j.holds_slot
+select * from claimed

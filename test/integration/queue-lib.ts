@@ -1,7 +1,7 @@
 // Integration tier: pg-grind/queue and its SQL on real PostgreSQL, including every concurrency claim
 // with real concurrent connections (claims, limited queues, cron ticks, keys, wake-ups, prune).
 import t from 'tap';
-import { loadSql, many } from '../../src/lib/db.js';
+import { loadSql, many, type Db } from '../../src/lib/db.js';
 import { NotFound, UniqueViolation, CheckViolation } from '../../src/lib/errors.js';
 import {
   addJob, addJobs, cancelJob, createSchedule, CronSyntaxError, deleteSchedule, findJob, getJob,
@@ -10,11 +10,12 @@ import {
 import { testDb } from '../helpers/db.js';
 
 const q = loadSql('queue', ['claim_jobs', 'complete_jobs', 'fail_jobs', 'release_jobs', 'extend_leases',
-  'rescue_jobs', 'set_worker_state', 'fire_schedules']);
+  'rescue_jobs', 'register_worker', 'fire_schedules']);
 type Claimed = { id: string; queue: string; attempts: number };
 
 const { sql } = await testDb(t, { max: 12 });
-const claim = (worker: string, n: number, lease = 60, db = sql) => many<Claimed>(db, q.claim_jobs, [worker, n, lease]);
+const claim = (worker: string, n: number, lease = 60, db: Db = sql, idleBelow: number | null = null) =>
+  many<Claimed>(db, q.claim_jobs, [worker, n, lease, idleBelow]);
 const complete = (worker: string, ids: string[], keep = true) => many<{ id: string }>(sql, q.complete_jobs, [ids, worker, keep]);
 const reset = () => sql`truncate queue.jobs, queue.job_history, queue.queues, queue.workers, queue.schedules cascade`;
 
@@ -222,13 +223,70 @@ t.test('schedules: CRUD, and concurrent schedulers fire each tick once', async (
 t.test('wake-up: only a producer that finds an idle worker NOTIFYs, and only that worker', async (t) => {
   const heard: string[] = [];
   const listener = await sql.listen('queue_jobs', (p) => heard.push(p));
-  await many(sql, q.set_worker_state, ['idle-1', true]);
-  await many(sql, q.set_worker_state, ['busy-1', false]);
+  await many(sql, q.register_worker, ['idle-1']);
+  await many(sql, q.register_worker, ['busy-1']);
+  await claim('idle-1', 10, 60, sql, 8); // finds nothing: fewer than its 8 free slots, so idle
   await addJob(sql, { task: 'a' });
   await addJob(sql, { task: 'b' });
   await new Promise((r) => setTimeout(r, 200));
   t.same(heard, ['idle-1'], 'one notification, addressed to the idle worker');
   t.equal((await sql`select idle from queue.workers where id = 'idle-1'`)[0]!.idle, false, 'the producer took the flag');
+  await listener.unlisten();
+});
+
+t.test('claims write the idle flag, and only when it changes', async (t) => {
+  const idle = async () => (await sql`select idle from queue.workers where id = 'w'`)[0]!.idle as boolean;
+  await many(sql, q.register_worker, ['w']);
+  t.equal(await idle(), false, 'a worker registers busy');
+  await claim('w', 10, 60, sql, 4);
+  t.equal(await idle(), true, 'nothing found for 4 free slots: idle');
+  await claim('w', 10, 60, sql, null);
+  t.equal(await idle(), true, 'a claim without idleBelow leaves the flag alone');
+  await addJobs(sql, Array.from({ length: 5 }, () => ({ task: 'x' })));
+  t.equal(await idle(), false, 'the producer took it');
+  await claim('w', 1, 60, sql, 4);
+  t.equal(await idle(), true, 'fewer jobs than free slots: idle');
+  await claim('w', 2, 60, sql, 2);
+  t.equal(await idle(), false, 'as many jobs as free slots: busy');
+  await sql`update queue.workers set idle = true`;
+  await claim('w', 10, 60, sql, 0);
+  t.equal(await idle(), false, 'no free slot: busy, even though the queue ran dry');
+  await many(sql, q.register_worker, ['w']);
+  t.equal(await idle(), false, 'a heartbeat never writes the flag');
+
+  // An unchanged flag is not written, so the row stays unlocked for producers (SKIP LOCKED).
+  await claim('w', 10, 60, sql, 8);
+  t.equal(await idle(), true);
+  const lockedElsewhere = async () => {
+    const c = await sql.reserve();
+    try {
+      return (await c`select id from queue.workers where id = 'w' for update skip locked`).length === 0;
+    } finally {
+      c.release();
+    }
+  };
+  await sql.begin(async (tx) => {
+    await claim('w', 10, 60, tx, 8);
+    t.equal(await lockedElsewhere(), false, 'an idle claim that changes nothing does not lock the workers row');
+    await claim('w', 10, 60, tx, 0);
+    t.equal(await lockedElsewhere(), true, 'a claim that changes the flag holds the row until commit');
+  });
+});
+
+t.test('a producer that adds while the worker turns idle is not lost: the look after the flag commits finds its job', async (t) => {
+  const heard: string[] = [];
+  const listener = await sql.listen('queue_jobs', (p) => heard.push(p));
+  await many(sql, q.register_worker, ['w']);
+  let job!: { id: string };
+  await sql.begin(async (tx) => {
+    t.same(await claim('w', 10, 60, tx, 8), [], 'the queue is empty: this claim turns the worker idle');
+    // Before that commits, a producer adds a job: it skips the locked row, so it notifies nobody.
+    job = await addJob(sql, { task: 'slipped' });
+  });
+  await new Promise((r) => setTimeout(r, 100));
+  t.same(heard, [], 'no NOTIFY: the producer did not see the flag');
+  t.equal((await sql`select idle from queue.workers where id = 'w'`)[0]!.idle, true, 'the worker is flagged idle now');
+  t.same((await claim('w', 10, 60, sql, 8)).map((j) => j.id), [job.id], 'the one more look after turning idle finds it');
   await listener.unlisten();
 });
 

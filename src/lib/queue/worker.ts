@@ -3,9 +3,11 @@
  * concurrency limit, records results in batches, renews leases, rescues jobs of dead workers, fires
  * cron schedules and prunes history. All SQL is in sql/queue/; this file only orchestrates.
  *
- * Wake-up: a worker that finds nothing says so (queue.workers.idle) and LISTENs; the producer that
- * next adds a job takes that flag and NOTIFYs it (see queue.add_jobs). While workers are busy no
- * producer pays for NOTIFY. A poll every `pollInterval` ms covers anything missed.
+ * Wake-up: the claim that leaves handlers free says so (queue.workers.idle, written by claim_jobs
+ * itself) and the worker LISTENs; the producer that next adds a job takes that flag and NOTIFYs it
+ * (see queue.add_jobs). While workers are busy no producer pays for NOTIFY. After each change of
+ * the flag to idle the worker looks once more, for a job whose producer read the flag a moment
+ * before it changed; a poll every `pollInterval` ms covers anything still missed.
  */
 import { randomUUID } from 'node:crypto';
 import type postgres from 'postgres';
@@ -15,7 +17,7 @@ import { cronTicks, parseCron, type Cron } from './cron.js';
 
 const q = loadSql('queue', [
   'claim_jobs', 'complete_jobs', 'fail_jobs', 'release_jobs', 'extend_leases', 'rescue_jobs',
-  'set_worker_state', 'remove_worker', 'fire_schedules', 'list_schedules',
+  'register_worker', 'remove_worker', 'fire_schedules', 'list_schedules',
 ]);
 
 const run = <T = Record<string, unknown>>(sql: Pool, text: string, params: readonly unknown[]) => many<T>(sql, text, params);
@@ -126,6 +128,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   const workerId = opts.workerId ?? `worker-${randomUUID()}`;
   const logger = opts.logger ?? silent;
   const stats = { completed: 0, failed: 0 };
+  const listen = opts.listen !== false;
 
   // Claim the next batch while half of this one is still buffered, so handlers never wait for the
   // round trip; at most batchSize + concurrency jobs are held (leased) by this worker at once.
@@ -223,24 +226,17 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     }
   }
 
-  // Writes of our idle flag go one at a time, each writing the state current when it runs: two in
-  // flight on different connections could commit out of order and leave the flag false while we
-  // wait for a NOTIFY that no producer will then send.
-  let stateChain: Promise<unknown> = Promise.resolve();
-  async function writeState() {
+  async function register() {
     try {
-      await run(sql, q.set_worker_state, [workerId, idle]);
+      await run(sql, q.register_worker, [workerId]);
     } catch (err) {
-      logger.error({ err }, 'queue: could not record worker state');
+      logger.error({ err }, 'queue: could not register the worker');
     }
   }
-  function announce(): Promise<unknown> {
-    stateChain = stateChain.then(writeState);
-    return stateChain;
-  }
 
-  // A wake-up that arrives while the claim loop is busy (often announcing idleness) claims at once
-  // on its own connection, for free handler slots only, instead of queueing behind that loop.
+  // A wake-up that arrives while the claim loop is busy claims at once on another connection, for
+  // free handler slots only, instead of queueing behind that loop. It leaves the idle flag alone:
+  // the loop looks again after it and writes the flag from counts that include these jobs.
   let quickClaiming = false;
   async function quickClaim(): Promise<void> {
     const free = concurrency - running.size - buffer.length;
@@ -250,14 +246,13 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     }
     quickClaiming = true;
     try {
-      const rows = await run<Job>(sql, q.claim_jobs, [workerId, free, leaseSeconds]);
+      const rows = await run<Job>(sql, q.claim_jobs, [workerId, free, leaseSeconds, null]);
       if (stopping) {
         if (rows.length) await run(sql, q.release_jobs, [rows.map((r) => r.id), workerId]);
         return;
       }
       buffer.push(...rows);
       startJobs();
-      if (rows.length === 0) claimAgain = true; // not committed yet when we looked: the loop looks again
     } catch (err) {
       logger.error({ err }, 'queue: claim failed');
       claimAgain = true;
@@ -278,29 +273,23 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
       claimAgain = false;
       while (!stopping && (buffer.length < refillBelow || claimAgain)) {
         claimAgain = false;
-        const want = batchSize + concurrency - buffer.length - running.size;
-        const rows = await run<Job>(sql, q.claim_jobs, [workerId, Math.max(want, 1), leaseSeconds]);
+        const held = buffer.length + running.size;
+        const want = Math.max(batchSize + concurrency - held, 1);
+        // idle when this claim leaves handlers free, i.e. gets fewer jobs than there are free slots
+        const idleBelow = listen ? Math.max(concurrency - held, 0) : null;
+        const rows = await run<Job>(sql, q.claim_jobs, [workerId, want, leaseSeconds, idleBelow]);
         if (stopping) {
           if (rows.length) await run(sql, q.release_jobs, [rows.map((r) => r.id), workerId]);
           break;
         }
         buffer.push(...rows);
-        if (rows.length > 0 && idle) {
-          // found work without being woken (poll): take our flag back so producers stop notifying
-          idle = false;
-          void announce();
-        }
+        const wasIdle = idle;
+        idle = idleBelow !== null && rows.length < idleBelow;
         startJobs();
-        if (rows.length < want) {
-          if (!idle && opts.listen !== false && running.size + buffer.length < concurrency) {
-            // Say idle, then look once more: a job committed before the flag was visible is found
-            // now; a producer that sees the flag afterwards takes it and sends us a NOTIFY.
-            idle = true;
-            await announce();
-            continue;
-          }
-          if (!claimAgain) break;
-        }
+        // The flag just turned idle: a producer that read it a moment before this commit did not
+        // notify us, and its job may have committed after this claim looked. Look once more.
+        if (idle && !wasIdle) claimAgain = true;
+        if (rows.length < want && !claimAgain) break;
       }
     } catch (err) {
       logger.error({ err }, 'queue: claim failed');
@@ -311,22 +300,26 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
 
   // polling fallback and NOTIFY wake-ups
   let listener: { unlisten(): Promise<void> } | null = null;
-  if (opts.listen !== false) {
+  if (listen) {
     listener = await sql.listen('queue_jobs', (payload) => {
       if (payload === workerId) idle = false; // the producer took our idle flag
       else if (payload !== '') return; // addressed to another idle worker
-      if (claiming) void quickClaim();
-      else void claim();
+      if (claiming) {
+        claimAgain = true; // the loop looks again after its claim and rewrites the flag
+        void quickClaim();
+      } else void claim();
     });
   }
-  await announce();
+  await register();
   pollTimer = setInterval(() => void claim(), pollInterval);
 
   // heartbeats: renew the leases of held jobs; a lease lost means another worker may run the job
   const heartbeat = setInterval(async () => {
     const ids = [...running.keys(), ...buffer.map((j) => j.id)];
     try {
-      await announce();
+      await register();
+      // While register held our row, a producer skipped it (SKIP LOCKED) without notifying.
+      if (idle) void claim();
       if (ids.length === 0) return;
       const kept = new Set((await run<{ id: string }>(sql, q.extend_leases, [ids, workerId, leaseSeconds])).map((r) => r.id));
       for (const id of ids) {
