@@ -169,6 +169,35 @@ t.test('job keys: replace, preserve, hand-over from a running job, last wins in 
   t.equal(new Set(sameTime.map((j) => j.id)).size, 1, 'concurrent adds with one key make one job');
 });
 
+t.test('a keyed add whose waiting job is claimed mid-statement still adds its job (SQL and batch)', async (t) => {
+  for (const via of ['queue.add_job', 'addJobs'] as const) {
+    const waiting = await addJob(sql, { task: 't', key: 'mid', payload: 1 });
+    // A worker claims the waiting job and holds its row, uncommitted: the add's first step sees the
+    // job waiting (nothing to take the key from), then its upsert waits for the row lock, and finds
+    // the job claimed once the lock is released.
+    const worker = await sql.reserve();
+    try {
+      await worker`begin`;
+      t.same((await claim('w', 1, 60, worker as unknown as Db)).map((j) => j.id), [waiting.id]);
+      const adding = via === 'queue.add_job'
+        ? sql<{ id: string; payload: unknown }[]>`select id, payload from queue.add_job('t', '2'::jsonb, key => 'mid')`.execute() // sent now, not when awaited
+        : addJobs(sql, [{ task: 't', key: 'mid', payload: 2 }, { task: 'other' }]);
+      await new Promise((r) => setTimeout(r, 200));
+      await worker`commit`;
+      const rows = await adding;
+      const mine = rows.find((r) => r.payload === 2);
+      t.ok(mine, `${via}: the new job is returned`);
+      t.not(mine!.id, waiting.id, `${via}: it is a new job, not the claimed one`);
+      t.equal((await getJob(sql, mine!.id)).key, 'mid', `${via}: the new job holds the key`);
+      t.equal((await getJob(sql, waiting.id)).key, null, `${via}: the running job gave it up`);
+      if (via === 'addJobs') t.equal(rows.length, 2, 'the unkeyed job of the batch is added once');
+    } finally {
+      worker.release();
+    }
+    await reset();
+  }
+});
+
 t.test('cancel and retry', async (t) => {
   const [a, b, c] = await addJobs(sql, [{ task: 'a' }, { task: 'b' }, { task: 'c', runAt: new Date(Date.now() + 3600_000) }]);
   t.equal((await sql.begin((tx) => cancelJob(tx, a!.id))).state, 'cancelled', 'inside a caller\'s transaction too');

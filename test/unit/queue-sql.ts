@@ -7,7 +7,7 @@ import { loadSql } from '../../src/lib/db.js';
 import { memDb } from '../helpers/pgmem.js';
 
 const { query } = await memDb('queue', [
-  { pattern: /create function queue\./i, reason: 'plpgsql and SQL functions: pg-mem has no plpgsql; add_jobs is tested on PostgreSQL' },
+  { pattern: /create (or replace )?function queue\./i, reason: 'plpgsql and SQL functions: pg-mem has no plpgsql; add_jobs is tested on PostgreSQL' },
   { pattern: /create unlogged table queue\.workers/i, reason: 'unlogged tables are not parsed by pg-mem; workers and wake-ups are tested on PostgreSQL' },
   { pattern: /create table queue\.(jobs|job_history)\b/i, reason: 'pg-mem cannot parse a column named "key"; jobs and job_history are tested on PostgreSQL only' },
   { pattern: /create (unique )?index (jobs_ready_idx|jobs_key_key|job_history_finished_at_idx)/i, reason: 'indexes of the tables skipped above' },

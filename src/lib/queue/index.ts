@@ -108,22 +108,10 @@ function spec(job: NewJob) {
 export async function addJob(db: Db, job: NewJob): Promise<AddedJob> {
   const params = [job.task, json(job.payload), job.queue ?? null, job.runAt ?? null, job.priority ?? null,
     job.maxAttempts ?? null, job.key ?? null, job.keyMode ?? null];
-  // A keyed add returns no row in one narrow race: a worker claimed the keyed job between the
-  // function's hand-over step and its upsert. Run again: the next statement sees the job running
-  // and takes its key for the new job.
-  for (let attempt = 1; ; attempt++) {
-    const [row] = await many<AddedJob>(db, q.add_job, params);
-    if (row || attempt >= 3) {
-      if (!row) throw new Error(`queue: could not add keyed job ${job.key}`);
-      return row;
-    }
-  }
+  return (await many<AddedJob>(db, q.add_job, params))[0]!;
 }
 
-/**
- * Adds many jobs in one statement; returns them (one row per distinct key; a key whose waiting job
- * a worker claims during the statement may be missing: compare and re-add if it matters). Throws CheckViolation.
- */
+/** Adds many jobs in one statement; returns them (one row per distinct key: the last job given with it). Throws CheckViolation. */
 export async function addJobs(db: Db, jobs: readonly NewJob[]): Promise<AddedJob[]> {
   if (jobs.length === 0) return [];
   return many<AddedJob>(db, q.add_jobs, [jobs.map(spec)]);
