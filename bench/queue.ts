@@ -1,11 +1,15 @@
 /**
  * `npm run bench:queue`: pg-grind/queue (default, and with keepCompleted: false, which deletes
- * completed jobs instead of keeping them in job_history, as graphile-worker does) against graphile-worker (tuned: local queue of 500, batched
- * completion) and pg-boss (100-job fetches), same workloads, each system in a fresh database, the
- * systems run back to back inside each workload so they share the machine's noise. Each workload
- * runs in two rounds, the systems in order and then in reverse order, so that none always runs
- * first (the first run of a process was measured slower: its code is not warm yet); a system's
- * figure is over both rounds (throughput: jobs over time; latency: percentiles of all samples):
+ * completed jobs instead of keeping them in job_history, as graphile-worker does) against
+ * graphile-worker (tuned: local queue of 500, batched completion) and pg-boss (8 loops of fetch(100)
+ * + complete, the next fetch at once after a full batch), same workloads, each system in a fresh
+ * database, the systems run back to back inside each workload so they share the machine's noise.
+ * Each workload runs a warm-up round at a quarter of the sizes (not counted), then four measured
+ * rounds whose orders form a Williams square: each system runs once in each position and once after
+ * each other system. The first system measured used to be slower (cold code, the previous workload's writes
+ * still being flushed), and it was always pg-grind; even after a warm-up, position 1 measured worse.
+ * A CHECKPOINT before each system's run flushes the previous one's writes. A system's figure is over
+ * all measured rounds (throughput: jobs over time; latency: percentiles of all samples):
  *   1. add one by one, 8 producers        (jobs/s)
  *   2. add in bulk, batches of 1000        (jobs/s)
  *   3. drain 20,000 no-op jobs at concurrency 8 (jobs/s, from worker start to last job started)
@@ -19,6 +23,7 @@
 import { Logger as GwLogger, makeWorkerUtils, run as gwRun } from 'graphile-worker';
 import PgBoss from 'pg-boss';
 import pg from 'pg';
+import postgres from 'postgres';
 import { connect, type Pool } from '../src/lib/db.js';
 import { addJob, addJobs, runWorker } from '../src/lib/queue/index.js';
 import { benchServer, freshDatabase, progress, report, type BenchServer, type Row } from './lib.js';
@@ -88,14 +93,27 @@ const pgboss: Maker = async (url) => {
     addOne: (i) => boss.send('noop', { i, t: now() }),
     addMany: (n, offset) => boss.insert(Array.from({ length: n }, (_, k) => ({ name: 'noop', data: { i: offset + k } }))),
     async work(handler) {
-      // pg-boss 10 has no per-worker concurrency: 8 work() loops, each fetching up to 100 jobs.
-      const ids: string[] = [];
-      for (let k = 0; k < CONCURRENCY; k++) {
-        ids.push(await boss.work<{ i?: number; t?: number }>('noop', { batchSize: 100, pollingIntervalSeconds: 0.5 }, async (jobs) => {
+      // 8 loops of fetch(100) + complete, through pg-boss's own API: a loop fetches again at once
+      // after a full batch and waits 0.5 s (pg-boss's smallest polling interval) after an empty one.
+      // (pg-boss's work() waits its polling interval after every batch, full or not: 8 loops of it
+      // drained about 1,650 jobs/s here.)
+      let stopping = false;
+      const sleeping = new Set<() => void>();
+      const loops = Array.from({ length: CONCURRENCY }, async () => {
+        while (!stopping) {
+          const jobs = await boss.fetch<{ i?: number; t?: number }>('noop', { batchSize: 100 });
           for (const j of jobs) handler(j.data);
-        }));
-      }
-      return async () => { for (const id of ids) await boss.offWork(id); };
+          if (jobs.length) await boss.complete('noop', jobs.map((j) => j.id));
+          if (jobs.length < 100 && !stopping) {
+            await new Promise<void>((r) => { sleeping.add(r); setTimeout(r, 500); });
+          }
+        }
+      });
+      return async () => {
+        stopping = true;
+        for (const r of sleeping) r();
+        await Promise.all(loops);
+      };
     },
     close: () => boss.stop({ graceful: false, wait: true }),
   };
@@ -109,10 +127,28 @@ const systems: [string, Maker][] = [
 ];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Each system starts on a quiet server: the previous one's writes flushed by a CHECKPOINT (else
+ * the checkpoint that the bulk workload's WAL triggers lands on whichever system runs next), and
+ * autovacuum given a moment. CHECKPOINT needs a superuser or pg_checkpoint; without, it is skipped.
+ */
+async function settle(server: BenchServer) {
+  const admin = postgres(server.url, { max: 1, onnotice: () => {} });
+  try {
+    await admin`checkpoint`;
+  } catch {
+    // not allowed for this role: measure without
+  } finally {
+    await admin.end();
+  }
+  await sleep(200);
+}
+
 async function withSystem<T>(server: BenchServer, label: string, make: Maker, fn: (s: System) => Promise<T>): Promise<T> {
   const db = await freshDatabase(server, `queue_${label}`, { migrate: label === 'ours' || label === 'lean' });
   const s = await make(db.url);
   try {
+    await settle(server);
     return await fn(s);
   } finally {
     await s.close();
@@ -123,33 +159,36 @@ async function withSystem<T>(server: BenchServer, label: string, make: Maker, fn
 /** What a round measures: jobs and milliseconds per throughput figure, and latency samples. */
 interface Measures { single?: [number, number]; bulk?: [number, number]; drain?: [number, number]; latency?: number[] }
 
-async function single(s: System): Promise<Measures> {
+async function single(s: System, scale = 1): Promise<Measures> {
+  const SINGLE_ = Math.round(SINGLE * scale);
   let next = 0;
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: PRODUCERS }, async () => { while (next < SINGLE) await s.addOne(next++); }));
-  return { single: [SINGLE, performance.now() - t0] };
+  await Promise.all(Array.from({ length: PRODUCERS }, async () => { while (next < SINGLE_) await s.addOne(next++); }));
+  return { single: [SINGLE_, performance.now() - t0] };
 }
 
-async function bulkThenDrain(s: System): Promise<Measures> {
+async function bulkThenDrain(s: System, scale = 1): Promise<Measures> {
+  const BULK_ = Math.round(BULK * scale);
+  const DRAIN_ = Math.max(BULK_, Math.round(DRAIN * scale));
   let t0 = performance.now();
-  for (let i = 0; i < BULK; i += CHUNK) await s.addMany(CHUNK, i);
-  const bulk: [number, number] = [BULK, performance.now() - t0];
-  for (let i = BULK; i < DRAIN; i += CHUNK) await s.addMany(CHUNK, i);
+  for (let i = 0; i < BULK_; i += CHUNK) await s.addMany(CHUNK, i);
+  const bulk: [number, number] = [BULK_, performance.now() - t0];
+  for (let i = BULK_; i < DRAIN_; i += CHUNK) await s.addMany(CHUNK, i);
   let done = 0;
   let finish!: () => void;
   const finished = new Promise<void>((r) => (finish = r));
   t0 = performance.now();
-  const stop = await s.work(() => { if (++done === DRAIN) finish(); });
+  const stop = await s.work(() => { if (++done === DRAIN_) finish(); });
   await finished;
-  const drain: [number, number] = [DRAIN, performance.now() - t0];
+  const drain: [number, number] = [DRAIN_, performance.now() - t0];
   await stop();
   return { bulk, drain };
 }
 
-async function latency(s: System): Promise<Measures> {
+async function latency(s: System, scale = 1): Promise<Measures> {
   // The first WARMUP jobs (same rate) are not measured: they time each system's first use of its
   // code paths and prepared statements, not its steady state.
-  const total = LATENCY_WARMUP + LATENCY_JOBS;
+  const total = LATENCY_WARMUP + Math.round(LATENCY_JOBS * scale);
   const lat: number[] = [];
   let seen = 0;
   let finish!: () => void;
@@ -174,15 +213,20 @@ const server = await benchServer();
 const measured = new Map<string, Measures[]>(systems.map(([n]) => [n, []]));
 const labels: Record<string, string> = { 'pg-grind queue': 'ours', 'pg-grind queue, keepCompleted: false': 'lean', 'graphile-worker': 'gw', 'pg-boss': 'boss' };
 const workloads = ([['single', single], ['bulk', bulkThenDrain], ['latency', latency]] as const).filter(([w]) => ONLY.has(w));
-const rounds = [systems, [...systems].reverse()];
+// A warm-up round at a quarter of the sizes, not counted, then four measured rounds in the orders
+// of a Williams square: each system runs once in each position, and after each other system once.
+const williams = [[0, 1, 3, 2], [1, 2, 0, 3], [2, 3, 1, 0], [3, 0, 2, 1]];
+const rounds = [{ order: systems, scale: 0.25, counted: false },
+  ...williams.map((row) => ({ order: row.map((k) => systems[k]!), scale: 1, counted: true }))];
 try {
   const steps = systems.length * workloads.length * rounds.length;
   let step = 0;
   progress('queue', step, steps);
   for (const [, fn] of workloads) {
-    for (const order of rounds) {
+    for (const { order, scale, counted } of rounds) {
       for (const [name, make] of order) {
-        measured.get(name)!.push(await withSystem(server, labels[name]!, make, fn));
+        const m = await withSystem(server, labels[name]!, make, (s) => fn(s, scale));
+        if (counted) measured.get(name)!.push(m);
         progress('queue', ++step, steps);
       }
     }
@@ -222,7 +266,7 @@ for (const peer of ['graphile-worker', 'pg-boss']) {
 rows.push({ system: 'ours (keepCompleted: false) / graphile-worker', [`drain ${DRAIN} /s`]: ratio(r('pg-grind queue, keepCompleted: false').drain, r('graphile-worker').drain) });
 report('queue', server, rows, {
   targets: 'vs graphile-worker: drain >= 1.5x, 1-by-1 add >= 2x, bulk add >= 1.5x, latency p99 no worse (ratio <= 1)',
-  sizes: { SINGLE, BULK, DRAIN, LATENCY_JOBS, LATENCY_WARMUP, PRODUCERS, CONCURRENCY, CHUNK, rounds: rounds.length },
+  sizes: { SINGLE, BULK, DRAIN, LATENCY_JOBS, LATENCY_WARMUP, PRODUCERS, CONCURRENCY, CHUNK, rounds: 'warm-up at 1/4 size (not counted), then 4 in a Williams square' },
   perRound: Object.fromEntries(systems.map(([n]) => [n, measured.get(n)!.map((m) => ({ ...figures([m]), latency: undefined }))])),
   latency: Object.fromEntries(systems.map(([n]) => [n, { seen: r(n).seen, p50: r(n).p50, p90: r(n).p90, p99: r(n).p99, max: r(n).max }])),
 });
