@@ -10,6 +10,7 @@
  * Sizes: BENCH_WAKEUP_JOBS per round (3000), BENCH_WAKEUP_ROUNDS (5); 4 producers adding one job
  * at a time with random gaps of 0-6 ms; 2 workers of concurrency 4.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { connect } from '../src/lib/db.js';
 import { addJob, runWorker } from '../src/lib/queue/index.js';
 import { benchServer, freshDatabase, progress, report } from './lib.js';
@@ -18,7 +19,6 @@ const JOBS = Number(process.env.BENCH_WAKEUP_JOBS ?? 3000);
 const ROUNDS = Number(process.env.BENCH_WAKEUP_ROUNDS ?? 5);
 const PRODUCERS = 4;
 const WORKERS = 2;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function round(url: string): Promise<number> {
   const sql = connect(url, { max: 12 });

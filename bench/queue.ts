@@ -20,6 +20,7 @@
  * before the add call to the start of the handler.
  * DATABASE_URL picks the server (the issue's figures are PostgreSQL 15 defaults); else embedded 18.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger as GwLogger, makeWorkerUtils, run as gwRun } from 'graphile-worker';
 import PgBoss from 'pg-boss';
 import pg from 'pg';
@@ -97,21 +98,17 @@ const pgboss: Maker = async (url) => {
       // after a full batch and waits 0.5 s (pg-boss's smallest polling interval) after an empty one.
       // (pg-boss's work() waits its polling interval after every batch, full or not: 8 loops of it
       // drained about 1,650 jobs/s here.)
-      let stopping = false;
-      const sleeping = new Set<() => void>();
+      const stopping = new AbortController();
       const loops = Array.from({ length: CONCURRENCY }, async () => {
-        while (!stopping) {
+        while (!stopping.signal.aborted) {
           const jobs = await boss.fetch<{ i?: number; t?: number }>('noop', { batchSize: 100 });
           for (const j of jobs) handler(j.data);
           if (jobs.length) await boss.complete('noop', jobs.map((j) => j.id));
-          if (jobs.length < 100 && !stopping) {
-            await new Promise<void>((r) => { sleeping.add(r); setTimeout(r, 500); });
-          }
+          if (jobs.length < 100) await sleep(500, undefined, { signal: stopping.signal }).catch(() => {});
         }
       });
       return async () => {
-        stopping = true;
-        for (const r of sleeping) r();
+        stopping.abort();
         await Promise.all(loops);
       };
     },
@@ -125,7 +122,6 @@ const systems: [string, Maker][] = [
   ['graphile-worker', graphile],
   ['pg-boss', pgboss],
 ];
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Each system starts on a quiet server: the previous one's writes flushed by a CHECKPOINT (else
@@ -204,7 +200,7 @@ async function latency(s: System, scale = 1): Promise<Measures> {
     if (wait > 0) await sleep(wait);
     void s.addOne(i);
   }
-  await Promise.race([all, sleep(30_000)]);
+  await Promise.race([all, sleep(30_000, undefined, { ref: false })]); // unref'd: never holds the process open
   await stop();
   return { latency: lat };
 }
@@ -267,6 +263,6 @@ rows.push({ system: 'ours (keepCompleted: false) / graphile-worker', [`drain ${D
 report('queue', server, rows, {
   targets: 'vs graphile-worker: drain >= 1.5x, 1-by-1 add >= 2x, bulk add >= 1.5x, latency p99 no worse (ratio <= 1)',
   sizes: { SINGLE, BULK, DRAIN, LATENCY_JOBS, LATENCY_WARMUP, PRODUCERS, CONCURRENCY, CHUNK, rounds: 'warm-up at 1/4 size (not counted), then 4 in a Williams square' },
-  perRound: Object.fromEntries(systems.map(([n]) => [n, measured.get(n)!.map((m) => ({ ...figures([m]), latency: undefined }))])),
+  perRound: Object.fromEntries(systems.map(([n]) => [n, measured.get(n)!.map((m) => figures([m]))])),
   latency: Object.fromEntries(systems.map(([n]) => [n, { seen: r(n).seen, p50: r(n).p50, p90: r(n).p90, p99: r(n).p99, max: r(n).max }])),
 });

@@ -236,14 +236,13 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
 
   // A wake-up that arrives while the claim loop is busy claims at once on another connection, for
   // free handler slots only, instead of queueing behind that loop. It leaves the idle flag alone:
-  // the loop looks again after it and writes the flag from counts that include these jobs.
+  // the loop looks again after its current claim and writes the flag from counts that include these
+  // jobs (and finds the job itself when this claim cannot run).
   let quickClaiming = false;
   async function quickClaim(): Promise<void> {
+    claimAgain = true;
     const free = concurrency - running.size - buffer.length;
-    if (quickClaiming || stopping || free <= 0) {
-      claimAgain = true;
-      return;
-    }
+    if (quickClaiming || stopping || free <= 0) return;
     quickClaiming = true;
     try {
       const rows = await run<Job>(sql, q.claim_jobs, [workerId, free, leaseSeconds, null]);
@@ -255,7 +254,6 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
       startJobs();
     } catch (err) {
       logger.error({ err }, 'queue: claim failed');
-      claimAgain = true;
     } finally {
       quickClaiming = false;
     }
@@ -304,10 +302,8 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     listener = await sql.listen('queue_jobs', (payload) => {
       if (payload === workerId) idle = false; // the producer took our idle flag
       else if (payload !== '') return; // addressed to another idle worker
-      if (claiming) {
-        claimAgain = true; // the loop looks again after its claim and rewrites the flag
-        void quickClaim();
-      } else void claim();
+      if (claiming) void quickClaim();
+      else void claim();
     });
   }
   await register();
