@@ -8,7 +8,7 @@
  * Seed (SQL, generate_series): USERS users, ARTICLES articles (3 tags each out of 200), 5 favorites
  * on every third article, each user following 50 others, 2 comments per article.
  */
-import { connect } from '../src/lib/db.js';
+import { connect } from '../src/lib/core/db.js';
 import * as blog from '../src/lib/blog/index.js';
 import { benchServer, freshDatabase, progress, report, type Row } from './lib.js';
 

@@ -6,7 +6,7 @@
  * were booked and how many refused by bookings_no_overlap (409 in the API), latency percentiles,
  * and checks afterwards, in SQL, that no two active bookings overlap.
  */
-import { connect } from '../src/lib/db.js';
+import { connect } from '../src/lib/core/db.js';
 import * as booking from '../src/lib/booking/index.js';
 import { benchServer, freshDatabase, progress, report, type Row } from './lib.js';
 

@@ -20,7 +20,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { benchServer, freshDatabase, progress, report, type Row } from './lib.js';
 import type { LoadJob, LoadResult } from './http/load.js';
-import { packageRoot } from '../src/lib/paths.js';
+import { packageRoot } from '../src/lib/core/paths.js';
 import postgres from 'postgres';
 
 const seconds = Number(process.env.BENCH_HTTP_SECONDS ?? 5);

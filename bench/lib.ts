@@ -9,10 +9,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
-import { embeddedDefaults } from '../src/lib/database.js';
-import { startEmbedded, type EmbeddedServer } from '../src/lib/embedded.js';
-import { migrateDatabase, withDatabase } from '../src/lib/migrate.js';
-import { packageRoot } from '../src/lib/paths.js';
+import { embeddedDefaults } from '../src/lib/core/database.js';
+import { startEmbedded, type EmbeddedServer } from '../src/lib/core/embedded.js';
+import { migrateDatabase, withDatabase } from '../src/lib/core/migrate.js';
+import { packageRoot } from '../src/lib/core/paths.js';
 
 export interface BenchServer {
   /** URL of the `postgres` database of the server. */

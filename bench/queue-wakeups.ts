@@ -11,7 +11,7 @@
  * at a time with random gaps of 0-6 ms; 2 workers of concurrency 4.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { connect } from '../src/lib/db.js';
+import { connect } from '../src/lib/core/db.js';
 import { addJob, runWorker } from '../src/lib/queue/index.js';
 import { benchServer, freshDatabase, progress, report } from './lib.js';
 

@@ -25,7 +25,7 @@ import { Logger as GwLogger, makeWorkerUtils, run as gwRun } from 'graphile-work
 import PgBoss from 'pg-boss';
 import pg from 'pg';
 import postgres from 'postgres';
-import { connect, type Pool } from '../src/lib/db.js';
+import { connect, type Pool } from '../src/lib/core/db.js';
 import { addJob, addJobs, runWorker } from '../src/lib/queue/index.js';
 import { benchServer, freshDatabase, progress, report, type BenchServer, type Row } from './lib.js';
 

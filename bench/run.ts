@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { packageRoot } from '../src/lib/paths.js';
+import { packageRoot } from '../src/lib/core/paths.js';
 
 const dir = path.join(packageRoot, 'bench');
 const all = readdirSync(dir).filter((f) => f.endsWith('.ts') && !['lib.ts', 'run.ts'].includes(f)).map((f) => f.slice(0, -3)).sort();

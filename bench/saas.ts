@@ -11,7 +11,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import postgres from 'postgres';
-import { connect, transaction, type Db } from '../src/lib/db.js';
+import { connect, transaction, type Db } from '../src/lib/core/db.js';
 import * as saas from '../src/lib/saas/index.js';
 import { seed } from '../src/lib/saas/seed.js';
 import { benchServer, freshDatabase, progress, report, type Row } from './lib.js';

@@ -11,8 +11,8 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:
 import path from 'node:path';
 import postgres from 'postgres';
 import * as zapatos from 'zapatos/generate';
-import { migrateDatabase, withDatabase } from '../src/lib/migrate.js';
-import { packageRoot } from '../src/lib/paths.js';
+import { migrateDatabase, withDatabase } from '../src/lib/core/migrate.js';
+import { packageRoot } from '../src/lib/core/paths.js';
 
 const server = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const scratch = `pggrind_generate_${process.pid}`;

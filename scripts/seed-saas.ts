@@ -6,8 +6,8 @@
  */
 import { parseArgs } from 'node:util';
 import { progress } from '../bench/lib.js';
-import { openDatabase } from '../src/lib/database.js';
-import { connect } from '../src/lib/db.js';
+import { openDatabase } from '../src/lib/core/database.js';
+import { connect } from '../src/lib/core/db.js';
 import { defaultSizes, seed } from '../src/lib/saas/seed.js';
 
 const { values } = parseArgs({

@@ -8,10 +8,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import postgres from 'postgres';
-import { embeddedDefaults } from '../src/lib/database.js';
-import { startEmbedded, type EmbeddedServer } from '../src/lib/embedded.js';
-import { migrateDatabase, withDatabase } from '../src/lib/migrate.js';
-import { packageRoot } from '../src/lib/paths.js';
+import { embeddedDefaults } from '../src/lib/core/database.js';
+import { startEmbedded, type EmbeddedServer } from '../src/lib/core/embedded.js';
+import { migrateDatabase, withDatabase } from '../src/lib/core/migrate.js';
+import { packageRoot } from '../src/lib/core/paths.js';
 import { testDbPattern, testEnv } from '../test/helpers/env.js';
 
 const require = createRequire(import.meta.url);

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type postgres from 'postgres';
-import { packageRoot } from '../../src/lib/paths.js';
+import { packageRoot } from '../../src/lib/core/paths.js';
 
 const names = ['find_todo', 'list_todos', 'create_todo', 'update_todo'] as const;
 const q = Object.fromEntries(names.map((n) => [n, readFileSync(path.join(packageRoot, 'sql', 'todo', `${n}.sql`), 'utf8')])) as Record<(typeof names)[number], string>;

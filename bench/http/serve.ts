@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { packageRoot } from '../../src/lib/paths.js';
+import { packageRoot } from '../../src/lib/core/paths.js';
 import { bareServer } from './bare.js';
 
 const [kind, url] = process.argv.slice(2);
@@ -17,8 +17,8 @@ if (!url || (kind !== 'pg-grind' && kind !== 'bare')) throw new Error('usage: se
 
 // The compiled library and app, as `npm start` runs them (typed from src/).
 const dist = (file: string) => import(pathToFileURL(path.join(packageRoot, 'dist', file)).href);
-const { connect } = await dist('lib/db.js') as typeof import('../../src/lib/db.js');
-const { createApp } = await dist('http/app.js') as typeof import('../../src/http/app.js');
+const { connect } = await dist('lib/core/db.js') as typeof import('../../src/lib/core/db.js');
+const { createApp } = await dist('http/core/app.js') as typeof import('../../src/http/core/app.js');
 
 const sql = connect(url, {
   applicationName: process.env.BENCH_APPLICATION_NAME ?? `pg-grind-bench-${kind}`,

@@ -8,10 +8,10 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { connect } from '../lib/db.js';
-import { openDatabase } from '../lib/database.js';
+import { connect } from '../lib/core/db.js';
+import { openDatabase } from '../lib/core/database.js';
 import { runWorker, type TaskList } from '../lib/queue/index.js';
-import { createLogger } from '../http/logger.js';
+import { createLogger } from '../lib/core/logger.js';
 
 const { values } = parseArgs({
   options: {

@@ -7,13 +7,13 @@
  * DELETE /user deletes the account.
  */
 import type { ErrorRequestHandler, Request, Response } from 'express';
-import type { Db } from '../lib/db.js';
+import type { Db } from '../lib/core/db.js';
 import * as blog from '../lib/blog/index.js';
-import { CheckViolation, DbError, ForeignKeyViolation, NotFound, UniqueViolation } from '../lib/errors.js';
-import type { PasswordOptions } from '../lib/password.js';
-import { InvalidToken, MIN_SECRET_BYTES, signToken, verifyToken } from '../lib/token.js';
-import { Api, type JsonSchema } from './api.js';
-import { HttpError, toProblem, ValidationFailed } from './problem.js';
+import { CheckViolation, DbError, ForeignKeyViolation, NotFound, UniqueViolation } from '../lib/core/errors.js';
+import type { PasswordOptions } from '../lib/core/password.js';
+import { InvalidToken, MIN_SECRET_BYTES, signToken, verifyToken } from '../lib/core/token.js';
+import { Api, type JsonSchema } from './core/api.js';
+import { HttpError, toProblem, ValidationFailed } from './core/problem.js';
 
 export interface BlogApiOptions {
   /** HS256 secret; default JWT_SECRET, else one generated once and kept in blog.settings. */

@@ -3,11 +3,11 @@
  * POST /bookings and POST /bookings/:id/payments honour an Idempotency-Key header.
  */
 import type { Response } from 'express';
-import type { Db } from '../lib/db.js';
+import type { Db } from '../lib/core/db.js';
 import * as booking from '../lib/booking/index.js';
-import { idempotent, requestHash, type StoredResponse } from '../lib/idempotency.js';
-import { Api } from './api.js';
-import { explainConstraint, HttpError, type Problem } from './problem.js';
+import { idempotent, requestHash, type StoredResponse } from '../lib/core/idempotency.js';
+import { Api } from './core/api.js';
+import { explainConstraint, HttpError, type Problem } from './core/problem.js';
 
 const meanings: [string, string, string][] = [
   ['resources_name_length', 'name', 'name must be 1 to 200 characters'],

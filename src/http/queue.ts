@@ -2,10 +2,10 @@
  * /queue: jobs (add, look up, retry, cancel), stats, and cron schedules over pg-grind/queue.
  * Workers are not HTTP: run them with `npm run worker -- --tasks ./tasks.js` or `runWorker()`.
  */
-import type { Db } from '../lib/db.js';
+import type { Db } from '../lib/core/db.js';
 import * as queue from '../lib/queue/index.js';
-import { Api } from './api.js';
-import { explainConstraint, HttpError } from './problem.js';
+import { Api } from './core/api.js';
+import { explainConstraint, HttpError } from './core/problem.js';
 
 explainConstraint('queue', 'jobs_key_key', { field: 'key', message: 'another job holds this key' });
 explainConstraint('queue', 'schedules_pkey', { field: 'name', message: 'a schedule with this name exists' });

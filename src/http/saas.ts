@@ -6,12 +6,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
-import type { Db } from '../lib/db.js';
-import { assertSecret } from '../lib/token.js';
+import type { Db } from '../lib/core/db.js';
+import { assertSecret } from '../lib/core/token.js';
 import * as saas from '../lib/saas/index.js';
-import { Api, type JsonSchema } from './api.js';
-import { nextLink } from './links.js';
-import { HttpError, explainConstraint } from './problem.js';
+import { Api, type JsonSchema } from './core/api.js';
+import { nextLink } from './core/links.js';
+import { HttpError, explainConstraint } from './core/problem.js';
 
 explainConstraint('saas', 'users_email_key', { field: 'email', message: 'an account with this email already exists' });
 explainConstraint('saas', 'users_email_check', { field: 'email', message: 'email must look like name@domain' });

@@ -3,12 +3,12 @@
  * If-Match, filtering and keyset pagination.
  */
 import type { Request } from 'express';
-import type { Db } from '../lib/db.js';
+import type { Db } from '../lib/core/db.js';
 import * as todos from '../lib/todo/index.js';
-import { Api } from './api.js';
-import { etagOf, ifMatchVersion, notModified } from './conditional.js';
-import { baseUrl, nextLink } from './links.js';
-import { explainConstraint } from './problem.js';
+import { Api } from './core/api.js';
+import { etagOf, ifMatchVersion, notModified } from './core/conditional.js';
+import { baseUrl, nextLink } from './core/links.js';
+import { explainConstraint } from './core/problem.js';
 
 explainConstraint('todo', 'todos_title_length', { field: 'title', message: 'title must be 1 to 500 characters after trimming' });
 

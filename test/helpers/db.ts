@@ -4,8 +4,8 @@
  */
 import postgres from 'postgres';
 import type { Test } from 'tap';
-import { connect, type Pool } from '../../src/lib/db.js';
-import { withDatabase } from '../../src/lib/migrate.js';
+import { connect, type Pool } from '../../src/lib/core/db.js';
+import { withDatabase } from '../../src/lib/core/migrate.js';
 import { testEnv } from './env.js';
 
 function required(name: string): string {

@@ -1,8 +1,8 @@
 /** Serves the real Express app on an ephemeral port for the duration of a test. */
 import type { AddressInfo } from 'node:net';
 import type { Test } from 'tap';
-import { createApp } from '../../src/http/app.js';
-import type { Pool } from '../../src/lib/db.js';
+import { createApp } from '../../src/http/core/app.js';
+import type { Pool } from '../../src/lib/core/db.js';
 
 export interface TestServer {
   /** e.g. http://127.0.0.1:40123 */

@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DataType, newDb } from 'pg-mem';
-import { packageRoot } from '../../src/lib/paths.js';
+import { packageRoot } from '../../src/lib/core/paths.js';
 
 /** Splits SQL into statements at top-level semicolons (outside quotes, comments and $$ bodies). */
 export function splitStatements(sql: string): string[] {

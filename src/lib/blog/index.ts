@@ -8,9 +8,9 @@
 /// <reference path="../generated/zapatos/schema.d.ts" preserve="true" />
 import { randomBytes } from 'node:crypto';
 import type * as s from 'zapatos/schema';
-import { loadSql, many, maybeOne, type Db } from '../db.js';
-import { NotFound, PgGrindError, TransientConflict, UniqueViolation } from '../errors.js';
-import { hashPassword, needsRehash, verifyNothing, verifyPassword, type PasswordOptions } from '../password.js';
+import { loadSql, many, maybeOne, type Db } from '../core/db.js';
+import { NotFound, PgGrindError, TransientConflict, UniqueViolation } from '../core/errors.js';
+import { hashPassword, needsRehash, verifyNothing, verifyPassword, type PasswordOptions } from '../core/password.js';
 
 const q = loadSql('blog', [
   'get_or_create_setting', 'create_user', 'find_user', 'find_user_by_email', 'update_user', 'delete_user',

@@ -2,7 +2,7 @@
  * The booking library's own errors: the two custom SQLSTATEs raised by the bookings_check_status
  * trigger, and an overlap that names what it overlaps. Nothing here knows about HTTP.
  */
-import { DbError, ExclusionViolation, type PgErrorFields } from '../errors.js';
+import { DbError, ExclusionViolation, type PgErrorFields } from '../core/errors.js';
 
 /** SQLSTATE raised for a status change the status machine forbids (or a lapsed hold). */
 export const ILLEGAL_TRANSITION = 'BK001';

@@ -6,9 +6,9 @@
  */
 /// <reference path="../generated/zapatos/schema.d.ts" preserve="true" />
 import type * as s from 'zapatos/schema';
-import { loadSql, many, maybeOne, transaction, type Db } from '../db.js';
-import { CheckViolation, ExclusionViolation, NotFound } from '../errors.js';
-import type { IdempotencyQueries } from '../idempotency.js';
+import { loadSql, many, maybeOne, transaction, type Db } from '../core/db.js';
+import { CheckViolation, ExclusionViolation, NotFound } from '../core/errors.js';
+import type { IdempotencyQueries } from '../core/idempotency.js';
 import { BookingConflict, mapBookingError, type ConflictingBooking } from './errors.js';
 
 export * from './errors.js';

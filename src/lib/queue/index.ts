@@ -8,22 +8,20 @@
  * Isolation: every statement runs in READ COMMITTED, on purpose. Claims rely on row locks with
  * SKIP LOCKED plus the re-check READ COMMITTED does on the latest row version after a lock
  * (SERIALIZABLE would make concurrent claimers abort each other); per-queue limits lock the queue
- * row; exactly-once cron ticks rest on a primary key. test/integration/queue-*.ts test each claim.
+ * row; exactly-once cron ticks rest on a primary key. test/queue/*.ts test each claim.
  */
 /// <reference path="../generated/zapatos/schema.d.ts" preserve="true" />
 import type * as s from 'zapatos/schema';
-import { loadSql, many, maybeOne, transaction, type Db } from '../db.js';
-import { NotFound, PgGrindError } from '../errors.js';
+import { many, maybeOne, transaction, type Db } from '../core/db.js';
+import { NotFound, PgGrindError } from '../core/errors.js';
 import { parseCron } from './cron.js';
+import { q } from './sql.js';
 
 export { runWorker } from './worker.js';
+export { prune } from './sql.js';
 export type { Helpers, Job, Logger, Task, TaskList, WorkerHandle, WorkerOptions } from './worker.js';
 export { CronSyntaxError, cronTicks, parseCron } from './cron.js';
 
-const q = loadSql('queue', [
-  'add_job', 'add_jobs', 'find_job', 'cancel_job', 'retry_job', 'job_stats', 'set_queue_limit',
-  'create_schedule', 'list_schedules', 'delete_schedule', 'prune',
-]);
 
 export type JobId = string | number;
 export type JobState = 'scheduled' | 'waiting' | 'running' | 'completed' | 'failed' | 'cancelled';
@@ -185,14 +183,4 @@ export function listSchedules(db: Db): Promise<Schedule[]> {
 export async function deleteSchedule(db: Db, name: string): Promise<void> {
   const row = await maybeOne(db, q.delete_schedule, [name]);
   if (!row) throw new NotFound('schedule', name);
-}
-
-/**
- * Maintenance (workers run it every minute): deletes up to `batch` history rows older than
- * `retentionSeconds`, day-old cron ticks and silent workers. Returns whether this call held the
- * advisory lock and how many history rows it deleted.
- */
-export async function prune(db: Db, retentionSeconds = 7 * 86400, batch = 10_000): Promise<{ locked: boolean; pruned: number }> {
-  const rows = await many<{ locked: boolean; pruned: number }>(db, q.prune, [retentionSeconds, batch]);
-  return rows[0]!;
 }

@@ -11,14 +11,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type postgres from 'postgres';
-import { loadSql, many, type Pool } from '../db.js';
-import { prune } from './index.js';
+import { many, type Pool } from '../core/db.js';
+import { prune, q } from './sql.js';
 import { cronTicks, parseCron, type Cron } from './cron.js';
 
-const q = loadSql('queue', [
-  'claim_jobs', 'complete_jobs', 'fail_jobs', 'release_jobs', 'extend_leases', 'rescue_jobs',
-  'register_worker', 'remove_worker', 'fire_schedules', 'list_schedules',
-]);
 
 const run = <T = Record<string, unknown>>(sql: Pool, text: string, params: readonly unknown[]) => many<T>(sql, text, params);
 

@@ -8,13 +8,13 @@
  */
 /// <reference path="../generated/zapatos/schema.d.ts" preserve="true" />
 import type * as s from 'zapatos/schema';
-import { decodeCursor, encodeCursor } from '../cursor.js';
-import { loadSql, many, maybeOne, transaction, type Db } from '../db.js';
+import { decodeCursor, encodeCursor } from '../core/cursor.js';
+import { loadSql, many, maybeOne, transaction, type Db } from '../core/db.js';
 import {
   DbError, Forbidden, ForeignKeyViolation, InvalidCursor, NotFound,
-} from '../errors.js';
-import { hashPassword, verifyNothing, verifyPassword } from '../password.js';
-import { assertSecret, InvalidToken, signToken, verifyToken } from '../token.js';
+} from '../core/errors.js';
+import { hashPassword, verifyNothing, verifyPassword } from '../core/password.js';
+import { assertSecret, InvalidToken, signToken, verifyToken } from '../core/token.js';
 
 const q = loadSql('saas', [
   'set_context', 'current_org_role', 'signup', 'find_credentials',

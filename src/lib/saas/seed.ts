@@ -4,8 +4,8 @@
  * request role: seeding is administration. 1,000 orgs x 1,000 tasks took 16 s on PostgreSQL 15
  * on the 2-core development machine.
  */
-import { exec, loadSql, many, type Db } from '../db.js';
-import { hashPassword } from '../password.js';
+import { exec, loadSql, many, type Db } from '../core/db.js';
+import { hashPassword } from '../core/password.js';
 
 const q = loadSql('saas', ['seed_bases', 'seed_chunk', 'seed_sequences', 'seed_analyze']);
 

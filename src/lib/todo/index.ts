@@ -4,9 +4,9 @@
  */
 /// <reference path="../generated/zapatos/schema.d.ts" preserve="true" />
 import type * as s from 'zapatos/schema';
-import { decodeCursor, encodeCursor } from '../cursor.js';
-import { exec, loadSql, many, maybeOne, type Db } from '../db.js';
-import { InvalidCursor, NotFound, StaleVersion } from '../errors.js';
+import { decodeCursor, encodeCursor } from '../core/cursor.js';
+import { exec, loadSql, many, maybeOne, type Db } from '../core/db.js';
+import { InvalidCursor, NotFound, StaleVersion } from '../core/errors.js';
 
 const q = loadSql('todo', ['create_todo', 'find_todo', 'list_todos', 'update_todo', 'delete_todo', 'delete_todos']);
 

@@ -1,0 +1,75 @@
+/**
+ * The Express app: CORS, request logs, one router per project (each parses its own JSON bodies, 1 MB),
+ * /healthz, /openapi.json, /docs, and the one error handler. No SQL here: routers call the libraries.
+ */
+import express, { type RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import swaggerUi from 'swagger-ui-express';
+import type { Pool } from '../../lib/core/db.js';
+import { Api, openApiDocument } from './api.js';
+import { createLogger } from '../../lib/core/logger.js';
+import { accessLog } from './access-log.js';
+import { problemHandler, sendProblem } from './problem.js';
+import { bookingApi } from '../booking.js';
+import { saasApi } from '../saas.js';
+import { blogApi } from '../blog.js';
+import { queueApi } from '../queue.js';
+import { todoApi } from '../todo.js';
+
+export interface AppOptions {
+  sql: Pool;
+  logger?: Logger;
+}
+
+/** Every project's API, in README order. */
+export function projectApis(sql: Pool): Api[] {
+  return [todoApi(sql), blogApi(sql), bookingApi(sql), saasApi(sql), queueApi(sql)];
+}
+
+/** Answers CORS preflights and lets any origin read responses (the APIs carry no cookies). */
+const cors: RequestHandler = (req, res, next) => {
+  res.set('Access-Control-Allow-Origin', '*');
+  res.set('Access-Control-Expose-Headers', 'ETag, Link, Location, Retry-After, Idempotent-Replayed');
+  if (req.method === 'OPTIONS') {
+    res.set('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE, OPTIONS');
+    res.set('Access-Control-Allow-Headers', req.get('access-control-request-headers')
+      ?? 'Content-Type, Authorization, If-Match, If-None-Match, Idempotency-Key');
+    res.set('Access-Control-Max-Age', '86400');
+    res.status(204).end();
+    return;
+  }
+  next();
+};
+
+export function createApp({ sql, logger = createLogger() }: AppOptions) {
+  const apis = projectApis(sql);
+  const doc = openApiDocument(apis, {
+    title: 'pg-grind',
+    version: '0.1.0',
+    description: 'Twelve PostgreSQL data-access libraries, each behind a thin HTTP adapter.',
+  });
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false); // ETags are row versions, set by the routes that have them
+  app.use(accessLog(logger));
+  app.use(cors);
+
+  app.get('/healthz', async (_req, res) => {
+    try {
+      await sql`select 1`;
+      res.json({ status: 'ok' });
+    } catch {
+      sendProblem(res, 503, { type: 'about:blank', title: 'Database unavailable', status: 503, detail: 'the database did not answer' });
+    }
+  });
+  app.get('/openapi.json', (_req, res) => { res.json(doc); });
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(doc, { customSiteTitle: 'pg-grind API' }));
+  app.get('/', (_req, res) => { res.redirect('/docs'); });
+  for (const api of apis) app.use(api.prefix, api.router);
+
+  app.use((req, res) => {
+    sendProblem(res, 404, { type: 'about:blank', title: 'Not found', status: 404, detail: `no route for ${req.method} ${req.path}` });
+  });
+  app.use(problemHandler(logger));
+  return app;
+}

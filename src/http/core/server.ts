@@ -1,0 +1,45 @@
+/**
+ * `npm start`: opens the database (DATABASE_URL, else the embedded PostgreSQL 18 under .data/),
+ * migrates it, and serves every project's API on HOST:PORT (default 127.0.0.1:3000).
+ * SIGINT/SIGTERM: stop accepting, finish in-flight requests, close the pool, stop the embedded server.
+ */
+import type { Server } from 'node:http';
+import { connect } from '../../lib/core/db.js';
+import { openDatabase } from '../../lib/core/database.js';
+import { createApp } from './app.js';
+import { createLogger } from '../../lib/core/logger.js';
+
+const logger = createLogger();
+const started = performance.now();
+const database = await openDatabase((message) => logger.info(message));
+// Pool size: PGGRIND_POOL_MAX, else connect()'s default (README, "Performance").
+const poolMax = Number(process.env.PGGRIND_POOL_MAX) || undefined;
+const sql = connect(database.url, { applicationName: 'pg-grind-http', ...(poolMax ? { max: poolMax } : {}) });
+const app = createApp({ sql, logger });
+const port = Number(process.env.PORT ?? 3000);
+const host = process.env.HOST ?? '127.0.0.1';
+
+const server: Server = await new Promise((resolve, reject) => {
+  const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
+});
+logger.info({ url: `http://${host}:${port}`, docs: `http://${host}:${port}/docs`, embedded: database.embedded,
+  startupMs: Math.round(performance.now() - started) }, 'pg-grind listening');
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down');
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  // In-flight requests get 10 s; then remaining sockets are cut.
+  const timer = setTimeout(() => server.closeAllConnections(), 10_000);
+  await closed;
+  clearTimeout(timer);
+  await sql.end({ timeout: 5 });
+  await database.stop();
+  logger.info('stopped');
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

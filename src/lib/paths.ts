@@ -1,6 +1,0 @@
-/** Where pg-grind's own files are, both from `src/` (TypeScript loader) and from `dist/` (compiled). */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-/** The package root: `src/lib/../..` and `dist/lib/../..` are the same folder. */
-export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

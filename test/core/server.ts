@@ -1,0 +1,116 @@
+// `npm start` as a process: with DATABASE_URL; with the embedded PostgreSQL (cold start, reuse of a
+// server orphaned by SIGKILL, stop on SIGTERM); graceful shutdown finishing an in-flight request.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import t from 'tap';
+import { packageRoot } from '../../src/lib/core/paths.js';
+import { testDb } from '../helpers/db.js';
+
+const freePort = () => new Promise<number>((resolve) => {
+  const s = net.createServer().listen(0, '127.0.0.1', () => { const { port } = s.address() as net.AddressInfo; s.close(() => resolve(port)); });
+});
+
+interface Proc { child: ChildProcess; port: number; output: () => string; exited: Promise<number | null> }
+
+async function start(env: Record<string, string | undefined>, as: { uid?: number; gid?: number } = {}): Promise<Proc> {
+  const port = await freePort();
+  const childEnv: Record<string, string | undefined> = { ...process.env, PORT: String(port), LOG_LEVEL: 'info', NODE_OPTIONS: '', ...env };
+  for (const k of Object.keys(childEnv)) if (childEnv[k] === undefined) delete childEnv[k];
+  const child = spawn(process.execPath, [path.join(packageRoot, 'dist', 'http', 'core', 'server.js')], { env: childEnv as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'], ...as });
+  let out = '';
+  child.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
+  child.stderr!.on('data', (c: Buffer) => { out += c.toString(); });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(`server exited early:\n${out}`);
+    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+    if (ok) return { child, port, output: () => out, exited };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`server not healthy after 30 s:\n${out}`);
+}
+
+t.test('with DATABASE_URL: serves it; SIGTERM finishes the in-flight request, then exits 0', async (t) => {
+  const { url } = await testDb(t);
+  const s = await start({ DATABASE_URL: url });
+  t.match(s.output(), /"embedded":false/);
+  const payload = JSON.stringify({ title: 'in flight during shutdown' });
+  const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: s.port, path: '/todo', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => { body += c.toString(); });
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+    });
+    req.on('error', reject);
+    req.write(payload.slice(0, 10)); // half a request: the server has it in flight
+    setTimeout(() => {
+      s.child.kill('SIGTERM');
+      setTimeout(() => req.end(payload.slice(10)), 300);
+    }, 200);
+  });
+  const res = await response;
+  t.equal(res.status, 201, 'the in-flight request completed after SIGTERM');
+  t.match(JSON.parse(res.body), { title: 'in flight during shutdown' });
+  t.equal(await s.exited, 0, 'clean exit');
+  t.match(s.output(), /shutting down[\s\S]*stopped/);
+  const refused = await fetch(`http://127.0.0.1:${s.port}/healthz`).then(() => false, () => true);
+  t.ok(refused, 'no longer listening');
+});
+
+t.test('embedded PostgreSQL: cold start, orphan reuse after SIGKILL, stopped by SIGTERM', async (t) => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'pggrind-embedded-'));
+  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+  const pgPort = String(await freePort());
+  const env = { DATABASE_URL: undefined, PGGRIND_DATA_DIR: dataDir, PGGRIND_EMBEDDED_PORT: pgPort };
+  const pidFile = path.join(dataDir, 'pg18', 'postmaster.pid');
+
+  // Something else already listens on the configured port: the cluster must pick a free one.
+  const blocker = net.createServer().listen(Number(pgPort), '127.0.0.1');
+  t.teardown(() => { blocker.close(); });
+  const first = await start(env);
+  t.match(first.output(), /initialising an embedded PostgreSQL cluster/);
+  t.match(first.output(), new RegExp(`port ${pgPort} is taken`), 'a taken port is not fatal');
+  t.match(first.output(), /"embedded":true/);
+  const created = await fetch(`http://127.0.0.1:${first.port}/todo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"title":"survives a crash"}' });
+  t.equal(created.status, 201);
+  first.child.kill('SIGKILL');
+  await first.exited;
+  t.ok(existsSync(pidFile), 'PostgreSQL outlives the killed server');
+  const pgPid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  t.doesNotThrow(() => process.kill(pgPid, 0), 'and is still running');
+
+  const second = await start(env);
+  t.match(second.output(), /reusing the embedded PostgreSQL already running/);
+  const list = await (await fetch(`http://127.0.0.1:${second.port}/todo`)).json() as { title: string }[];
+  t.same(list.map((x) => x.title), ['survives a crash'], 'same data');
+  second.child.kill('SIGTERM');
+  t.equal(await second.exited, 0);
+  t.notOk(existsSync(pidFile), 'PostgreSQL stopped with the server');
+  // (Not kill(pid, 0): in a container without an init that reaps, the exited postmaster may linger as a zombie.)
+  const usedPort = Number(readFileSync(path.join(dataDir, 'pg18', 'server.log'), 'utf8').match(/listening on IPv4 address "127\.0\.0\.1", port (\d+)/)?.[1]);
+  const pgAnswers = await new Promise<boolean>((resolve) => {
+    const c = net.connect(usedPort, '127.0.0.1', () => { c.destroy(); resolve(true); }).on('error', () => resolve(false));
+  });
+  t.notOk(pgAnswers, 'nothing listens on the embedded port any more');
+});
+
+t.test('embedded PostgreSQL as a normal (non-root) user', { skip: process.getuid?.() !== 0 && 'already not root: the test above ran as a normal user' }, async (t) => {
+  const uid = Number(execFileSync('id', ['-u', 'nobody']).toString());
+  const gid = Number(execFileSync('id', ['-g', 'nobody']).toString());
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'pggrind-nobody-'));
+  chownSync(dataDir, uid, gid);
+  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+  const s = await start({ DATABASE_URL: undefined, PGGRIND_DATA_DIR: dataDir, PGGRIND_EMBEDDED_PORT: String(await freePort()), HOME: dataDir }, { uid, gid });
+  t.match(s.output(), /"embedded":true/);
+  t.notMatch(s.output(), /creating OS user|search bit/, 'no root-only steps');
+  t.equal((await fetch(`http://127.0.0.1:${s.port}/todo`)).status, 200);
+  s.child.kill('SIGTERM');
+  t.equal(await s.exited, 0);
+  t.notOk(existsSync(path.join(dataDir, 'pg18', 'postmaster.pid')), 'stopped');
+});
