@@ -5,6 +5,7 @@
  */
 import { Logger } from '@graphile/logger';
 import { migrate as graphileMigrate } from 'graphile-migrate';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import postgres from 'postgres';
 import { packageRoot } from './paths.js';
@@ -80,12 +81,21 @@ export interface MigrateResult {
   current: string | undefined;
 }
 
-/** Committed migrations already applied to the database at `url`, oldest first (none before the first run). */
+const committedFolder = path.join(packageRoot, 'migrations', 'committed');
+
+/**
+ * Committed migrations already applied to the database at `url`, oldest first (none before the
+ * first run), by file name: graphile-migrate records `000006.sql` for `000006-some-message.sql`.
+ */
 async function appliedMigrations(url: string): Promise<string[]> {
+  const files = await readdir(committedFolder);
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
     const rows = await sql<{ filename: string }[]>`select filename from graphile_migrate.migrations order by filename`;
-    return rows.map((r) => r.filename);
+    return rows.map(({ filename }) => {
+      const stem = filename.replace(/\.sql$/, '');
+      return files.find((f) => f.startsWith(`${stem}-`)) ?? filename;
+    });
   } catch (err) {
     // 3F000 / 42P01: no graphile_migrate schema or table yet, so nothing was ever applied.
     if (['3F000', '42P01'].includes((err as { code?: string }).code ?? '')) return [];
