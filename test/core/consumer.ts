@@ -1,9 +1,11 @@
 // pg-grind as a user's own project meets it: this checkout `npm pack`ed once, installed into a scratch
 // project under the OS temp folder (outside the repo, so nothing resolves through the repo's own
 // node_modules), then `npx pg-grind migrate`, `migrate()` and pg-grind/todo used from there on real
-// PostgreSQL; and the install holds none of the packages that only the server needs.
-import { execFile } from 'node:child_process';
+// PostgreSQL; the install holds none of the packages that only the server needs, and the server
+// says so in one line until they are installed, then runs.
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -163,4 +165,40 @@ t.test('the server and the worker, started from the install, name in one line th
   const worker = await sh(process.execPath, [path.join(pkg, 'cli', 'worker.js'), '--tasks', 'tasks.js'], app, withUrl);
   t.equal(worker.code, 1);
   t.equal(worker.stderr.trim(), 'pg-grind: the queue worker needs pino, optional peer dependencies of pg-grind: npm install pino');
+});
+
+t.test('with the optional peers installed, the server runs from the install', async (t) => {
+  const add = await sh('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', 'express', 'swagger-ui-express', 'ajv', 'ajv-formats', 'pino'], app);
+  t.equal(add.code, 0, add.stderr);
+  const name = freshDatabase('consumer_server');
+  const port = await new Promise<number>((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => { const { port } = s.address() as net.AddressInfo; s.close(() => resolve(port)); });
+  });
+  const child = spawn(process.execPath, [path.join(app, 'node_modules', 'pg-grind', 'dist', 'http', 'core', 'server.js')], {
+    cwd: app, env: { ...baseEnv, DATABASE_URL: withDatabase(serverUrl(), name), PORT: String(port), LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  t.teardown(() => { child.kill('SIGKILL'); });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let output = '';
+  child.stderr.on('data', (c: Buffer) => { output += c.toString(); });
+  // Ready when it logs that it listens (or it exits first, which fails the test with its output).
+  const ready = await new Promise<boolean>((resolve) => {
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      output += c.toString();
+      if (out.includes('"pg-grind listening"')) resolve(true);
+    });
+    void exited.then(() => resolve(false));
+  });
+  t.ok(ready, output);
+  const created = await fetch(`http://127.0.0.1:${port}/todo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title: 'served from the install' }) });
+  t.equal(created.status, 201);
+  const list = await fetch(`http://127.0.0.1:${port}/todo`);
+  t.match(await list.json(), [{ title: 'served from the install' }]);
+  const docs = await fetch(`http://127.0.0.1:${port}/docs/`);
+  t.equal(docs.status, 200, 'Swagger UI from the installed peer');
+  child.kill('SIGTERM');
+  t.equal(await exited, 0, 'clean exit on SIGTERM');
 });
