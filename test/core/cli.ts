@@ -1,14 +1,14 @@
 // `pg-grind` (src/cli/main.ts) and `migrate()` in-process, on real PostgreSQL: usage and exit codes,
 // a database created and migrated from nothing, a second run with nothing to do. The installed bin
 // run from a user's project is test/core/consumer.ts.
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import postgres from 'postgres';
 import t, { type Test } from 'tap';
 import { main, type Io } from '../../src/cli/main.js';
 import { migrate, withDatabase } from '../../src/lib/core/migrate.js';
 import { packageRoot } from '../../src/lib/core/paths.js';
-import { missingPackages, missingPeersMessage, serverPackages } from '../../src/lib/core/peers.js';
+import { embeddedPackage, missingPackages, missingPeersMessage, serverPackages } from '../../src/lib/core/peers.js';
 import { serverUrl, testDb } from '../helpers/db.js';
 import { testEnv } from '../helpers/env.js';
 
@@ -106,6 +106,15 @@ t.test('migrate() on an up-to-date database: nothing created, nothing applied', 
 });
 
 t.test('optional peers: present ones resolve, missing ones are named in one line with the install command', async (t) => {
+  const pkg = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as {
+    peerDependencies: Record<string, string>; peerDependenciesMeta: Record<string, { optional?: boolean }>; devDependencies: Record<string, string>;
+  };
+  const peers = [...serverPackages, embeddedPackage].sort();
+  t.same(Object.keys(pkg.peerDependencies).sort(), peers, 'package.json declares exactly the packages the entry points check');
+  for (const name of peers) {
+    t.ok(pkg.peerDependenciesMeta[name]?.optional, `${name} is an optional peer`);
+    t.equal(pkg.devDependencies[name], pkg.peerDependencies[name], `${name}: the repo itself installs it`);
+  }
   t.same(missingPackages(serverPackages), [], 'the repo installs every server package (devDependencies)');
   t.same(missingPackages(['express', 'pggrind-no-such-package']), ['pggrind-no-such-package']);
   t.equal(missingPeersMessage('the thing', ['express']), undefined);
