@@ -10,8 +10,8 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { connect } from '../lib/core/db.js';
 import { openDatabase } from '../lib/core/database.js';
+import { embeddedPackage, missingPeersMessage } from '../lib/core/peers.js';
 import { runWorker, type TaskList } from '../lib/queue/index.js';
-import { createLogger } from '../lib/core/logger.js';
 
 const { values } = parseArgs({
   options: {
@@ -34,6 +34,10 @@ const positive = (name: string, v: string | undefined) => {
   return n;
 };
 
+// pino (and without DATABASE_URL the PostgreSQL binaries) are optional peers of the package.
+const missing = missingPeersMessage('the queue worker', ['pino', ...(process.env.DATABASE_URL ? [] : [embeddedPackage])]);
+if (missing) { console.error(missing); process.exit(1); }
+const { createLogger } = await import('../lib/core/logger.js');
 const logger = createLogger();
 const mod = (await import(pathToFileURL(path.resolve(values.tasks)).href)) as Record<string, unknown>;
 const source = (mod.default && typeof mod.default === 'object' ? mod.default : mod) as Record<string, unknown>;

