@@ -19,7 +19,7 @@ t.test('the STYLE.md table', async (t) => {
     [new InvalidInput('m', f('22P02')), 'GET', 400],
     [new TransientConflict('m', f('40001')), 'POST', 503],
     [new Unavailable('m', f('57014')), 'GET', 503],
-    [new NotFound('todo', 1), 'GET', 404],
+    [new NotFound('todo'), 'GET', 404],
     [new StaleVersion('todo', 1, 2), 'PATCH', 412],
     [new InvalidCursor(), 'GET', 400],
     [new HttpError(418, 'Teapot'), 'GET', 418],
