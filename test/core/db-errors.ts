@@ -241,6 +241,15 @@ t.test('the statement name is the one given', async (t) => {
   t.equal((unnamed as Error).message, 'UniqueViolation (23505) on x_key');
 });
 
+t.test('an unregistered SQLSTATE passes as it is, with the statement named for the log', async (t) => {
+  const err = await failure('core/divide', 'select 1 / $1::int', [0]);
+  t.notOk(err instanceof DbError);
+  t.match(err, { code: '22012', statement: 'core/divide' });
+  t.equal(toProblem(err).status, 500);
+  t.equal(mapDbError(err, 'core/other'), err, 'the same error');
+  t.equal((err as { statement: string }).statement, 'core/divide', 'the first name stays');
+});
+
 t.test('a two-character class entry covers its codes; an exact entry wins', async (t) => {
   t.equal(classOfSqlState('08001'), ConnectionLost);
   t.equal(classOfSqlState('57P01'), BackendTerminated, 'exact');

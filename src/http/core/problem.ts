@@ -189,14 +189,14 @@ export function sendProblem(res: import('express').Response, status: number, pro
   res.status(status).set(headers).type('application/problem+json').send(JSON.stringify(problem));
 }
 
-/** The app's one error handler: maps, logs 5xx with the SQLSTATE, never leaks internals. */
+/** The app's one error handler: maps, logs 5xx with the SQLSTATE and statement, never leaks internals. */
 export function problemHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, next) => {
     if (res.headersSent) return next(err);
     const { status, problem, headers } = toProblem(err, req.method);
     if (status >= 500) {
-      const code = (err as { code?: unknown }).code;
-      logger.error({ err, code, method: req.method, url: req.originalUrl }, 'request failed');
+      const { code, statement } = err as { code?: unknown; statement?: unknown };
+      logger.error({ err, code, statement, method: req.method, url: req.originalUrl }, 'request failed');
     } else if (!(err instanceof PgGrindError) && !(err instanceof HttpError)) {
       logger.debug({ err }, 'client error');
     }

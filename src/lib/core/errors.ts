@@ -240,8 +240,10 @@ export function isRetryable(err: unknown): boolean {
 /**
  * Turns a postgres.js error into its registered class, naming `statement` (`todo/create_todo`)
  * when given. Errors that are not database errors, or whose SQLSTATE nobody registered, are
- * returned unchanged (they are the 500s). The message is `<SQLSTATE> [on <constraint>] [in
- * <statement>]`: PostgreSQL's own text can quote the values, so it stays on `cause` only.
+ * returned as they are (they are the 500s), a database error with `statement` set on it, so that
+ * the log of a 500 still says which statement failed. The message is `<class> (<SQLSTATE>) [on
+ * <constraint>] [in <statement>]`: PostgreSQL's own text can quote the values, so it stays on
+ * `cause` only.
  */
 export function mapDbError(err: unknown, statement?: string): unknown {
   if (err instanceof PgGrindError) return err;
@@ -249,7 +251,11 @@ export function mapDbError(err: unknown, statement?: string): unknown {
   if (!fields) return err;
   const lost = CONNECTION_ERROR_CODES.has(fields.code);
   const Class = lost ? ConnectionLost : classOfSqlState(fields.code);
-  if (!Class) return err;
+  if (!Class) {
+    const raw = err as { statement?: unknown };
+    if (statement && raw.statement === undefined) raw.statement = statement;
+    return err;
+  }
   const f: PgErrorFields = lost ? { code: '08006', statement } : { ...fields, statement };
   const where = `${f.constraint ? ` on ${f.constraint}` : ''}${statement ? ` in ${statement}` : ''}`;
   return new Class(`${Class.name} (${lost ? fields.code : f.code})${where}`, f, err);
