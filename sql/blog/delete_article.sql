@@ -1,8 +1,8 @@
 -- delete_article: deletes the viewer's article; its comments, favorites and tag links go with it
 -- (ON DELETE CASCADE on each of their foreign keys).
 -- $1 slug, $2 viewer user id (bigint).
--- Returns 0 rows (no such article) or 1 row: is_author (false: 403), deleted (false with
--- is_author: the article vanished meanwhile, 404).
+-- Returns 0 rows (no such article) or 1 row: allowed (the viewer is the author; false: 403),
+-- done (false with allowed: the article vanished meanwhile, 404).
 with target as (
   select id, author_id
     from blog.articles
@@ -15,6 +15,6 @@ deleted as (
      and t.author_id = $2::bigint
   returning a.id
 )
-select t.author_id = $2::bigint            as is_author,
-       exists (select 1 from deleted)      as deleted
+select t.author_id = $2::bigint            as allowed,
+       exists (select 1 from deleted)      as done
   from target t

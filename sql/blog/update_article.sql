@@ -2,8 +2,9 @@
 -- $1 slug, $2 viewer user id (bigint), $3 new base slug (slugified new title, or null),
 -- $4 title, $5 description, $6 body (each text or null = keep), $7 tags (text[] or null = keep;
 -- an array replaces the article's tags).
--- Returns 0 rows (no article with that slug) or 1 row: is_author, then the article shaped like
--- find_article, all null when is_author is false (403) or the article vanished meanwhile (404).
+-- Returns 0 rows (no article with that slug) or 1 row: allowed (the viewer is the author), then
+-- the article shaped like find_article, all null when allowed is false (403) or the article
+-- vanished meanwhile (404).
 -- Slug: the new base if no other article holds it, else base-<id> (unique because ids are).
 -- Two concurrent renames to one title can both see the base free: the loser raises 23505 on
 -- articles_slug_key and the caller runs the statement again, which then sees the winner.
@@ -58,7 +59,7 @@ linked as (
    cross join tag_names t
       on conflict on constraint article_tags_pkey do nothing
 )
-select t.author_id = $2::bigint                                  as is_author,
+select t.author_id = $2::bigint                                  as allowed,
        up.slug,
        up.title,
        up.description,

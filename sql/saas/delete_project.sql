@@ -1,5 +1,5 @@
 -- delete_project: delete a project and its tasks. $1 = org id, $2 = project id.
--- Returns found/removed; no row: no such project.
+-- Returns allowed (false: the policies refused); no row: no such project.
 with target as (
   select p.id from saas.projects p where p.org_id = $1::bigint and p.id = $2::bigint
 ), removed as (
@@ -7,6 +7,6 @@ with target as (
    where p.org_id = $1::bigint and p.id = $2::bigint
   returning p.id
 )
-select x.id, (r.id is not null) as removed
+select x.id, (r.id is not null) as allowed
   from target x
   left join removed r on r.id = x.id

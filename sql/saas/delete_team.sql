@@ -1,5 +1,5 @@
 -- delete_team: delete a team with its projects and tasks (cascade). $1 = org id, $2 = team id.
--- Returns found/removed; no row: no such team.
+-- Returns allowed (false: the policies refused); no row: no such team.
 with target as (
   select t.id from saas.teams t where t.org_id = $1::bigint and t.id = $2::bigint
 ), removed as (
@@ -7,6 +7,6 @@ with target as (
    where t.org_id = $1::bigint and t.id = $2::bigint
   returning t.id
 )
-select x.id, (r.id is not null) as removed
+select x.id, (r.id is not null) as allowed
   from target x
   left join removed r on r.id = x.id

@@ -1,5 +1,5 @@
 -- remove_member: remove a member (admins: non-owners; owners: anyone; anyone: themselves).
--- $1 = org id, $2 = user id. Returns found/removed as in update_member; no row: no such member.
+-- $1 = org id, $2 = user id. Returns allowed as in update_member; no row: no such member.
 -- Their team memberships go by cascade; their tasks become unassigned (on delete set null).
 -- Removing the last owner fails memberships_one_owner (23514).
 with target as (
@@ -11,6 +11,6 @@ with target as (
    where m.org_id = $1::bigint and m.user_id = $2::bigint
   returning m.user_id
 )
-select t.user_id, (r.user_id is not null) as removed
+select t.user_id, (r.user_id is not null) as allowed
   from target t
   left join removed r on r.user_id = t.user_id

@@ -1,6 +1,6 @@
 -- update_task: $1 = org id, $2 = task id, $3 = title (null: keep), $4 = status (null: keep),
 -- $5 = true to set the assignee, $6 = assignee id (null with $5: unassign).
--- Returns found/updated and the row; no row: no such task. Errors as create_task.
+-- Returns allowed (false: the policies refused) and the row; no row: no such task. Errors as create_task.
 with target as (
   select t.id from saas.tasks t where t.org_id = $1::bigint and t.id = $2::bigint
 ), updated as (
@@ -12,6 +12,6 @@ with target as (
    where t.org_id = $1::bigint and t.id = $2::bigint
   returning t.id, t.project_id, t.team_id, t.title, t.status, t.assignee_id, t.created_at, t.updated_at
 )
-select x.id as target_id, (up.id is not null) as updated, up.*
+select x.id as target_id, (up.id is not null) as allowed, up.*
   from target x
   left join updated up on up.id = x.id

@@ -9,11 +9,11 @@
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import type { Db } from '../lib/core/db.js';
 import * as blog from '../lib/blog/index.js';
-import { CheckViolation, DbError, ForeignKeyViolation, NotFound, UniqueViolation } from '../lib/core/errors.js';
+import { DbError, Forbidden, InvalidInput, NotFound } from '../lib/core/errors.js';
 import type { PasswordOptions } from '../lib/core/password.js';
-import { InvalidToken, MIN_SECRET_BYTES, signToken, verifyToken } from '../lib/core/token.js';
+import { MIN_SECRET_BYTES, signToken, verifyToken } from '../lib/core/token.js';
 import { Api, type JsonSchema } from './core/api.js';
-import { HttpError, toProblem, ValidationFailed } from './core/problem.js';
+import { explainConstraint, HttpError, meaningOf, toProblem, type Problem } from './core/problem.js';
 
 export interface BlogApiOptions {
   /** HS256 secret; default JWT_SECRET, else one generated once and kept in blog.settings. */
@@ -24,72 +24,65 @@ export interface BlogApiOptions {
   password?: PasswordOptions;
 }
 
-/** A RealWorld error: status plus {"errors": {field: [message]}}. */
-class RealWorldError extends Error {
-  constructor(readonly status: number, readonly errors: Record<string, string[]>) {
-    super(Object.entries(errors).map(([k, v]) => `${k} ${v.join(', ')}`).join('; '));
-  }
-}
-const fail = (status: number, field: string, message: string) => new RealWorldError(status, { [field]: [message] });
+/** A RealWorld error of the router's own: a problem with one field, rendered like every other. */
+const fail = (status: 401 | 422, field: string, message: string) => new HttpError(status, status === 401 ? 'Unauthorized' : 'Not acceptable',
+  `${field} ${message}`, { errors: [{ in: field === 'token' ? 'header' : 'body', field, message }] });
 
-/** What each named constraint means to a RealWorld client: status, field, message. */
-const constraints: Record<string, [number, string, string]> = {
-  users_email_key: [422, 'email', 'has already been taken'],
-  users_username_key: [422, 'username', 'has already been taken'],
-  users_email_check: [422, 'email', 'is invalid'],
-  users_username_check: [422, 'username', 'is invalid (letters, digits, "_", "." and "-", at most 64)'],
-  users_bio_check: [422, 'bio', 'is too long'],
-  users_image_check: [422, 'image', 'is too long'],
-  follows_no_self_follow: [422, 'profile', 'cannot follow yourself'],
-  articles_title_check: [422, 'title', "can't be blank (at most 300 characters)"],
-  articles_description_check: [422, 'description', "can't be blank (at most 1000 characters)"],
-  articles_body_check: [422, 'body', "can't be blank"],
-  tags_name_check: [422, 'tagList', 'tags are at most 64 characters'],
-  comments_body_check: [422, 'body', "can't be blank"],
+/** What each named constraint means to a RealWorld client: field, message, and a status where not the class's. */
+const constraints: [string, string, string, number?][] = [
+  ['users_email_key', 'email', 'has already been taken'],
+  ['users_username_key', 'username', 'has already been taken'],
+  ['users_email_check', 'email', 'is invalid'],
+  ['users_username_check', 'username', 'is invalid (letters, digits, "_", "." and "-", at most 64)'],
+  ['users_bio_check', 'bio', 'is too long'],
+  ['users_image_check', 'image', 'is too long'],
+  ['follows_no_self_follow', 'profile', 'cannot follow yourself'],
+  ['articles_title_check', 'title', "can't be blank (at most 300 characters)"],
+  ['articles_description_check', 'description', "can't be blank (at most 1000 characters)"],
+  ['articles_body_check', 'body', "can't be blank"],
+  ['tags_name_check', 'tagList', 'tags are at most 64 characters'],
+  ['comments_body_check', 'body', "can't be blank"],
   // The token's user was deleted after the token was issued.
-  articles_author_id_fkey: [401, 'token', 'names a deleted user'],
-  comments_author_id_fkey: [401, 'token', 'names a deleted user'],
-  favorites_user_id_fkey: [401, 'token', 'names a deleted user'],
-  follows_follower_id_fkey: [401, 'token', 'names a deleted user'],
+  ['articles_author_id_fkey', 'token', 'names a deleted user', 401],
+  ['comments_author_id_fkey', 'token', 'names a deleted user', 401],
+  ['favorites_user_id_fkey', 'token', 'names a deleted user', 401],
+  ['follows_follower_id_fkey', 'token', 'names a deleted user', 401],
   // The target vanished between lookup and write.
-  follows_followed_id_fkey: [404, 'profile', 'not found'],
-  favorites_article_id_fkey: [404, 'article', 'not found'],
-  comments_article_id_fkey: [404, 'article', 'not found'],
-};
+  ['follows_followed_id_fkey', 'profile', 'not found', 404],
+  ['favorites_article_id_fkey', 'article', 'not found', 404],
+  ['comments_article_id_fkey', 'article', 'not found', 404],
+];
+for (const [constraint, field, message, status] of constraints) {
+  explainConstraint('blog', constraint, status ? { field, message, status } : { field, message });
+}
 
-function toRealWorld(err: unknown): RealWorldError | undefined {
-  if (err instanceof RealWorldError) return err;
-  if (err instanceof ValidationFailed) {
-    const errors: Record<string, string[]> = {};
-    for (const i of err.issues) {
-      const field = i.field.split('.').pop()!.replace(/^\(body\)$/, 'body');
-      (errors[field] ??= []).push(i.message === 'is required' ? "can't be blank" : i.message);
-    }
-    return new RealWorldError(422, errors);
-  }
-  if (err instanceof NotFound) return fail(404, err.entity === 'user' ? 'token' : err.entity, err.entity === 'user' ? 'names a deleted user' : 'not found');
-  if (err instanceof blog.NotAuthor) return fail(403, err.entity, 'forbidden: only its author may change it');
-  if (err instanceof InvalidToken) return fail(401, 'token', err.reason === 'expired' ? 'has expired' : 'is invalid');
-  if (err instanceof DbError && err.schema === 'blog' && err.constraint && constraints[err.constraint]) {
-    const [status, field, message] = constraints[err.constraint]!;
-    return fail(status, field, message);
-  }
-  // 22xxx data exceptions the shared table does not map (e.g. 22021: a NUL character in a string).
-  const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && code.startsWith('22')) return fail(422, 'body', 'contains a value PostgreSQL cannot store');
-  if (err instanceof UniqueViolation || err instanceof CheckViolation || err instanceof ForeignKeyViolation) {
-    return fail(422, err.column ?? 'body', 'is invalid');
-  }
-  const { status, problem } = toProblem(err);
-  if (status < 500) return fail(status === 400 ? 422 : status, 'body', err instanceof HttpError ? err.message : problem.detail ?? 'is invalid');
-  return undefined;
+type RealWorldErrors = Record<string, string[]>;
+
+/** A problem's fields as RealWorld names them: the last segment of a body path; the token header is `token`. */
+const realWorldField = (field: string) => (field === 'authorization' ? 'token' : field.split('.').pop()!.replace(/^\(body\)$/, 'body'));
+
+/**
+ * The RealWorld wording of a problem. Status and fields come from the problem; what RealWorld
+ * words differently (a missing row names its entity, a value PostgreSQL cannot store is the body's
+ * fault) is chosen here from the error's class, and never changes a status.
+ */
+function realWorldErrors(err: unknown, problem: Problem): RealWorldErrors {
+  if (err instanceof NotFound) return err.entity === 'user' ? { token: ['names a deleted user'] } : { [err.entity]: ['not found'] };
+  if (err instanceof Forbidden) return { [err.entity ?? 'body']: ['forbidden: only its author may change it'] };
+  if (err instanceof InvalidInput) return { body: ['contains a value PostgreSQL cannot store'] };
+  if (err instanceof DbError && !meaningOf(err)) return { [err.column ?? 'body']: ['is invalid'] };
+  if (!problem.errors?.length) return { body: [problem.detail ?? 'is invalid'] };
+  const errors: RealWorldErrors = {};
+  for (const i of problem.errors) (errors[realWorldField(i.field)] ??= []).push(i.message === 'is required' ? "can't be blank" : i.message);
+  return errors;
 }
 
 /** Errors under /blog/api in the RealWorld shape; 5xx go on to the app's handler, which logs them. */
-const realWorldErrors: ErrorRequestHandler = (err, _req, res, next) => {
-  const rw = toRealWorld(err);
-  if (!rw || res.headersSent) return next(err);
-  res.status(rw.status).json({ errors: rw.errors });
+const realWorld: ErrorRequestHandler = (err, req, res, next) => {
+  const { status, problem } = toProblem(err, req.method);
+  if (status >= 500 || res.headersSent) return next(err);
+  // RealWorld has neither 400 nor 409: invalid input and a taken name are both 422.
+  res.status(status === 400 || status === 409 ? 422 : status).json({ errors: realWorldErrors(err, problem) });
 };
 
 // ---------------------------------------------------------------------------------- JSON shapes
@@ -375,6 +368,6 @@ export function blogApi(db: Db, options: BlogApiOptions = {}): Api {
   api.router.use((req: Request, res: Response) => {
     res.status(404).json({ errors: { route: [`no route for ${req.method} ${req.originalUrl}`] } });
   });
-  api.router.use(realWorldErrors);
+  api.router.use(realWorld);
   return api;
 }

@@ -7,7 +7,7 @@ import type { Db } from '../lib/core/db.js';
 import * as booking from '../lib/booking/index.js';
 import { idempotent, requestHash, type StoredResponse } from '../lib/core/idempotency.js';
 import { Api } from './core/api.js';
-import { explainConstraint, HttpError, type Problem } from './core/problem.js';
+import { explainConstraint, meaningOf, registerProblem } from './core/problem.js';
 
 const meanings: [string, string, string][] = [
   ['resources_name_length', 'name', 'name must be 1 to 200 characters'],
@@ -36,6 +36,9 @@ const meanings: [string, string, string][] = [
   ['payments_provider_reference_key', 'providerReference', 'this provider reference is already recorded'],
   ['payments_idempotency_key_key', 'idempotency-key', 'this Idempotency-Key already recorded a payment'],
   ['payments_currency_iso', 'currency', 'currency must be an ISO 4217 code such as EUR'],
+  ['bookings_status_transition', 'status', 'the booking cannot move from its current status to this one'],
+  ['bookings_hold_expired', 'status', 'the hold has expired'],
+  ['bookings_paid_before_confirm', 'status', 'the resource requires payment: the booking still has a balance due'],
 ];
 for (const [constraint, field, message] of meanings) explainConstraint('booking', constraint, { field, message });
 
@@ -120,32 +123,28 @@ function paymentToJson(p: booking.Payment) {
   };
 }
 
-/** The booking library's own errors, as HTTP: state conflicts 409, a reused key 422. */
-async function mapped<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (err) {
-    if (err instanceof booking.BookingConflict) {
-      const conflicts = err.conflicts.map((c) => ({ id: Number(c.id), start: iso(c.start_at), end: iso(c.end_at) }));
-      throw new HttpError(409, 'Overlaps an active booking', `the period overlaps ${conflicts.length ? `booking ${conflicts.map((c) => c.id).join(', ')}` : 'an active booking'} of this resource (buffers included)`,
-        { constraint: err.constraint, errors: [{ in: 'body', field: 'start', message: 'overlaps an active booking' }], conflicts } as Partial<Problem>);
-    }
-    if (err instanceof booking.IllegalTransition) {
-      throw new HttpError(409, 'Illegal status change', err.message, { constraint: err.constraint });
-    }
-    if (err instanceof booking.PaymentRequired) {
-      throw new HttpError(409, 'Payment required before confirming', err.message, { constraint: err.constraint });
-    }
-    throw err;
-  }
-}
+// The booking library's own errors: state conflicts are 409, and an overlap lists what it overlaps.
+registerProblem(booking.BookingConflict, (err) => {
+  const conflicts = err.conflicts.map((c) => ({ id: Number(c.id), start: iso(c.start_at), end: iso(c.end_at) }));
+  return {
+    status: 409, title: 'Overlaps an active booking',
+    detail: `the period overlaps ${conflicts.length ? `booking ${conflicts.map((c) => c.id).join(', ')}` : 'an active booking'} of this resource (buffers included)`,
+    constraint: err.constraint, errors: [{ in: 'body', field: 'start', message: 'overlaps an active booking' }], conflicts,
+  };
+});
+registerProblem(booking.IllegalTransition, (err) => ({
+  status: 409, title: 'Illegal status change', detail: meaningOf(err)?.message, constraint: err.constraint,
+}));
+registerProblem(booking.PaymentRequired, (err) => ({
+  status: 409, title: 'Payment required before confirming', detail: meaningOf(err)?.message, constraint: err.constraint,
+}));
 
 /** Runs a write once per Idempotency-Key (when given) and sends its response. */
 async function respondOnce(db: Db, res: Response, scope: string, key: string | undefined, body: unknown,
   work: (db: Db) => Promise<StoredResponse<{ id: number }>>, location: (id: number) => string) {
   const out = key === undefined
-    ? { ...(await mapped(work(db))), replayed: false }
-    : await mapped(idempotent(db, booking.idempotencyQueries, scope, key, requestHash(body), work));
+    ? { ...(await work(db)), replayed: false }
+    : await idempotent(db, booking.idempotencyQueries, scope, key, requestHash(body), work);
   if (out.replayed) res.set('Idempotent-Replayed', 'true');
   res.status(out.status).location(location(out.body.id)).json(out.body);
 }
@@ -269,7 +268,7 @@ export function bookingApi(db: Db): Api {
     api.route<{ id: number }>({
       method: 'post', path: `/bookings/:id/${verb}`, summary, params: idParams,
       responses: { 200: { description: 'the booking', schema: bookingJson }, 404: { description: 'no such booking' }, 409: conflict },
-      handler: async ({ params }, _req, res) => { res.json(bookingToJson(await mapped(fn(db, params.id)))); },
+      handler: async ({ params }, _req, res) => { res.json(bookingToJson(await fn(db, params.id))); },
     });
   }
   api.route<{ id: number }, {}, { amountMinor: number; currency: string; providerReference: string; status?: booking.PaymentStatus }, { 'idempotency-key'?: string }>({

@@ -5,7 +5,7 @@
 import type { Db } from '../lib/core/db.js';
 import * as queue from '../lib/queue/index.js';
 import { Api } from './core/api.js';
-import { explainConstraint, HttpError } from './core/problem.js';
+import { explainConstraint, registerProblem } from './core/problem.js';
 
 explainConstraint('queue', 'jobs_key_key', { field: 'key', message: 'another job holds this key' });
 explainConstraint('queue', 'schedules_pkey', { field: 'name', message: 'a schedule with this name exists' });
@@ -63,16 +63,13 @@ function scheduleToJson(s: queue.Schedule) {
     maxAttempts: s.max_attempts, createdAt: s.created_at.toISOString() };
 }
 
-/** Library errors that are client mistakes, as HTTP: state conflicts 409, bad cron 422. */
-async function asHttp<T>(p: Promise<T>): Promise<T> {
-  try {
-    return await p;
-  } catch (err) {
-    if (err instanceof queue.JobStateConflict) throw new HttpError(409, 'Conflict', err.message, { errors: [{ in: 'path', field: 'id', message: `job is ${err.state}` }] });
-    if (err instanceof queue.CronSyntaxError) throw new HttpError(422, 'Not acceptable', err.message, { errors: [{ in: 'body', field: 'cron', message: err.message }] });
-    throw err;
-  }
-}
+// Library errors that are client mistakes: state conflicts 409, a bad cron expression 422.
+registerProblem(queue.JobStateConflict, (err) => ({
+  status: 409, title: 'Conflict', detail: err.message, errors: [{ in: 'path', field: 'id', message: `job is ${err.state}` }],
+}));
+registerProblem(queue.CronSyntaxError, (err) => ({
+  status: 422, title: 'Not acceptable', detail: err.message, errors: [{ in: 'body', field: 'cron', message: err.message }],
+}));
 
 interface JobBody {
   task: string; payload?: unknown; queue?: string; runAt?: string; priority?: number; maxAttempts?: number;
@@ -111,7 +108,7 @@ export function queueApi(db: Db): Api {
       responses: { 200: { description: 'the job, waiting again', schema: jobJson }, 404: { description: 'no such job' },
         409: { description: 'the job is running or completed, or its key is taken' } },
       handler: async ({ params }, _req, res) => {
-        res.json(jobToJson(await asHttp(queue.retryJob(db, params.id))));
+        res.json(jobToJson(await queue.retryJob(db, params.id)));
       },
     })
     .route<{ id: number }>({
@@ -119,7 +116,7 @@ export function queueApi(db: Db): Api {
       responses: { 200: { description: 'the cancelled job', schema: jobJson }, 404: { description: 'no such job' },
         409: { description: 'the job is running or already finished' } },
       handler: async ({ params }, _req, res) => {
-        res.json(jobToJson(await asHttp(queue.cancelJob(db, params.id))));
+        res.json(jobToJson(await queue.cancelJob(db, params.id)));
       },
     })
     .route<{}, { windowSeconds: number }>({
@@ -142,7 +139,7 @@ export function queueApi(db: Db): Api {
       },
       responses: { 201: { description: 'created', schema: scheduleJson }, 409: { description: 'the name is taken' }, 422: { description: 'the cron expression is invalid' } },
       handler: async ({ body }, req, res) => {
-        const s = await asHttp(queue.createSchedule(db, body));
+        const s = await queue.createSchedule(db, body);
         res.status(201).location(`${req.baseUrl}/schedules/${encodeURIComponent(s.name)}`).json(scheduleToJson(s));
       },
     })

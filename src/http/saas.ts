@@ -11,7 +11,7 @@ import { assertSecret } from '../lib/core/token.js';
 import * as saas from '../lib/saas/index.js';
 import { Api, type JsonSchema } from './core/api.js';
 import { nextLink } from './core/links.js';
-import { HttpError, explainConstraint } from './core/problem.js';
+import { HttpError, explainConstraint, registerProblem } from './core/problem.js';
 
 explainConstraint('saas', 'users_email_key', { field: 'email', message: 'an account with this email already exists' });
 explainConstraint('saas', 'users_email_check', { field: 'email', message: 'email must look like name@domain' });
@@ -23,6 +23,8 @@ explainConstraint('saas', 'team_members_pkey', { field: 'userId', message: 'this
 explainConstraint('saas', 'team_members_member_fkey', { field: 'userId', message: 'no such member in this org' });
 explainConstraint('saas', 'projects_team_fkey', { field: 'teamId', message: 'no such team in this org' });
 explainConstraint('saas', 'tasks_assignee_fkey', { field: 'assigneeId', message: 'no such member in this org' });
+// The library names the action of the refusals it expects (Forbidden); any other 42501 is one too.
+registerProblem(saas.RowSecurityRefused, () => ({ status: 403, title: 'Forbidden', detail: 'the row-level security policies refused this change' }));
 
 const id = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER };
 const nullableId = { type: ['integer', 'null'], minimum: 1, maximum: Number.MAX_SAFE_INTEGER };

@@ -133,6 +133,7 @@ t.test('tokens: tampered, expired, wrong scheme, deleted user', async (t) => {
   t.same((await c.call('GET', '/user', undefined, token)).body, { errors: { token: ['names a deleted user'] } });
   const art = await c.call('POST', '/articles', { article: { title: 'T', description: 'd', body: 'b' } }, token);
   t.equal(art.status, 401);
+  t.same(art.body, { errors: { token: ['names a deleted user'] } }, 'articles_author_id_fkey: 401 by its constraint meaning');
 });
 
 t.test('secret generated once and kept in blog.settings when JWT_SECRET is unset', async (t) => {

@@ -1,14 +1,27 @@
 // src/lib/core/db.ts and errors.ts on real PostgreSQL: every SQLSTATE class of the STYLE.md table is
 // raised by a real statement and comes out as its typed error with code, constraint, table, column.
+// Then the registry itself: every SQLSTATE any module registers (core and every project's, which is
+// why all routers are imported) must have a case below, raised by a real statement, with its
+// class, code, statement name and the HTTP status of its problem.
 import t from 'tap';
-import { exec, many, maybeOne, one, transaction } from '../../src/lib/core/db.js';
+import { connect, exec, many, maybeOne, one, transaction, type Db } from '../../src/lib/core/db.js';
 import {
-  CheckViolation, DbError, ExclusionViolation, ForeignKeyViolation, InvalidInput, NotFound, NotNullViolation,
-  TransientConflict, UniqueViolation, Unavailable, isRetryable, mapDbError,
+  BackendTerminated, CheckViolation, ConnectionLost, DbError, ExclusionViolation, ForeignKeyViolation, InvalidInput,
+  NotFound, NotNullViolation, StatementTimeout, TooManyRows, TransientConflict, UniqueViolation, Unavailable,
+  classOfSqlState, isRetryable, mapDbError, registeredSqlStates, type DbErrorClass,
 } from '../../src/lib/core/errors.js';
+import { IllegalTransition, PaymentRequired } from '../../src/lib/booking/index.js';
+import { RowSecurityRefused } from '../../src/lib/saas/index.js';
+import { toProblem } from '../../src/http/core/problem.js';
+// Imported for their registrations: each project's router registers its problems, its library its SQLSTATEs.
+import '../../src/http/blog.js';
+import '../../src/http/booking.js';
+import '../../src/http/queue.js';
+import '../../src/http/saas.js';
+import '../../src/http/todo.js';
 import { testDb } from '../helpers/db.js';
 
-const { sql } = await testDb(t);
+const { sql, url } = await testDb(t);
 await sql.unsafe(`
   create schema scratch;
   create table scratch.parents (id int constraint parents_pkey primary key, email text constraint parents_email_key unique);
@@ -122,4 +135,163 @@ t.test('transaction(): nested calls use a savepoint; read only is enforced', asy
   t.same((await sql`select id from scratch.parents where id in (10, 11) order by id`).map((r) => r.id), [10], 'outer kept, inner rolled back');
   const err = await transaction(sql, (tx) => tx`insert into scratch.parents values (12, 'x')`, { readOnly: true, isolation: 'repeatable read' }).catch((e: unknown) => e);
   t.equal((err as { code: string }).code, '25006', 'read only transaction refuses writes');
+});
+
+/** Runs `text` as the statement `name` would run, and returns its error mapped as db.ts maps it. */
+async function failure(name: string, text: string, params: unknown[] = [], db: Db = sql): Promise<unknown> {
+  return db.unsafe(text, params as never[]).then(
+    () => { throw new Error(`${name} did not fail`); },
+    (err: unknown) => mapDbError(err, name),
+  );
+}
+
+/** A value that must appear in no mapped error's message and no problem body. */
+const SECRET = 'secret-value-7f3a';
+const raiseSecret = (code: string) => `do $$ begin raise exception '${SECRET}' using errcode = '${code}', detail = '${SECRET}'; end $$`;
+
+interface Case {
+  /** The statement name the error must carry. */
+  statement: string;
+  /** Runs the statement under that name; resolves to the mapped error. */
+  run: (statement: string) => Promise<unknown>;
+  Class: DbErrorClass;
+  code: string;
+  /** HTTP status of its problem, by request method (default POST). */
+  status: number;
+  method?: string;
+  fields?: Record<string, unknown>;
+}
+
+/** `failure` inside a transaction that first runs `setup` (a failed statement fails the whole transaction). */
+const inTransaction = (name: string, setup: string, text: string) => sql.begin(async (tx) => {
+  await tx.unsafe(setup);
+  await tx.unsafe(text);
+}).then(() => { throw new Error(`${name} did not fail`); }, (err: unknown) => mapDbError(err, name));
+
+const registryCases: Record<string, Case[]> = {
+  '23505': [{ statement: 'core/unique', run: (s) => failure(s, 'insert into scratch.parents values (20, $1)', ['a@example.com']), Class: UniqueViolation, code: '23505', status: 409, fields: { constraint: 'parents_email_key', table: 'parents' } }],
+  '23P01': [{ statement: 'core/exclusion', run: (s) => failure(s, `insert into scratch.children values (30, 1, 1, 'x', '[100,105)'), (31, 1, 1, 'y', '[103,107)')`), Class: ExclusionViolation, code: '23P01', status: 409, fields: { constraint: 'children_no_overlap' } }],
+  '23503': [
+    { statement: 'core/fk_write', run: (s) => failure(s, 'insert into scratch.children values (32, $1, 1, null, null)', [99]), Class: ForeignKeyViolation, code: '23503', status: 422, fields: { constraint: 'children_parent_fkey' } },
+    { statement: 'core/fk_delete', run: (s) => failure(s, `delete from scratch.parents where id = 3`), Class: ForeignKeyViolation, code: '23503', status: 409, method: 'DELETE', fields: { constraint: 'children_parent_fkey' } },
+  ],
+  '23514': [{ statement: 'core/check', run: (s) => failure(s, 'insert into scratch.children values (33, 1, $1, null, null)', [-7]), Class: CheckViolation, code: '23514', status: 422, fields: { constraint: 'children_qty_positive' } }],
+  '23502': [{ statement: 'core/not_null', run: (s) => failure(s, 'insert into scratch.children values (34, 1, null, $1, null)', ['s']), Class: NotNullViolation, code: '23502', status: 422, fields: { column: 'qty' } }],
+  '22P02': [{ statement: 'core/bad_int', run: (s) => failure(s, 'select $1::text::int', [SECRET]), Class: InvalidInput, code: '22P02', status: 400 }],
+  '22001': [{ statement: 'core/too_long', run: (s) => failure(s, 'insert into scratch.children values (35, 1, 1, $1, null)', [SECRET]), Class: InvalidInput, code: '22001', status: 400 }],
+  '22003': [{ statement: 'core/out_of_range', run: (s) => failure(s, 'select $1::int + 1', [2147483647]), Class: InvalidInput, code: '22003', status: 400 }],
+  '22007': [{ statement: 'core/bad_date', run: (s) => failure(s, 'select $1::text::date', [SECRET]), Class: InvalidInput, code: '22007', status: 400 }],
+  '22008': [{ statement: 'core/date_overflow', run: (s) => failure(s, 'select $1::text::date', ['2024-02-30']), Class: InvalidInput, code: '22008', status: 400 }],
+  '22021': [{ statement: 'core/nul', run: (s) => failure(s, 'select $1::text', [`${SECRET}\u0000`]), Class: InvalidInput, code: '22021', status: 400 }],
+  '40001': [{ statement: 'core/serialization', run: (s) => failure(s, raiseSecret('40001')), Class: TransientConflict, code: '40001', status: 503 }],
+  '40P01': [{ statement: 'core/deadlock', run: (s) => failure(s, raiseSecret('40P01')), Class: TransientConflict, code: '40P01', status: 503 }],
+  '53300': [{ statement: 'core/too_many', run: (s) => failure(s, raiseSecret('53300')), Class: Unavailable, code: '53300', status: 503 }],
+  '57014': [{ statement: 'core/timeout', run: (s) => inTransaction(s, 'set local statement_timeout = 50', 'select pg_sleep(2)'), Class: StatementTimeout, code: '57014', status: 503 }],
+  '57P01': [{ statement: 'core/admin_shutdown', run: (s) => failure(s, raiseSecret('57P01')), Class: BackendTerminated, code: '57P01', status: 503 }],
+  '57P02': [{ statement: 'core/crash_shutdown', run: (s) => failure(s, raiseSecret('57P02')), Class: BackendTerminated, code: '57P02', status: 503 }],
+  '57P03': [{ statement: 'core/cannot_connect', run: (s) => failure(s, raiseSecret('57P03')), Class: ConnectionLost, code: '57P03', status: 503 }],
+  '08': [
+    { statement: 'core/connection', run: (s) => failure(s, raiseSecret('08006')), Class: ConnectionLost, code: '08006', status: 503 },
+    { statement: 'core/connection', run: (s) => failure(s, raiseSecret('08000')), Class: ConnectionLost, code: '08000', status: 503 },
+    { statement: 'core/connection', run: (s) => failure(s, raiseSecret('08P01')), Class: ConnectionLost, code: '08P01', status: 503 },
+  ],
+  // Project codes: booking's status machine, saas's row-level security.
+  BK001: [{ statement: 'booking/transition_booking', run: (s) => failure(s, raiseSecret('BK001')), Class: IllegalTransition, code: 'BK001', status: 409 }],
+  BK002: [{ statement: 'booking/transition_booking', run: (s) => failure(s, raiseSecret('BK002')), Class: PaymentRequired, code: 'BK002', status: 409 }],
+  '42501': [{
+    statement: 'saas/update_task',
+    // The request role of saas has no grant on another project's schema: a real 42501.
+    run: (s) => inTransaction(s, 'set local role saas_app', 'select * from todo.todos'),
+    Class: RowSecurityRefused, code: '42501', status: 403,
+  }],
+};
+
+t.test('every registered SQLSTATE: class, code, statement, problem status, no values', async (t) => {
+  await sql.unsafe(`insert into scratch.parents values (3, 'three@example.com'); insert into scratch.children values (36, 3, 1, null, null)`);
+  const registered = [...registeredSqlStates().keys()];
+  t.same(Object.keys(registryCases).filter((c) => !registered.includes(c)), [], 'no case for a code nobody registers');
+  for (const code of registered) {
+    const cases = registryCases[code];
+    if (!cases) {
+      t.fail(`SQLSTATE ${code} (${registeredSqlStates().get(code)!.name}) is registered but has no case here`);
+      continue;
+    }
+    for (const c of cases) {
+      const label = `${code} as ${c.code}`;
+      const err = await c.run(c.statement);
+      t.ok(err instanceof c.Class, `${label}: ${c.Class.name}, got ${(err as Error).name}`);
+      t.equal((err as Error).constructor, c.Class, `${label}: exactly ${c.Class.name}`);
+      t.match(err, { code: c.code, statement: c.statement }, `${label}: code and statement`);
+      if (c.fields) t.match(err, c.fields, `${label}: fields`);
+      t.ok((err as DbError).cause, `${label}: keeps the driver error`);
+      t.notMatch((err as Error).message, SECRET, `${label}: the message quotes no value`);
+      const p = toProblem(err, c.method ?? 'POST');
+      t.equal(p.status, c.status, `${label}: HTTP ${c.status}`);
+      t.notMatch(JSON.stringify(p.problem), SECRET, `${label}: the problem quotes no value`);
+    }
+  }
+});
+
+t.test('the statement name is the one given', async (t) => {
+  const err = await failure('booking/transition_booking', raiseSecret('BK001'));
+  t.equal((err as DbError).statement, 'booking/transition_booking');
+  t.match((err as Error).message, /BK001.*booking\/transition_booking/);
+  const unnamed = mapDbError(Object.assign(new Error(SECRET), { code: '23505', constraint_name: 'x_key' }));
+  t.equal((unnamed as DbError).statement, undefined);
+  t.equal((unnamed as Error).message, 'UniqueViolation (23505) on x_key');
+});
+
+t.test('an unregistered SQLSTATE passes as it is, with the statement named for the log', async (t) => {
+  const err = await failure('core/divide', 'select 1 / $1::int', [0]);
+  t.notOk(err instanceof DbError);
+  t.match(err, { code: '22012', statement: 'core/divide' });
+  t.equal(toProblem(err).status, 500);
+  t.equal(mapDbError(err, 'core/other'), err, 'the same error');
+  t.equal((err as { statement: string }).statement, 'core/divide', 'the first name stays');
+});
+
+t.test('a two-character class entry covers its codes; an exact entry wins', async (t) => {
+  t.equal(classOfSqlState('08001'), ConnectionLost);
+  t.equal(classOfSqlState('57P01'), BackendTerminated, 'exact');
+  t.equal(classOfSqlState('57000'), undefined, 'no 57 class entry: 57000 stays unmapped');
+  t.equal(classOfSqlState('22012'), undefined, 'division by zero stays a 500');
+});
+
+t.test('connection failures are ConnectionLost, a terminated backend BackendTerminated, both Unavailable', async (t) => {
+  const dead = connect('postgres://postgres@127.0.0.1:1/none', { max: 1, options: { connect_timeout: 5 } });
+  const refused = await many(dead, 'select 1').catch((e: unknown) => e);
+  await dead.end();
+  t.type(refused, ConnectionLost, 'ECONNREFUSED');
+  t.match(refused, { code: '08006' });
+  t.equal(toProblem(refused).status, 503);
+
+  // A backend killed by pg_terminate_backend while it runs: postgres.js fails the running query
+  // with its socket code and the next one with the 57P01 the server sent before closing.
+  const victim = connect(url, { max: 1 });
+  const pid = (await victim<{ pid: number }[]>`select pg_backend_pid() as pid`)[0]!.pid;
+  const running = many(victim, 'select pg_sleep(30)').catch((e: unknown) => e);
+  for (;;) {
+    const [row] = await sql<{ wait_event: string | null }[]>`select wait_event from pg_stat_activity where pid = ${pid}`;
+    if (row?.wait_event === 'PgSleep') break;
+  }
+  await sql`select pg_terminate_backend(${pid})`;
+  const killed = await running;
+  const next = await many(victim, 'select 1').then(() => undefined, (e: unknown) => e);
+  await victim.end();
+  t.ok(killed instanceof ConnectionLost || killed instanceof BackendTerminated, `the running query: ${(killed as Error).name}`);
+  if (next !== undefined) t.ok(next instanceof BackendTerminated || next instanceof ConnectionLost, `the next query: ${(next as Error).name}`);
+  t.ok(killed instanceof Unavailable && (next === undefined || next instanceof Unavailable));
+});
+
+t.test('maybeOne / one name the statement in TooManyRows and NotFound', async (t) => {
+  const many2 = await maybeOne(sql, 'select generate_series(1, 2)', [], 'core/two_rows').catch((e: unknown) => e);
+  t.type(many2, TooManyRows);
+  t.match(many2, { rows: 2, statement: 'core/two_rows' });
+  t.equal(toProblem(many2).status, 500, 'a statement returning too many rows is a bug: 500');
+  await t.rejects(one(sql, 'select generate_series(1, 3)'), TooManyRows);
+  const missing = await one(sql, 'select 1 where $1::int = 0', [42], 'parent', 'core/find_parent').catch((e: unknown) => e);
+  t.type(missing, NotFound);
+  t.match(missing, { entity: 'parent', statement: 'core/find_parent' });
+  t.notOk('key' in (missing as object), 'the key looked up (a parameter value) is not kept');
+  t.notMatch((missing as Error).message, /42/);
 });

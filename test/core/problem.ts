@@ -1,10 +1,13 @@
 // The HTTP side of the error table: every error class -> status, problem body and headers.
 import t from 'tap';
-import { HttpError, ValidationFailed, explainConstraint, toProblem } from '../../src/http/core/problem.js';
+import { HttpError, ValidationFailed, explainConstraint, registerProblem, toProblem } from '../../src/http/core/problem.js';
 import {
-  CheckViolation, ExclusionViolation, ForeignKeyViolation, InvalidCursor, InvalidInput, NotFound, NotNullViolation,
-  StaleVersion, TransientConflict, UniqueViolation, Unavailable,
+  BackendTerminated, CheckViolation, ConnectionLost, ExclusionViolation, Forbidden, ForeignKeyViolation, InvalidCursor,
+  InvalidInput, NotFound, NotNullViolation, StaleVersion, StatementTimeout, TooManyRows, TransientConflict,
+  UniqueViolation, Unavailable,
 } from '../../src/lib/core/errors.js';
+import { IdempotencyKeyReused } from '../../src/lib/core/idempotency.js';
+import { InvalidToken } from '../../src/lib/core/token.js';
 
 const f = (code: string, extra = {}) => ({ code, ...extra });
 
@@ -19,7 +22,7 @@ t.test('the STYLE.md table', async (t) => {
     [new InvalidInput('m', f('22P02')), 'GET', 400],
     [new TransientConflict('m', f('40001')), 'POST', 503],
     [new Unavailable('m', f('57014')), 'GET', 503],
-    [new NotFound('todo', 1), 'GET', 404],
+    [new NotFound('todo'), 'GET', 404],
     [new StaleVersion('todo', 1, 2), 'PATCH', 412],
     [new InvalidCursor(), 'GET', 400],
     [new HttpError(418, 'Teapot'), 'GET', 418],
@@ -51,4 +54,40 @@ t.test('a registered constraint names its field', async (t) => {
   t.match(p.problem, { constraint: 'items_price_positive', detail: 'price must be positive', errors: [{ field: 'price' }] });
   const other = toProblem(new CheckViolation('m', f('23514', { constraint: 'items_price_positive', schema: 'elsewhere' })));
   t.equal(other.problem.errors, undefined, 'keyed by schema too');
+});
+
+t.test('lookup walks the prototype chain: a subclass without an entry renders as its parent', async (t) => {
+  const timeout = toProblem(new StatementTimeout('m', f('57014')));
+  t.match(timeout, { status: 503, problem: { title: 'Database unavailable' }, headers: { 'retry-after': '5' } });
+  t.equal(toProblem(new BackendTerminated('m', f('57P01'))).status, 503);
+  t.equal(toProblem(new ConnectionLost('m', f('08006'))).status, 503);
+  class Refused extends Forbidden {}
+  t.equal(toProblem(new Refused('do this')).status, 403, 'inherited');
+  registerProblem(Refused, () => ({ status: 451, title: 'Unavailable for legal reasons' }));
+  t.match(toProblem(new Refused('do this')), { status: 451, problem: { detail: 'Unavailable for legal reasons' } }, 'own entry wins; detail defaults to the title');
+  t.equal(toProblem(new Forbidden('do this')).status, 403, 'the parent keeps its own');
+  t.equal(toProblem(new TooManyRows(2)).status, 500, 'unregistered: 500');
+});
+
+t.test('a renderer adds extension members and headers; headers never reach the body', async (t) => {
+  class Teapot extends Error {}
+  registerProblem(Teapot, (err, method) => ({ status: 418, title: 'Teapot', detail: `${method} refused`, brewing: ['earl grey'], headers: { 'x-pot': 'short' } }));
+  const p = toProblem(new Teapot(), 'PUT');
+  t.same(p, { status: 418, problem: { type: 'about:blank', title: 'Teapot', status: 418, detail: 'PUT refused', brewing: ['earl grey'] }, headers: { 'x-pot': 'short' } });
+});
+
+t.test('a constraint meaning may override the status of its class', async (t) => {
+  explainConstraint('club', 'visits_member_fkey', { field: 'token', message: 'names a deleted member', status: 401 });
+  const fk = new ForeignKeyViolation('m', f('23503', { constraint: 'visits_member_fkey', schema: 'club' }));
+  for (const method of ['POST', 'DELETE']) {
+    t.match(toProblem(fk, method), { status: 401, problem: { status: 401, constraint: 'visits_member_fkey', errors: [{ field: 'token', message: 'names a deleted member' }] } }, method);
+  }
+});
+
+t.test('NotFound, Forbidden, InvalidToken, IdempotencyKeyReused', async (t) => {
+  t.match(toProblem(new NotFound('task')), { status: 404, problem: { detail: 'task not found' } });
+  t.match(toProblem(new Forbidden('delete this task', 'task')), { status: 403, problem: { detail: 'not allowed to delete this task' } });
+  t.match(toProblem(new InvalidToken('expired')), { status: 401, problem: { errors: [{ in: 'header', field: 'authorization', message: 'has expired' }] }, headers: { 'www-authenticate': 'Bearer' } });
+  t.match(toProblem(new InvalidToken('signature')), { status: 401, problem: { errors: [{ message: 'is invalid' }] } });
+  t.match(toProblem(new IdempotencyKeyReused('k')), { status: 422, problem: { errors: [{ field: 'idempotency-key' }] } });
 });

@@ -1,6 +1,9 @@
 /**
- * Errors on the wire: RFC 9457 `application/problem+json`. `toProblem` maps every error class the
- * libraries throw (STYLE.md table) to a status and body; `problemHandler` is the app's one error handler.
+ * Errors on the wire: RFC 9457 `application/problem+json`. One registry from error class to problem
+ * details (`registerProblem`) feeds `toProblem` and `problemHandler`, the app's one error handler.
+ * This module registers the STYLE.md table and the kit's own errors; each project's router module
+ * registers its library's classes. A project whose spec dictates another error shape (blog's
+ * RealWorld) renders the same problems in that shape rather than mapping errors a second time.
  */
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
@@ -9,6 +12,7 @@ import {
   NotNullViolation, PgGrindError, StaleVersion, TransientConflict, UniqueViolation, Unavailable,
 } from '../../lib/core/errors.js';
 import { IdempotencyKeyReused } from '../../lib/core/idempotency.js';
+import { InvalidToken } from '../../lib/core/token.js';
 
 /** One offending input: where it was (`body`, `query`, `path`, `header`), which field, and why. */
 export interface FieldIssue {
@@ -26,6 +30,8 @@ export interface Problem {
   errors?: FieldIssue[];
   /** The database constraint that refused the write, when one did. */
   constraint?: string;
+  /** RFC 9457 extension members a project adds (booking's `conflicts`). */
+  [extension: string]: unknown;
 }
 
 /** An error that already knows its HTTP status (thrown by routers, never by libraries). */
@@ -43,8 +49,12 @@ export class ValidationFailed extends HttpError {
   }
 }
 
-/** What a constraint means to an API client: the field it guards and a sentence. */
-export interface ConstraintMeaning { field: string; message: string }
+/**
+ * What a constraint means to an API client: the field it guards and a sentence; `status` replaces
+ * the status of the violation's class where a project's spec wants another (blog: a foreign key to
+ * the token's deleted user is 401).
+ */
+export interface ConstraintMeaning { field: string; message: string; status?: number }
 
 const constraintMeanings = new Map<string, ConstraintMeaning>();
 
@@ -56,39 +66,102 @@ export function explainConstraint(schema: string, constraint: string, meaning: C
   constraintMeanings.set(`${schema}.${constraint}`, meaning);
 }
 
-function dbProblem(err: DbError, status: number, title: string): { status: number; problem: Problem } {
-  const meaning = err.constraint ? constraintMeanings.get(`${err.schema}.${err.constraint}`) : undefined;
-  const problem: Problem = { type: 'about:blank', title, status, detail: meaning?.message ?? title };
-  if (err.constraint) problem.constraint = err.constraint;
-  if (meaning) problem.errors = [{ in: 'body', field: meaning.field, message: meaning.message }];
-  else if (err.column) problem.errors = [{ in: 'body', field: err.column, message: title }];
-  return { status, problem };
+/** The registered meaning of the constraint a database error names, if any. */
+export function meaningOf(err: DbError): ConstraintMeaning | undefined {
+  return err.constraint ? constraintMeanings.get(`${err.schema}.${err.constraint}`) : undefined;
 }
 
-/** Status, body and headers for an error; `undefined` status means "unexpected: 500". */
+/**
+ * What an error means on the wire: status, title, detail (default: the title), RFC 9457 extension
+ * members (`errors`, `constraint`, or a project's own, e.g. booking's `conflicts`), response headers.
+ */
+export interface ProblemSpec {
+  status: number;
+  title: string;
+  detail?: string | undefined;
+  headers?: Record<string, string> | undefined;
+  [extension: string]: unknown;
+}
+
+/** Turns an error of one class into its problem; `method` is the request's (a 23503 on DELETE is 409). */
+export type ProblemRenderer<E> = (err: E, method: string) => ProblemSpec;
+
+type ErrorClass<E> = abstract new (...args: any[]) => E;
+
+const renderers = new Map<unknown, ProblemRenderer<never>>();
+
+/**
+ * Says what errors of `Class` mean on the wire. Lookup walks the prototype chain, so a subclass
+ * without its own entry gets its parent's (StatementTimeout renders as Unavailable). Register at
+ * import time of the router module that serves the library which throws them.
+ */
+export function registerProblem<E extends Error>(Class: ErrorClass<E>, render: ProblemRenderer<E>): void {
+  renderers.set(Class, render as ProblemRenderer<never>);
+}
+
+/** The renderer registered for `err`'s class or its nearest ancestor. */
+function rendererOf(err: unknown): ProblemRenderer<unknown> | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  for (let proto = Object.getPrototypeOf(err); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+    const render = renderers.get(proto.constructor);
+    if (render) return render as ProblemRenderer<unknown>;
+  }
+  return undefined;
+}
+
+/**
+ * The problem of a constraint violation: `status` and `title` of its class, unless the constraint's
+ * registered meaning overrides the status; the meaning names the field and gives the detail.
+ */
+export function constraintProblem(err: DbError, status: number, title: string): ProblemSpec {
+  const meaning = meaningOf(err);
+  const spec: ProblemSpec = { status: meaning?.status ?? status, title, detail: meaning?.message ?? title };
+  if (err.constraint) spec.constraint = err.constraint;
+  if (meaning) spec.errors = [{ in: 'body', field: meaning.field, message: meaning.message }];
+  else if (err.column) spec.errors = [{ in: 'body', field: err.column, message: title }];
+  return spec;
+}
+
+registerProblem(HttpError, (err) => ({ status: err.status, title: err.title, detail: err.message, ...err.extra, headers: err.headers }));
+registerProblem(NotFound, (err) => ({ status: 404, title: 'Not found', detail: err.message }));
+registerProblem(Forbidden, (err) => ({ status: 403, title: 'Forbidden', detail: err.message }));
+registerProblem(StaleVersion, (err) => ({ status: 412, title: 'Precondition failed', detail: err.message }));
+registerProblem(InvalidCursor, () => ({
+  status: 400, title: 'Invalid cursor', detail: 'the after cursor was not issued by this API',
+  errors: [{ in: 'query', field: 'after', message: 'not a cursor issued by this API' }],
+}));
+registerProblem(IdempotencyKeyReused, (err) => ({
+  status: 422, title: 'Idempotency-Key reused', detail: err.message,
+  errors: [{ in: 'header', field: 'idempotency-key', message: 'was already used with a different request' }],
+}));
+registerProblem(InvalidToken, (err) => {
+  const message = err.reason === 'expired' ? 'has expired' : 'is invalid';
+  return {
+    status: 401, title: 'Unauthorized', detail: `the token ${message}`,
+    errors: [{ in: 'header', field: 'authorization', message }], headers: { 'www-authenticate': 'Bearer' },
+  };
+});
+registerProblem(UniqueViolation, (err) => constraintProblem(err, 409, 'Already exists'));
+registerProblem(ExclusionViolation, (err) => constraintProblem(err, 409, 'Conflicts with an existing entry'));
+registerProblem(ForeignKeyViolation, (err, method) => (method === 'DELETE'
+  ? constraintProblem(err, 409, 'Still referenced') : constraintProblem(err, 422, 'Refers to something that does not exist')));
+registerProblem(CheckViolation, (err) => constraintProblem(err, 422, 'Not acceptable'));
+registerProblem(NotNullViolation, (err) => constraintProblem(err, 422, 'Not acceptable'));
+registerProblem(InvalidInput, (err) => constraintProblem(err, 400, 'Invalid value'));
+registerProblem(TransientConflict, () => ({
+  status: 503, title: 'Busy, try again', detail: 'the request kept conflicting with concurrent ones', headers: { 'retry-after': '1' },
+}));
+registerProblem(Unavailable, () => ({
+  status: 503, title: 'Database unavailable', detail: 'the database cannot serve this request now', headers: { 'retry-after': '5' },
+}));
+
+/** Status, body and headers for an error; anything unregistered and not a body-parser 4xx is a 500. */
 export function toProblem(err: unknown, method = 'GET'): { status: number; problem: Problem; headers?: Record<string, string> } {
-  if (err instanceof HttpError) {
-    return { status: err.status, problem: { type: 'about:blank', title: err.title, status: err.status, detail: err.message, ...err.extra }, headers: err.headers };
-  }
-  if (err instanceof NotFound) return simple(404, 'Not found', err.message);
-  if (err instanceof IdempotencyKeyReused) {
-    return { status: 422, problem: { type: 'about:blank', title: 'Idempotency-Key reused', status: 422, detail: err.message, errors: [{ in: 'header', field: 'idempotency-key', message: 'was already used with a different request' }] } };
-  }
-  if (err instanceof Forbidden) return simple(403, 'Forbidden', err.message);
-  if (err instanceof StaleVersion) return simple(412, 'Precondition failed', err.message);
-  if (err instanceof InvalidCursor) return { status: 400, problem: { type: 'about:blank', title: 'Invalid cursor', status: 400, detail: 'the after cursor was not issued by this API', errors: [{ in: 'query', field: 'after', message: 'not a cursor issued by this API' }] } };
-  if (err instanceof UniqueViolation) return dbProblem(err, 409, 'Already exists');
-  if (err instanceof ExclusionViolation) return dbProblem(err, 409, 'Conflicts with an existing entry');
-  if (err instanceof ForeignKeyViolation) {
-    return method === 'DELETE' ? dbProblem(err, 409, 'Still referenced') : dbProblem(err, 422, 'Refers to something that does not exist');
-  }
-  if (err instanceof CheckViolation || err instanceof NotNullViolation) return dbProblem(err, 422, 'Not acceptable');
-  if (err instanceof InvalidInput) return dbProblem(err, 400, 'Invalid value');
-  if (err instanceof TransientConflict) {
-    return { ...simple(503, 'Busy, try again', 'the request kept conflicting with concurrent ones'), headers: { 'retry-after': '1' } };
-  }
-  if (err instanceof Unavailable) {
-    return { ...simple(503, 'Database unavailable', 'the database cannot serve this request now'), headers: { 'retry-after': '5' } };
+  const render = rendererOf(err);
+  if (render) {
+    const { status, title, detail, headers, ...extensions } = render(err, method);
+    const problem: Problem = { type: 'about:blank', title, status, detail: detail ?? title, ...extensions };
+    return headers ? { status, problem, headers } : { status, problem };
   }
   // body-parser errors carry a status and a type.
   const bp = err as { status?: number; type?: string; expose?: boolean } | null;
@@ -116,14 +189,14 @@ export function sendProblem(res: import('express').Response, status: number, pro
   res.status(status).set(headers).type('application/problem+json').send(JSON.stringify(problem));
 }
 
-/** The app's one error handler: maps, logs 5xx with the SQLSTATE, never leaks internals. */
+/** The app's one error handler: maps, logs 5xx with the SQLSTATE and statement, never leaks internals. */
 export function problemHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, next) => {
     if (res.headersSent) return next(err);
     const { status, problem, headers } = toProblem(err, req.method);
     if (status >= 500) {
-      const code = (err as { code?: unknown }).code;
-      logger.error({ err, code, method: req.method, url: req.originalUrl }, 'request failed');
+      const { code, statement } = err as { code?: unknown; statement?: unknown };
+      logger.error({ err, code, statement, method: req.method, url: req.originalUrl }, 'request failed');
     } else if (!(err instanceof PgGrindError) && !(err instanceof HttpError)) {
       logger.debug({ err }, 'client error');
     }

@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import type * as s from 'zapatos/schema';
 import { loadSql, many, maybeOne, type Db } from '../core/db.js';
-import { NotFound, PgGrindError, TransientConflict, UniqueViolation } from '../core/errors.js';
+import { Forbidden, found, TransientConflict, UniqueViolation } from '../core/errors.js';
 import { hashPassword, needsRehash, verifyNothing, verifyPassword, type PasswordOptions } from '../core/password.js';
 
 const q = loadSql('blog', [
@@ -87,12 +87,14 @@ export const MAX_LIMIT = 100;
 const SLUG_ATTEMPTS = 5;
 
 /** The viewer tried to change or delete an article or comment someone else wrote. */
-export class NotAuthor extends PgGrindError {
+export class NotAuthor extends Forbidden {
   override name = 'NotAuthor';
-  constructor(readonly entity: 'article' | 'comment') {
-    super(`only the author may change this ${entity}`);
+  constructor(override readonly entity: 'article' | 'comment') {
+    super(`change this ${entity}`, entity);
   }
 }
+
+const notAuthor = (entity: 'article' | 'comment') => () => new NotAuthor(entity);
 
 /**
  * The secret that signs tokens: `configured` when given, otherwise one generated on first use
@@ -157,9 +159,7 @@ export function findUser(db: Db, id: UserId): Promise<User | undefined> {
 
 /** The account; throws NotFound('user'). */
 export async function getUser(db: Db, id: UserId): Promise<User> {
-  const user = await findUser(db, id);
-  if (!user) throw new NotFound('user', id);
-  return user;
+  return found(await findUser(db, id), 'user');
 }
 
 /** Changes the fields present in `patch`; returns the account. Throws NotFound('user'), UniqueViolation, CheckViolation. */
@@ -167,35 +167,27 @@ export async function updateUser(db: Db, id: UserId, patch: UserPatch, opts: Pas
   const changes: Record<string, string | null> = {};
   for (const k of ['email', 'username', 'bio', 'image'] as const) if (patch[k] !== undefined) changes[k] = patch[k];
   if (patch.password !== undefined) changes.password_hash = await hashPassword(patch.password, opts);
-  const user = await maybeOne<User>(db, q.update_user, [id, changes]);
-  if (!user) throw new NotFound('user', id);
-  return user;
+  return found(await maybeOne<User>(db, q.update_user, [id, changes]), 'user');
 }
 
 /** Deletes the account and, by cascade, its articles, comments, favorites and follows. Throws NotFound('user'). */
 export async function deleteUser(db: Db, id: UserId): Promise<void> {
-  if (!(await maybeOne(db, q.delete_user, [id]))) throw new NotFound('user', id);
+  found(await maybeOne(db, q.delete_user, [id]), 'user');
 }
 
 /** The profile of `username` (any case) as `viewer` sees it; throws NotFound('profile'). */
 export async function getProfile(db: Db, username: string, viewer: UserId | null): Promise<Profile> {
-  const p = await maybeOne<Profile>(db, q.find_profile, [username, viewer]);
-  if (!p) throw new NotFound('profile', username);
-  return p;
+  return found(await maybeOne<Profile>(db, q.find_profile, [username, viewer]), 'profile');
 }
 
 /** `viewer` follows `username` (idempotent); returns the profile. Throws NotFound('profile'), CheckViolation (follows_no_self_follow). */
 export async function followUser(db: Db, viewer: UserId, username: string): Promise<Profile> {
-  const p = await maybeOne<Profile>(db, q.follow_user, [username, viewer]);
-  if (!p) throw new NotFound('profile', username);
-  return p;
+  return found(await maybeOne<Profile>(db, q.follow_user, [username, viewer]), 'profile');
 }
 
 /** `viewer` unfollows `username` (idempotent); returns the profile. Throws NotFound('profile'). */
 export async function unfollowUser(db: Db, viewer: UserId, username: string): Promise<Profile> {
-  const p = await maybeOne<Profile>(db, q.unfollow_user, [username, viewer]);
-  if (!p) throw new NotFound('profile', username);
-  return p;
+  return found(await maybeOne<Profile>(db, q.unfollow_user, [username, viewer]), 'profile');
 }
 
 type PageRow = Omit<Article, 'slug'> & { slug: string | null; articles_count: number };
@@ -226,9 +218,7 @@ export async function listFeed(db: Db, viewer: UserId, p: Paging = {}): Promise<
 
 /** The article as `viewer` sees it; throws NotFound('article'). */
 export async function getArticle(db: Db, slug: string, viewer: UserId | null): Promise<Article> {
-  const a = await maybeOne<Article>(db, q.find_article, [slug, viewer]);
-  if (!a) throw new NotFound('article', slug);
-  return a;
+  return found(await maybeOne<Article>(db, q.find_article, [slug, viewer]), 'article');
 }
 
 /**
@@ -252,12 +242,9 @@ export async function updateArticle(db: Db, viewer: UserId, slug: string, patch:
     patch.description ?? null, patch.body ?? null, patch.tagList === undefined ? null : normalizeTags(patch.tagList)];
   for (let attempt = 1; ; attempt++) {
     try {
-      const row = await maybeOne<{ is_author: boolean } & Article>(db, q.update_article, params);
-      if (!row) throw new NotFound('article', slug);
-      if (!row.is_author) throw new NotAuthor('article');
-      if (row.slug === null) throw new NotFound('article', slug);
-      const { is_author: _, ...article } = row;
-      return article;
+      const row = found(await maybeOne<{ allowed: boolean } & Article>(db, q.update_article, params), 'article', notAuthor('article'));
+      // All columns are null when the article vanished between the author check and the update.
+      return found(row.slug === null ? undefined : row, 'article');
     } catch (err) {
       // A concurrent rename took the same new slug first: the next run sees it and appends the id.
       if (!(err instanceof UniqueViolation && err.constraint === 'articles_slug_key') || attempt >= SLUG_ATTEMPTS) throw err;
@@ -267,46 +254,35 @@ export async function updateArticle(db: Db, viewer: UserId, slug: string, patch:
 
 /** Deletes `viewer`'s article with its comments, favorites and tag links. Throws NotFound('article'), NotAuthor('article'). */
 export async function deleteArticle(db: Db, viewer: UserId, slug: string): Promise<void> {
-  const row = await maybeOne<{ is_author: boolean; deleted: boolean }>(db, q.delete_article, [slug, viewer]);
-  if (!row) throw new NotFound('article', slug);
-  if (!row.is_author) throw new NotAuthor('article');
-  if (!row.deleted) throw new NotFound('article', slug);
+  found(await maybeOne<{ allowed: boolean; done: boolean }>(db, q.delete_article, [slug, viewer]), 'article', notAuthor('article'));
 }
 
 /** `viewer` favorites the article (idempotent); returns it. Throws NotFound('article'). */
 export async function favoriteArticle(db: Db, viewer: UserId, slug: string): Promise<Article> {
-  const a = await maybeOne<Article>(db, q.favorite_article, [slug, viewer]);
-  if (!a) throw new NotFound('article', slug);
-  return a;
+  return found(await maybeOne<Article>(db, q.favorite_article, [slug, viewer]), 'article');
 }
 
 /** `viewer` unfavorites the article (idempotent); returns it. Throws NotFound('article'). */
 export async function unfavoriteArticle(db: Db, viewer: UserId, slug: string): Promise<Article> {
-  const a = await maybeOne<Article>(db, q.unfavorite_article, [slug, viewer]);
-  if (!a) throw new NotFound('article', slug);
-  return a;
+  return found(await maybeOne<Article>(db, q.unfavorite_article, [slug, viewer]), 'article');
 }
 
 /** The article's comments, newest first, as `viewer` sees their authors: one statement. Throws NotFound('article'). */
 export async function listComments(db: Db, slug: string, viewer: UserId | null): Promise<Comment[]> {
   const rows = await many<Omit<Comment, 'id'> & { id: string | null }>(db, q.list_comments, [slug, viewer]);
-  if (rows.length === 0) throw new NotFound('article', slug);
+  // No row at all: no such article; an article without comments is one row of nulls.
+  found(rows[0], 'article');
   return rows.filter((r): r is Comment => r.id !== null);
 }
 
 /** `viewer` comments on the article; returns the comment. Throws NotFound('article'), CheckViolation. */
 export async function createComment(db: Db, viewer: UserId, slug: string, body: string): Promise<Comment> {
-  const c = await maybeOne<Comment>(db, q.create_comment, [slug, viewer, body]);
-  if (!c) throw new NotFound('article', slug);
-  return c;
+  return found(await maybeOne<Comment>(db, q.create_comment, [slug, viewer, body]), 'article');
 }
 
 /** Deletes `viewer`'s comment on the article. Throws NotFound('comment'), NotAuthor('comment'). */
 export async function deleteComment(db: Db, viewer: UserId, slug: string, id: UserId): Promise<void> {
-  const row = await maybeOne<{ is_author: boolean; deleted: boolean }>(db, q.delete_comment, [slug, id, viewer]);
-  if (!row) throw new NotFound('comment', id);
-  if (!row.is_author) throw new NotAuthor('comment');
-  if (!row.deleted) throw new NotFound('comment', id);
+  found(await maybeOne<{ allowed: boolean; done: boolean }>(db, q.delete_comment, [slug, id, viewer]), 'comment', notAuthor('comment'));
 }
 
 /** The tags in use, most used first. */

@@ -1,8 +1,9 @@
 /**
  * The booking library's own errors: the two custom SQLSTATEs raised by the bookings_check_status
- * trigger, and an overlap that names what it overlaps. Nothing here knows about HTTP.
+ * trigger (registered here, so importing the library is what teaches `mapDbError` their meaning),
+ * and an overlap that names what it overlaps. Nothing here knows about HTTP.
  */
-import { DbError, ExclusionViolation, type PgErrorFields } from '../core/errors.js';
+import { DbError, ExclusionViolation, registerSqlState, type PgErrorFields } from '../core/errors.js';
 
 /** SQLSTATE raised for a status change the status machine forbids (or a lapsed hold). */
 export const ILLEGAL_TRANSITION = 'BK001';
@@ -30,18 +31,5 @@ export class BookingConflict extends ExclusionViolation {
   }
 }
 
-interface DriverError { code?: unknown; message?: unknown; constraint_name?: string; table_name?: string; schema_name?: string; detail?: string }
-
-/** Maps BK001/BK002 driver errors to their classes; anything else is returned unchanged. */
-export function mapBookingError(err: unknown): unknown {
-  const e = err as DriverError | null;
-  if (typeof e !== 'object' || e === null || (e.code !== ILLEGAL_TRANSITION && e.code !== PAYMENT_REQUIRED)) return err;
-  const Class = e.code === ILLEGAL_TRANSITION ? IllegalTransition : PaymentRequired;
-  return new Class(typeof e.message === 'string' ? e.message : 'booking state conflict', {
-    code: e.code,
-    constraint: e.constraint_name,
-    table: e.table_name,
-    schema: e.schema_name,
-    detail: e.detail,
-  }, err);
-}
+registerSqlState(ILLEGAL_TRANSITION, IllegalTransition);
+registerSqlState(PAYMENT_REQUIRED, PaymentRequired);

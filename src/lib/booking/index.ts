@@ -7,9 +7,9 @@
 /// <reference path="../generated/zapatos/schema.d.ts" preserve="true" />
 import type * as s from 'zapatos/schema';
 import { loadSql, many, maybeOne, transaction, type Db } from '../core/db.js';
-import { CheckViolation, ExclusionViolation, NotFound } from '../core/errors.js';
+import { CheckViolation, ExclusionViolation, found } from '../core/errors.js';
 import type { IdempotencyQueries } from '../core/idempotency.js';
-import { BookingConflict, mapBookingError, type ConflictingBooking } from './errors.js';
+import { BookingConflict, type ConflictingBooking } from './errors.js';
 
 export * from './errors.js';
 
@@ -170,9 +170,7 @@ export function findResource(db: Db, id: Id): Promise<Resource | undefined> {
 
 /** The resource with its windows; throws NotFound. */
 export async function getResource(db: Db, id: Id): Promise<Resource> {
-  const r = await findResource(db, id);
-  if (!r) throw new NotFound('resource', id);
-  return r;
+  return found(await findResource(db, id), 'resource');
 }
 
 /**
@@ -184,7 +182,7 @@ export async function replaceAvailability(db: Db, id: Id, windows: readonly Avai
   return transaction(db, async (tx) => {
     const done = await maybeOne(tx, q.replace_availability, [
       id, windows.map((w) => w.weekday), windows.map((w) => w.start), windows.map((w) => w.end)]);
-    if (!done) throw new NotFound('resource', id);
+    found(done, 'resource');
     return getResource(tx, id);
   });
 }
@@ -259,7 +257,7 @@ export async function createBooking(db: Db, b: NewBooking): Promise<Booking> {
     return rows[0]!;
   } catch (err) {
     if (err instanceof ExclusionViolation && err.constraint === 'bookings_no_overlap') {
-      const fields = { code: err.code, constraint: err.constraint, table: err.table, schema: err.schema, detail: err.detail };
+      const fields = { code: err.code, constraint: err.constraint, table: err.table, schema: err.schema, statement: err.statement };
       throw new BookingConflict(fields, await conflictsOf(db, b), err);
     }
     throw err;
@@ -273,9 +271,7 @@ export function findBooking(db: Db, id: Id): Promise<Booking | undefined> {
 
 /** The booking; throws NotFound. */
 export async function getBooking(db: Db, id: Id): Promise<Booking> {
-  const b = await findBooking(db, id);
-  if (!b) throw new NotFound('booking', id);
-  return b;
+  return found(await findBooking(db, id), 'booking');
 }
 
 /**
@@ -283,14 +279,7 @@ export async function getBooking(db: Db, id: Id): Promise<Booking> {
  * PaymentRequired (BK002).
  */
 export async function transitionBooking(db: Db, id: Id, status: BookingStatus): Promise<Booking> {
-  let row: Booking | undefined;
-  try {
-    row = await maybeOne<Booking>(db, q.transition_booking, [id, status]);
-  } catch (err) {
-    throw mapBookingError(err);
-  }
-  if (!row) throw new NotFound('booking', id);
-  return row;
+  return found(await maybeOne<Booking>(db, q.transition_booking, [id, status]), 'booking');
 }
 
 /** held/pending -> confirmed. Throws NotFound, IllegalTransition, PaymentRequired. */

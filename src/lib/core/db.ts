@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import postgres from 'postgres';
-import { isRetryable, mapDbError, NotFound, TransientConflict } from './errors.js';
+import { isRetryable, mapDbError, NotFound, TooManyRows, TransientConflict } from './errors.js';
 import { packageRoot } from './paths.js';
 
 /** A pool (`Sql`) or a transaction (`TransactionSql`): every library function takes one of these. */
@@ -81,17 +81,17 @@ export function many<T>(db: Db, text: string, params: Params = []): Promise<T[]>
   return run<T>(db, text, params);
 }
 
-/** The single row, or undefined when there is none. Throws if the statement returned several. */
-export async function maybeOne<T>(db: Db, text: string, params: Params = []): Promise<T | undefined> {
+/** The single row, or undefined when there is none. Throws TooManyRows if the statement returned several. */
+export async function maybeOne<T>(db: Db, text: string, params: Params = [], statement?: string): Promise<T | undefined> {
   const rows = await run<T>(db, text, params);
-  if (rows.length > 1) throw new Error(`expected at most one row, got ${rows.length}`);
+  if (rows.length > 1) throw new TooManyRows(rows.length, statement);
   return rows[0];
 }
 
-/** Exactly one row; `NotFound(entity)` when there is none. */
-export async function one<T>(db: Db, text: string, params: Params = [], entity = 'row'): Promise<T> {
-  const row = await maybeOne<T>(db, text, params);
-  if (row === undefined) throw new NotFound(entity, params[0]);
+/** Exactly one row; `NotFound(entity)` when there is none, TooManyRows when there are several. */
+export async function one<T>(db: Db, text: string, params: Params = [], entity = 'row', statement?: string): Promise<T> {
+  const row = await maybeOne<T>(db, text, params, statement);
+  if (row === undefined) throw new NotFound(entity, statement);
   return row;
 }
 

@@ -13,7 +13,7 @@
 /// <reference path="../generated/zapatos/schema.d.ts" preserve="true" />
 import type * as s from 'zapatos/schema';
 import { many, maybeOne, transaction, type Db } from '../core/db.js';
-import { NotFound, PgGrindError } from '../core/errors.js';
+import { found, PgGrindError } from '../core/errors.js';
 import { parseCron } from './cron.js';
 import { q } from './sql.js';
 
@@ -79,8 +79,8 @@ export interface StatsRow {
 /** The job is in a state that refuses the operation (e.g. cancelling a running job). */
 export class JobStateConflict extends PgGrindError {
   override name = 'JobStateConflict';
-  constructor(readonly id: JobId, readonly state: JobState, readonly operation: string) {
-    super(`job ${id} is ${state}: cannot ${operation} it`);
+  constructor(readonly state: JobState, readonly operation: string) {
+    super(`job is ${state}: cannot ${operation} it`);
   }
 }
 
@@ -122,9 +122,7 @@ export function findJob(db: Db, id: JobId): Promise<JobInfo | undefined> {
 
 /** The job in any state; throws NotFound. */
 export async function getJob(db: Db, id: JobId): Promise<JobInfo> {
-  const job = await findJob(db, id);
-  if (!job) throw new NotFound('job', id);
-  return job;
+  return found(await findJob(db, id), 'job');
 }
 
 /** Cancels a job that is not running (moves it to history as cancelled); returns it. Throws NotFound, JobStateConflict. */
@@ -133,7 +131,7 @@ export function cancelJob(db: Db, id: JobId): Promise<JobInfo> {
   return transaction(db, async (tx) => {
     const done = await maybeOne(tx, q.cancel_job, [id]);
     const job = await getJob(tx, id);
-    if (!done) throw new JobStateConflict(id, job.state, 'cancel');
+    if (!done) throw new JobStateConflict(job.state, 'cancel');
     return job;
   });
 }
@@ -147,7 +145,7 @@ export function retryJob(db: Db, id: JobId): Promise<JobInfo> {
   return transaction(db, async (tx) => {
     const done = await maybeOne(tx, q.retry_job, [id]);
     const job = await getJob(tx, id);
-    if (!done) throw new JobStateConflict(id, job.state, 'retry');
+    if (!done) throw new JobStateConflict(job.state, 'retry');
     return job;
   });
 }
@@ -181,6 +179,5 @@ export function listSchedules(db: Db): Promise<Schedule[]> {
 
 /** Deletes a schedule; throws NotFound. */
 export async function deleteSchedule(db: Db, name: string): Promise<void> {
-  const row = await maybeOne(db, q.delete_schedule, [name]);
-  if (!row) throw new NotFound('schedule', name);
+  found(await maybeOne(db, q.delete_schedule, [name]), 'schedule');
 }

@@ -10,11 +10,12 @@
 import type * as s from 'zapatos/schema';
 import { decodeCursor, encodeCursor } from '../core/cursor.js';
 import { loadSql, many, maybeOne, transaction, type Db } from '../core/db.js';
-import {
-  DbError, Forbidden, ForeignKeyViolation, InvalidCursor, NotFound,
-} from '../core/errors.js';
+import { Forbidden, ForeignKeyViolation, found, InvalidCursor } from '../core/errors.js';
 import { hashPassword, verifyNothing, verifyPassword } from '../core/password.js';
 import { assertSecret, InvalidToken, signToken, verifyToken } from '../core/token.js';
+import { RowSecurityRefused } from './errors.js';
+
+export * from './errors.js';
 
 const q = loadSql('saas', [
   'set_context', 'current_org_role', 'signup', 'find_credentials',
@@ -48,11 +49,13 @@ function missingReference(entity: string, constraint: string, table: string, col
   return new ForeignKeyViolation(`no such ${entity}`, { code: '23503', constraint, table, column, schema: 'saas' });
 }
 
-/** PostgreSQL's RLS refusal (42501, WITH CHECK failed) as the typed `Forbidden`. */
-function mapForbidden(action: string) {
+/**
+ * A row-level-security refusal (42501, `RowSecurityRefused`) says that the policies refused, not what the
+ * caller tried: the library names the action, as `Forbidden`, like every other refusal.
+ */
+function refusing(action: string) {
   return (err: unknown): never => {
-    if ((err as { code?: unknown })?.code === '42501' && !(err instanceof DbError)) throw new Forbidden(action);
-    throw err;
+    throw err instanceof RowSecurityRefused ? new Forbidden(action) : err;
   };
 }
 
@@ -83,8 +86,9 @@ export function asUser<T>(db: Db, ctx: Context, fn: (tx: Db) => Promise<T>): Pro
 export function inOrg<T>(db: Db, userId: Id, orgId: Id, fn: (tx: Db, role: OrgRole) => Promise<T>): Promise<T> {
   return asUser(db, { userId, orgId }, async (tx) => {
     const row = await maybeOne<{ role: OrgRole | null }>(tx, q.current_org_role);
-    if (!row?.role) throw new NotFound('org', orgId);
-    return fn(tx, row.role);
+    // No row, or a null role: not a member, which is also what another tenant's org looks like.
+    const { role } = found(row?.role ? row : undefined, 'org');
+    return fn(tx, role!);
   });
 }
 
@@ -166,9 +170,7 @@ export async function createOrg(tx: Db, name: string): Promise<Org> {
 
 /** The org; throws NotFound. */
 export async function getOrg(tx: Db, orgId: Id): Promise<Org> {
-  const org = await maybeOne<Org>(tx, q.find_org, [orgId]);
-  if (!org) throw new NotFound('org', orgId);
-  return org;
+  return found(await maybeOne<Org>(tx, q.find_org, [orgId]), 'org');
 }
 
 /** Renames the org (owners). Throws Forbidden. */
@@ -230,26 +232,21 @@ export type AddMemberResult =
  * invitations_org_id_email_key). */
 export async function addMember(tx: Db, orgId: Id, email: string, role: OrgRole): Promise<AddMemberResult> {
   const [row] = await many<{ kind: 'member' | 'invitation'; user_id: string; invitation_id: string; email: string; role: OrgRole; created_at: Date }>(
-    tx, q.add_member, [orgId, email, role]).catch(mapForbidden('add members with this role'));
+    tx, q.add_member, [orgId, email, role]).catch(refusing('add members with this role'));
   if (row!.kind === 'member') return { kind: 'member', member: { user_id: row!.user_id, email: row!.email, role: row!.role, created_at: row!.created_at } };
   return { kind: 'invitation', invitation: { id: row!.invitation_id, email: row!.email, role: row!.role, created_at: row!.created_at } };
 }
 
 /** Changes a member's role. Throws NotFound, Forbidden, CheckViolation (memberships_one_owner). */
 export async function updateMember(tx: Db, orgId: Id, userId: Id, role: OrgRole): Promise<Member> {
-  const row = await maybeOne<Member & { updated: boolean }>(tx, q.update_member, [orgId, userId, role])
-    .catch(mapForbidden('grant this role'));
-  if (!row) throw new NotFound('member', userId);
-  if (!row.updated) throw new Forbidden('change this member');
-  const { updated: _, ...member } = row;
-  return member;
+  const row = await maybeOne<Member & { allowed: boolean }>(tx, q.update_member, [orgId, userId, role])
+    .catch(refusing('grant this role'));
+  return found(row, 'member', 'change this member');
 }
 
 /** Removes a member (or yourself). Throws NotFound, Forbidden, CheckViolation (memberships_one_owner). */
 export async function removeMember(tx: Db, orgId: Id, userId: Id): Promise<void> {
-  const row = await maybeOne<{ removed: boolean }>(tx, q.remove_member, [orgId, userId]);
-  if (!row) throw new NotFound('member', userId);
-  if (!row.removed) throw new Forbidden('remove this member');
+  found(await maybeOne<{ allowed: boolean }>(tx, q.remove_member, [orgId, userId]), 'member', 'remove this member');
 }
 
 /** Pending invitations (admins; others get Forbidden). */
@@ -261,8 +258,7 @@ export async function listInvitations(tx: Db, orgId: Id, role: OrgRole, opts: Pa
 
 /** Withdraws an invitation. Throws NotFound (also for non-admins, who cannot see invitations). */
 export async function deleteInvitation(tx: Db, orgId: Id, invitationId: Id): Promise<void> {
-  const row = await maybeOne(tx, q.delete_invitation, [orgId, invitationId]);
-  if (!row) throw new NotFound('invitation', invitationId);
+  found(await maybeOne(tx, q.delete_invitation, [orgId, invitationId]), 'invitation');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -275,29 +271,23 @@ export async function listTeams(tx: Db, orgId: Id, opts: PageOptions = {}): Prom
 
 /** The team; throws NotFound. */
 export async function getTeam(tx: Db, orgId: Id, teamId: Id): Promise<Team> {
-  const team = await maybeOne<Team>(tx, q.find_team, [orgId, teamId]);
-  if (!team) throw new NotFound('team', teamId);
-  return team;
+  return found(await maybeOne<Team>(tx, q.find_team, [orgId, teamId]), 'team');
 }
 
 /** Creates a team (admins). Throws Forbidden, UniqueViolation (teams_org_id_name_key). */
 export async function createTeam(tx: Db, orgId: Id, name: string): Promise<Team> {
-  return (await many<Team>(tx, q.create_team, [orgId, name]).catch(mapForbidden('create teams')))[0]!;
+  return (await many<Team>(tx, q.create_team, [orgId, name]).catch(refusing('create teams')))[0]!;
 }
 
 /** Renames a team (admins). Throws NotFound, Forbidden, UniqueViolation. */
 export async function updateTeam(tx: Db, orgId: Id, teamId: Id, name: string): Promise<Team> {
-  const row = await maybeOne<Team & { updated: boolean }>(tx, q.update_team, [orgId, teamId, name]);
-  if (!row) throw new NotFound('team', teamId);
-  if (!row.updated) throw new Forbidden('rename teams');
+  const row = found(await maybeOne<Team & { allowed: boolean }>(tx, q.update_team, [orgId, teamId, name]), 'team', 'rename teams');
   return { id: row.id, name: row.name, created_at: row.created_at };
 }
 
 /** Deletes a team with its projects and tasks (admins). Throws NotFound, Forbidden. */
 export async function deleteTeam(tx: Db, orgId: Id, teamId: Id): Promise<void> {
-  const row = await maybeOne<{ removed: boolean }>(tx, q.delete_team, [orgId, teamId]);
-  if (!row) throw new NotFound('team', teamId);
-  if (!row.removed) throw new Forbidden('delete teams');
+  found(await maybeOne<{ allowed: boolean }>(tx, q.delete_team, [orgId, teamId]), 'team', 'delete teams');
 }
 
 /** Members of a team. Throws NotFound for the team. */
@@ -310,17 +300,13 @@ export async function listTeamMembers(tx: Db, orgId: Id, teamId: Id, opts: PageO
 /** Puts an org member in a team (admins). Throws NotFound (team), Forbidden,
  * ForeignKeyViolation (team_members_member_fkey: not a member of this org), UniqueViolation. */
 export async function addTeamMember(tx: Db, orgId: Id, teamId: Id, userId: Id): Promise<{ user_id: string; created_at: Date }> {
-  const row = await maybeOne<{ user_id: string; created_at: Date }>(tx, q.add_team_member, [orgId, teamId, userId])
-    .catch(mapForbidden('manage team members'));
-  if (!row) throw new NotFound('team', teamId);
-  return row;
+  return found(await maybeOne<{ user_id: string; created_at: Date }>(tx, q.add_team_member, [orgId, teamId, userId])
+    .catch(refusing('manage team members')), 'team');
 }
 
 /** Takes a user out of a team (admins). Throws NotFound, Forbidden. */
 export async function removeTeamMember(tx: Db, orgId: Id, teamId: Id, userId: Id): Promise<void> {
-  const row = await maybeOne<{ removed: boolean }>(tx, q.remove_team_member, [orgId, teamId, userId]);
-  if (!row) throw new NotFound('team member', userId);
-  if (!row.removed) throw new Forbidden('manage team members');
+  found(await maybeOne<{ allowed: boolean }>(tx, q.remove_team_member, [orgId, teamId, userId]), 'team member', 'manage team members');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -333,34 +319,28 @@ export async function listProjects(tx: Db, orgId: Id, opts: PageOptions & { team
 
 /** The project; throws NotFound. */
 export async function getProject(tx: Db, orgId: Id, projectId: Id): Promise<Project> {
-  const p = await maybeOne<Project>(tx, q.find_project, [orgId, projectId]);
-  if (!p) throw new NotFound('project', projectId);
-  return p;
+  return found(await maybeOne<Project>(tx, q.find_project, [orgId, projectId]), 'project');
 }
 
 /** Creates a project in a team (admins, or members of that team). Throws ForeignKeyViolation
  * (projects_team_fkey: no such team in this org), Forbidden. */
 export async function createProject(tx: Db, orgId: Id, input: { teamId: Id; name: string }): Promise<Project> {
   const row = await maybeOne<Project>(tx, q.create_project, [orgId, input.teamId, input.name])
-    .catch(mapForbidden('create projects in this team'));
+    .catch(refusing('create projects in this team'));
   if (!row) throw missingReference('team', 'projects_team_fkey', 'projects', 'team_id');
   return row;
 }
 
 /** Renames and/or moves a project (its tasks follow). Throws NotFound, Forbidden, ForeignKeyViolation. */
 export async function updateProject(tx: Db, orgId: Id, projectId: Id, patch: { name?: string; teamId?: Id }): Promise<Project> {
-  const row = await maybeOne<Project & { updated: boolean }>(tx, q.update_project, [orgId, projectId, patch.name ?? null, patch.teamId ?? null])
-    .catch(mapForbidden('move projects to this team'));
-  if (!row) throw new NotFound('project', projectId);
-  if (!row.updated) throw new Forbidden('change this project');
+  const row = found(await maybeOne<Project & { allowed: boolean }>(tx, q.update_project, [orgId, projectId, patch.name ?? null, patch.teamId ?? null])
+    .catch(refusing('move projects to this team')), 'project', 'change this project');
   return { id: row.id, team_id: row.team_id, name: row.name, created_at: row.created_at };
 }
 
 /** Deletes a project and its tasks. Throws NotFound, Forbidden. */
 export async function deleteProject(tx: Db, orgId: Id, projectId: Id): Promise<void> {
-  const row = await maybeOne<{ removed: boolean }>(tx, q.delete_project, [orgId, projectId]);
-  if (!row) throw new NotFound('project', projectId);
-  if (!row.removed) throw new Forbidden('delete this project');
+  found(await maybeOne<{ allowed: boolean }>(tx, q.delete_project, [orgId, projectId]), 'project', 'delete this project');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -397,9 +377,7 @@ export async function listMyTasks(tx: Db, orgId: Id, opts: PageOptions = {}): Pr
 
 /** The task; throws NotFound. */
 export async function getTask(tx: Db, orgId: Id, taskId: Id): Promise<Task> {
-  const t = await maybeOne<Task>(tx, q.find_task, [orgId, taskId]);
-  if (!t) throw new NotFound('task', taskId);
-  return t;
+  return found(await maybeOne<Task>(tx, q.find_task, [orgId, taskId]), 'task');
 }
 
 export interface NewTask { title: string; status?: TaskStatus; assigneeId?: Id | null }
@@ -407,10 +385,8 @@ export interface NewTask { title: string; status?: TaskStatus; assigneeId?: Id |
 /** Creates a task in a project. Throws NotFound (project), Forbidden, ForeignKeyViolation
  * (tasks_assignee_fkey: the assignee is not a member of this org), CheckViolation. */
 export async function createTask(tx: Db, orgId: Id, projectId: Id, input: NewTask): Promise<Task> {
-  const row = await maybeOne<Task>(tx, q.create_task, [orgId, projectId, input.title, input.status ?? null, input.assigneeId ?? null])
-    .catch(mapForbidden('create tasks in this project'));
-  if (!row) throw new NotFound('project', projectId);
-  return row;
+  return found(await maybeOne<Task>(tx, q.create_task, [orgId, projectId, input.title, input.status ?? null, input.assigneeId ?? null])
+    .catch(refusing('create tasks in this project')), 'project');
 }
 
 /** Fields to change; `assigneeId: null` unassigns. */
@@ -418,18 +394,14 @@ export interface TaskPatch { title?: string; status?: TaskStatus; assigneeId?: I
 
 /** Changes a task. Throws NotFound, Forbidden, ForeignKeyViolation, CheckViolation. */
 export async function updateTask(tx: Db, orgId: Id, taskId: Id, patch: TaskPatch): Promise<Task> {
-  const row = await maybeOne<Task & { target_id: string; updated: boolean }>(tx, q.update_task,
+  const row = await maybeOne<Task & { target_id: string; allowed: boolean }>(tx, q.update_task,
     [orgId, taskId, patch.title ?? null, patch.status ?? null, patch.assigneeId !== undefined, patch.assigneeId ?? null])
-    .catch(mapForbidden('change this task'));
-  if (!row) throw new NotFound('task', taskId);
-  if (!row.updated) throw new Forbidden('change this task');
-  const { target_id: _t, updated: _u, ...task } = row;
+    .catch(refusing('change this task'));
+  const { target_id: _, ...task } = found(row, 'task', 'change this task');
   return task;
 }
 
 /** Deletes a task. Throws NotFound, Forbidden. */
 export async function deleteTask(tx: Db, orgId: Id, taskId: Id): Promise<void> {
-  const row = await maybeOne<{ removed: boolean }>(tx, q.delete_task, [orgId, taskId]);
-  if (!row) throw new NotFound('task', taskId);
-  if (!row.removed) throw new Forbidden('delete this task');
+  found(await maybeOne<{ allowed: boolean }>(tx, q.delete_task, [orgId, taskId]), 'task', 'delete this task');
 }

@@ -6,7 +6,7 @@
 import type * as s from 'zapatos/schema';
 import { decodeCursor, encodeCursor } from '../core/cursor.js';
 import { exec, loadSql, many, maybeOne, type Db } from '../core/db.js';
-import { InvalidCursor, NotFound, StaleVersion } from '../core/errors.js';
+import { found, InvalidCursor, NotFound, StaleVersion } from '../core/errors.js';
 
 const q = loadSql('todo', ['create_todo', 'find_todo', 'list_todos', 'update_todo', 'delete_todo', 'delete_todos']);
 
@@ -63,9 +63,7 @@ export function findTodo(db: Db, id: TodoId): Promise<Todo | undefined> {
 
 /** The todo; throws NotFound. */
 export async function getTodo(db: Db, id: TodoId): Promise<Todo> {
-  const todo = await findTodo(db, id);
-  if (!todo) throw new NotFound('todo', id);
-  return todo;
+  return found(await findTodo(db, id), 'todo');
 }
 
 /** One page of todos in creation order. Throws InvalidCursor for a cursor it did not issue. */
@@ -87,7 +85,8 @@ export async function listTodos(db: Db, opts: ListTodosOptions = {}): Promise<To
 /** Why a conditional write touched no row: NotFound, or StaleVersion when the row moved on. */
 async function explainMiss(db: Db, id: TodoId, expected: number | undefined): Promise<never> {
   const current = await findTodo(db, id);
-  if (!current || expected === undefined) throw new NotFound('todo', id);
+  // Without a version condition the write can only have missed a row that is gone.
+  if (!current || expected === undefined) throw new NotFound('todo');
   throw new StaleVersion('todo', expected, current.version);
 }
 
