@@ -3,6 +3,7 @@
 -- $1 slug, $2 viewer user id (bigint).
 -- Returns 0 rows (no such article) or 1 row: is_author (false: 403), deleted (false with
 -- is_author: the article vanished meanwhile, 404).
+-- @not-null deleted
 with target as (
   select id, author_id
     from blog.articles

@@ -2,6 +2,7 @@
 -- $1 slug, $2 comment id (bigint), $3 viewer user id (bigint).
 -- Returns 0 rows when the article or the comment does not exist, or the comment belongs to
 -- another article (404); otherwise 1 row: is_author (false: 403), deleted.
+-- @not-null deleted
 with target as (
   select c.id, c.author_id
     from blog.comments c

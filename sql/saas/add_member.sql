@@ -4,6 +4,7 @@
 -- user_id_by_email answers only to admins and owners, so nobody else can probe for accounts;
 -- the policies decide whether the role may be granted (42501 otherwise). 23505
 -- memberships_pkey / invitations_org_id_email_key when already a member / already invited.
+-- @not-null kind, email, role, created_at
 with target as (
   select saas.user_id_by_email($2::citext) as user_id
 ), member as (
