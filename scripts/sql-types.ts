@@ -195,7 +195,7 @@ function projectFile(project: string, statements: StatementTypes[]): string {
     return [
       `  /** ${summary(s.file.text) || `sql/${project}/${s.file.name}.sql`} */`,
       `  ${prop(s.file.name)}: {`,
-      `    params: [${params}];`,
+      `    params: readonly [${params}];`,
       s.columns.length ? `    row: {\n${row}\n    };` : '    row: Record<string, never>;',
       '  };',
     ].join('\n');

@@ -21,8 +21,8 @@ with target as (
   returning id, email, role, created_at
 )
 select 'member' as kind, m.user_id, null::bigint as invitation_id, $2::citext as email,
-       m.role::text as role, m.created_at
+       m.role, m.created_at
   from member m
  union all
-select 'invitation', null, i.id, i.email, i.role::text, i.created_at
+select 'invitation', null, i.id, i.email, i.role, i.created_at
   from invitation i

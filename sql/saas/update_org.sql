@@ -4,4 +4,4 @@
 update saas.orgs o
    set name = $2::text
  where o.id = $1::bigint
-returning o.id, o.name, (select saas.current_org_role())::text as role, o.created_at
+returning o.id, o.name, (select saas.current_org_role()) as role, o.created_at

@@ -1,7 +1,7 @@
 // src/lib/core/db.ts and errors.ts on real PostgreSQL: every SQLSTATE class of the STYLE.md table is
 // raised by a real statement and comes out as its typed error with code, constraint, table, column.
 import t from 'tap';
-import { exec, many, maybeOne, one, transaction } from '../../src/lib/core/db.js';
+import { exec, many, maybeOne, one, transaction, type Statement } from '../../src/lib/core/db.js';
 import {
   CheckViolation, DbError, ExclusionViolation, ForeignKeyViolation, InvalidInput, NotFound, NotNullViolation,
   TransientConflict, UniqueViolation, Unavailable, isRetryable, mapDbError,
@@ -23,6 +23,8 @@ await sql.unsafe(`
   insert into scratch.parents values (1, 'a@example.com');
 `);
 
+/** An ad-hoc statement (the libraries load theirs from sql/); its types are this test's claim. */
+const adhoc = <P extends readonly unknown[] = [], R = Record<string, unknown>>(text: string, name = 'test/adhoc'): Statement<P, R> => ({ name, text });
 const raise = (code: string) => `do $$ begin raise exception 'raised' using errcode = '${code}'; end $$`;
 
 t.test('each SQLSTATE maps to its class, keeping the fields', async (t) => {
@@ -46,8 +48,8 @@ t.test('each SQLSTATE maps to its class, keeping the fields', async (t) => {
   ];
   for (const [label, text, Class, fields] of cases) {
     const run = label.startsWith('57014')
-      ? sql.begin(async (tx) => { await tx`set local statement_timeout = 50`; return many(tx, text); })
-      : many(sql, text);
+      ? sql.begin(async (tx) => { await tx`set local statement_timeout = 50`; return many(tx, adhoc(text)); })
+      : many(sql, adhoc(text));
     const err = await run.then(() => undefined, (e: unknown) => (label.startsWith('57014') ? mapDbError(e) : e));
     t.type(err, Class, label);
     t.match(err, fields, `${label}: fields`);
@@ -56,7 +58,7 @@ t.test('each SQLSTATE maps to its class, keeping the fields', async (t) => {
 });
 
 t.test('other errors pass unchanged', async (t) => {
-  const err = await many(sql, 'select 1/0').catch((e: unknown) => e);
+  const err = await many(sql, adhoc('select 1/0')).catch((e: unknown) => e);
   t.notOk(err instanceof DbError);
   t.equal((err as { code: string }).code, '22012');
   const plain = new Error('x');
@@ -68,14 +70,18 @@ t.test('other errors pass unchanged', async (t) => {
 });
 
 t.test('one / maybeOne / many / exec', async (t) => {
-  t.same(await one(sql, 'select $1::int as n', [5]), { n: 5 });
-  await t.rejects(one(sql, 'select 1 where false', [], 'parent'), NotFound);
-  t.match(await one(sql, 'select 1 where false', [], 'parent').catch((e: unknown) => e), { entity: 'parent' });
-  t.equal(await maybeOne(sql, 'select 1 where false'), undefined);
-  await t.rejects(maybeOne(sql, 'select generate_series(1, 2)'), /at most one row/);
-  t.equal((await many(sql, 'select generate_series(1, $1::int)', [3])).length, 3);
-  t.equal(await exec(sql, 'update scratch.parents set email = email'), 1);
-  await t.rejects(exec(sql, `insert into scratch.parents values (1, 'z')`), UniqueViolation);
+  t.same(await one(sql, adhoc<[number], { n: number }>('select $1::int as n'), [5]), { n: 5 });
+  await t.rejects(one(sql, adhoc('select 1 where false'), [], 'parent'), NotFound);
+  t.match(await one(sql, adhoc('select 1 where false'), [], 'parent').catch((e: unknown) => e), { entity: 'parent' });
+  t.equal(await maybeOne(sql, adhoc('select 1 where false')), undefined);
+  await t.rejects(maybeOne(sql, adhoc('select generate_series(1, 2)')), /at most one row/);
+  await t.rejects(one(sql, adhoc('select generate_series(1, 2)', 'scratch/two_rows'), []), /^scratch\/two_rows: expected at most one row/);
+  t.equal((await many(sql, adhoc<[number]>('select generate_series(1, $1::int)'), [3])).length, 3);
+  t.equal(await exec(sql, adhoc('update scratch.parents set email = email')), 1);
+  await t.rejects(exec(sql, adhoc(`insert into scratch.parents values (1, 'z')`)), UniqueViolation);
+  const dup = await exec(sql, adhoc<[string]>(`insert into scratch.parents values (1, $1::text)`, 'scratch/add_parent'), ['secret@example.com']).catch((e: unknown) => e);
+  t.match(dup, { statement: 'scratch/add_parent' }, 'a mapped error names the statement that failed');
+  t.notMatch(JSON.stringify({ ...(dup as object), cause: undefined }), /secret@example/, 'but not its parameter values');
 });
 
 t.test('transaction(): retries serialization failures, then gives up', async (t) => {

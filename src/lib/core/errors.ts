@@ -29,6 +29,8 @@ export class DbError extends PgGrindError {
   readonly column: string | undefined;
   readonly schema: string | undefined;
   readonly detail: string | undefined;
+  /** The statement that failed (`todo/create_todo`), when it came from a loaded sql/ file. */
+  statement: string | undefined;
 
   constructor(message: string, fields: PgErrorFields, cause?: unknown) {
     super(message, { cause });
@@ -135,9 +137,16 @@ export function isRetryable(err: unknown): boolean {
 
 /**
  * Turns a postgres.js error into the typed class of the STYLE.md table. Errors that are not
- * database errors, or whose SQLSTATE is not in the table, are returned unchanged.
+ * database errors, or whose SQLSTATE is not in the table, are returned unchanged. A mapped error
+ * keeps `statement`, the name of the statement that failed (never its parameter values).
  */
-export function mapDbError(err: unknown): unknown {
+export function mapDbError(err: unknown, statement?: string): unknown {
+  const mapped = mapDriverError(err);
+  if (mapped instanceof DbError && statement !== undefined) mapped.statement ??= statement;
+  return mapped;
+}
+
+function mapDriverError(err: unknown): unknown {
   if (err instanceof PgGrindError || typeof err !== 'object' || err === null) return err;
   const e = err as DriverError;
   if (typeof e.code !== 'string') return err;

@@ -5,7 +5,7 @@ import type { JsonValue } from './index.js';
 export interface QueueStatements {
   /** add_job: add one job through the SQL function queue.add_job (the same one other projects call */
   add_job: {
-    params: [$1: string | null, $2: string | null, $3: string | null, $4: Date | string | null, $5: number | null, $6: number | null, $7: string | null, $8: string | null];
+    params: readonly [$1: string | null, $2: string | null, $3: string | null, $4: Date | string | null, $5: number | null, $6: number | null, $7: string | null, $8: string | null];
     row: {
       id: string;
       queue: string;
@@ -21,7 +21,7 @@ export interface QueueStatements {
   };
   /** add_jobs: add a batch of jobs in one statement through queue.add_jobs. */
   add_jobs: {
-    params: [$1: unknown | null];
+    params: readonly [$1: unknown | null];
     row: {
       id: string;
       queue: string;
@@ -37,14 +37,14 @@ export interface QueueStatements {
   };
   /** cancel_job: move a job that is not running to job_history as cancelled. */
   cancel_job: {
-    params: [$1: string | number | bigint | null];
+    params: readonly [$1: string | number | bigint | null];
     row: {
       id: string;
     };
   };
   /** claim_jobs: lease up to $2 ready jobs to worker $1 for $3 seconds, smallest priority first, then */
   claim_jobs: {
-    params: [$1: string | null, $2: number | null, $3: number | null, $4: number | null];
+    params: readonly [$1: string | null, $2: number | null, $3: number | null, $4: number | null];
     row: {
       id: string;
       queue: string;
@@ -60,14 +60,14 @@ export interface QueueStatements {
   };
   /** complete_jobs: move finished jobs of worker $2 from queue.jobs to queue.job_history in one */
   complete_jobs: {
-    params: [$1: readonly (string | number | bigint)[] | null, $2: string | null, $3: boolean | null];
+    params: readonly [$1: readonly (string | number | bigint)[] | null, $2: string | null, $3: boolean | null];
     row: {
       id: string;
     };
   };
   /** create_schedule: add a cron schedule. The cron text is checked by the library before it gets here. */
   create_schedule: {
-    params: [$1: string | null, $2: string | null, $3: string | null, $4: string | null, $5: string | null, $6: number | null, $7: number | null];
+    params: readonly [$1: string | null, $2: string | null, $3: string | null, $4: string | null, $5: string | null, $6: number | null, $7: number | null];
     row: {
       name: string;
       cron: string;
@@ -81,21 +81,21 @@ export interface QueueStatements {
   };
   /** delete_schedule: remove a cron schedule (its fired ticks go with it; jobs already added stay). */
   delete_schedule: {
-    params: [$1: string | null];
+    params: readonly [$1: string | null];
     row: {
       name: string;
     };
   };
   /** extend_leases: heartbeat; push the lease of the running jobs of worker $2 to now() + $3 seconds. */
   extend_leases: {
-    params: [$1: readonly (string | number | bigint)[] | null, $2: string | null, $3: number | null];
+    params: readonly [$1: readonly (string | number | bigint)[] | null, $2: string | null, $3: number | null];
     row: {
       id: string;
     };
   };
   /** fail_jobs: record failed attempts of worker $3. A job with attempts left goes back to waiting */
   fail_jobs: {
-    params: [$1: readonly (string | number | bigint)[] | null, $2: readonly string[] | null, $3: string | null, $4: number | null, $5: number | null];
+    params: readonly [$1: readonly (string | number | bigint)[] | null, $2: readonly string[] | null, $3: string | null, $4: number | null, $5: number | null];
     row: {
       id: string;
       state: string;
@@ -104,7 +104,7 @@ export interface QueueStatements {
   };
   /** find_job: a job by id, waiting, running or finished, with its state. */
   find_job: {
-    params: [$1: string | number | bigint | null];
+    params: readonly [$1: string | number | bigint | null];
     row: {
       id: string;
       queue: string;
@@ -125,7 +125,7 @@ export interface QueueStatements {
   };
   /** fire_schedules: add one job per (schedule, tick) pair not fired before, and record the tick. */
   fire_schedules: {
-    params: [$1: readonly string[] | null, $2: readonly (Date | string)[] | null];
+    params: readonly [$1: readonly string[] | null, $2: readonly (Date | string)[] | null];
     row: {
       locked: boolean;
       fired: JsonValue;
@@ -133,7 +133,7 @@ export interface QueueStatements {
   };
   /** job_stats: counts per queue and state, and the age of the oldest job waiting to run. */
   job_stats: {
-    params: [$1: number | null];
+    params: readonly [$1: number | null];
     row: {
       queue: string;
       state: string;
@@ -143,7 +143,7 @@ export interface QueueStatements {
   };
   /** list_schedules: every cron schedule, by name. */
   list_schedules: {
-    params: [];
+    params: readonly [];
     row: {
       name: string;
       cron: string;
@@ -157,7 +157,7 @@ export interface QueueStatements {
   };
   /** prune: maintenance, run by whichever worker gets the advisory lock: delete finished jobs older */
   prune: {
-    params: [$1: number | null, $2: number | null];
+    params: readonly [$1: number | null, $2: number | null];
     row: {
       locked: boolean;
       pruned: number;
@@ -165,24 +165,24 @@ export interface QueueStatements {
   };
   /** register_worker: register worker $1 (not idle), or refresh its seen_at (heartbeat). */
   register_worker: {
-    params: [$1: string | null];
+    params: readonly [$1: string | null];
     row: Record<string, never>;
   };
   /** release_jobs: give back jobs worker $2 claimed but never started (graceful stop), as if never */
   release_jobs: {
-    params: [$1: readonly (string | number | bigint)[] | null, $2: string | null];
+    params: readonly [$1: readonly (string | number | bigint)[] | null, $2: string | null];
     row: {
       id: string;
     };
   };
   /** remove_worker: forget worker $1 (graceful stop). */
   remove_worker: {
-    params: [$1: string | null];
+    params: readonly [$1: string | null];
     row: Record<string, never>;
   };
   /** rescue_jobs: release up to $1 jobs whose lease expired (their worker died or hung): back to */
   rescue_jobs: {
-    params: [$1: number | null];
+    params: readonly [$1: number | null];
     row: {
       id: string;
       state: string;
@@ -190,14 +190,14 @@ export interface QueueStatements {
   };
   /** retry_job: run a job again now. A failed or cancelled job comes back from job_history with its */
   retry_job: {
-    params: [$1: string | number | bigint | null];
+    params: readonly [$1: string | number | bigint | null];
     row: {
       id: string;
     };
   };
   /** set_queue_limit: set (or clear, with null) how many jobs of queue $1 may run at once across */
   set_queue_limit: {
-    params: [$1: string | null, $2: number | null];
+    params: readonly [$1: string | null, $2: number | null];
     row: {
       name: string;
       concurrency: number | null;
