@@ -3,7 +3,7 @@
 export interface BlogStatements {
   /** create_article: inserts an article with its tags in one statement. */
   create_article: {
-    params: readonly [$1: string | number | bigint | null, $2: string | null, $3: string | null, $4: string | null, $5: string | null, $6: readonly string[] | null];
+    params: readonly [$1: string | number | null, $2: string | null, $3: string | null, $4: string | null, $5: string | null, $6: readonly string[] | null];
     row: {
       slug: string;
       title: string;
@@ -22,7 +22,7 @@ export interface BlogStatements {
   };
   /** create_comment: the viewer comments on an article. */
   create_comment: {
-    params: readonly [$1: string | null, $2: string | number | bigint | null, $3: string | null];
+    params: readonly [$1: string | null, $2: string | number | null, $3: string | null];
     row: {
       id: string;
       body: string;
@@ -47,7 +47,7 @@ export interface BlogStatements {
   };
   /** delete_article: deletes the viewer's article; its comments, favorites and tag links go with it */
   delete_article: {
-    params: readonly [$1: string | null, $2: string | number | bigint | null];
+    params: readonly [$1: string | null, $2: string | number | null];
     row: {
       is_author: boolean | null;
       deleted: boolean;
@@ -55,7 +55,7 @@ export interface BlogStatements {
   };
   /** delete_comment: deletes the viewer's comment on the article. */
   delete_comment: {
-    params: readonly [$1: string | null, $2: string | number | bigint | null, $3: string | number | bigint | null];
+    params: readonly [$1: string | null, $2: string | number | null, $3: string | number | null];
     row: {
       is_author: boolean | null;
       deleted: boolean;
@@ -63,14 +63,14 @@ export interface BlogStatements {
   };
   /** delete_user: deletes the account and, through the foreign keys' ON DELETE CASCADE, its */
   delete_user: {
-    params: readonly [$1: string | number | bigint | null];
+    params: readonly [$1: string | number | null];
     row: {
       id: string;
     };
   };
   /** favorite_article: the viewer favorites the article; favoriting twice is not an error. */
   favorite_article: {
-    params: readonly [$1: string | null, $2: string | number | bigint | null];
+    params: readonly [$1: string | null, $2: string | number | null];
     row: {
       slug: string;
       title: string;
@@ -89,7 +89,7 @@ export interface BlogStatements {
   };
   /** find_article: one article by slug as seen by the viewer. */
   find_article: {
-    params: readonly [$1: string | null, $2: string | number | bigint | null];
+    params: readonly [$1: string | null, $2: string | number | null];
     row: {
       slug: string;
       title: string;
@@ -108,7 +108,7 @@ export interface BlogStatements {
   };
   /** find_profile: a user's public profile as seen by the viewer. */
   find_profile: {
-    params: readonly [$1: string | null, $2: string | number | bigint | null];
+    params: readonly [$1: string | null, $2: string | number | null];
     row: {
       username: string;
       bio: string | null;
@@ -118,7 +118,7 @@ export interface BlogStatements {
   };
   /** find_user: the current user. */
   find_user: {
-    params: readonly [$1: string | number | bigint | null];
+    params: readonly [$1: string | number | null];
     row: {
       id: string;
       email: string;
@@ -141,7 +141,7 @@ export interface BlogStatements {
   };
   /** follow_user: the viewer follows the user; following twice is not an error. */
   follow_user: {
-    params: readonly [$1: string | null, $2: string | number | bigint | null];
+    params: readonly [$1: string | null, $2: string | number | null];
     row: {
       username: string;
       bio: string | null;
@@ -158,7 +158,7 @@ export interface BlogStatements {
   };
   /** list_articles: one page of articles, newest first, with the total number of matches, and for */
   list_articles: {
-    params: readonly [$1: string | null, $2: string | null, $3: string | null, $4: string | number | bigint | null, $5: number | null, $6: number | null];
+    params: readonly [$1: string | null, $2: string | null, $3: string | null, $4: string | number | null, $5: number | null, $6: number | null];
     row: {
       articles_count: number;
       slug: string | null;
@@ -178,7 +178,7 @@ export interface BlogStatements {
   };
   /** list_comments: the comments of an article, newest first, each with its author's profile as */
   list_comments: {
-    params: readonly [$1: string | null, $2: string | number | bigint | null];
+    params: readonly [$1: string | null, $2: string | number | null];
     row: {
       id: string | null;
       body: string | null;
@@ -192,7 +192,7 @@ export interface BlogStatements {
   };
   /** list_feed: one page of the articles written by users the viewer follows, newest first, with */
   list_feed: {
-    params: readonly [$1: string | number | bigint | null, $2: number | null, $3: number | null];
+    params: readonly [$1: string | number | null, $2: number | null, $3: number | null];
     row: {
       articles_count: number;
       slug: string | null;
@@ -212,7 +212,7 @@ export interface BlogStatements {
   };
   /** list_recent_articles: one page of all articles, newest first (the unfiltered "global feed", the */
   list_recent_articles: {
-    params: readonly [$1: string | number | bigint | null, $2: number | null, $3: number | null];
+    params: readonly [$1: string | number | null, $2: number | null, $3: number | null];
     row: {
       articles_count: number;
       slug: string | null;
@@ -239,7 +239,7 @@ export interface BlogStatements {
   };
   /** unfavorite_article: the viewer takes back a favorite; unfavoriting twice is not an error. */
   unfavorite_article: {
-    params: readonly [$1: string | null, $2: string | number | bigint | null];
+    params: readonly [$1: string | null, $2: string | number | null];
     row: {
       slug: string;
       title: string;
@@ -258,7 +258,7 @@ export interface BlogStatements {
   };
   /** unfollow_user: the viewer stops following the user; unfollowing a stranger is not an error. */
   unfollow_user: {
-    params: readonly [$1: string | null, $2: string | number | bigint | null];
+    params: readonly [$1: string | null, $2: string | number | null];
     row: {
       username: string;
       bio: string | null;
@@ -268,7 +268,7 @@ export interface BlogStatements {
   };
   /** update_article: changes the given fields of the viewer's article; a new title moves the slug. */
   update_article: {
-    params: readonly [$1: string | null, $2: string | number | bigint | null, $3: string | null, $4: string | null, $5: string | null, $6: string | null, $7: readonly string[] | null];
+    params: readonly [$1: string | null, $2: string | number | null, $3: string | null, $4: string | null, $5: string | null, $6: string | null, $7: readonly string[] | null];
     row: {
       is_author: boolean | null;
       slug: string | null;
@@ -288,7 +288,7 @@ export interface BlogStatements {
   };
   /** update_user: changes the fields present in the patch; absent keys keep their value, and */
   update_user: {
-    params: readonly [$1: string | number | bigint | null, $2: unknown | null];
+    params: readonly [$1: string | number | null, $2: unknown | null];
     row: {
       id: string;
       email: string;

@@ -12,7 +12,7 @@ export interface BookingStatements {
   };
   /** Adds a blackout period to a resource. $1 resource id, $2 start, $3 end, $4 reason or null. */
   create_blackout: {
-    params: readonly [$1: string | number | bigint | null, $2: Date | string | null, $3: Date | string | null, $4: string | null];
+    params: readonly [$1: string | number | null, $2: Date | string | null, $3: Date | string | null, $4: string | null];
     row: {
       id: string;
       resource_id: string;
@@ -23,7 +23,7 @@ export interface BookingStatements {
   };
   /** Books a period of a resource: the heart of the project. */
   create_booking: {
-    params: readonly [$1: string | number | bigint | null, $2: string | null, $3: Date | string | null, $4: Date | string | null, $5: number | null, $6: string | null];
+    params: readonly [$1: string | number | null, $2: string | null, $3: Date | string | null, $4: Date | string | null, $5: number | null, $6: string | null];
     row: {
       id: string;
       resource_id: string;
@@ -41,7 +41,7 @@ export interface BookingStatements {
   };
   /** Records a payment for a booking. */
   create_payment: {
-    params: readonly [$1: string | number | bigint | null, $2: string | number | bigint | null, $3: string | null, $4: "pending" | "succeeded" | "failed" | "refunded" | null, $5: string | null, $6: string | null];
+    params: readonly [$1: string | number | null, $2: string | number | null, $3: string | null, $4: "pending" | "succeeded" | "failed" | "refunded" | null, $5: string | null, $6: string | null];
     row: {
       id: string;
       booking_id: string;
@@ -54,7 +54,7 @@ export interface BookingStatements {
   };
   /** Creates a resource. Defaults are applied by the caller so that they appear in the API schema. */
   create_resource: {
-    params: readonly [$1: string | null, $2: string | null, $3: number | null, $4: number | null, $5: number | null, $6: number | null, $7: boolean | null, $8: string | number | bigint | null, $9: string | null];
+    params: readonly [$1: string | null, $2: string | null, $3: number | null, $4: number | null, $5: number | null, $6: number | null, $7: boolean | null, $8: string | number | null, $9: string | null];
     row: {
       id: string;
       name: string;
@@ -78,7 +78,7 @@ export interface BookingStatements {
   };
   /** The booking, or no row. $1 booking id. */
   find_booking: {
-    params: readonly [$1: string | number | bigint | null];
+    params: readonly [$1: string | number | null];
     row: {
       id: string;
       resource_id: string;
@@ -96,7 +96,7 @@ export interface BookingStatements {
   };
   /** Active bookings of a resource whose blocked period overlaps the period a new booking would block: */
   find_conflicts: {
-    params: readonly [$1: string | number | bigint | null, $2: Date | string | null, $3: Date | string | null];
+    params: readonly [$1: string | number | null, $2: Date | string | null, $3: Date | string | null];
     row: {
       id: string;
       start_at: Date;
@@ -114,7 +114,7 @@ export interface BookingStatements {
   };
   /** The resource with its weekly availability windows (ordered), or no row. */
   find_resource: {
-    params: readonly [$1: string | number | bigint | null];
+    params: readonly [$1: string | number | null];
     row: {
       id: string;
       name: string;
@@ -150,7 +150,7 @@ export interface BookingStatements {
   };
   /** Payments of a booking, oldest first. $1 booking id. */
   list_payments: {
-    params: readonly [$1: string | number | bigint | null];
+    params: readonly [$1: string | number | null];
     row: {
       id: string;
       booking_id: string;
@@ -163,7 +163,7 @@ export interface BookingStatements {
   };
   /** Free slots of a resource, computed in its time zone. */
   list_slots: {
-    params: readonly [$1: string | number | bigint | null, $2: Date | string | null, $3: Date | string | null, $4: number | null];
+    params: readonly [$1: string | number | null, $2: Date | string | null, $3: Date | string | null, $4: number | null];
     row: {
       start_at: Date;
       end_at: Date;
@@ -172,7 +172,7 @@ export interface BookingStatements {
   };
   /** Replaces the weekly availability windows of a resource in one statement. */
   replace_availability: {
-    params: readonly [$1: string | number | bigint | null, $2: readonly number[] | null, $3: readonly string[] | null, $4: readonly string[] | null];
+    params: readonly [$1: string | number | null, $2: readonly number[] | null, $3: readonly string[] | null, $4: readonly string[] | null];
     row: {
       id: string;
       windows: number;
@@ -180,7 +180,7 @@ export interface BookingStatements {
   };
   /** Utilisation of a resource per local day. */
   resource_utilisation: {
-    params: readonly [$1: string | number | bigint | null, $2: Date | string | null, $3: Date | string | null];
+    params: readonly [$1: string | number | null, $2: Date | string | null, $3: Date | string | null];
     row: {
       day: string;
       available_minutes: number;
@@ -194,7 +194,7 @@ export interface BookingStatements {
   };
   /** Moves a booking to a new status. $1 booking id, $2 target status. */
   transition_booking: {
-    params: readonly [$1: string | number | bigint | null, $2: "held" | "pending" | "confirmed" | "completed" | "cancelled" | "expired" | "no_show" | null];
+    params: readonly [$1: string | number | null, $2: "held" | "pending" | "confirmed" | "completed" | "cancelled" | "expired" | "no_show" | null];
     row: {
       id: string;
       resource_id: string;

@@ -37,7 +37,7 @@ export interface QueueStatements {
   };
   /** cancel_job: move a job that is not running to job_history as cancelled. */
   cancel_job: {
-    params: readonly [$1: string | number | bigint | null];
+    params: readonly [$1: string | number | null];
     row: {
       id: string;
     };
@@ -60,7 +60,7 @@ export interface QueueStatements {
   };
   /** complete_jobs: move finished jobs of worker $2 from queue.jobs to queue.job_history in one */
   complete_jobs: {
-    params: readonly [$1: readonly (string | number | bigint)[] | null, $2: string | null, $3: boolean | null];
+    params: readonly [$1: readonly (string | number)[] | null, $2: string | null, $3: boolean | null];
     row: {
       id: string;
     };
@@ -88,14 +88,14 @@ export interface QueueStatements {
   };
   /** extend_leases: heartbeat; push the lease of the running jobs of worker $2 to now() + $3 seconds. */
   extend_leases: {
-    params: readonly [$1: readonly (string | number | bigint)[] | null, $2: string | null, $3: number | null];
+    params: readonly [$1: readonly (string | number)[] | null, $2: string | null, $3: number | null];
     row: {
       id: string;
     };
   };
   /** fail_jobs: record failed attempts of worker $3. A job with attempts left goes back to waiting */
   fail_jobs: {
-    params: readonly [$1: readonly (string | number | bigint)[] | null, $2: readonly string[] | null, $3: string | null, $4: number | null, $5: number | null];
+    params: readonly [$1: readonly (string | number)[] | null, $2: readonly string[] | null, $3: string | null, $4: number | null, $5: number | null];
     row: {
       id: string;
       state: string;
@@ -104,7 +104,7 @@ export interface QueueStatements {
   };
   /** find_job: a job by id, waiting, running or finished, with its state. */
   find_job: {
-    params: readonly [$1: string | number | bigint | null];
+    params: readonly [$1: string | number | null];
     row: {
       id: string;
       queue: string;
@@ -125,7 +125,7 @@ export interface QueueStatements {
   };
   /** fire_schedules: add one job per (schedule, tick) pair not fired before, and record the tick. */
   fire_schedules: {
-    params: readonly [$1: readonly string[] | null, $2: readonly (Date | string)[] | null];
+    params: readonly [$1: readonly string[] | null, $2: readonly string[] | null];
     row: {
       locked: boolean;
       fired: JsonValue;
@@ -170,7 +170,7 @@ export interface QueueStatements {
   };
   /** release_jobs: give back jobs worker $2 claimed but never started (graceful stop), as if never */
   release_jobs: {
-    params: readonly [$1: readonly (string | number | bigint)[] | null, $2: string | null];
+    params: readonly [$1: readonly (string | number)[] | null, $2: string | null];
     row: {
       id: string;
     };
@@ -190,7 +190,7 @@ export interface QueueStatements {
   };
   /** retry_job: run a job again now. A failed or cancelled job comes back from job_history with its */
   retry_job: {
-    params: readonly [$1: string | number | bigint | null];
+    params: readonly [$1: string | number | null];
     row: {
       id: string;
     };

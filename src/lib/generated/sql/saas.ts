@@ -3,7 +3,7 @@
 export interface SaasStatements {
   /** add_member: add an existing user by email with a role, or invite an unknown email. */
   add_member: {
-    params: readonly [$1: string | number | bigint | null, $2: string | null, $3: "viewer" | "member" | "admin" | "owner" | null];
+    params: readonly [$1: string | number | null, $2: string | null, $3: "viewer" | "member" | "admin" | "owner" | null];
     row: {
       kind: string;
       user_id: string | null;
@@ -15,7 +15,7 @@ export interface SaasStatements {
   };
   /** add_team_member: put an org member in a team. $1 = org id, $2 = team id, $3 = user id. */
   add_team_member: {
-    params: readonly [$1: string | number | bigint | null, $2: string | number | bigint | null, $3: string | number | bigint | null];
+    params: readonly [$1: string | number | null, $2: string | number | null, $3: string | number | null];
     row: {
       user_id: string;
       created_at: Date;
@@ -33,7 +33,7 @@ export interface SaasStatements {
   };
   /** create_project: $1 = org id, $2 = team id, $3 = name. */
   create_project: {
-    params: readonly [$1: string | number | bigint | null, $2: string | number | bigint | null, $3: string | null];
+    params: readonly [$1: string | number | null, $2: string | number | null, $3: string | null];
     row: {
       id: string;
       team_id: string;
@@ -43,7 +43,7 @@ export interface SaasStatements {
   };
   /** create_task: $1 = org id, $2 = project id, $3 = title, $4 = status (null: 'todo'), */
   create_task: {
-    params: readonly [$1: string | number | bigint | null, $2: string | number | bigint | null, $3: string | null, $4: string | null, $5: string | number | bigint | null];
+    params: readonly [$1: string | number | null, $2: string | number | null, $3: string | null, $4: string | null, $5: string | number | null];
     row: {
       id: string;
       project_id: string;
@@ -57,7 +57,7 @@ export interface SaasStatements {
   };
   /** create_team: $1 = org id, $2 = name. Admins and owners (42501 otherwise); */
   create_team: {
-    params: readonly [$1: string | number | bigint | null, $2: string | null];
+    params: readonly [$1: string | number | null, $2: string | null];
     row: {
       id: string;
       name: string;
@@ -73,21 +73,21 @@ export interface SaasStatements {
   };
   /** delete_invitation: withdraw an invitation (admins and owners). $1 = org id, $2 = invitation id. */
   delete_invitation: {
-    params: readonly [$1: string | number | bigint | null, $2: string | number | bigint | null];
+    params: readonly [$1: string | number | null, $2: string | number | null];
     row: {
       id: string;
     };
   };
   /** delete_org: delete the org and, by cascade, everything in it (owners only). $1 = org id. */
   delete_org: {
-    params: readonly [$1: string | number | bigint | null];
+    params: readonly [$1: string | number | null];
     row: {
       id: string;
     };
   };
   /** delete_project: delete a project and its tasks. $1 = org id, $2 = project id. */
   delete_project: {
-    params: readonly [$1: string | number | bigint | null, $2: string | number | bigint | null];
+    params: readonly [$1: string | number | null, $2: string | number | null];
     row: {
       id: string;
       removed: boolean;
@@ -95,7 +95,7 @@ export interface SaasStatements {
   };
   /** delete_task: $1 = org id, $2 = task id. Returns found/removed; no row: no such task. */
   delete_task: {
-    params: readonly [$1: string | number | bigint | null, $2: string | number | bigint | null];
+    params: readonly [$1: string | number | null, $2: string | number | null];
     row: {
       id: string;
       removed: boolean;
@@ -103,7 +103,7 @@ export interface SaasStatements {
   };
   /** delete_team: delete a team with its projects and tasks (cascade). $1 = org id, $2 = team id. */
   delete_team: {
-    params: readonly [$1: string | number | bigint | null, $2: string | number | bigint | null];
+    params: readonly [$1: string | number | null, $2: string | number | null];
     row: {
       id: string;
       removed: boolean;
@@ -119,7 +119,7 @@ export interface SaasStatements {
   };
   /** find_org: the request org with the caller's role. $1 = org id. 0 or 1 row. */
   find_org: {
-    params: readonly [$1: string | number | bigint | null];
+    params: readonly [$1: string | number | null];
     row: {
       id: string;
       name: string;
@@ -129,7 +129,7 @@ export interface SaasStatements {
   };
   /** find_project: $1 = org id, $2 = project id. 0 or 1 row. */
   find_project: {
-    params: readonly [$1: string | number | bigint | null, $2: string | number | bigint | null];
+    params: readonly [$1: string | number | null, $2: string | number | null];
     row: {
       id: string;
       team_id: string;
@@ -139,7 +139,7 @@ export interface SaasStatements {
   };
   /** find_task: $1 = org id, $2 = task id. 0 or 1 row. */
   find_task: {
-    params: readonly [$1: string | number | bigint | null, $2: string | number | bigint | null];
+    params: readonly [$1: string | number | null, $2: string | number | null];
     row: {
       id: string;
       project_id: string;
@@ -153,7 +153,7 @@ export interface SaasStatements {
   };
   /** find_team: one team. $1 = org id, $2 = team id. 0 or 1 row. */
   find_team: {
-    params: readonly [$1: string | number | bigint | null, $2: string | number | bigint | null];
+    params: readonly [$1: string | number | null, $2: string | number | null];
     row: {
       id: string;
       name: string;
@@ -162,7 +162,7 @@ export interface SaasStatements {
   };
   /** list_invitations: pending invitations of the org (admins and owners only; others see none). */
   list_invitations: {
-    params: readonly [$1: string | number | bigint | null, $2: string | number | bigint | null, $3: number | null];
+    params: readonly [$1: string | number | null, $2: string | number | null, $3: number | null];
     row: {
       id: string;
       email: string;
@@ -173,7 +173,7 @@ export interface SaasStatements {
   };
   /** list_members: members of the org, keyset-paginated by user id. */
   list_members: {
-    params: readonly [$1: string | number | bigint | null, $2: string | number | bigint | null, $3: number | null];
+    params: readonly [$1: string | number | null, $2: string | number | null, $3: number | null];
     row: {
       user_id: string;
       email: string;
@@ -184,7 +184,7 @@ export interface SaasStatements {
   };
   /** list_my_tasks: the request user's open tasks (status <> 'done') in the org, keyset by id. */
   list_my_tasks: {
-    params: readonly [$1: string | number | bigint | null, $2: string | number | bigint | null, $3: number | null];
+    params: readonly [$1: string | number | null, $2: string | number | null, $3: number | null];
     row: {
       id: string;
       project_id: string;
@@ -208,7 +208,7 @@ export interface SaasStatements {
   };
   /** list_project_tasks: tasks of one project, keyset-paginated by id (tasks_project_idx). */
   list_project_tasks: {
-    params: readonly [$1: string | number | bigint | null, $2: string | number | bigint | null, $3: string | number | bigint | null, $4: number | null];
+    params: readonly [$1: string | number | null, $2: string | number | null, $3: string | number | null, $4: number | null];
     row: {
       id: string;
       project_id: string;
@@ -222,7 +222,7 @@ export interface SaasStatements {
   };
   /** list_projects: projects of the org, optionally of one team, keyset-paginated. */
   list_projects: {
-    params: readonly [$1: string | number | bigint | null, $2: string | number | bigint | null, $3: string | number | bigint | null, $4: number | null];
+    params: readonly [$1: string | number | null, $2: string | number | null, $3: string | number | null, $4: number | null];
     row: {
       id: string;
       team_id: string;
@@ -232,7 +232,7 @@ export interface SaasStatements {
   };
   /** list_tasks: tasks of the org, newest id last, keyset-paginated by id (tasks_pkey). */
   list_tasks: {
-    params: readonly [$1: string | number | bigint | null, $2: string | number | bigint | null, $3: number | null];
+    params: readonly [$1: string | number | null, $2: string | number | null, $3: number | null];
     row: {
       id: string;
       project_id: string;
@@ -246,7 +246,7 @@ export interface SaasStatements {
   };
   /** list_tasks_by_assignee: tasks of one assignee, optionally in one status, keyset by id */
   list_tasks_by_assignee: {
-    params: readonly [$1: string | number | bigint | null, $2: string | number | bigint | null, $3: string | null, $4: string | number | bigint | null, $5: number | null];
+    params: readonly [$1: string | number | null, $2: string | number | null, $3: string | null, $4: string | number | null, $5: number | null];
     row: {
       id: string;
       project_id: string;
@@ -260,7 +260,7 @@ export interface SaasStatements {
   };
   /** list_tasks_by_status: tasks of the org in one status, keyset by id (tasks_status_idx). */
   list_tasks_by_status: {
-    params: readonly [$1: string | number | bigint | null, $2: string | null, $3: string | number | bigint | null, $4: number | null];
+    params: readonly [$1: string | number | null, $2: string | null, $3: string | number | null, $4: number | null];
     row: {
       id: string;
       project_id: string;
@@ -274,7 +274,7 @@ export interface SaasStatements {
   };
   /** list_team_members: members of a team. $1 = org id, $2 = team id, $3 = after user id (0: first page), $4 = limit. */
   list_team_members: {
-    params: readonly [$1: string | number | bigint | null, $2: string | number | bigint | null, $3: string | number | bigint | null, $4: number | null];
+    params: readonly [$1: string | number | null, $2: string | number | null, $3: string | number | null, $4: number | null];
     row: {
       user_id: string;
       email: string;
@@ -284,7 +284,7 @@ export interface SaasStatements {
   };
   /** list_teams: teams of the org, keyset-paginated. $1 = org id, $2 = after id (0: first page), $3 = limit. */
   list_teams: {
-    params: readonly [$1: string | number | bigint | null, $2: string | number | bigint | null, $3: number | null];
+    params: readonly [$1: string | number | null, $2: string | number | null, $3: number | null];
     row: {
       id: string;
       name: string;
@@ -293,7 +293,7 @@ export interface SaasStatements {
   };
   /** remove_member: remove a member (admins: non-owners; owners: anyone; anyone: themselves). */
   remove_member: {
-    params: readonly [$1: string | number | bigint | null, $2: string | number | bigint | null];
+    params: readonly [$1: string | number | null, $2: string | number | null];
     row: {
       user_id: string;
       removed: boolean;
@@ -301,7 +301,7 @@ export interface SaasStatements {
   };
   /** remove_team_member: $1 = org id, $2 = team id, $3 = user id. */
   remove_team_member: {
-    params: readonly [$1: string | number | bigint | null, $2: string | number | bigint | null, $3: string | number | bigint | null];
+    params: readonly [$1: string | number | null, $2: string | number | null, $3: string | number | null];
     row: {
       user_id: string;
       removed: boolean;
@@ -325,7 +325,7 @@ export interface SaasStatements {
   };
   /** seed_chunk: set-based bulk load of one chunk of orgs with everything in them (run as the */
   seed_chunk: {
-    params: readonly [$1: string | number | bigint | null, $2: number | null, $3: number | null, $4: number | null, $5: number | null, $6: number | null, $7: string | null, $8: string | number | bigint | null, $9: string | number | bigint | null, $10: string | number | bigint | null, $11: string | number | bigint | null, $12: string | number | bigint | null];
+    params: readonly [$1: string | number | null, $2: number | null, $3: number | null, $4: number | null, $5: number | null, $6: number | null, $7: string | null, $8: string | number | null, $9: string | number | null, $10: string | number | null, $11: string | number | null, $12: string | number | null];
     row: Record<string, never>;
   };
   /** seed_sequences: move every identity sequence past the ids seed_chunk chose itself */
@@ -361,7 +361,7 @@ export interface SaasStatements {
   };
   /** update_member: change a member's role. $1 = org id, $2 = user id, $3 = new role. */
   update_member: {
-    params: readonly [$1: string | number | bigint | null, $2: string | number | bigint | null, $3: "viewer" | "member" | "admin" | "owner" | null];
+    params: readonly [$1: string | number | null, $2: string | number | null, $3: "viewer" | "member" | "admin" | "owner" | null];
     row: {
       user_id: string;
       updated: boolean;
@@ -373,7 +373,7 @@ export interface SaasStatements {
   };
   /** update_org: rename the org (owners only: the orgs_update policy). $1 = org id, $2 = name. */
   update_org: {
-    params: readonly [$1: string | number | bigint | null, $2: string | null];
+    params: readonly [$1: string | number | null, $2: string | null];
     row: {
       id: string;
       name: string;
@@ -383,7 +383,7 @@ export interface SaasStatements {
   };
   /** update_project: rename and/or move to another team. $1 = org id, $2 = project id, */
   update_project: {
-    params: readonly [$1: string | number | bigint | null, $2: string | number | bigint | null, $3: string | null, $4: string | number | bigint | null];
+    params: readonly [$1: string | number | null, $2: string | number | null, $3: string | null, $4: string | number | null];
     row: {
       id: string;
       updated: boolean;
@@ -394,7 +394,7 @@ export interface SaasStatements {
   };
   /** update_task: $1 = org id, $2 = task id, $3 = title (null: keep), $4 = status (null: keep), */
   update_task: {
-    params: readonly [$1: string | number | bigint | null, $2: string | number | bigint | null, $3: string | null, $4: string | null, $5: boolean | null, $6: string | number | bigint | null];
+    params: readonly [$1: string | number | null, $2: string | number | null, $3: string | null, $4: string | null, $5: boolean | null, $6: string | number | null];
     row: {
       target_id: string;
       updated: boolean;
@@ -410,7 +410,7 @@ export interface SaasStatements {
   };
   /** update_team: rename a team. $1 = org id, $2 = team id, $3 = name. */
   update_team: {
-    params: readonly [$1: string | number | bigint | null, $2: string | number | bigint | null, $3: string | null];
+    params: readonly [$1: string | number | null, $2: string | number | null, $3: string | null];
     row: {
       id: string;
       updated: boolean;

@@ -16,7 +16,7 @@ export interface TodoStatements {
   };
   /** deleteTodo: deletes one todo. */
   delete_todo: {
-    params: readonly [$1: string | number | bigint | null, $2: number | null];
+    params: readonly [$1: string | number | null, $2: number | null];
     row: {
       id: string;
       title: string;
@@ -34,7 +34,7 @@ export interface TodoStatements {
   };
   /** findTodo: one todo by id. */
   find_todo: {
-    params: readonly [$1: string | number | bigint | null];
+    params: readonly [$1: string | number | null];
     row: {
       id: string;
       title: string;
@@ -47,7 +47,7 @@ export interface TodoStatements {
   };
   /** listTodos: a keyset page of todos in id order, optionally only (not) completed ones. */
   list_todos: {
-    params: readonly [$1: boolean | null, $2: string | number | bigint | null, $3: number | null];
+    params: readonly [$1: boolean | null, $2: string | number | null, $3: number | null];
     row: {
       id: string;
       title: string;
@@ -60,7 +60,7 @@ export interface TodoStatements {
   };
   /** updateTodo: applies a partial update; trigger todos_touch bumps version and updated_at. */
   update_todo: {
-    params: readonly [$1: string | number | bigint | null, $2: string | null, $3: boolean | null, $4: number | null, $5: boolean | null, $6: number | null];
+    params: readonly [$1: string | number | null, $2: string | null, $3: boolean | null, $4: number | null, $5: boolean | null, $6: number | null];
     row: {
       id: string;
       title: string;
