@@ -3,6 +3,9 @@
  * `one` / `maybeOne` / `many` / `exec`, and a transaction helper that retries serialization
  * failures and deadlocks. This file is the only place that calls `sql.unsafe`.
  */
+// postgres.js's declarations (Db, and Buffer in generated rows) use Node's types without
+// referencing them; this keeps the emitted .d.ts complete for a consumer's tsc.
+/// <reference types="node" preserve="true" />
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import postgres from 'postgres';
