@@ -45,7 +45,7 @@ export interface BlogStatements {
       image: string | null;
     };
   };
-  /** delete_article: deletes the viewer's article; its comments, favorites and tag links go with it */
+  /** delete_article: deletes the viewer's article; its comments, favorites and tag links go with it (ON DELETE CASCADE on each of their foreign keys). */
   delete_article: {
     params: readonly [$1: string | null, $2: string | number | null];
     row: {
@@ -61,7 +61,7 @@ export interface BlogStatements {
       deleted: boolean;
     };
   };
-  /** delete_user: deletes the account and, through the foreign keys' ON DELETE CASCADE, its */
+  /** delete_user: deletes the account and, through the foreign keys' ON DELETE CASCADE, its articles (with their comments, favorites and tag links), its comments, its favorites and every follow edge in either direction. */
   delete_user: {
     params: readonly [$1: string | number | null];
     row: {
@@ -156,7 +156,7 @@ export interface BlogStatements {
       value: string;
     };
   };
-  /** list_articles: one page of articles, newest first, with the total number of matches, and for */
+  /** list_articles: one page of articles, newest first, with the total number of matches, and for every article its tags, favorites count, the viewer's favorited flag and the viewer's following flag for the author: one statement, no query per row. */
   list_articles: {
     params: readonly [$1: string | null, $2: string | null, $3: string | null, $4: string | number | null, $5: number | null, $6: number | null];
     row: {
@@ -176,7 +176,7 @@ export interface BlogStatements {
       author_following: boolean;
     };
   };
-  /** list_comments: the comments of an article, newest first, each with its author's profile as */
+  /** list_comments: the comments of an article, newest first, each with its author's profile as seen by the viewer: one statement. */
   list_comments: {
     params: readonly [$1: string | null, $2: string | number | null];
     row: {
@@ -190,7 +190,7 @@ export interface BlogStatements {
       author_following: boolean;
     };
   };
-  /** list_feed: one page of the articles written by users the viewer follows, newest first, with */
+  /** list_feed: one page of the articles written by users the viewer follows, newest first, with the total, tags, favorites count and the viewer's flags: one statement, no query per row. */
   list_feed: {
     params: readonly [$1: string | number | null, $2: number | null, $3: number | null];
     row: {
@@ -210,7 +210,7 @@ export interface BlogStatements {
       author_following: boolean;
     };
   };
-  /** list_recent_articles: one page of all articles, newest first (the unfiltered "global feed", the */
+  /** list_recent_articles: one page of all articles, newest first (the unfiltered "global feed", the most requested list), with the total count, and for every article its tags, favorites count and the viewer's flags: one statement, no query per row. */
   list_recent_articles: {
     params: readonly [$1: string | number | null, $2: number | null, $3: number | null];
     row: {
@@ -286,7 +286,7 @@ export interface BlogStatements {
       author_following: boolean;
     };
   };
-  /** update_user: changes the fields present in the patch; absent keys keep their value, and */
+  /** update_user: changes the fields present in the patch; absent keys keep their value, and bio/image may be set to null explicitly (hence a jsonb patch rather than one parameter per column, where "absent" and "null" would look alike). */
   update_user: {
     params: readonly [$1: string | number | null, $2: unknown | null];
     row: {

@@ -10,7 +10,7 @@ export interface BookingStatements {
       scope: string;
     };
   };
-  /** Adds a blackout period to a resource. $1 resource id, $2 start, $3 end, $4 reason or null. */
+  /** Adds a blackout period to a resource. */
   create_blackout: {
     params: readonly [$1: string | number | null, $2: Date | string | null, $3: Date | string | null, $4: string | null];
     row: {
@@ -52,7 +52,7 @@ export interface BookingStatements {
       created_at: Date;
     };
   };
-  /** Creates a resource. Defaults are applied by the caller so that they appear in the API schema. */
+  /** Creates a resource. */
   create_resource: {
     params: readonly [$1: string | null, $2: string | null, $3: number | null, $4: number | null, $5: number | null, $6: number | null, $7: boolean | null, $8: string | number | null, $9: string | null];
     row: {
@@ -76,7 +76,7 @@ export interface BookingStatements {
       id: string;
     };
   };
-  /** The booking, or no row. $1 booking id. */
+  /** The booking, or no row. */
   find_booking: {
     params: readonly [$1: string | number | null];
     row: {
@@ -94,7 +94,7 @@ export interface BookingStatements {
       updated_at: Date;
     };
   };
-  /** Active bookings of a resource whose blocked period overlaps the period a new booking would block: */
+  /** Active bookings of a resource whose blocked period overlaps the period a new booking would block: run after bookings_no_overlap refused an insert, to name the conflict in the error. */
   find_conflicts: {
     params: readonly [$1: string | number | null, $2: Date | string | null, $3: Date | string | null];
     row: {
@@ -103,7 +103,7 @@ export interface BookingStatements {
       end_at: Date;
     };
   };
-  /** The stored request hash and first response for a key. $1 scope, $2 key. */
+  /** The stored request hash and first response for a key. */
   find_idempotency_key: {
     params: readonly [$1: string | null, $2: string | null];
     row: {
@@ -148,7 +148,7 @@ export interface BookingStatements {
       updated_at: Date;
     };
   };
-  /** Payments of a booking, oldest first. $1 booking id. */
+  /** Payments of a booking, oldest first. */
   list_payments: {
     params: readonly [$1: string | number | null];
     row: {
@@ -192,7 +192,7 @@ export interface BookingStatements {
     params: readonly [$1: string | null, $2: string | null, $3: number | null, $4: unknown | null];
     row: Record<string, never>;
   };
-  /** Moves a booking to a new status. $1 booking id, $2 target status. */
+  /** Moves a booking to a new status. */
   transition_booking: {
     params: readonly [$1: string | number | null, $2: "held" | "pending" | "confirmed" | "completed" | "cancelled" | "expired" | "no_show" | null];
     row: {

@@ -3,7 +3,7 @@ import type { JsonValue } from './index.js';
 
 /** Parameters (`$1..$n`) and result row of each statement in sql/queue/. */
 export interface QueueStatements {
-  /** add_job: add one job through the SQL function queue.add_job (the same one other projects call */
+  /** add_job: add one job through the SQL function queue.add_job (the same one other projects call inside their own transactions). */
   add_job: {
     params: readonly [$1: string | null, $2: string | null, $3: string | null, $4: Date | string | null, $5: number | null, $6: number | null, $7: string | null, $8: string | null];
     row: {
@@ -42,7 +42,7 @@ export interface QueueStatements {
       id: string;
     };
   };
-  /** claim_jobs: lease up to $2 ready jobs to worker $1 for $3 seconds, smallest priority first, then */
+  /** claim_jobs: lease up to $2 ready jobs to worker $1 for $3 seconds, smallest priority first, then oldest run_at. */
   claim_jobs: {
     params: readonly [$1: string | null, $2: number | null, $3: number | null, $4: number | null];
     row: {
@@ -58,14 +58,14 @@ export interface QueueStatements {
       holds_slot: boolean;
     };
   };
-  /** complete_jobs: move finished jobs of worker $2 from queue.jobs to queue.job_history in one */
+  /** complete_jobs: move finished jobs of worker $2 from queue.jobs to queue.job_history in one statement, and give back the slots they held in limited queues. */
   complete_jobs: {
     params: readonly [$1: readonly (string | number)[] | null, $2: string | null, $3: boolean | null];
     row: {
       id: string;
     };
   };
-  /** create_schedule: add a cron schedule. The cron text is checked by the library before it gets here. */
+  /** create_schedule: add a cron schedule. */
   create_schedule: {
     params: readonly [$1: string | null, $2: string | null, $3: string | null, $4: string | null, $5: string | null, $6: number | null, $7: number | null];
     row: {
@@ -93,7 +93,7 @@ export interface QueueStatements {
       id: string;
     };
   };
-  /** fail_jobs: record failed attempts of worker $3. A job with attempts left goes back to waiting */
+  /** fail_jobs: record failed attempts of worker $3. */
   fail_jobs: {
     params: readonly [$1: readonly (string | number)[] | null, $2: readonly string[] | null, $3: string | null, $4: number | null, $5: number | null];
     row: {
@@ -155,7 +155,7 @@ export interface QueueStatements {
       created_at: Date;
     };
   };
-  /** prune: maintenance, run by whichever worker gets the advisory lock: delete finished jobs older */
+  /** prune: maintenance, run by whichever worker gets the advisory lock: delete finished jobs older than the retention, fired ticks older than a day, and workers silent for a minute. */
   prune: {
     params: readonly [$1: number | null, $2: number | null];
     row: {
@@ -168,7 +168,7 @@ export interface QueueStatements {
     params: readonly [$1: string | null];
     row: Record<string, never>;
   };
-  /** release_jobs: give back jobs worker $2 claimed but never started (graceful stop), as if never */
+  /** release_jobs: give back jobs worker $2 claimed but never started (graceful stop), as if never claimed: the attempt is not counted and the queue slot is freed. */
   release_jobs: {
     params: readonly [$1: readonly (string | number)[] | null, $2: string | null];
     row: {
@@ -180,7 +180,7 @@ export interface QueueStatements {
     params: readonly [$1: string | null];
     row: Record<string, never>;
   };
-  /** rescue_jobs: release up to $1 jobs whose lease expired (their worker died or hung): back to */
+  /** rescue_jobs: release up to $1 jobs whose lease expired (their worker died or hung): back to waiting for another attempt, or to job_history as failed when out of attempts; their queue slots are given back. */
   rescue_jobs: {
     params: readonly [$1: number | null];
     row: {
@@ -188,14 +188,14 @@ export interface QueueStatements {
       state: string;
     };
   };
-  /** retry_job: run a job again now. A failed or cancelled job comes back from job_history with its */
+  /** retry_job: run a job again now. */
   retry_job: {
     params: readonly [$1: string | number | null];
     row: {
       id: string;
     };
   };
-  /** set_queue_limit: set (or clear, with null) how many jobs of queue $1 may run at once across */
+  /** set_queue_limit: set (or clear, with null) how many jobs of queue $1 may run at once across all workers; 1 makes the queue serial. */
   set_queue_limit: {
     params: readonly [$1: string | null, $2: number | null];
     row: {

@@ -13,7 +13,7 @@ export interface SaasStatements {
       created_at: Date;
     };
   };
-  /** add_team_member: put an org member in a team. $1 = org id, $2 = team id, $3 = user id. */
+  /** add_team_member: put an org member in a team. */
   add_team_member: {
     params: readonly [$1: string | number | null, $2: string | number | null, $3: string | number | null];
     row: {
@@ -21,7 +21,7 @@ export interface SaasStatements {
       created_at: Date;
     };
   };
-  /** create_org: create an org owned by the request user. $1 = name. */
+  /** create_org: create an org owned by the request user. */
   create_org: {
     params: readonly [$1: string | null];
     row: {
@@ -41,7 +41,7 @@ export interface SaasStatements {
       created_at: Date;
     };
   };
-  /** create_task: $1 = org id, $2 = project id, $3 = title, $4 = status (null: 'todo'), */
+  /** create_task: $1 = org id, $2 = project id, $3 = title, $4 = status (null: 'todo'), $5 = assignee id (null: none). */
   create_task: {
     params: readonly [$1: string | number | null, $2: string | number | null, $3: string | null, $4: string | null, $5: string | number | null];
     row: {
@@ -55,7 +55,7 @@ export interface SaasStatements {
       updated_at: Date;
     };
   };
-  /** create_team: $1 = org id, $2 = name. Admins and owners (42501 otherwise); */
+  /** create_team: $1 = org id, $2 = name. */
   create_team: {
     params: readonly [$1: string | number | null, $2: string | null];
     row: {
@@ -71,21 +71,21 @@ export interface SaasStatements {
       role: "viewer" | "member" | "admin" | "owner" | null;
     };
   };
-  /** delete_invitation: withdraw an invitation (admins and owners). $1 = org id, $2 = invitation id. */
+  /** delete_invitation: withdraw an invitation (admins and owners). */
   delete_invitation: {
     params: readonly [$1: string | number | null, $2: string | number | null];
     row: {
       id: string;
     };
   };
-  /** delete_org: delete the org and, by cascade, everything in it (owners only). $1 = org id. */
+  /** delete_org: delete the org and, by cascade, everything in it (owners only). */
   delete_org: {
     params: readonly [$1: string | number | null];
     row: {
       id: string;
     };
   };
-  /** delete_project: delete a project and its tasks. $1 = org id, $2 = project id. */
+  /** delete_project: delete a project and its tasks. */
   delete_project: {
     params: readonly [$1: string | number | null, $2: string | number | null];
     row: {
@@ -93,7 +93,7 @@ export interface SaasStatements {
       removed: boolean;
     };
   };
-  /** delete_task: $1 = org id, $2 = task id. Returns found/removed; no row: no such task. */
+  /** delete_task: $1 = org id, $2 = task id. */
   delete_task: {
     params: readonly [$1: string | number | null, $2: string | number | null];
     row: {
@@ -101,7 +101,7 @@ export interface SaasStatements {
       removed: boolean;
     };
   };
-  /** delete_team: delete a team with its projects and tasks (cascade). $1 = org id, $2 = team id. */
+  /** delete_team: delete a team with its projects and tasks (cascade). */
   delete_team: {
     params: readonly [$1: string | number | null, $2: string | number | null];
     row: {
@@ -117,7 +117,7 @@ export interface SaasStatements {
       password_hash: string;
     };
   };
-  /** find_org: the request org with the caller's role. $1 = org id. 0 or 1 row. */
+  /** find_org: the request org with the caller's role. */
   find_org: {
     params: readonly [$1: string | number | null];
     row: {
@@ -127,7 +127,7 @@ export interface SaasStatements {
       created_at: Date;
     };
   };
-  /** find_project: $1 = org id, $2 = project id. 0 or 1 row. */
+  /** find_project: $1 = org id, $2 = project id. */
   find_project: {
     params: readonly [$1: string | number | null, $2: string | number | null];
     row: {
@@ -137,7 +137,7 @@ export interface SaasStatements {
       created_at: Date;
     };
   };
-  /** find_task: $1 = org id, $2 = task id. 0 or 1 row. */
+  /** find_task: $1 = org id, $2 = task id. */
   find_task: {
     params: readonly [$1: string | number | null, $2: string | number | null];
     row: {
@@ -151,7 +151,7 @@ export interface SaasStatements {
       updated_at: Date;
     };
   };
-  /** find_team: one team. $1 = org id, $2 = team id. 0 or 1 row. */
+  /** find_team: one team. */
   find_team: {
     params: readonly [$1: string | number | null, $2: string | number | null];
     row: {
@@ -244,7 +244,7 @@ export interface SaasStatements {
       updated_at: Date;
     };
   };
-  /** list_tasks_by_assignee: tasks of one assignee, optionally in one status, keyset by id */
+  /** list_tasks_by_assignee: tasks of one assignee, optionally in one status, keyset by id (tasks_assignee_idx; an assignee's tasks are few, so the status is a plain filter). */
   list_tasks_by_assignee: {
     params: readonly [$1: string | number | null, $2: string | number | null, $3: string | null, $4: string | number | null, $5: number | null];
     row: {
@@ -272,7 +272,7 @@ export interface SaasStatements {
       updated_at: Date;
     };
   };
-  /** list_team_members: members of a team. $1 = org id, $2 = team id, $3 = after user id (0: first page), $4 = limit. */
+  /** list_team_members: members of a team. */
   list_team_members: {
     params: readonly [$1: string | number | null, $2: string | number | null, $3: string | number | null, $4: number | null];
     row: {
@@ -282,7 +282,7 @@ export interface SaasStatements {
       created_at: Date;
     };
   };
-  /** list_teams: teams of the org, keyset-paginated. $1 = org id, $2 = after id (0: first page), $3 = limit. */
+  /** list_teams: teams of the org, keyset-paginated. */
   list_teams: {
     params: readonly [$1: string | number | null, $2: string | number | null, $3: number | null];
     row: {
@@ -307,7 +307,7 @@ export interface SaasStatements {
       removed: boolean;
     };
   };
-  /** seed_analyze: fresh planner statistics after a bulk load, so the list queries are planned on */
+  /** seed_analyze: fresh planner statistics after a bulk load, so the list queries are planned on the real distribution (autovacuum would get there, later). */
   seed_analyze: {
     params: readonly [];
     row: Record<string, never>;
@@ -323,12 +323,12 @@ export interface SaasStatements {
       k: string;
     };
   };
-  /** seed_chunk: set-based bulk load of one chunk of orgs with everything in them (run as the */
+  /** seed_chunk: set-based bulk load of one chunk of orgs with everything in them (run as the table owner, not saas_app: seeding is administration, not a request). */
   seed_chunk: {
     params: readonly [$1: string | number | null, $2: number | null, $3: number | null, $4: number | null, $5: number | null, $6: number | null, $7: string | null, $8: string | number | null, $9: string | number | null, $10: string | number | null, $11: string | number | null, $12: string | number | null];
     row: Record<string, never>;
   };
-  /** seed_sequences: move every identity sequence past the ids seed_chunk chose itself */
+  /** seed_sequences: move every identity sequence past the ids seed_chunk chose itself (overriding system value), so that later inserts do not collide. */
   seed_sequences: {
     params: readonly [];
     row: {
@@ -359,7 +359,7 @@ export interface SaasStatements {
       org_name: string;
     };
   };
-  /** update_member: change a member's role. $1 = org id, $2 = user id, $3 = new role. */
+  /** update_member: change a member's role. */
   update_member: {
     params: readonly [$1: string | number | null, $2: string | number | null, $3: "viewer" | "member" | "admin" | "owner" | null];
     row: {
@@ -371,7 +371,7 @@ export interface SaasStatements {
       created_at: Date | null;
     };
   };
-  /** update_org: rename the org (owners only: the orgs_update policy). $1 = org id, $2 = name. */
+  /** update_org: rename the org (owners only: the orgs_update policy). */
   update_org: {
     params: readonly [$1: string | number | null, $2: string | null];
     row: {
@@ -381,7 +381,7 @@ export interface SaasStatements {
       created_at: Date;
     };
   };
-  /** update_project: rename and/or move to another team. $1 = org id, $2 = project id, */
+  /** update_project: rename and/or move to another team. */
   update_project: {
     params: readonly [$1: string | number | null, $2: string | number | null, $3: string | null, $4: string | number | null];
     row: {
@@ -392,7 +392,7 @@ export interface SaasStatements {
       created_at: Date | null;
     };
   };
-  /** update_task: $1 = org id, $2 = task id, $3 = title (null: keep), $4 = status (null: keep), */
+  /** update_task: $1 = org id, $2 = task id, $3 = title (null: keep), $4 = status (null: keep), $5 = true to set the assignee, $6 = assignee id (null with $5: unassign). */
   update_task: {
     params: readonly [$1: string | number | null, $2: string | number | null, $3: string | null, $4: string | null, $5: boolean | null, $6: string | number | null];
     row: {
@@ -408,7 +408,7 @@ export interface SaasStatements {
       updated_at: Date | null;
     };
   };
-  /** update_team: rename a team. $1 = org id, $2 = team id, $3 = name. */
+  /** update_team: rename a team. */
   update_team: {
     params: readonly [$1: string | number | null, $2: string | number | null, $3: string | null];
     row: {

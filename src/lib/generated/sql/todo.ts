@@ -27,7 +27,7 @@ export interface TodoStatements {
       version: number;
     };
   };
-  /** deleteTodos: deletes every todo (Todo-Backend `DELETE /`). A plain delete, not truncate: */
+  /** deleteTodos: deletes every todo (Todo-Backend `DELETE /`). */
   delete_todos: {
     params: readonly [];
     row: Record<string, never>;
