@@ -1,7 +1,8 @@
 /**
  * Regenerates the two committed, generated artefacts from the committed migrations:
  *   sql/schema.sql            pg_dump --schema-only of every project schema, deterministic
- *   src/lib/generated/        Zapatos row types
+ *   src/lib/generated/        Zapatos row types (zapatos/) and the types of every sql/ statement
+ *                             (sql/, see scripts/sql-types.ts)
  * It migrates a fresh scratch database (created and dropped here) on the server of DATABASE_URL,
  * default the local PostgreSQL 15, and uses that server's own pg_dump (PATH or /usr/lib/postgresql/15/bin).
  * CI runs it and fails when `git diff` shows any change.
@@ -13,6 +14,7 @@ import postgres from 'postgres';
 import * as zapatos from 'zapatos/generate';
 import { migrateDatabase, withDatabase } from '../src/lib/core/migrate.js';
 import { packageRoot } from '../src/lib/core/paths.js';
+import { generateSqlTypes } from './sql-types.js';
 
 const server = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const scratch = `pggrind_generate_${process.pid}`;
@@ -57,6 +59,15 @@ try {
     progressListener: false,
     warningListener: false,
   });
+
+  const typesDb = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const files = await generateSqlTypes(typesDb, packageRoot);
+    mkdirSync(path.join(outDir, 'sql'));
+    for (const [name, text] of files) writeFileSync(path.join(outDir, 'sql', name), text);
+  } finally {
+    await typesDb.end();
+  }
   console.log(`generated sql/schema.sql and src/lib/generated for schemas: ${schemas.join(', ')}`);
   console.log(readdirSync(outDir, { recursive: true }).join('\n'));
 } finally {

@@ -11,6 +11,7 @@
 -- Tags: "on conflict do nothing" may skip a tag another transaction is inserting; the links
 -- still work because article_tags references tags by name and its foreign key check sees
 -- committed rows, unlike a snapshot read of tag ids.
+-- @not-null tag_list, favorited, favorites_count, author_following
 with new_article as (
   select nextval(pg_get_serial_sequence('blog.articles', 'id')) as id
 ),

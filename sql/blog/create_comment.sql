@@ -2,6 +2,7 @@
 -- $1 slug, $2 viewer user id (bigint), $3 body.
 -- Returns 0 rows (no such article) or 1 row: id, body, created_at, updated_at, author_username,
 -- author_bio, author_image, author_following (false: nobody follows themselves).
+-- @not-null author_following
 with target as (
   select id
     from blog.articles

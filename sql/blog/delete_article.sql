@@ -3,6 +3,7 @@
 -- $1 slug, $2 viewer user id (bigint).
 -- Returns 0 rows (no such article) or 1 row: allowed (the viewer is the author; false: 403),
 -- done (false with allowed: the article vanished meanwhile, 404).
+-- @not-null done
 with target as (
   select id, author_id
     from blog.articles

@@ -3,6 +3,7 @@
 -- Returns 0 rows when the article or the comment does not exist, or the comment belongs to
 -- another article (404); otherwise 1 row: allowed (the viewer is the author; false: 403), done
 -- (false with allowed: the comment vanished meanwhile, 404).
+-- @not-null done
 with target as (
   select c.id, c.author_id
     from blog.comments c

@@ -5,6 +5,7 @@
 -- inserted (a data-modifying CTE's rows are invisible to the rest of its own statement).
 -- The favorite row is the only thing written, so concurrent favorites of one article take no
 -- shared lock and the count can never drift from the rows, cascades included.
+-- @not-null tag_list, favorited, favorites_count, author_following
 with target as (
   select id, slug, title, description, body, created_at, updated_at, author_id
     from blog.articles

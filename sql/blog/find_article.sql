@@ -2,6 +2,7 @@
 -- $1 slug, $2 viewer user id (bigint or null).
 -- Returns 0 or 1 row: slug, title, description, body, tag_list, created_at, updated_at,
 -- favorited, favorites_count, author_username, author_bio, author_image, author_following.
+-- @not-null tag_list, favorited, favorites_count, author_following
 select a.slug,
        a.title,
        a.description,

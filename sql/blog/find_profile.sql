@@ -1,6 +1,7 @@
 -- find_profile: a user's public profile as seen by the viewer.
 -- $1 username (case-insensitive), $2 viewer user id (bigint, null when anonymous).
 -- Returns 0 or 1 row: username, bio, image, following.
+-- @not-null following
 select u.username,
        u.bio,
        u.image,

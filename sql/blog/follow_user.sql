@@ -2,6 +2,7 @@
 -- $1 username to follow (case-insensitive), $2 viewer user id (bigint).
 -- Returns 0 rows (no such user) or 1 row: username, bio, image, following (true).
 -- Following oneself raises 23514 on follows_no_self_follow.
+-- @not-null following
 with target as (
   select id, username, bio, image
     from blog.users

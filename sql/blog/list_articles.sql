@@ -14,6 +14,7 @@
 -- are then checked per candidate through primary keys. The naive "($1 is null or exists ...)"
 -- form cannot use an index once PostgreSQL switches the prepared statement to a generic plan
 -- (measured: 340 ms instead of 6 ms for one tag over 100k articles).
+-- @not-null articles_count, tag_list, favorited, favorites_count, author_following
 with author as (
   select id from blog.users where lower(username) = lower($2::text)
 ),

@@ -3,6 +3,7 @@
 -- $1 slug, $2 viewer user id (bigint or null).
 -- Returns 0 rows when no article has that slug (404); otherwise one row per comment, or one
 -- row whose id is null when the article has no comments.
+-- @not-null author_following
 select c.id,
        c.body,
        c.created_at,

@@ -3,6 +3,7 @@
 -- $1 viewer user id (bigint), $2 limit (int), $3 offset (int).
 -- Returns one row per article; when the page is empty one row whose slug is null (see list_articles).
 -- Served by follows_pkey (whom the viewer follows) and articles_author_id_created_at_idx.
+-- @not-null articles_count, tag_list, favorited, favorites_count, author_following
 with matching as (
   select a.id, a.created_at
     from blog.follows fo

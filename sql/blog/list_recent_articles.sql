@@ -8,6 +8,7 @@
 -- before sorting (right when a filter narrows them); here the page walks articles_created_at_idx
 -- and stops after offset + limit rows, and the total is one count over articles. Measured at 100k
 -- articles: 5 ms instead of 60 to 100 ms.
+-- @not-null articles_count, tag_list, favorited, favorites_count, author_following
 with page as (
   select a.id, a.created_at
     from blog.articles a

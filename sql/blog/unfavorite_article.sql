@@ -3,6 +3,7 @@
 -- Returns 0 rows (no such article) or 1 row shaped like find_article.
 -- favoritesCount: rows committed before this statement minus the one it deleted (see
 -- favorite_article for why it is counted rather than stored).
+-- @not-null tag_list, favorited, favorites_count, author_following
 with target as (
   select id, slug, title, description, body, created_at, updated_at, author_id
     from blog.articles

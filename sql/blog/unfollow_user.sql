@@ -1,6 +1,7 @@
 -- unfollow_user: the viewer stops following the user; unfollowing a stranger is not an error.
 -- $1 username (case-insensitive), $2 viewer user id (bigint).
 -- Returns 0 rows (no such user) or 1 row: username, bio, image, following (false).
+-- @not-null following
 with target as (
   select id, username, bio, image
     from blog.users

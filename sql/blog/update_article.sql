@@ -8,6 +8,7 @@
 -- Slug: the new base if no other article holds it, else base-<id> (unique because ids are).
 -- Two concurrent renames to one title can both see the base free: the loser raises 23505 on
 -- articles_slug_key and the caller runs the statement again, which then sees the winner.
+-- @not-null tag_list, favorited, favorites_count, author_following
 with target as (
   select id, author_id
     from blog.articles

@@ -11,6 +11,7 @@
 -- expire the same hold serialize on its row lock; the second re-checks, finds it expired, moves on.
 -- Overlap with an active booking raises 23P01 on bookings_no_overlap; length, availability and
 -- blackouts raise 23514 from the bookings_check_period trigger, which also fills blocked_period.
+-- @not-null start_at, end_at
 with resource as (
   select id, buffer_before_minutes, buffer_after_minutes
     from booking.resources

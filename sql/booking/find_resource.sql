@@ -1,5 +1,6 @@
 -- The resource with its weekly availability windows (ordered), or no row.
 -- $1 resource id. Returns one row; windows is a json array of {weekday, start, end} ("HH:MM").
+-- @not-null windows
 select r.id, r.name, r.time_zone, r.min_minutes, r.max_minutes, r.buffer_before_minutes,
        r.buffer_after_minutes, r.requires_payment, r.price_minor, r.currency, r.created_at,
        coalesce((select json_agg(json_build_object(

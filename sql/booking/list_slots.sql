@@ -7,6 +7,7 @@
 -- slot widened by the resource's buffers (exactly what bookings_no_overlap would compare).
 -- EXPLAIN ANALYZE (PG 15, 100,000 bookings on 100 resources, a week of 30-minute slots): one index
 -- scan of bookings_no_overlap per candidate slot (336), 5.6 ms in all.
+-- @not-null start_at, end_at, local_start
 with resource as (
   select id, time_zone, buffer_before_minutes, buffer_after_minutes,
          make_interval(mins => $4::integer) as len

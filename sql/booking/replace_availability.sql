@@ -5,6 +5,7 @@
 -- interleaving their deletes and inserts; it does not block bookings, whose foreign key check only
 -- takes FOR KEY SHARE. The insert reads count(*) from the delete so the delete runs first and
 -- availability_windows_no_overlap never compares new windows with the old ones.
+-- @not-null windows
 with resource as (
   select id
     from booking.resources

@@ -2,6 +2,7 @@
 -- $1 resource id, $2 first local date, $3 last local date (inclusive).
 -- Returns day, available_minutes (windows minus blackouts), booked_minutes (active, completed and
 -- no-show bookings clipped to the day). A DST day is 23 or 25 hours long; spans follow the zone.
+-- @not-null day, available_minutes, booked_minutes
 with resource as (
   select id, time_zone from booking.resources where id = $1::bigint
 ),

@@ -3,6 +3,7 @@
 -- whether the move is legal (SQLSTATE BK001) and whether a paying resource is paid in full
 -- (SQLSTATE BK002); it locks nothing extra: the update itself holds the row lock, and
 -- payments_check_balance takes the same row lock, so a confirm and a payment serialize.
+-- @not-null start_at, end_at, balance_due_minor
 update booking.bookings b
    set status = $2::booking.booking_status
  where b.id = $1::bigint

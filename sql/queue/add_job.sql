@@ -4,6 +4,7 @@
 -- null = now), $5 priority (int, null = 0), $6 max_attempts (int, null = 25), $7 key (text),
 -- $8 key mode ('replace' | 'preserve', null = 'replace')
 -- Returns the job added, replaced or kept (for a key), as queue.jobs columns.
+-- @not-null id, queue, task, payload, priority, run_at, attempts, max_attempts, created_at
 select j.id, j.queue, j.task, j.payload, j.priority, j.run_at, j.attempts, j.max_attempts, j.key, j.created_at
   from queue.add_job(task         => $1::text,
                      payload      => coalesce($2::text::jsonb, '{}'::jsonb),

@@ -6,6 +6,7 @@
 -- $4 backoff base seconds (float8), $5 backoff cap seconds (float8)
 -- Returns id, state ('retry' | 'failed') and run_at (next attempt) of each job recorded.
 -- Isolation: READ COMMITTED; the jobs are locked first, so the values read are the ones changed.
+-- @not-null id, state
 with input as (
   select f.id, f.error from unnest($1::bigint[], $2::text[]) as f(id, error)
 ),

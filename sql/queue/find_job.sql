@@ -2,6 +2,7 @@
 -- $1 job id (bigint)
 -- Returns 0 or 1 row; state is scheduled (run_at in the future), waiting, running, completed,
 -- failed or cancelled.
+-- @not-null id, queue, task, payload, priority, attempts, max_attempts, created_at, state
 select j.id, j.queue, j.task, j.payload, j.priority, j.run_at, j.attempts, j.max_attempts,
        j.last_error, j.key, j.locked_by, j.locked_until, j.created_at, null::timestamptz as finished_at,
        case when j.locked_by is not null then 'running'

@@ -6,6 +6,7 @@
 -- exactly once per tick does not rest on it but on the primary key of schedule_ticks: a tick
 -- already there (even one another scheduler inserted and has not committed) makes ON CONFLICT skip it.
 -- The job id is taken from the jobs sequence first so the tick row can point to its job.
+-- @not-null locked, fired
 with lock as (
   select pg_try_advisory_xact_lock(hashtext('queue.schedules')) as locked
 ),

@@ -2,6 +2,7 @@
 -- $1 history window in seconds (float8): finished jobs are counted when they finished within it.
 -- Returns rows (queue, state, count, oldest_waiting_seconds) ; oldest_waiting_seconds is set on
 -- 'waiting' rows only (now - run_at of the longest-waiting ready job).
+-- @not-null queue, state, count
 select j.queue,
        case when j.locked_by is not null then 'running'
             when j.run_at > now()        then 'scheduled'

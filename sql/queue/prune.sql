@@ -4,6 +4,7 @@
 -- Returns locked (false: another worker is pruning) and how many history rows were deleted.
 -- Isolation: READ COMMITTED; the transaction-level advisory lock keeps two pruners from scanning
 -- the same rows, and is released at commit, so a crashed pruner never blocks the next one.
+-- @not-null locked, pruned
 with lock as (
   select pg_try_advisory_xact_lock(hashtext('queue.prune')) as locked
 ),

@@ -7,6 +7,7 @@
 -- Returns id and state ('retry' | 'failed') of each rescued job.
 -- Isolation: READ COMMITTED; the lease is re-checked on the locked (latest) row version, so a lease
 -- renewed by a heartbeat just before is left alone.
+-- @not-null id, state
 with expired as (
   select j.id, j.queue, j.holds_slot, j.attempts >= j.max_attempts as exhausted
     from queue.jobs j

@@ -5,6 +5,7 @@
 -- makes the insert fail with UniqueViolation (jobs_key_key).
 -- Isolation: READ COMMITTED; the history row is deleted first, so two concurrent retries of one
 -- failed job insert it once (the second finds nothing to delete).
+-- @not-null id
 with revived as (
   delete from queue.job_history h
    where h.id = $1::bigint

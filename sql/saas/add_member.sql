@@ -4,6 +4,7 @@
 -- user_id_by_email answers only to admins and owners, so nobody else can probe for accounts;
 -- the policies decide whether the role may be granted (42501 otherwise). 23505
 -- memberships_pkey / invitations_org_id_email_key when already a member / already invited.
+-- @not-null kind, email, role, created_at
 with target as (
   select saas.user_id_by_email($2::citext) as user_id
 ), member as (
@@ -20,8 +21,8 @@ with target as (
   returning id, email, role, created_at
 )
 select 'member' as kind, m.user_id, null::bigint as invitation_id, $2::citext as email,
-       m.role::text as role, m.created_at
+       m.role, m.created_at
   from member m
  union all
-select 'invitation', null, i.id, i.email, i.role::text, i.created_at
+select 'invitation', null, i.id, i.email, i.role, i.created_at
   from invitation i

@@ -1,5 +1,6 @@
 -- delete_project: delete a project and its tasks. $1 = org id, $2 = project id.
 -- Returns allowed (false: the policies refused); no row: no such project.
+-- @not-null id, allowed
 with target as (
   select p.id from saas.projects p where p.org_id = $1::bigint and p.id = $2::bigint
 ), removed as (

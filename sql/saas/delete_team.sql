@@ -1,5 +1,6 @@
 -- delete_team: delete a team with its projects and tasks (cascade). $1 = org id, $2 = team id.
 -- Returns allowed (false: the policies refused); no row: no such team.
+-- @not-null id, allowed
 with target as (
   select t.id from saas.teams t where t.org_id = $1::bigint and t.id = $2::bigint
 ), removed as (

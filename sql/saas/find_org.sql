@@ -1,4 +1,5 @@
 -- find_org: the request org with the caller's role. $1 = org id. 0 or 1 row.
-select o.id, o.name, (select saas.current_org_role())::text as role, o.created_at
+-- @not-null role
+select o.id, o.name, (select saas.current_org_role()) as role, o.created_at
   from saas.orgs o
  where o.id = $1::bigint

@@ -1,6 +1,6 @@
 -- list_invitations: pending invitations of the org (admins and owners only; others see none).
 -- $1 = org id, $2 = after id (0: first page), $3 = limit.
-select i.id, i.email, i.role::text as role, i.invited_by, i.created_at
+select i.id, i.email, i.role, i.invited_by, i.created_at
   from saas.invitations i
  where i.org_id = $1::bigint
    and i.id     > $2::bigint

@@ -1,6 +1,6 @@
 -- list_members: members of the org, keyset-paginated by user id.
 -- $1 = org id, $2 = after user id (0: first page), $3 = limit.
-select m.user_id, u.email, u.name, m.role::text as role, m.created_at
+select m.user_id, u.email, u.name, m.role, m.created_at
   from saas.memberships m
   join saas.users       u on u.id = m.user_id
  where m.org_id  = $1::bigint

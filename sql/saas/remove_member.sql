@@ -2,6 +2,7 @@
 -- $1 = org id, $2 = user id. Returns allowed as in update_member; no row: no such member.
 -- Their team memberships go by cascade; their tasks become unassigned (on delete set null).
 -- Removing the last owner fails memberships_one_owner (23514).
+-- @not-null user_id, allowed
 with target as (
   select m.user_id
     from saas.memberships m

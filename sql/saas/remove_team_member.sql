@@ -1,5 +1,6 @@
 -- remove_team_member: $1 = org id, $2 = team id, $3 = user id.
 -- Returns allowed (false: the policies refused); no row: no such team member.
+-- @not-null user_id, allowed
 with target as (
   select tm.user_id
     from saas.team_members tm

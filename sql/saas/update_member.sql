@@ -3,6 +3,7 @@
 -- touching an owner), and the new row. No row: no such member in this org.
 -- Granting 'owner' as an admin fails the WITH CHECK (42501); demoting the last owner fails
 -- memberships_one_owner (23514).
+-- @not-null user_id, allowed, email, name
 with target as (
   select m.user_id
     from saas.memberships m

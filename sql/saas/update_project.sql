@@ -2,6 +2,7 @@
 -- $3 = name (null: keep), $4 = team id (null: keep). Its tasks follow the move through the
 -- on update cascade key. Returns allowed (false: the policies refused) and the row; no row: no such project.
 -- 23503 projects_team_fkey: no such team in this org. 42501: the new team is not the caller's.
+-- @not-null id, allowed
 with target as (
   select p.id from saas.projects p where p.org_id = $1::bigint and p.id = $2::bigint
 ), updated as (

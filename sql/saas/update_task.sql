@@ -1,6 +1,7 @@
 -- update_task: $1 = org id, $2 = task id, $3 = title (null: keep), $4 = status (null: keep),
 -- $5 = true to set the assignee, $6 = assignee id (null with $5: unassign).
 -- Returns allowed (false: the policies refused) and the row; no row: no such task. Errors as create_task.
+-- @not-null target_id, allowed
 with target as (
   select t.id from saas.tasks t where t.org_id = $1::bigint and t.id = $2::bigint
 ), updated as (

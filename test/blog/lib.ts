@@ -84,7 +84,7 @@ t.test('list_articles without filters agrees with list_recent_articles', async (
   for (let i = 0; i < 5; i++) await blog.createArticle(sql, i % 2 ? a!.id : b!.id, { title: `T${i}`, description: 'd', body: 'b', tagList: [`t${i}`] });
   await blog.favoriteArticle(sql, a!.id, 't3');
   const q = loadSql('blog', ['list_articles']);
-  const raw = await many<{ slug: string; articles_count: number; favorited: boolean }>(sql, q.list_articles, [null, null, null, a!.id, 3, 1]);
+  const raw = await many(sql, q.list_articles, [null, null, null, a!.id, 3, 1]);
   const page = await blog.listArticles(sql, { limit: 3, offset: 1 }, a!.id);
   t.same(raw.map((r) => r.slug), page.articles.map((r) => r.slug));
   t.same(raw.map((r) => r.slug), ['t3', 't2', 't1']);

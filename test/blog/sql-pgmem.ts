@@ -36,41 +36,41 @@ t.test('normalizeTags trims, drops blanks, dedupes, keeps first-seen order', asy
 });
 
 t.test('get_or_create_setting keeps the first value', async (t) => {
-  t.same(await query(q.get_or_create_setting, ['jwt_secret', 'first']), [{ value: 'first' }]);
-  t.same(await query(q.get_or_create_setting, ['jwt_secret', 'second']), [{ value: 'first' }]);
+  t.same(await query(q.get_or_create_setting.text, ['jwt_secret', 'first']), [{ value: 'first' }]);
+  t.same(await query(q.get_or_create_setting.text, ['jwt_secret', 'second']), [{ value: 'first' }]);
 });
 
 t.test('users: create, find by id and by e-mail in any case, constraints', async (t) => {
-  const [ann] = await query<User>(q.create_user, ['Ann@Example.com', 'ann', '$scrypt$ln=10,r=8,p=1$x$y']);
+  const [ann] = await query<User>(q.create_user.text, ['Ann@Example.com', 'ann', '$scrypt$ln=10,r=8,p=1$x$y']);
   t.match(ann, { email: 'Ann@Example.com', username: 'ann', bio: null, image: null });
-  const [bob] = await query<User>(q.create_user, ['bob@example.com', 'bob', '$scrypt$ln=10,r=8,p=1$x$y']);
-  t.same(await query(q.find_user, [ann!.id]), [ann]);
-  t.match(await query(q.find_user_by_email, ['ANN@example.COM']), [{ id: ann!.id, password_hash: /^\$scrypt\$/ }]);
-  t.same(await query(q.find_user_by_email, ['nobody@example.com']), []);
-  await t.rejects(query(q.create_user, ['ann@example.com', 'other', '$scrypt$x']), 'e-mail unique in any case');
-  await t.rejects(query(q.create_user, ['x@example.com', 'ANN', '$scrypt$x']), 'username unique in any case');
-  await t.rejects(query(q.create_user, ['no-at-sign', 'carl', '$scrypt$x']), 'users_email_check');
-  await t.rejects(query(q.create_user, ['c@example.com', 'has space', '$scrypt$x']), 'users_username_check');
-  await t.rejects(query(q.create_user, ['c@example.com', 'carl', 'plaintext']), 'users_password_hash_check');
+  const [bob] = await query<User>(q.create_user.text, ['bob@example.com', 'bob', '$scrypt$ln=10,r=8,p=1$x$y']);
+  t.same(await query(q.find_user.text, [ann!.id]), [ann]);
+  t.match(await query(q.find_user_by_email.text, ['ANN@example.COM']), [{ id: ann!.id, password_hash: /^\$scrypt\$/ }]);
+  t.same(await query(q.find_user_by_email.text, ['nobody@example.com']), []);
+  await t.rejects(query(q.create_user.text, ['ann@example.com', 'other', '$scrypt$x']), 'e-mail unique in any case');
+  await t.rejects(query(q.create_user.text, ['x@example.com', 'ANN', '$scrypt$x']), 'username unique in any case');
+  await t.rejects(query(q.create_user.text, ['no-at-sign', 'carl', '$scrypt$x']), 'users_email_check');
+  await t.rejects(query(q.create_user.text, ['c@example.com', 'has space', '$scrypt$x']), 'users_username_check');
+  await t.rejects(query(q.create_user.text, ['c@example.com', 'carl', 'plaintext']), 'users_password_hash_check');
 
-  t.same(await query(q.follow_user, ['ANN', bob!.id]), [{ username: 'ann', bio: null, image: null, following: true }]);
-  t.same(await query(q.follow_user, ['nobody', bob!.id]), []);
-  await t.rejects(query(q.follow_user, ['bob', bob!.id]), 'follows_no_self_follow');
+  t.same(await query(q.follow_user.text, ['ANN', bob!.id]), [{ username: 'ann', bio: null, image: null, following: true }]);
+  t.same(await query(q.follow_user.text, ['nobody', bob!.id]), []);
+  await t.rejects(query(q.follow_user.text, ['bob', bob!.id]), 'follows_no_self_follow');
 
-  t.same(await query(q.delete_user, [bob!.id]), [{ id: bob!.id }]);
-  t.same(await query(q.delete_user, [bob!.id]), []);
+  t.same(await query(q.delete_user.text, [bob!.id]), [{ id: bob!.id }]);
+  t.same(await query(q.delete_user.text, [bob!.id]), []);
 });
 
 t.test('create_comment needs an existing article; list_tags counts links', async (t) => {
-  const [u] = await query<User>(q.create_user, ['d@example.com', 'dora', '$scrypt$x']);
-  t.same(await query(q.create_comment, ['nope', u!.id, 'hi']), [], 'no article: no row');
+  const [u] = await query<User>(q.create_user.text, ['d@example.com', 'dora', '$scrypt$x']);
+  t.same(await query(q.create_comment.text, ['nope', u!.id, 'hi']), [], 'no article: no row');
   await query(`insert into blog.articles (author_id, slug, title, description, body) values ($1, 'a', 'A', 'd', 'b'), ($1, 'b', 'B', 'd', 'b')`, [u!.id]);
-  const [c] = await query<{ id: number; body: string; author_username: string; author_following: boolean }>(q.create_comment, ['a', u!.id, 'hi']);
+  const [c] = await query<{ id: number; body: string; author_username: string; author_following: boolean }>(q.create_comment.text, ['a', u!.id, 'hi']);
   t.match(c, { body: 'hi', author_username: 'dora', author_following: false });
-  await t.rejects(query(q.create_comment, ['a', u!.id, '   ']), 'comments_body_check');
+  await t.rejects(query(q.create_comment.text, ['a', u!.id, '   ']), 'comments_body_check');
   await query(`insert into blog.tags (name) values ('x'), ('y'), ('unused')`);
   await query(`insert into blog.article_tags (article_id, tag) select id, 'x' from blog.articles`);
   await query(`insert into blog.article_tags (article_id, tag) select id, 'y' from blog.articles where slug = 'a'`);
-  t.same((await query<{ tag: string }>(q.list_tags)).map((r) => r.tag), ['x', 'y'], 'most used first, unused tags not listed');
+  t.same((await query<{ tag: string }>(q.list_tags.text)).map((r) => r.tag), ['x', 'y'], 'most used first, unused tags not listed');
   await t.rejects(query(`insert into blog.articles (author_id, slug, title, description, body) values ($1, 'feed', 'F', 'd', 'b')`, [u!.id]), 'articles_slug_check reserves feed');
 });

@@ -21,22 +21,22 @@ const { query } = await memDb('booking', [
 const q = loadSql('booking', ['claim_idempotency_key', 'find_idempotency_key', 'save_idempotency_response']);
 
 t.test('claim_idempotency_key claims once per scope and key', async (t) => {
-  t.same(await query(q.claim_idempotency_key, ['POST /booking/bookings', 'k', 'h1']), [{ scope: 'POST /booking/bookings' }]);
+  t.same(await query(q.claim_idempotency_key.text, ['POST /booking/bookings', 'k', 'h1']), [{ scope: 'POST /booking/bookings' }]);
   // PostgreSQL returns no row for a conflicting `insert ... on conflict do nothing returning`; pg-mem
   // returns one (a pg-mem bug), so that half is covered by test/core/idempotency.ts. What
   // pg-mem does get right: the first claim's hash is kept.
-  await query(q.claim_idempotency_key, ['POST /booking/bookings', 'k', 'h2']);
-  t.same(await query(q.find_idempotency_key, ['POST /booking/bookings', 'k']), [{ request_hash: 'h1', response_status: null, response_body: null }], 'second claim changes nothing');
-  t.same(await query(q.claim_idempotency_key, ['POST /booking/bookings/1/payments', 'k', 'h2']), [{ scope: 'POST /booking/bookings/1/payments' }], 'per scope');
+  await query(q.claim_idempotency_key.text, ['POST /booking/bookings', 'k', 'h2']);
+  t.same(await query(q.find_idempotency_key.text, ['POST /booking/bookings', 'k']), [{ request_hash: 'h1', response_status: null, response_body: null }], 'second claim changes nothing');
+  t.same(await query(q.claim_idempotency_key.text, ['POST /booking/bookings/1/payments', 'k', 'h2']), [{ scope: 'POST /booking/bookings/1/payments' }], 'per scope');
 });
 
 t.test('save_idempotency_response and find_idempotency_key', async (t) => {
-  t.same(await query(q.find_idempotency_key, ['POST /booking/bookings', 'k']), [{ request_hash: 'h1', response_status: null, response_body: null }]);
-  await query(q.save_idempotency_response, ['POST /booking/bookings', 'k', 201, { id: 7 }]);
-  t.same(await query(q.find_idempotency_key, ['POST /booking/bookings', 'k']), [{ request_hash: 'h1', response_status: 201, response_body: { id: 7 } }]);
-  t.same(await query(q.find_idempotency_key, ['POST /booking/bookings', 'other']), []);
+  t.same(await query(q.find_idempotency_key.text, ['POST /booking/bookings', 'k']), [{ request_hash: 'h1', response_status: null, response_body: null }]);
+  await query(q.save_idempotency_response.text, ['POST /booking/bookings', 'k', 201, { id: 7 }]);
+  t.same(await query(q.find_idempotency_key.text, ['POST /booking/bookings', 'k']), [{ request_hash: 'h1', response_status: 201, response_body: { id: 7 } }]);
+  t.same(await query(q.find_idempotency_key.text, ['POST /booking/bookings', 'other']), []);
 });
 
 t.test('the key length check loads', async (t) => {
-  await t.rejects(query(q.claim_idempotency_key, ['POST /booking/bookings', '', 'h']));
+  await t.rejects(query(q.claim_idempotency_key.text, ['POST /booking/bookings', '', 'h']));
 });

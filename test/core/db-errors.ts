@@ -4,7 +4,7 @@
 // why all routers are imported) must have a case below, raised by a real statement, with its
 // class, code, statement name and the HTTP status of its problem.
 import t from 'tap';
-import { connect, exec, many, maybeOne, one, transaction, type Db } from '../../src/lib/core/db.js';
+import { connect, exec, many, maybeOne, one, transaction, type Db, type Statement } from '../../src/lib/core/db.js';
 import {
   BackendTerminated, CheckViolation, ConnectionLost, DbError, ExclusionViolation, ForeignKeyViolation, InvalidInput,
   NotFound, NotNullViolation, StatementTimeout, TooManyRows, TransientConflict, UniqueViolation, Unavailable,
@@ -36,6 +36,8 @@ await sql.unsafe(`
   insert into scratch.parents values (1, 'a@example.com');
 `);
 
+/** An ad-hoc statement (the libraries load theirs from sql/); its types are this test's claim. */
+const adhoc = <P extends readonly unknown[] = [], R = Record<string, unknown>>(text: string, name = 'test/adhoc'): Statement<P, R> => ({ name, text });
 const raise = (code: string) => `do $$ begin raise exception 'raised' using errcode = '${code}'; end $$`;
 
 t.test('each SQLSTATE maps to its class, keeping the fields', async (t) => {
@@ -59,8 +61,8 @@ t.test('each SQLSTATE maps to its class, keeping the fields', async (t) => {
   ];
   for (const [label, text, Class, fields] of cases) {
     const run = label.startsWith('57014')
-      ? sql.begin(async (tx) => { await tx`set local statement_timeout = 50`; return many(tx, text); })
-      : many(sql, text);
+      ? sql.begin(async (tx) => { await tx`set local statement_timeout = 50`; return many(tx, adhoc(text)); })
+      : many(sql, adhoc(text));
     const err = await run.then(() => undefined, (e: unknown) => (label.startsWith('57014') ? mapDbError(e) : e));
     t.type(err, Class, label);
     t.match(err, fields, `${label}: fields`);
@@ -69,7 +71,7 @@ t.test('each SQLSTATE maps to its class, keeping the fields', async (t) => {
 });
 
 t.test('other errors pass unchanged', async (t) => {
-  const err = await many(sql, 'select 1/0').catch((e: unknown) => e);
+  const err = await many(sql, adhoc('select 1/0')).catch((e: unknown) => e);
   t.notOk(err instanceof DbError);
   t.equal((err as { code: string }).code, '22012');
   const plain = new Error('x');
@@ -81,14 +83,18 @@ t.test('other errors pass unchanged', async (t) => {
 });
 
 t.test('one / maybeOne / many / exec', async (t) => {
-  t.same(await one(sql, 'select $1::int as n', [5]), { n: 5 });
-  await t.rejects(one(sql, 'select 1 where false', [], 'parent'), NotFound);
-  t.match(await one(sql, 'select 1 where false', [], 'parent').catch((e: unknown) => e), { entity: 'parent' });
-  t.equal(await maybeOne(sql, 'select 1 where false'), undefined);
-  await t.rejects(maybeOne(sql, 'select generate_series(1, 2)'), /at most one row/);
-  t.equal((await many(sql, 'select generate_series(1, $1::int)', [3])).length, 3);
-  t.equal(await exec(sql, 'update scratch.parents set email = email'), 1);
-  await t.rejects(exec(sql, `insert into scratch.parents values (1, 'z')`), UniqueViolation);
+  t.same(await one(sql, adhoc<[number], { n: number }>('select $1::int as n'), [5]), { n: 5 });
+  await t.rejects(one(sql, adhoc('select 1 where false'), [], 'parent'), NotFound);
+  t.match(await one(sql, adhoc('select 1 where false'), [], 'parent').catch((e: unknown) => e), { entity: 'parent' });
+  t.equal(await maybeOne(sql, adhoc('select 1 where false')), undefined);
+  await t.rejects(maybeOne(sql, adhoc('select generate_series(1, 2)')), /at most one row/);
+  t.match(await one(sql, adhoc('select generate_series(1, 2)', 'scratch/two_rows'), []).catch((e: unknown) => e), { name: 'TooManyRows', statement: 'scratch/two_rows' });
+  t.equal((await many(sql, adhoc<[number]>('select generate_series(1, $1::int)'), [3])).length, 3);
+  t.equal(await exec(sql, adhoc('update scratch.parents set email = email')), 1);
+  await t.rejects(exec(sql, adhoc(`insert into scratch.parents values (1, 'z')`)), UniqueViolation);
+  const dup = await exec(sql, adhoc<[string]>(`insert into scratch.parents values (1, $1::text)`, 'scratch/add_parent'), ['secret@example.com']).catch((e: unknown) => e);
+  t.match(dup, { statement: 'scratch/add_parent' }, 'a mapped error names the statement that failed');
+  t.notMatch(JSON.stringify({ ...(dup as object), cause: undefined }), /secret@example/, 'but not its parameter values');
 });
 
 t.test('transaction(): retries serialization failures, then gives up', async (t) => {
@@ -137,11 +143,11 @@ t.test('transaction(): nested calls use a savepoint; read only is enforced', asy
   t.equal((err as { code: string }).code, '25006', 'read only transaction refuses writes');
 });
 
-/** Runs `text` as the statement `name` would run, and returns its error mapped as db.ts maps it. */
+/** Runs `text` through db.ts as the statement `name`, and returns the error it throws (mapped there). */
 async function failure(name: string, text: string, params: unknown[] = [], db: Db = sql): Promise<unknown> {
-  return db.unsafe(text, params as never[]).then(
+  return many(db, adhoc<unknown[]>(text, name), params).then(
     () => { throw new Error(`${name} did not fail`); },
-    (err: unknown) => mapDbError(err, name),
+    (err: unknown) => err,
   );
 }
 
@@ -259,7 +265,7 @@ t.test('a two-character class entry covers its codes; an exact entry wins', asyn
 
 t.test('connection failures are ConnectionLost, a terminated backend BackendTerminated, both Unavailable', async (t) => {
   const dead = connect('postgres://postgres@127.0.0.1:1/none', { max: 1, options: { connect_timeout: 5 } });
-  const refused = await many(dead, 'select 1').catch((e: unknown) => e);
+  const refused = await many(dead, adhoc('select 1')).catch((e: unknown) => e);
   await dead.end();
   t.type(refused, ConnectionLost, 'ECONNREFUSED');
   t.match(refused, { code: '08006' });
@@ -269,14 +275,14 @@ t.test('connection failures are ConnectionLost, a terminated backend BackendTerm
   // with its socket code and the next one with the 57P01 the server sent before closing.
   const victim = connect(url, { max: 1 });
   const pid = (await victim<{ pid: number }[]>`select pg_backend_pid() as pid`)[0]!.pid;
-  const running = many(victim, 'select pg_sleep(30)').catch((e: unknown) => e);
+  const running = many(victim, adhoc('select pg_sleep(30)')).catch((e: unknown) => e);
   for (;;) {
     const [row] = await sql<{ wait_event: string | null }[]>`select wait_event from pg_stat_activity where pid = ${pid}`;
     if (row?.wait_event === 'PgSleep') break;
   }
   await sql`select pg_terminate_backend(${pid})`;
   const killed = await running;
-  const next = await many(victim, 'select 1').then(() => undefined, (e: unknown) => e);
+  const next = await many(victim, adhoc('select 1')).then(() => undefined, (e: unknown) => e);
   await victim.end();
   t.ok(killed instanceof ConnectionLost || killed instanceof BackendTerminated, `the running query: ${(killed as Error).name}`);
   if (next !== undefined) t.ok(next instanceof BackendTerminated || next instanceof ConnectionLost, `the next query: ${(next as Error).name}`);
@@ -284,12 +290,12 @@ t.test('connection failures are ConnectionLost, a terminated backend BackendTerm
 });
 
 t.test('maybeOne / one name the statement in TooManyRows and NotFound', async (t) => {
-  const many2 = await maybeOne(sql, 'select generate_series(1, 2)', [], 'core/two_rows').catch((e: unknown) => e);
+  const many2 = await maybeOne(sql, adhoc('select generate_series(1, 2)', 'core/two_rows')).catch((e: unknown) => e);
   t.type(many2, TooManyRows);
   t.match(many2, { rows: 2, statement: 'core/two_rows' });
   t.equal(toProblem(many2).status, 500, 'a statement returning too many rows is a bug: 500');
-  await t.rejects(one(sql, 'select generate_series(1, 3)'), TooManyRows);
-  const missing = await one(sql, 'select 1 where $1::int = 0', [42], 'parent', 'core/find_parent').catch((e: unknown) => e);
+  await t.rejects(one(sql, adhoc('select generate_series(1, 3)'), []), TooManyRows);
+  const missing = await one(sql, adhoc<[number]>('select 1 where $1::int = 0', 'core/find_parent'), [42], 'parent').catch((e: unknown) => e);
   t.type(missing, NotFound);
   t.match(missing, { entity: 'parent', statement: 'core/find_parent' });
   t.notOk('key' in (missing as object), 'the key looked up (a parameter value) is not kept');

@@ -10,9 +10,9 @@ await sql`create table public.idem_keys (
 await sql`create table public.idem_effects (id serial primary key, note text not null)`;
 
 const queries: IdempotencyQueries = {
-  claim: 'insert into public.idem_keys (scope, key, request_hash) values ($1::text, $2::text, $3::text) on conflict (scope, key) do nothing returning scope',
-  find: 'select request_hash, response_status, response_body from public.idem_keys where scope = $1::text and key = $2::text',
-  save: 'update public.idem_keys set response_status = $3::integer, response_body = $4::jsonb where scope = $1::text and key = $2::text',
+  claim: { name: 'test/idem_claim', text: 'insert into public.idem_keys (scope, key, request_hash) values ($1::text, $2::text, $3::text) on conflict (scope, key) do nothing returning scope' },
+  find: { name: 'test/idem_find', text: 'select request_hash, response_status, response_body from public.idem_keys where scope = $1::text and key = $2::text' },
+  save: { name: 'test/idem_save', text: 'update public.idem_keys set response_status = $3::integer, response_body = $4::jsonb where scope = $1::text and key = $2::text' },
 };
 const effects = async () => (await sql<{ n: number }[]>`select count(*)::int as n from public.idem_effects`)[0]!.n;
 

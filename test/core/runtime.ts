@@ -8,7 +8,9 @@ import { splitStatements } from '../helpers/pgmem.js';
 
 t.test('loadSql reads each file once and fails at once on a missing one', async (t) => {
   const q = loadSql('todo', ['find_todo']);
-  t.match(q.find_todo, /from todo\.todos/);
+  t.match(q.find_todo.text, /from todo\.todos/);
+  t.equal(q.find_todo.name, 'todo/find_todo');
+  // @ts-expect-error a statement without generated types does not compile; at run time the file is missing
   t.throws(() => loadSql('todo', ['find_todo', 'no_such_statement']), { code: 'ENOENT' });
 });
 

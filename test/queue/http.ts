@@ -47,7 +47,7 @@ t.test('cancel and retry, with 409 for a running job', async (t) => {
   const retried = await api.request(`/queue/jobs/${id}/retry`, { method: 'POST' });
   t.equal(retried.status, 200);
   t.match(await body(retried), { state: 'waiting', attempts: 0 });
-  const [claimed] = await many<{ id: string }>(sql, q.claim_jobs, ['w', 1, 60, null]);
+  const [claimed] = await many(sql, q.claim_jobs, ['w', 1, 60, null]);
   t.equal(Number(claimed!.id), id, 'priority -100 first');
   t.equal((await api.request(`/queue/jobs/${id}`, { method: 'DELETE' })).status, 409, 'running: cannot cancel');
   t.equal((await api.request(`/queue/jobs/${id}/retry`, { method: 'POST' })).status, 409, 'running: cannot retry');

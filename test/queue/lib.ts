@@ -15,8 +15,8 @@ type Claimed = { id: string; queue: string; attempts: number };
 
 const { sql } = await testDb(t, { max: 12 });
 const claim = (worker: string, n: number, lease = 60, db: Db = sql, idleBelow: number | null = null) =>
-  many<Claimed>(db, q.claim_jobs, [worker, n, lease, idleBelow]);
-const complete = (worker: string, ids: string[], keep = true) => many<{ id: string }>(sql, q.complete_jobs, [ids, worker, keep]);
+  many(db, q.claim_jobs, [worker, n, lease, idleBelow]);
+const complete = (worker: string, ids: string[], keep = true) => many(sql, q.complete_jobs, [ids, worker, keep]);
 const reset = () => sql`truncate queue.jobs, queue.job_history, queue.queues, queue.workers, queue.schedules cascade`;
 
 t.beforeEach(reset);
@@ -116,9 +116,9 @@ t.test('complete, fail, heartbeat and rescue respect the lease holder', async (t
   const [a, b, c] = await addJobs(sql, [{ task: 'a', maxAttempts: 2 }, { task: 'b', maxAttempts: 1 }, { task: 'c' }]);
   await claim('w1', 3, 0.05);
   t.same(await complete('intruder', [a!.id]), [], 'another worker cannot complete it');
-  t.same((await many<{ id: string }>(sql, q.extend_leases, [[c!.id], 'w1', 60])).map((r) => r.id), [c!.id], 'heartbeat renews');
+  t.same((await many(sql, q.extend_leases, [[c!.id], 'w1', 60])).map((r) => r.id), [c!.id], 'heartbeat renews');
   await new Promise((r) => setTimeout(r, 100));
-  const rescued = await many<{ id: string; state: string }>(sql, q.rescue_jobs, [100]);
+  const rescued = await many(sql, q.rescue_jobs, [100]);
   t.same(rescued.map((r) => [r.id, r.state]).sort(), [[a!.id, 'retry'], [b!.id, 'failed']].sort(), 'expired leases rescued, exhausted one failed');
   t.same(await complete('w1', [a!.id]), [], 'the old holder lost it');
   t.match(await getJob(sql, a!.id), { state: 'waiting', attempts: 1, last_error: 'lease expired' });
@@ -126,7 +126,7 @@ t.test('complete, fail, heartbeat and rescue respect the lease holder', async (t
   t.equal((await getJob(sql, c!.id)).state, 'running', 'the renewed lease survives');
   const [again] = await claim('w2', 10);
   t.equal(again!.attempts, 2);
-  const failed = await many<{ id: string; state: string }>(sql, q.fail_jobs, [[a!.id], ['nope'], 'w2', 1, 60]);
+  const failed = await many(sql, q.fail_jobs, [[a!.id], ['nope'], 'w2', 1, 60]);
   t.same(failed.map((r) => r.state), ['failed'], 'out of attempts');
   t.match(await getJob(sql, a!.id), { state: 'failed', last_error: 'nope', attempts: 2 });
 });
@@ -142,10 +142,10 @@ t.test('complete_jobs without keeping completed jobs deletes them outright', asy
 t.test('fail_jobs backs off exponentially with jitter', async (t) => {
   const jobs = await addJobs(sql, Array.from({ length: 20 }, () => ({ task: 'f' })));
   await claim('w', 20);
-  const rows = await many<{ id: string; state: string; run_at: Date }>(sql, q.fail_jobs,
+  const rows = await many(sql, q.fail_jobs,
     [jobs.map((j) => j.id), jobs.map(() => 'err'), 'w', 10, 3600]);
   const [{ now }] = await sql`select now() as now` as any;
-  const delays = rows.map((r) => (r.run_at.getTime() - (now as Date).getTime()) / 1000);
+  const delays = rows.map((r) => (r.run_at!.getTime() - (now as Date).getTime()) / 1000);
   t.ok(delays.every((d) => d >= 7 && d <= 13), 'attempt 1: 10 s * [0.75, 1.25)');
   t.ok(new Set(delays.map((d) => d.toFixed(3))).size > 1, 'jittered');
 });
@@ -235,14 +235,14 @@ t.test('schedules: CRUD, and concurrent schedulers fire each tick once', async (
   const base = Math.floor(Date.now() / 1000) * 1000;
   const ticks = Array.from({ length: 20 }, (_, i) => new Date(base - i * 1000).toISOString());
   const results = await Promise.all(Array.from({ length: 6 }, () => sql.begin(async (tx) => {
-    const [r] = await many<{ locked: boolean; fired: unknown[] }>(tx, q.fire_schedules, [ticks.map(() => 'tick'), ticks]);
+    const [r] = await many(tx, q.fire_schedules, [ticks.map(() => 'tick'), ticks]);
     await tx`select pg_sleep(0.05)`;
     return r!;
   })));
   const fired = results.flatMap((r) => r.fired);
   t.equal(fired.length, 20, 'each tick fired by exactly one scheduler');
   t.ok(results.some((r) => !r.locked), 'the advisory lock turned some schedulers away');
-  const again = await many<{ locked: boolean; fired: unknown[] }>(sql, q.fire_schedules, [ticks.map(() => 'tick'), ticks]);
+  const again = await many(sql, q.fire_schedules, [ticks.map(() => 'tick'), ticks]);
   t.same(again[0]!.fired, [], 'ticks already fired stay fired (primary key)');
   t.equal((await sql`select count(*)::int as n from queue.jobs where task = 't'`)[0]!.n, 20);
   await deleteSchedule(sql, 'tick');

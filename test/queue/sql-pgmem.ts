@@ -16,17 +16,17 @@ const { query } = await memDb('queue', [
 const q = loadSql('queue', ['create_schedule', 'list_schedules', 'delete_schedule', 'set_queue_limit']);
 
 t.test('schedules: create (defaults), list, delete', async (t) => {
-  const [s] = await query<Record<string, unknown>>(q.create_schedule, ['b', '* * * * *', 'task', null, null, null, null]);
+  const [s] = await query<Record<string, unknown>>(q.create_schedule.text, ['b', '* * * * *', 'task', null, null, null, null]);
   t.match(s, { name: 'b', cron: '* * * * *', task: 'task', queue: 'default', priority: 0, max_attempts: 25 });
-  await query(q.create_schedule, ['a', '0 * * * *', 'task', '{"x":1}', 'q', 3, 2]);
-  t.same((await query<{ name: string }>(q.list_schedules)).map((r) => r.name), ['a', 'b']);
-  await t.rejects(query(q.create_schedule, ['a', '0 * * * *', 'task', null, null, null, null]), 'duplicate name');
-  t.equal((await query(q.delete_schedule, ['a'])).length, 1);
-  t.same(await query(q.delete_schedule, ['a']), []);
+  await query(q.create_schedule.text, ['a', '0 * * * *', 'task', '{"x":1}', 'q', 3, 2]);
+  t.same((await query<{ name: string }>(q.list_schedules.text)).map((r) => r.name), ['a', 'b']);
+  await t.rejects(query(q.create_schedule.text, ['a', '0 * * * *', 'task', null, null, null, null]), 'duplicate name');
+  t.equal((await query(q.delete_schedule.text, ['a'])).length, 1);
+  t.same(await query(q.delete_schedule.text, ['a']), []);
 });
 
 t.test('set_queue_limit upserts', async (t) => {
-  t.match((await query(q.set_queue_limit, ['s', 1]))[0], { name: 's', concurrency: 1, running: 0 });
-  t.match((await query(q.set_queue_limit, ['s', null]))[0], { name: 's', concurrency: null });
+  t.match((await query(q.set_queue_limit.text, ['s', 1]))[0], { name: 's', concurrency: 1, running: 0 });
+  t.match((await query(q.set_queue_limit.text, ['s', null]))[0], { name: 's', concurrency: null });
 });
 

@@ -6,7 +6,7 @@
 // per row), and the keyset cursor is an index condition.
 import t from 'tap';
 import { testDb } from '../helpers/db.js';
-import { loadSql, many } from '../../src/lib/core/db.js';
+import { loadSql } from '../../src/lib/core/db.js';
 import { seed } from '../../src/lib/saas/seed.js';
 
 const { sql } = await testDb(t, { max: 2 });
@@ -30,25 +30,25 @@ async function plan(name: string, text: string, args: string[]): Promise<Plan> {
     await tx`set local role saas_app`;
     await tx`select set_config('saas.user_id', ${ids!.member}, true), set_config('saas.org_id', ${org}, true)`;
     await tx`set local plan_cache_mode = force_generic_plan`;
-    await many(tx, `prepare ${name} as ${text}`);
-    const [row] = await many<{ 'QUERY PLAN': [{ Plan: Plan }] }>(tx, `explain (format json) execute ${name}(${args.join(', ')})`);
+    await tx.unsafe(`prepare ${name} as ${text}`);
+    const [row] = await tx.unsafe(`explain (format json) execute ${name}(${args.join(', ')})`);
     out = row!['QUERY PLAN'][0].Plan;
-    await many(tx, `deallocate ${name}`);
+    await tx.unsafe(`deallocate ${name}`);
   });
   return out;
 }
 
 const cases: [string, string, string[], string, string[]][] = [
   // name, sql, args, expected index, columns expected in its Index Cond
-  ['list_tasks', q.list_tasks, [org, '0', '50'], 'tasks_pkey', ['org_id', 'id']],
-  ['list_tasks_page', q.list_tasks, [org, ids!.late, '50'], 'tasks_pkey', ['org_id', 'id']],
-  ['list_tasks_by_status', q.list_tasks_by_status, [org, `'todo'`, ids!.late, '50'], 'tasks_status_idx', ['org_id', 'status', 'id']],
-  ['list_tasks_by_assignee', q.list_tasks_by_assignee, [org, ids!.member, 'null', '0', '50'], 'tasks_assignee_idx', ['org_id', 'assignee_id', 'id']],
-  ['list_project_tasks', q.list_project_tasks, [org, ids!.project, '0', '50'], 'tasks_project_idx', ['org_id', 'project_id', 'id']],
-  ['list_my_tasks', q.list_my_tasks, [org, '0', '50'], 'tasks_assignee_idx', ['org_id', 'assignee_id', 'id']],
-  ['find_task', q.find_task, [org, ids!.late], 'tasks_pkey', ['org_id', 'id']],
-  ['list_projects', q.list_projects, [org, 'null', '0', '50'], 'projects_pkey', ['org_id']],
-  ['list_members', q.list_members, [org, '0', '50'], 'memberships_pkey', ['org_id']],
+  ['list_tasks', q.list_tasks.text, [org, '0', '50'], 'tasks_pkey', ['org_id', 'id']],
+  ['list_tasks_page', q.list_tasks.text, [org, ids!.late, '50'], 'tasks_pkey', ['org_id', 'id']],
+  ['list_tasks_by_status', q.list_tasks_by_status.text, [org, `'todo'`, ids!.late, '50'], 'tasks_status_idx', ['org_id', 'status', 'id']],
+  ['list_tasks_by_assignee', q.list_tasks_by_assignee.text, [org, ids!.member, 'null', '0', '50'], 'tasks_assignee_idx', ['org_id', 'assignee_id', 'id']],
+  ['list_project_tasks', q.list_project_tasks.text, [org, ids!.project, '0', '50'], 'tasks_project_idx', ['org_id', 'project_id', 'id']],
+  ['list_my_tasks', q.list_my_tasks.text, [org, '0', '50'], 'tasks_assignee_idx', ['org_id', 'assignee_id', 'id']],
+  ['find_task', q.find_task.text, [org, ids!.late], 'tasks_pkey', ['org_id', 'id']],
+  ['list_projects', q.list_projects.text, [org, 'null', '0', '50'], 'projects_pkey', ['org_id']],
+  ['list_members', q.list_members.text, [org, '0', '50'], 'memberships_pkey', ['org_id']],
 ];
 
 for (const [name, text, args, index, cols] of cases) {

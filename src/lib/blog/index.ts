@@ -5,10 +5,8 @@
  * DELETE is chosen in the migration. Every function takes `db` (pool or transaction) first; the
  * SQL is in sql/blog/.
  */
-/// <reference path="../generated/zapatos/schema.d.ts" preserve="true" />
 import { randomBytes } from 'node:crypto';
-import type * as s from 'zapatos/schema';
-import { loadSql, many, maybeOne, type Db } from '../core/db.js';
+import { loadSql, many, maybeOne, type Db, type ParamsOf, type RowOf } from '../core/db.js';
 import { Forbidden, found, TransientConflict, UniqueViolation } from '../core/errors.js';
 import { hashPassword, needsRehash, verifyNothing, verifyPassword, type PasswordOptions } from '../core/password.js';
 
@@ -24,36 +22,16 @@ const q = loadSql('blog', [
 export type UserId = string | number;
 
 /** The account as its owner sees it (no password hash). */
-export type User = Pick<s.blog.users.Selectable, 'id' | 'email' | 'username' | 'bio' | 'image'>;
+export type User = RowOf<typeof q.find_user>;
 
-/** A user as another user sees them. */
-export interface Profile {
-  username: string;
-  bio: string | null;
-  image: string | null;
-  /** Whether the viewer follows this user (false for anonymous viewers). */
-  following: boolean;
-}
+/** A user as another user sees them; `following`: whether the viewer follows them (false for anonymous viewers). */
+export type Profile = RowOf<typeof q.find_profile>;
 
-/** An article as the viewer sees it: its tags, its favorites count, the viewer's flags. */
-export interface Article {
-  slug: string;
-  title: string;
-  description: string;
-  body: string;
-  tag_list: string[];
-  created_at: Date;
-  updated_at: Date;
-  /** Whether the viewer favorited it. */
-  favorited: boolean;
-  /** Number of users who favorited it, counted from blog.favorites. */
-  favorites_count: number;
-  author_username: string;
-  author_bio: string | null;
-  author_image: string | null;
-  /** Whether the viewer follows the author. */
-  author_following: boolean;
-}
+/**
+ * An article as the viewer sees it: its tags, its favorites count (counted from blog.favorites),
+ * whether the viewer favorited it and follows the author.
+ */
+export type Article = RowOf<typeof q.find_article>;
 
 export interface ArticlePage {
   articles: Article[];
@@ -61,16 +39,7 @@ export interface ArticlePage {
   articles_count: number;
 }
 
-export interface Comment {
-  id: string;
-  body: string;
-  created_at: Date;
-  updated_at: Date;
-  author_username: string;
-  author_bio: string | null;
-  author_image: string | null;
-  author_following: boolean;
-}
+export type Comment = RowOf<typeof q.create_comment>;
 
 export interface NewUser { email: string; username: string; password: string }
 /** Fields to change; absent fields are kept; bio and image may be set to null. */
@@ -102,7 +71,7 @@ const notAuthor = (entity: 'article' | 'comment') => () => new NotAuthor(entity)
  */
 export async function getSigningSecret(db: Db, configured?: string): Promise<string> {
   if (configured) return configured;
-  const [row] = await many<{ value: string }>(db, q.get_or_create_setting, ['jwt_secret', randomBytes(48).toString('base64url')]);
+  const [row] = await many(db, q.get_or_create_setting, ['jwt_secret', randomBytes(48).toString('base64url')]);
   return row!.value;
 }
 
@@ -132,7 +101,7 @@ function paging(p: Paging): [number, number] {
 /** Registers an account; returns it. Throws UniqueViolation (users_email_key, users_username_key), CheckViolation. */
 export async function registerUser(db: Db, user: NewUser, opts: PasswordOptions = {}): Promise<User> {
   const hash = await hashPassword(user.password, opts);
-  const [row] = await many<User>(db, q.create_user, [user.email, user.username, hash]);
+  const [row] = await many(db, q.create_user, [user.email, user.username, hash]);
   return row!;
 }
 
@@ -142,7 +111,7 @@ export async function registerUser(db: Db, user: NewUser, opts: PasswordOptions 
  * scrypt parameters than it was made with.
  */
 export async function logIn(db: Db, email: string, password: string, opts: PasswordOptions = {}): Promise<User | undefined> {
-  const row = await maybeOne<User & { password_hash: string }>(db, q.find_user_by_email, [email]);
+  const row = await maybeOne(db, q.find_user_by_email, [email]);
   if (!row) return verifyNothing(password, opts).then(() => undefined);
   if (!(await verifyPassword(password, row.password_hash))) return undefined;
   if (needsRehash(row.password_hash, opts)) {
@@ -154,7 +123,7 @@ export async function logIn(db: Db, email: string, password: string, opts: Passw
 
 /** The account, or undefined. */
 export function findUser(db: Db, id: UserId): Promise<User | undefined> {
-  return maybeOne<User>(db, q.find_user, [id]);
+  return maybeOne(db, q.find_user, [id]);
 }
 
 /** The account; throws NotFound('user'). */
@@ -167,7 +136,7 @@ export async function updateUser(db: Db, id: UserId, patch: UserPatch, opts: Pas
   const changes: Record<string, string | null> = {};
   for (const k of ['email', 'username', 'bio', 'image'] as const) if (patch[k] !== undefined) changes[k] = patch[k];
   if (patch.password !== undefined) changes.password_hash = await hashPassword(patch.password, opts);
-  return found(await maybeOne<User>(db, q.update_user, [id, changes]), 'user');
+  return found(await maybeOne(db, q.update_user, [id, changes]), 'user');
 }
 
 /** Deletes the account and, by cascade, its articles, comments, favorites and follows. Throws NotFound('user'). */
@@ -177,23 +146,33 @@ export async function deleteUser(db: Db, id: UserId): Promise<void> {
 
 /** The profile of `username` (any case) as `viewer` sees it; throws NotFound('profile'). */
 export async function getProfile(db: Db, username: string, viewer: UserId | null): Promise<Profile> {
-  return found(await maybeOne<Profile>(db, q.find_profile, [username, viewer]), 'profile');
+  return found(await maybeOne(db, q.find_profile, [username, viewer]), 'profile');
 }
 
 /** `viewer` follows `username` (idempotent); returns the profile. Throws NotFound('profile'), CheckViolation (follows_no_self_follow). */
 export async function followUser(db: Db, viewer: UserId, username: string): Promise<Profile> {
-  return found(await maybeOne<Profile>(db, q.follow_user, [username, viewer]), 'profile');
+  return found(await maybeOne(db, q.follow_user, [username, viewer]), 'profile');
 }
 
 /** `viewer` unfollows `username` (idempotent); returns the profile. Throws NotFound('profile'). */
 export async function unfollowUser(db: Db, viewer: UserId, username: string): Promise<Profile> {
-  return found(await maybeOne<Profile>(db, q.unfollow_user, [username, viewer]), 'profile');
+  return found(await maybeOne(db, q.unfollow_user, [username, viewer]), 'profile');
 }
 
-type PageRow = Omit<Article, 'slug'> & { slug: string | null; articles_count: number };
+/** list_articles, list_feed and list_recent_articles return these same columns. */
+type PageRow = RowOf<typeof q.list_articles> | RowOf<typeof q.list_feed> | RowOf<typeof q.list_recent_articles>;
+
+/**
+ * The article columns of a row of an outer join (a list's empty page, update_article's refusal):
+ * the join gives them all or none, so a row with a slug is a whole article. That invariant lives
+ * in the SQL, where the generated types cannot see it.
+ */
+function wholeArticle(row: Omit<PageRow, 'articles_count'>): Article | undefined {
+  return row.slug === null ? undefined : (row as Article);
+}
 
 function toPage(rows: PageRow[]): ArticlePage {
-  const articles = rows.filter((r) => r.slug !== null).map(({ articles_count: _, ...a }) => a as Article);
+  const articles = rows.flatMap(({ articles_count: _, ...a }) => wholeArticle(a) ?? []);
   return { articles, articles_count: rows[0]?.articles_count ?? 0 };
 }
 
@@ -205,20 +184,20 @@ export async function listArticles(db: Db, filters: ArticleFilters, viewer: User
   const [limit, offset] = paging(filters);
   const { tag = null, author = null, favorited = null } = filters;
   if (tag === null && author === null && favorited === null) {
-    return toPage(await many<PageRow>(db, q.list_recent_articles, [viewer, limit, offset]));
+    return toPage(await many(db, q.list_recent_articles, [viewer, limit, offset]));
   }
-  return toPage(await many<PageRow>(db, q.list_articles, [tag, author, favorited, viewer, limit, offset]));
+  return toPage(await many(db, q.list_articles, [tag, author, favorited, viewer, limit, offset]));
 }
 
 /** One page of the articles by users `viewer` follows, newest first: one statement. */
 export async function listFeed(db: Db, viewer: UserId, p: Paging = {}): Promise<ArticlePage> {
   const [limit, offset] = paging(p);
-  return toPage(await many<PageRow>(db, q.list_feed, [viewer, limit, offset]));
+  return toPage(await many(db, q.list_feed, [viewer, limit, offset]));
 }
 
 /** The article as `viewer` sees it; throws NotFound('article'). */
 export async function getArticle(db: Db, slug: string, viewer: UserId | null): Promise<Article> {
-  return found(await maybeOne<Article>(db, q.find_article, [slug, viewer]), 'article');
+  return found(await maybeOne(db, q.find_article, [slug, viewer]), 'article');
 }
 
 /**
@@ -228,9 +207,9 @@ export async function getArticle(db: Db, slug: string, viewer: UserId | null): P
  * it lost SLUG_ATTEMPTS races in a row.
  */
 export async function createArticle(db: Db, author: UserId, a: NewArticle): Promise<Article> {
-  const params = [author, slugify(a.title), a.title, a.description, a.body, normalizeTags(a.tagList)];
+  const params: ParamsOf<typeof q.create_article> = [author, slugify(a.title), a.title, a.description, a.body, normalizeTags(a.tagList)];
   for (let attempt = 1; ; attempt++) {
-    const row = await maybeOne<Article>(db, q.create_article, params);
+    const row = await maybeOne(db, q.create_article, params);
     if (row) return row;
     if (attempt >= SLUG_ATTEMPTS) throw new TransientConflict('create_article kept losing slug races', { code: '40001' });
   }
@@ -238,13 +217,13 @@ export async function createArticle(db: Db, author: UserId, a: NewArticle): Prom
 
 /** Changes `viewer`'s article; returns it. Throws NotFound('article'), NotAuthor('article'), CheckViolation. */
 export async function updateArticle(db: Db, viewer: UserId, slug: string, patch: ArticlePatch): Promise<Article> {
-  const params = [slug, viewer, patch.title === undefined ? null : slugify(patch.title), patch.title ?? null,
+  const params: ParamsOf<typeof q.update_article> = [slug, viewer, patch.title === undefined ? null : slugify(patch.title), patch.title ?? null,
     patch.description ?? null, patch.body ?? null, patch.tagList === undefined ? null : normalizeTags(patch.tagList)];
   for (let attempt = 1; ; attempt++) {
     try {
-      const row = found(await maybeOne<{ allowed: boolean } & Article>(db, q.update_article, params), 'article', notAuthor('article'));
+      const row = found(await maybeOne(db, q.update_article, params), 'article', notAuthor('article'));
       // All columns are null when the article vanished between the author check and the update.
-      return found(row.slug === null ? undefined : row, 'article');
+      return found(wholeArticle(row), 'article');
     } catch (err) {
       // A concurrent rename took the same new slug first: the next run sees it and appends the id.
       if (!(err instanceof UniqueViolation && err.constraint === 'articles_slug_key') || attempt >= SLUG_ATTEMPTS) throw err;
@@ -254,22 +233,22 @@ export async function updateArticle(db: Db, viewer: UserId, slug: string, patch:
 
 /** Deletes `viewer`'s article with its comments, favorites and tag links. Throws NotFound('article'), NotAuthor('article'). */
 export async function deleteArticle(db: Db, viewer: UserId, slug: string): Promise<void> {
-  found(await maybeOne<{ allowed: boolean; done: boolean }>(db, q.delete_article, [slug, viewer]), 'article', notAuthor('article'));
+  found(await maybeOne(db, q.delete_article, [slug, viewer]), 'article', notAuthor('article'));
 }
 
 /** `viewer` favorites the article (idempotent); returns it. Throws NotFound('article'). */
 export async function favoriteArticle(db: Db, viewer: UserId, slug: string): Promise<Article> {
-  return found(await maybeOne<Article>(db, q.favorite_article, [slug, viewer]), 'article');
+  return found(await maybeOne(db, q.favorite_article, [slug, viewer]), 'article');
 }
 
 /** `viewer` unfavorites the article (idempotent); returns it. Throws NotFound('article'). */
 export async function unfavoriteArticle(db: Db, viewer: UserId, slug: string): Promise<Article> {
-  return found(await maybeOne<Article>(db, q.unfavorite_article, [slug, viewer]), 'article');
+  return found(await maybeOne(db, q.unfavorite_article, [slug, viewer]), 'article');
 }
 
 /** The article's comments, newest first, as `viewer` sees their authors: one statement. Throws NotFound('article'). */
 export async function listComments(db: Db, slug: string, viewer: UserId | null): Promise<Comment[]> {
-  const rows = await many<Omit<Comment, 'id'> & { id: string | null }>(db, q.list_comments, [slug, viewer]);
+  const rows = await many(db, q.list_comments, [slug, viewer]);
   // No row at all: no such article; an article without comments is one row of nulls.
   found(rows[0], 'article');
   return rows.filter((r): r is Comment => r.id !== null);
@@ -277,15 +256,15 @@ export async function listComments(db: Db, slug: string, viewer: UserId | null):
 
 /** `viewer` comments on the article; returns the comment. Throws NotFound('article'), CheckViolation. */
 export async function createComment(db: Db, viewer: UserId, slug: string, body: string): Promise<Comment> {
-  return found(await maybeOne<Comment>(db, q.create_comment, [slug, viewer, body]), 'article');
+  return found(await maybeOne(db, q.create_comment, [slug, viewer, body]), 'article');
 }
 
 /** Deletes `viewer`'s comment on the article. Throws NotFound('comment'), NotAuthor('comment'). */
 export async function deleteComment(db: Db, viewer: UserId, slug: string, id: UserId): Promise<void> {
-  found(await maybeOne<{ allowed: boolean; done: boolean }>(db, q.delete_comment, [slug, id, viewer]), 'comment', notAuthor('comment'));
+  found(await maybeOne(db, q.delete_comment, [slug, id, viewer]), 'comment', notAuthor('comment'));
 }
 
 /** The tags in use, most used first. */
 export async function listTags(db: Db): Promise<string[]> {
-  return (await many<{ tag: string }>(db, q.list_tags)).map((r) => r.tag);
+  return (await many(db, q.list_tags)).map((r) => r.tag);
 }

@@ -6,7 +6,7 @@
  */
 /// <reference path="../generated/zapatos/schema.d.ts" preserve="true" />
 import type * as s from 'zapatos/schema';
-import { loadSql, many, maybeOne, transaction, type Db } from '../core/db.js';
+import { isTransaction, loadSql, many, maybeOne, transaction, type Db, type ParamsOf, type RowOf } from '../core/db.js';
 import { CheckViolation, ExclusionViolation, found } from '../core/errors.js';
 import type { IdempotencyQueries } from '../core/idempotency.js';
 import { BookingConflict, type ConflictingBooking } from './errors.js';
@@ -41,7 +41,7 @@ export interface AvailabilityWindow {
 }
 
 /** A resource row with its availability windows. */
-export type Resource = s.booking.resources.Selectable & { windows: AvailabilityWindow[] };
+export type Resource = Omit<RowOf<typeof q.find_resource>, 'windows'> & { windows: AvailabilityWindow[] };
 
 export interface NewResource {
   name: string;
@@ -68,22 +68,11 @@ export const RESOURCE_DEFAULTS = {
   priceMinor: 0,
 } as const;
 
-/** A booking as the API shows it: status is effective (a lapsed hold reads as expired). */
-export interface Booking {
-  id: string;
-  resource_id: string;
-  customer_email: string;
-  start_at: Date;
-  end_at: Date;
-  status: BookingStatus;
-  hold_expires_at: Date | null;
-  price_minor: string;
-  currency: string | null;
-  /** price_minor minus succeeded payments. */
-  balance_due_minor: string;
-  created_at: Date;
-  updated_at: Date;
-}
+/**
+ * A booking as the API shows it: status is effective (a lapsed hold reads as expired);
+ * balance_due_minor is price_minor minus succeeded payments.
+ */
+export type Booking = RowOf<typeof q.find_booking>;
 
 export interface NewBooking {
   resourceId: Id;
@@ -99,12 +88,8 @@ export interface NewBooking {
 /** Default life of a hold, minutes. */
 export const DEFAULT_HOLD_MINUTES = 15;
 
-export interface Slot {
-  start_at: Date;
-  end_at: Date;
-  /** "YYYY-MM-DDTHH:MM" in the resource's time zone. */
-  local_start: string;
-}
+/** A free slot; local_start is "YYYY-MM-DDTHH:MM" in the resource's time zone. */
+export type Slot = RowOf<typeof q.list_slots>;
 
 export interface SlotQuery {
   /** First local date, "YYYY-MM-DD". */
@@ -114,14 +99,10 @@ export interface SlotQuery {
   minutes: number;
 }
 
-export interface UtilisationDay {
-  /** Local date, "YYYY-MM-DD". */
-  day: string;
-  available_minutes: number;
-  booked_minutes: number;
-}
+/** Minutes of one local day ("YYYY-MM-DD"). */
+export type UtilisationDay = RowOf<typeof q.resource_utilisation>;
 
-export type Payment = Omit<s.booking.payments.Selectable, 'idempotency_key'>;
+export type Payment = RowOf<typeof q.list_payments>;
 
 export interface NewPayment {
   amountMinor: number | string;
@@ -133,10 +114,6 @@ export interface NewPayment {
 
 /** Longest date range for slots and utilisation, days. */
 export const MAX_RANGE_DAYS = 62;
-
-function isTransaction(db: Db): boolean {
-  return typeof (db as { savepoint?: unknown }).savepoint === 'function';
-}
 
 function invalid(constraint: string, message: string): CheckViolation {
   return new CheckViolation(message, { code: '23514', constraint, schema: 'booking' });
@@ -155,7 +132,7 @@ function checkDateRange(from: string, to: string): void {
 /** Creates a resource; returns it. Throws CheckViolation (resources_*) for bad values. */
 export async function createResource(db: Db, r: NewResource): Promise<Resource> {
   const d = RESOURCE_DEFAULTS;
-  const [row] = await many<s.booking.resources.Selectable>(db, q.create_resource, [
+  const [row] = await many(db, q.create_resource, [
     r.name, r.timeZone, r.minMinutes ?? d.minMinutes, r.maxMinutes ?? d.maxMinutes,
     r.bufferBeforeMinutes ?? d.bufferBeforeMinutes, r.bufferAfterMinutes ?? d.bufferAfterMinutes,
     r.requiresPayment ?? d.requiresPayment, r.priceMinor ?? d.priceMinor, r.currency ?? null,
@@ -163,9 +140,15 @@ export async function createResource(db: Db, r: NewResource): Promise<Resource> 
   return { ...row!, windows: [] };
 }
 
+/** The windows are JSON built by the statement itself (find_resource.sql), in this shape. */
+function toResource(row: RowOf<typeof q.find_resource>): Resource {
+  return { ...row, windows: row.windows as unknown as AvailabilityWindow[] };
+}
+
 /** The resource with its windows, or undefined. */
-export function findResource(db: Db, id: Id): Promise<Resource | undefined> {
-  return maybeOne<Resource>(db, q.find_resource, [id]);
+export async function findResource(db: Db, id: Id): Promise<Resource | undefined> {
+  const row = await maybeOne(db, q.find_resource, [id]);
+  return row && toResource(row);
 }
 
 /** The resource with its windows; throws NotFound. */
@@ -187,13 +170,7 @@ export async function replaceAvailability(db: Db, id: Id, windows: readonly Avai
   });
 }
 
-export interface Blackout {
-  id: string;
-  resource_id: string;
-  start_at: Date;
-  end_at: Date;
-  reason: string | null;
-}
+export type Blackout = RowOf<typeof q.create_blackout>;
 
 function checkPeriod(start: Date | string, end: Date | string, constraint: string): void {
   if (!(new Date(end).getTime() > new Date(start).getTime())) throw invalid(constraint, 'end must be after start');
@@ -206,7 +183,7 @@ function checkPeriod(start: Date | string, end: Date | string, constraint: strin
  */
 export async function createBlackout(db: Db, id: Id, b: { start: Date | string; end: Date | string; reason?: string | null }): Promise<Blackout> {
   checkPeriod(b.start, b.end, 'blackouts_period_bounded');
-  const [row] = await many<Blackout>(db, q.create_blackout, [id, b.start, b.end, b.reason ?? null]);
+  const [row] = await many(db, q.create_blackout, [id, b.start, b.end, b.reason ?? null]);
   return row!;
 }
 
@@ -221,21 +198,21 @@ export async function listSlots(db: Db, id: Id, query: SlotQuery): Promise<Slot[
   if (query.minutes < r.min_minutes || query.minutes > r.max_minutes) {
     throw invalid('bookings_length_within_limits', `slots must be ${r.min_minutes} .. ${r.max_minutes} minutes`);
   }
-  return many<Slot>(db, q.list_slots, [id, query.from, query.to, query.minutes]);
+  return many(db, q.list_slots, [id, query.from, query.to, query.minutes]);
 }
 
 /** Available and booked minutes per local day; throws NotFound, CheckViolation (date_range). */
 export async function resourceUtilisation(db: Db, id: Id, range: { from: string; to: string }): Promise<UtilisationDay[]> {
   checkDateRange(range.from, range.to);
   await getResource(db, id);
-  return many<UtilisationDay>(db, q.resource_utilisation, [id, range.from, range.to]);
+  return many(db, q.resource_utilisation, [id, range.from, range.to]);
 }
 
 // ---------------------------------------------------------------------------------------------
 // bookings
 
-async function conflictsOf(db: Db, b: NewBooking): Promise<ConflictingBooking[]> {
-  return many<ConflictingBooking>(db, q.find_conflicts, [b.resourceId, b.start, b.end]);
+async function conflictsOf(db: Db, b: NewBooking) {
+  return many(db, q.find_conflicts, [b.resourceId, b.start, b.end]);
 }
 
 /**
@@ -247,13 +224,13 @@ async function conflictsOf(db: Db, b: NewBooking): Promise<ConflictingBooking[]>
  */
 export async function createBooking(db: Db, b: NewBooking): Promise<Booking> {
   checkPeriod(b.start, b.end, 'bookings_period_bounded');
-  const params = [b.resourceId, b.customerEmail, b.start, b.end, b.holdMinutes ?? null, b.idempotencyKey ?? null];
+  const params: ParamsOf<typeof q.create_booking> = [b.resourceId, b.customerEmail, b.start, b.end, b.holdMinutes ?? null, b.idempotencyKey ?? null];
   try {
     // Inside a caller's transaction the insert gets a savepoint, so that after an overlap the
     // transaction is still usable for naming the conflict.
     const rows = isTransaction(db)
-      ? await transaction(db, (tx) => many<Booking>(tx, q.create_booking, params))
-      : await many<Booking>(db, q.create_booking, params);
+      ? await transaction(db, (tx) => many(tx, q.create_booking, params))
+      : await many(db, q.create_booking, params);
     return rows[0]!;
   } catch (err) {
     if (err instanceof ExclusionViolation && err.constraint === 'bookings_no_overlap') {
@@ -266,7 +243,7 @@ export async function createBooking(db: Db, b: NewBooking): Promise<Booking> {
 
 /** The booking, or undefined. */
 export function findBooking(db: Db, id: Id): Promise<Booking | undefined> {
-  return maybeOne<Booking>(db, q.find_booking, [id]);
+  return maybeOne(db, q.find_booking, [id]);
 }
 
 /** The booking; throws NotFound. */
@@ -279,7 +256,7 @@ export async function getBooking(db: Db, id: Id): Promise<Booking> {
  * PaymentRequired (BK002).
  */
 export async function transitionBooking(db: Db, id: Id, status: BookingStatus): Promise<Booking> {
-  return found(await maybeOne<Booking>(db, q.transition_booking, [id, status]), 'booking');
+  return found(await maybeOne(db, q.transition_booking, [id, status]), 'booking');
 }
 
 /** held/pending -> confirmed. Throws NotFound, IllegalTransition, PaymentRequired. */
@@ -293,14 +270,14 @@ export const markNoShow = (db: Db, id: Id) => transitionBooking(db, id, 'no_show
 
 /** Marks every lapsed hold expired; returns their ids. Housekeeping only: lapsed holds never block. */
 export async function expireHolds(db: Db): Promise<string[]> {
-  const rows = await many<{ id: string }>(db, q.expire_holds);
+  const rows = await many(db, q.expire_holds);
   return rows.map((r) => r.id);
 }
 
 /** Upcoming active bookings of a customer (email case-insensitive), soonest first. */
 export function listCustomerBookings(db: Db, email: string, opts: { limit?: number } = {}): Promise<Booking[]> {
   const limit = Math.min(Math.max(opts.limit ?? 100, 1), 1000);
-  return many<Booking>(db, q.list_customer_bookings, [email, limit]);
+  return many(db, q.list_customer_bookings, [email, limit]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -314,7 +291,7 @@ export function listCustomerBookings(db: Db, email: string, opts: { limit?: numb
  */
 export async function createPayment(db: Db, bookingId: Id, p: NewPayment): Promise<Payment> {
   await getBooking(db, bookingId);
-  const [row] = await many<Payment>(db, q.create_payment, [
+  const [row] = await many(db, q.create_payment, [
     bookingId, p.amountMinor, p.currency, p.status ?? 'succeeded', p.providerReference, p.idempotencyKey ?? null]);
   return row!;
 }
@@ -322,5 +299,5 @@ export async function createPayment(db: Db, bookingId: Id, p: NewPayment): Promi
 /** Payments of a booking, oldest first; throws NotFound. */
 export async function listPayments(db: Db, bookingId: Id): Promise<Payment[]> {
   await getBooking(db, bookingId);
-  return many<Payment>(db, q.list_payments, [bookingId]);
+  return many(db, q.list_payments, [bookingId]);
 }

@@ -3,9 +3,13 @@
  * `one` / `maybeOne` / `many` / `exec`, and a transaction helper that retries serialization
  * failures and deadlocks. This file is the only place that calls `sql.unsafe`.
  */
+// postgres.js's declarations (Db, and Buffer in generated rows) use Node's types without
+// referencing them; this keeps the emitted .d.ts complete for a consumer's tsc.
+/// <reference types="node" preserve="true" />
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import postgres from 'postgres';
+import type { SqlStatements } from '../generated/sql/index.js';
 import { isRetryable, mapDbError, NotFound, TooManyRows, TransientConflict } from './errors.js';
 import { packageRoot } from './paths.js';
 
@@ -51,58 +55,88 @@ export function connect(url: string, opts: ConnectOptions = {}): Pool {
   });
 }
 
+declare const types: unique symbol;
+
 /**
- * Reads `sql/<project>/<name>.sql` for each name, once, at import time: a missing file fails the
- * process at start-up rather than on the first request that needs it.
+ * One statement of `sql/<project>/<name>.sql`: its name (`todo/create_todo`, carried by the
+ * errors it raises, never with the values) and its text. `P` (the `$1..$n` tuple) and `R` (a result
+ * row) exist only for the compiler: `many` / `maybeOne` / `one` / `exec` take them from here, so
+ * a call with the wrong parameters, or code reading a column the statement does not return, does
+ * not compile. The types are generated from the statement itself (`npm run generate`). A bare
+ * `Statement` is any statement.
  */
-export function loadSql<const N extends string>(project: string, names: readonly N[]): Record<N, string> {
-  const out = {} as Record<N, string>;
-  for (const name of names) {
-    const file = path.join(packageRoot, 'sql', project, `${name}.sql`);
-    out[name] = readFileSync(file, 'utf8');
-  }
-  return out;
+export interface Statement<P extends readonly unknown[] = never, R = unknown> {
+  readonly name: string;
+  readonly text: string;
+  /** Never set. Parameters sit in a function argument so that a statement accepting `T | null`
+   * also serves where callers promise `T` (contravariance); rows are plainly covariant. */
+  readonly [types]?: { params: (params: P) => void; row: R };
 }
 
-/** Runs one statement with bound parameters; database errors come out mapped (see errors.ts). */
-async function run<T>(db: Db, text: string, params: Params): Promise<T[]> {
+/** The parameter tuple of a statement. */
+export type ParamsOf<S> = S extends Statement<infer P, unknown> ? P : never;
+/** The result row of a statement. */
+export type RowOf<S> = S extends Statement<never, infer R> ? R : never;
+
+type Generated<Pr extends keyof SqlStatements, N extends keyof SqlStatements[Pr]> =
+  SqlStatements[Pr][N] extends { params: infer P extends readonly unknown[]; row: infer R } ? Statement<P, R> : never;
+
+/**
+ * Reads `sql/<project>/<name>.sql` for each name, once, at import time: a missing file fails the
+ * process at start-up rather than on the first request that needs it. Each statement is typed by
+ * src/lib/generated/sql/ (a name without generated types does not compile).
+ */
+export function loadSql<Pr extends keyof SqlStatements, const N extends keyof SqlStatements[Pr] & string>(
+  project: Pr, names: readonly N[],
+): { readonly [K in N]: Generated<Pr, K> } {
+  const out: Record<string, Statement> = {};
+  for (const name of names) {
+    const file = path.join(packageRoot, 'sql', project, `${name}.sql`);
+    out[name] = Object.freeze({ name: `${project}/${name}`, text: readFileSync(file, 'utf8') });
+  }
+  return out as { readonly [K in N]: Generated<Pr, K> };
+}
+
+/** The parameters argument: optional for a statement without any. */
+type ParamsArg<P extends readonly unknown[]> = [] extends P ? [params?: NoInfer<P>] : [params: NoInfer<P>];
+
+/** Runs one statement with bound parameters; database errors come out mapped (see errors.ts), naming the statement. */
+async function run(db: Db, statement: Statement, params: Params) {
   try {
-    // The one sql.unsafe of the code base: `text` always comes from a file under sql/, and
+    // The one sql.unsafe of the code base: the text always comes from a file under sql/, and
     // every value travels as a bound parameter.
-    const rows = await db.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true });
-    return rows as unknown as T[];
+    return await db.unsafe(statement.text, params as postgres.ParameterOrJSON<never>[], { prepare: true });
   } catch (err) {
-    throw mapDbError(err);
+    throw mapDbError(err, statement.name);
   }
 }
 
 /** All rows. */
-export function many<T>(db: Db, text: string, params: Params = []): Promise<T[]> {
-  return run<T>(db, text, params);
+export async function many<P extends readonly unknown[], R>(db: Db, statement: Statement<P, R>, ...[params]: ParamsArg<P>): Promise<R[]> {
+  return (await run(db, statement, params ?? [])) as unknown as R[];
 }
 
-/** The single row, or undefined when there is none. Throws TooManyRows if the statement returned several. */
-export async function maybeOne<T>(db: Db, text: string, params: Params = [], statement?: string): Promise<T | undefined> {
-  const rows = await run<T>(db, text, params);
-  if (rows.length > 1) throw new TooManyRows(rows.length, statement);
+/** The single row of `rows`; TooManyRows (naming the statement) when there are several. */
+function atMostOne<R>(rows: readonly R[], statement: Statement): R | undefined {
+  if (rows.length > 1) throw new TooManyRows(rows.length, statement.name);
   return rows[0];
 }
 
+/** The single row, or undefined when there is none. Throws TooManyRows if the statement returned several. */
+export async function maybeOne<P extends readonly unknown[], R>(db: Db, statement: Statement<P, R>, ...[params]: ParamsArg<P>): Promise<R | undefined> {
+  return atMostOne((await run(db, statement, params ?? [])) as unknown as R[], statement);
+}
+
 /** Exactly one row; `NotFound(entity)` when there is none, TooManyRows when there are several. */
-export async function one<T>(db: Db, text: string, params: Params = [], entity = 'row', statement?: string): Promise<T> {
-  const row = await maybeOne<T>(db, text, params, statement);
-  if (row === undefined) throw new NotFound(entity, statement);
+export async function one<P extends readonly unknown[], R>(db: Db, statement: Statement<P, R>, params: NoInfer<P>, entity = 'row'): Promise<R> {
+  const row = atMostOne((await run(db, statement, params)) as unknown as R[], statement);
+  if (row === undefined) throw new NotFound(entity, statement.name);
   return row;
 }
 
 /** Runs a statement for its effect; returns the affected row count. */
-export async function exec(db: Db, text: string, params: Params = []): Promise<number> {
-  try {
-    const result = await db.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true });
-    return result.count;
-  } catch (err) {
-    throw mapDbError(err);
-  }
+export async function exec<P extends readonly unknown[]>(db: Db, statement: Statement<P, unknown>, ...[params]: ParamsArg<P>): Promise<number> {
+  return (await run(db, statement, params ?? [])).count;
 }
 
 export type IsolationLevel = 'read committed' | 'repeatable read' | 'serializable';
@@ -118,7 +152,8 @@ export interface TransactionOptions {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function isTransaction(db: Db): db is postgres.TransactionSql {
+/** True when `db` is a transaction (or savepoint) rather than the pool. */
+export function isTransaction(db: Db): db is postgres.TransactionSql {
   return typeof (db as postgres.TransactionSql).savepoint === 'function';
 }
 

@@ -10,17 +10,20 @@
  */
 import { createHash } from 'node:crypto';
 import type postgres from 'postgres';
-import { exec, maybeOne, one, transaction, type Db } from './db.js';
+import { exec, maybeOne, one, transaction, type Db, type Statement } from './db.js';
 import { PgGrindError } from './errors.js';
 
-/** The three statements over a project's idempotency table (`$1` scope, `$2` key, ...). */
+/**
+ * The three statements over a project's idempotency table (`$1` scope, `$2` key, ...): any
+ * project's generated statement types fit when they take these parameters and return these columns.
+ */
 export interface IdempotencyQueries {
   /** `$1` scope, `$2` key, `$3` request hash; returns a row only when this call claimed the key. */
-  claim: string;
+  claim: Statement<[scope: string, key: string, hash: string], unknown>;
   /** `$1` scope, `$2` key; returns request_hash, response_status, response_body. */
-  find: string;
+  find: Statement<[scope: string, key: string], KeyRow>;
   /** `$1` scope, `$2` key, `$3` status, `$4` body (jsonb). */
-  save: string;
+  save: Statement<[scope: string, key: string, status: number, body: unknown], unknown>;
 }
 
 /** A response worth replaying: status and JSON body. */
@@ -53,9 +56,10 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
+/** Status and body are null only between the claim and the save, inside the claiming transaction. */
 interface KeyRow {
   request_hash: string;
-  response_status: number;
+  response_status: number | null;
   response_body: unknown;
 }
 
@@ -76,9 +80,10 @@ export function idempotent<B>(
   return transaction(db, async (tx) => {
     const claimed = await maybeOne(tx, queries.claim, [scope, key, hash]);
     if (!claimed) {
-      const prior = await one<KeyRow>(tx, queries.find, [scope, key], 'idempotency key');
+      const prior = await one(tx, queries.find, [scope, key], 'idempotency key');
       if (prior.request_hash !== hash) throw new IdempotencyKeyReused(key);
-      return { status: prior.response_status, body: prior.response_body as B, replayed: true };
+      // Another transaction's claim is visible only once it committed, and it saved in that transaction.
+      return { status: prior.response_status!, body: prior.response_body as B, replayed: true };
     }
     const response = await fn(tx);
     // Through JSON once so that what is stored is exactly what a replay will send.

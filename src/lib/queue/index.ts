@@ -10,9 +10,7 @@
  * (SERIALIZABLE would make concurrent claimers abort each other); per-queue limits lock the queue
  * row; exactly-once cron ticks rest on a primary key. test/queue/*.ts test each claim.
  */
-/// <reference path="../generated/zapatos/schema.d.ts" preserve="true" />
-import type * as s from 'zapatos/schema';
-import { many, maybeOne, transaction, type Db } from '../core/db.js';
+import { many, maybeOne, transaction, type Db, type ParamsOf, type RowOf } from '../core/db.js';
 import { found, PgGrindError } from '../core/errors.js';
 import { parseCron } from './cron.js';
 import { q } from './sql.js';
@@ -43,19 +41,16 @@ export interface NewJob {
 }
 
 /** What adding returns: the job as stored after the add (for a key: the replaced or kept job). */
-export type AddedJob = Pick<s.queue.jobs.Selectable, 'id' | 'queue' | 'task' | 'payload' | 'priority' | 'run_at'
-  | 'attempts' | 'max_attempts' | 'key' | 'created_at'>;
+export type AddedJob = RowOf<typeof q.add_job>;
 
-/** A job wherever it is (waiting, running or in history). */
-export type JobInfo = Pick<s.queue.jobs.Selectable, 'id' | 'queue' | 'task' | 'payload' | 'priority' | 'attempts'
-  | 'max_attempts' | 'last_error' | 'key' | 'locked_by' | 'locked_until' | 'created_at'> & {
-  run_at: Date | null;
-  finished_at: Date | null;
-  state: JobState;
-};
+/**
+ * A job wherever it is (waiting, running or in history). `state` is text computed by find_job.sql
+ * (a case over the row, or job_history.state, which a CHECK keeps to these names): the generated
+ * type says string, JobState is the narrower truth.
+ */
+export type JobInfo = Omit<RowOf<typeof q.find_job>, 'state'> & { state: JobState };
 
-export type Schedule = Pick<s.queue.schedules.Selectable, 'name' | 'cron' | 'task' | 'payload' | 'queue' | 'priority'
-  | 'max_attempts' | 'created_at'>;
+export type Schedule = RowOf<typeof q.list_schedules>;
 
 export interface NewSchedule {
   name: string;
@@ -68,13 +63,8 @@ export interface NewSchedule {
   maxAttempts?: number;
 }
 
-export interface StatsRow {
-  queue: string;
-  state: JobState;
-  count: number;
-  /** Set on 'waiting' rows: seconds since the oldest ready job became runnable. */
-  oldest_waiting_seconds: number | null;
-}
+/** oldest_waiting_seconds is set on 'waiting' rows: seconds since the oldest ready job became runnable. */
+export type StatsRow = Omit<RowOf<typeof q.job_stats>, 'state'> & { state: JobState };
 
 /** The job is in a state that refuses the operation (e.g. cancelling a running job). */
 export class JobStateConflict extends PgGrindError {
@@ -104,20 +94,20 @@ function spec(job: NewJob) {
 
 /** Adds one job (through the SQL function queue.add_job); returns it. Throws CheckViolation on bad fields. */
 export async function addJob(db: Db, job: NewJob): Promise<AddedJob> {
-  const params = [job.task, json(job.payload), job.queue ?? null, job.runAt ?? null, job.priority ?? null,
+  const params: ParamsOf<typeof q.add_job> = [job.task, json(job.payload), job.queue ?? null, job.runAt ?? null, job.priority ?? null,
     job.maxAttempts ?? null, job.key ?? null, job.keyMode ?? null];
-  return (await many<AddedJob>(db, q.add_job, params))[0]!;
+  return (await many(db, q.add_job, params))[0]!;
 }
 
 /** Adds many jobs in one statement; returns them (one row per distinct key: the last job given with it). Throws CheckViolation. */
 export async function addJobs(db: Db, jobs: readonly NewJob[]): Promise<AddedJob[]> {
   if (jobs.length === 0) return [];
-  return many<AddedJob>(db, q.add_jobs, [jobs.map(spec)]);
+  return many(db, q.add_jobs, [jobs.map(spec)]);
 }
 
 /** The job in any state, or undefined. */
-export function findJob(db: Db, id: JobId): Promise<JobInfo | undefined> {
-  return maybeOne<JobInfo>(db, q.find_job, [id]);
+export async function findJob(db: Db, id: JobId): Promise<JobInfo | undefined> {
+  return (await maybeOne(db, q.find_job, [id])) as JobInfo | undefined;
 }
 
 /** The job in any state; throws NotFound. */
@@ -151,8 +141,8 @@ export function retryJob(db: Db, id: JobId): Promise<JobInfo> {
 }
 
 /** Counts per queue and state (finished jobs: those of the last `windowSeconds`, default 1 hour). */
-export function jobStats(db: Db, windowSeconds = 3600): Promise<StatsRow[]> {
-  return many<StatsRow>(db, q.job_stats, [windowSeconds]);
+export async function jobStats(db: Db, windowSeconds = 3600): Promise<StatsRow[]> {
+  return (await many(db, q.job_stats, [windowSeconds])) as StatsRow[];
 }
 
 /**
@@ -160,21 +150,21 @@ export function jobStats(db: Db, windowSeconds = 3600): Promise<StatsRow[]> {
  * priority then run_at order); null removes the limit. Returns the queue settings.
  */
 export async function setQueueLimit(db: Db, queue: string, concurrency: number | null) {
-  const rows = await many<{ name: string; concurrency: number | null; running: number }>(db, q.set_queue_limit, [queue, concurrency]);
+  const rows = await many(db, q.set_queue_limit, [queue, concurrency]);
   return rows[0]!;
 }
 
 /** Creates a cron schedule; returns it. Throws CronSyntaxError, UniqueViolation (schedules_pkey), CheckViolation. */
 export async function createSchedule(db: Db, sch: NewSchedule): Promise<Schedule> {
   parseCron(sch.cron);
-  const rows = await many<Schedule>(db, q.create_schedule, [sch.name, sch.cron.trim(), sch.task,
+  const rows = await many(db, q.create_schedule, [sch.name, sch.cron.trim(), sch.task,
     json(sch.payload), sch.queue ?? null, sch.priority ?? null, sch.maxAttempts ?? null]);
   return rows[0]!;
 }
 
 /** Every schedule, by name. */
 export function listSchedules(db: Db): Promise<Schedule[]> {
-  return many<Schedule>(db, q.list_schedules);
+  return many(db, q.list_schedules);
 }
 
 /** Deletes a schedule; throws NotFound. */

@@ -4,7 +4,7 @@
  * where the statements live in src/sql/ and the worker and the utilities both import them.
  * Statements that both sides run are wrapped here too (prune).
  */
-import { loadSql, many, type Db } from '../core/db.js';
+import { loadSql, many, type Db, type RowOf } from '../core/db.js';
 
 export const q = loadSql('queue', [
   'add_job', 'add_jobs', 'find_job', 'cancel_job', 'retry_job', 'job_stats', 'set_queue_limit',
@@ -18,7 +18,7 @@ export const q = loadSql('queue', [
  * `retentionSeconds`, day-old cron ticks and silent workers. Returns whether this call held the
  * advisory lock and how many history rows it deleted.
  */
-export async function prune(db: Db, retentionSeconds = 7 * 86400, batch = 10_000): Promise<{ locked: boolean; pruned: number }> {
-  const rows = await many<{ locked: boolean; pruned: number }>(db, q.prune, [retentionSeconds, batch]);
+export async function prune(db: Db, retentionSeconds = 7 * 86400, batch = 10_000): Promise<RowOf<typeof q.prune>> {
+  const rows = await many(db, q.prune, [retentionSeconds, batch]);
   return rows[0]!;
 }

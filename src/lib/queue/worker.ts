@@ -11,26 +11,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type postgres from 'postgres';
-import { many, type Pool } from '../core/db.js';
+import { many, type Pool, type RowOf } from '../core/db.js';
 import { prune, q } from './sql.js';
 import { cronTicks, parseCron, type Cron } from './cron.js';
 
-
-const run = <T = Record<string, unknown>>(sql: Pool, text: string, params: readonly unknown[]) => many<T>(sql, text, params);
-
-export interface Job {
-  id: string;
-  queue: string;
-  task: string;
-  payload: unknown;
-  priority: number;
-  run_at: Date;
-  attempts: number;
-  max_attempts: number;
-  created_at: Date;
-  /** true when the job took a slot of a limited queue */
-  holds_slot: boolean;
-}
+/** A claimed job; `holds_slot` is true when the job took a slot of a limited queue. */
+export type Job = RowOf<typeof q.claim_jobs>;
 
 export interface Logger {
   info(obj: object, msg?: string): void;
@@ -170,9 +156,9 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
           const freed = slotFreed;
           slotFreed = false;
           await Promise.all([
-            c.length ? run(sql, q.complete_jobs, [c, workerId, opts.keepCompleted ?? true]) : null,
+            c.length ? many(sql, q.complete_jobs, [c, workerId, opts.keepCompleted ?? true]) : null,
             f.length
-              ? run(sql, q.fail_jobs, [f.map((x) => x.id), f.map((x) => x.error), workerId, baseSeconds, maxSeconds])
+              ? many(sql, q.fail_jobs, [f.map((x) => x.id), f.map((x) => x.error), workerId, baseSeconds, maxSeconds])
               : null,
           ]);
           // A finished job of a limited queue freed a slot: no producer will NOTIFY for that, so
@@ -224,7 +210,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
 
   async function register() {
     try {
-      await run(sql, q.register_worker, [workerId]);
+      await many(sql, q.register_worker, [workerId]);
     } catch (err) {
       logger.error({ err }, 'queue: could not register the worker');
     }
@@ -241,9 +227,9 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     if (quickClaiming || stopping || free <= 0) return;
     quickClaiming = true;
     try {
-      const rows = await run<Job>(sql, q.claim_jobs, [workerId, free, leaseSeconds, null]);
+      const rows = await many(sql, q.claim_jobs, [workerId, free, leaseSeconds, null]);
       if (stopping) {
-        if (rows.length) await run(sql, q.release_jobs, [rows.map((r) => r.id), workerId]);
+        if (rows.length) await many(sql, q.release_jobs, [rows.map((r) => r.id), workerId]);
         return;
       }
       buffer.push(...rows);
@@ -271,9 +257,9 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
         const want = Math.max(batchSize + concurrency - held, 1);
         // idle when this claim leaves handlers free, i.e. gets fewer jobs than there are free slots
         const idleBelow = listen ? Math.max(concurrency - held, 0) : null;
-        const rows = await run<Job>(sql, q.claim_jobs, [workerId, want, leaseSeconds, idleBelow]);
+        const rows = await many(sql, q.claim_jobs, [workerId, want, leaseSeconds, idleBelow]);
         if (stopping) {
-          if (rows.length) await run(sql, q.release_jobs, [rows.map((r) => r.id), workerId]);
+          if (rows.length) await many(sql, q.release_jobs, [rows.map((r) => r.id), workerId]);
           break;
         }
         buffer.push(...rows);
@@ -313,7 +299,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
       // While register held our row, a producer skipped it (SKIP LOCKED) without notifying.
       if (idle) void claim();
       if (ids.length === 0) return;
-      const kept = new Set((await run<{ id: string }>(sql, q.extend_leases, [ids, workerId, leaseSeconds])).map((r) => r.id));
+      const kept = new Set((await many(sql, q.extend_leases, [ids, workerId, leaseSeconds])).map((r) => r.id));
       for (const id of ids) {
         if (kept.has(id)) continue;
         const r = running.get(id);
@@ -332,7 +318,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   // rescue jobs of dead workers
   const rescue = setInterval(async () => {
     try {
-      await run(sql, q.rescue_jobs, [1000]);
+      await many(sql, q.rescue_jobs, [1000]);
     } catch (err) {
       logger.error({ err }, 'queue: rescue failed');
     }
@@ -360,7 +346,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
       busy = true;
       try {
         const now = new Date();
-        const rows = await run<{ name: string; cron: string; created_at: Date }>(sql, q.list_schedules, []);
+        const rows = await many(sql, q.list_schedules);
         const names: string[] = [];
         const ticks: Date[] = [];
         for (const s of rows) {
@@ -373,9 +359,10 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
           }
         }
         if (names.length) {
-          const [r] = await run<{ locked: boolean; fired: unknown[] }>(sql, q.fire_schedules, [names, ticks.map((d) => d.toISOString())]);
+          const [r] = await many(sql, q.fire_schedules, [names, ticks.map((d) => d.toISOString())]);
           if (!r!.locked) return; // another scheduler works now: retry these ticks next time
-          if (r!.fired.length) void claim();
+          // fired is a jsonb array (coalesced to '[]' in fire_schedules.sql), never another JSON value.
+          if ((r!.fired as unknown[]).length) void claim();
         }
         for (const s of rows) checked.set(s.name, now);
       } catch (err) {
@@ -404,18 +391,18 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     }
     while (claiming) await new Promise((r) => setTimeout(r, 5));
     const unstarted = buffer.splice(0).map((j) => j.id);
-    if (unstarted.length) await run(sql, q.release_jobs, [unstarted, workerId]);
+    if (unstarted.length) await many(sql, q.release_jobs, [unstarted, workerId]);
     const deadline = Date.now() + timeoutMs;
     while (running.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     if (running.size > 0) {
       const ids = [...running.keys()];
       for (const id of ids) abandoned.add(id);
       for (const r of running.values()) r.abort(new Error('worker stopping'));
-      await run(sql, q.release_jobs, [ids, workerId]);
+      await many(sql, q.release_jobs, [ids, workerId]);
     }
     await flush();
     try {
-      await run(sql, q.remove_worker, [workerId]);
+      await many(sql, q.remove_worker, [workerId]);
     } catch {
       // prune removes silent workers after a minute anyway
     }

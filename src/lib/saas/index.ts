@@ -9,7 +9,7 @@
 /// <reference path="../generated/zapatos/schema.d.ts" preserve="true" />
 import type * as s from 'zapatos/schema';
 import { decodeCursor, encodeCursor } from '../core/cursor.js';
-import { loadSql, many, maybeOne, transaction, type Db } from '../core/db.js';
+import { loadSql, many, maybeOne, transaction, type Db, type RowOf } from '../core/db.js';
 import { Forbidden, ForeignKeyViolation, found, InvalidCursor } from '../core/errors.js';
 import { hashPassword, verifyNothing, verifyPassword } from '../core/password.js';
 import { assertSecret, InvalidToken, signToken, verifyToken } from '../core/token.js';
@@ -35,14 +35,19 @@ export const ORG_ROLES: readonly OrgRole[] = ['viewer', 'member', 'admin', 'owne
 export type TaskStatus = 'todo' | 'doing' | 'done';
 export const TASK_STATUSES: readonly TaskStatus[] = ['todo', 'doing', 'done'];
 
-export type User = Pick<s.saas.users.Selectable, 'id' | 'email' | 'name'>;
-export type Org = Pick<s.saas.orgs.Selectable, 'id' | 'name' | 'created_at'> & { role: OrgRole };
-export type Member = { user_id: string; email: string; name: string; role: OrgRole; created_at: Date };
-export type Invitation = { id: string; email: string; role: OrgRole; invited_by: string | null; created_at: Date };
-export type Team = Pick<s.saas.teams.Selectable, 'id' | 'name' | 'created_at'>;
-export type TeamMember = { user_id: string; email: string; name: string; created_at: Date };
-export type Project = Pick<s.saas.projects.Selectable, 'id' | 'team_id' | 'name' | 'created_at'>;
-export type Task = Omit<s.saas.tasks.Selectable, 'org_id' | 'status'> & { status: TaskStatus };
+/** The session's user, from signup's columns (see signup.sql). */
+export type User = { id: string; email: string; name: string };
+export type Org = RowOf<typeof q.list_orgs>;
+export type Member = RowOf<typeof q.list_members>;
+export type Invitation = RowOf<typeof q.list_invitations>;
+export type Team = RowOf<typeof q.list_teams>;
+export type TeamMember = RowOf<typeof q.list_team_members>;
+export type Project = RowOf<typeof q.list_projects>;
+/** tasks.status is text kept to TASK_STATUSES by a CHECK (tasks_status_check), so the generated type says string. */
+export type Task = Omit<RowOf<typeof q.list_tasks>, 'status'> & { status: TaskStatus };
+
+/** The one narrowing the database cannot type for us: a task's status (see Task). */
+const asTasks = (rows: RowOf<typeof q.list_tasks>[]) => rows as Task[];
 
 /** A body reference to a row this org does not have (or another org's): 23503, like the key. */
 function missingReference(entity: string, constraint: string, table: string, column: string): ForeignKeyViolation {
@@ -85,7 +90,7 @@ export function asUser<T>(db: Db, ctx: Context, fn: (tx: Db) => Promise<T>): Pro
  */
 export function inOrg<T>(db: Db, userId: Id, orgId: Id, fn: (tx: Db, role: OrgRole) => Promise<T>): Promise<T> {
   return asUser(db, { userId, orgId }, async (tx) => {
-    const row = await maybeOne<{ role: OrgRole | null }>(tx, q.current_org_role);
+    const row = await maybeOne(tx, q.current_org_role);
     // No row, or a null role: not a member, which is also what another tenant's org looks like.
     const { role } = found(row?.role ? row : undefined, 'org');
     return fn(tx, role!);
@@ -124,8 +129,7 @@ function issueToken(userId: string, tokens: TokenOptions): string {
 export async function signup(db: Db, input: SignupInput, tokens: TokenOptions): Promise<Session> {
   assertSecret(tokens.secret);
   const hash = await hashPassword(input.password);
-  const row = await anonymous(db, async (tx) => (await many<{ user_id: User['id']; email: string; name: string; org_id: Org['id']; org_name: string }>(
-    tx, q.signup, [input.email, input.name, hash, input.orgName]))[0]!);
+  const row = await anonymous(db, async (tx) => (await many(tx, q.signup, [input.email, input.name, hash, input.orgName]))[0]!);
   return {
     token: issueToken(String(row.user_id), tokens),
     user: { id: row.user_id, email: row.email, name: row.name },
@@ -136,7 +140,7 @@ export async function signup(db: Db, input: SignupInput, tokens: TokenOptions): 
 /** A token for a correct email and password, or undefined (same time either way: an unknown
  * email still costs one scrypt verification). */
 export async function login(db: Db, email: string, password: string, tokens: TokenOptions): Promise<{ token: string; userId: string } | undefined> {
-  const cred = await anonymous(db, (tx) => maybeOne<{ id: string; password_hash: string }>(tx, q.find_credentials, [email]));
+  const cred = await anonymous(db, (tx) => maybeOne(tx, q.find_credentials, [email]));
   if (!cred) return verifyNothing(password).then(() => undefined);
   if (!(await verifyPassword(password, cred.password_hash))) return undefined;
   return { token: issueToken(cred.id, tokens), userId: cred.id };
@@ -160,22 +164,22 @@ export function authenticate(token: string, tokens: TokenOptions): string | unde
 
 /** Every org of the context's user, with their role. */
 export function listOrgs(tx: Db): Promise<Org[]> {
-  return many<Org>(tx, q.list_orgs);
+  return many(tx, q.list_orgs);
 }
 
 /** Creates an org owned by the context's user. */
 export async function createOrg(tx: Db, name: string): Promise<Org> {
-  return (await many<Org>(tx, q.create_org, [name]))[0]!;
+  return (await many(tx, q.create_org, [name]))[0]!;
 }
 
 /** The org; throws NotFound. */
 export async function getOrg(tx: Db, orgId: Id): Promise<Org> {
-  return found(await maybeOne<Org>(tx, q.find_org, [orgId]), 'org');
+  return found(await maybeOne(tx, q.find_org, [orgId]), 'org');
 }
 
 /** Renames the org (owners). Throws Forbidden. */
 export async function updateOrg(tx: Db, orgId: Id, name: string): Promise<Org> {
-  const org = await maybeOne<Org>(tx, q.update_org, [orgId, name]);
+  const org = await maybeOne(tx, q.update_org, [orgId, name]);
   if (!org) throw new Forbidden('rename this org');
   return org;
 }
@@ -220,7 +224,7 @@ function toPage<T>(rows: T[], limit: number, key: (row: T) => string): Page<T> {
 /** Members of the org, by user id. */
 export async function listMembers(tx: Db, orgId: Id, opts: PageOptions = {}): Promise<Page<Member>> {
   const { after, limit } = pageArgs(opts);
-  return toPage(await many<Member>(tx, q.list_members, [orgId, after, limit + 1]), limit, (m) => m.user_id);
+  return toPage(await many(tx, q.list_members, [orgId, after, limit + 1]), limit, (m) => m.user_id);
 }
 
 export type AddMemberResult =
@@ -231,29 +235,30 @@ export type AddMemberResult =
  * owners grant 'owner'). Throws Forbidden, UniqueViolation (memberships_pkey,
  * invitations_org_id_email_key). */
 export async function addMember(tx: Db, orgId: Id, email: string, role: OrgRole): Promise<AddMemberResult> {
-  const [row] = await many<{ kind: 'member' | 'invitation'; user_id: string; invitation_id: string; email: string; role: OrgRole; created_at: Date }>(
-    tx, q.add_member, [orgId, email, role]).catch(refusing('add members with this role'));
-  if (row!.kind === 'member') return { kind: 'member', member: { user_id: row!.user_id, email: row!.email, role: row!.role, created_at: row!.created_at } };
-  return { kind: 'invitation', invitation: { id: row!.invitation_id, email: row!.email, role: row!.role, created_at: row!.created_at } };
+  const [row] = await many(tx, q.add_member, [orgId, email, role]).catch(refusing('add members with this role'));
+  // One branch of the union sets user_id, the other invitation_id (add_member.sql).
+  if (row!.kind === 'member') return { kind: 'member', member: { user_id: row!.user_id!, email: row!.email, role: row!.role, created_at: row!.created_at } };
+  return { kind: 'invitation', invitation: { id: row!.invitation_id!, email: row!.email, role: row!.role, created_at: row!.created_at } };
 }
 
 /** Changes a member's role. Throws NotFound, Forbidden, CheckViolation (memberships_one_owner). */
 export async function updateMember(tx: Db, orgId: Id, userId: Id, role: OrgRole): Promise<Member> {
-  const row = await maybeOne<Member & { allowed: boolean }>(tx, q.update_member, [orgId, userId, role])
-    .catch(refusing('grant this role'));
-  return found(row, 'member', 'change this member');
+  const row = found(await maybeOne(tx, q.update_member, [orgId, userId, role])
+    .catch(refusing('grant this role')), 'member', 'change this member');
+  // allowed: the outer join found the updated row, so its columns are there.
+  return { user_id: row.user_id, email: row.email, name: row.name, role: row.role!, created_at: row.created_at! };
 }
 
 /** Removes a member (or yourself). Throws NotFound, Forbidden, CheckViolation (memberships_one_owner). */
 export async function removeMember(tx: Db, orgId: Id, userId: Id): Promise<void> {
-  found(await maybeOne<{ allowed: boolean }>(tx, q.remove_member, [orgId, userId]), 'member', 'remove this member');
+  found(await maybeOne(tx, q.remove_member, [orgId, userId]), 'member', 'remove this member');
 }
 
 /** Pending invitations (admins; others get Forbidden). */
 export async function listInvitations(tx: Db, orgId: Id, role: OrgRole, opts: PageOptions = {}): Promise<Page<Invitation>> {
   if (role !== 'admin' && role !== 'owner') throw new Forbidden('see invitations');
   const { after, limit } = pageArgs(opts);
-  return toPage(await many<Invitation>(tx, q.list_invitations, [orgId, after, limit + 1]), limit, (i) => i.id);
+  return toPage(await many(tx, q.list_invitations, [orgId, after, limit + 1]), limit, (i) => i.id);
 }
 
 /** Withdraws an invitation. Throws NotFound (also for non-admins, who cannot see invitations). */
@@ -266,47 +271,48 @@ export async function deleteInvitation(tx: Db, orgId: Id, invitationId: Id): Pro
 
 export async function listTeams(tx: Db, orgId: Id, opts: PageOptions = {}): Promise<Page<Team>> {
   const { after, limit } = pageArgs(opts);
-  return toPage(await many<Team>(tx, q.list_teams, [orgId, after, limit + 1]), limit, (t) => t.id);
+  return toPage(await many(tx, q.list_teams, [orgId, after, limit + 1]), limit, (t) => t.id);
 }
 
 /** The team; throws NotFound. */
 export async function getTeam(tx: Db, orgId: Id, teamId: Id): Promise<Team> {
-  return found(await maybeOne<Team>(tx, q.find_team, [orgId, teamId]), 'team');
+  return found(await maybeOne(tx, q.find_team, [orgId, teamId]), 'team');
 }
 
 /** Creates a team (admins). Throws Forbidden, UniqueViolation (teams_org_id_name_key). */
 export async function createTeam(tx: Db, orgId: Id, name: string): Promise<Team> {
-  return (await many<Team>(tx, q.create_team, [orgId, name]).catch(refusing('create teams')))[0]!;
+  return (await many(tx, q.create_team, [orgId, name]).catch(refusing('create teams')))[0]!;
 }
 
 /** Renames a team (admins). Throws NotFound, Forbidden, UniqueViolation. */
 export async function updateTeam(tx: Db, orgId: Id, teamId: Id, name: string): Promise<Team> {
-  const row = found(await maybeOne<Team & { allowed: boolean }>(tx, q.update_team, [orgId, teamId, name]), 'team', 'rename teams');
-  return { id: row.id, name: row.name, created_at: row.created_at };
+  const row = found(await maybeOne(tx, q.update_team, [orgId, teamId, name]), 'team', 'rename teams');
+  // allowed: the outer join found the updated row, so its columns are there.
+  return { id: row.id, name: row.name!, created_at: row.created_at! };
 }
 
 /** Deletes a team with its projects and tasks (admins). Throws NotFound, Forbidden. */
 export async function deleteTeam(tx: Db, orgId: Id, teamId: Id): Promise<void> {
-  found(await maybeOne<{ allowed: boolean }>(tx, q.delete_team, [orgId, teamId]), 'team', 'delete teams');
+  found(await maybeOne(tx, q.delete_team, [orgId, teamId]), 'team', 'delete teams');
 }
 
 /** Members of a team. Throws NotFound for the team. */
 export async function listTeamMembers(tx: Db, orgId: Id, teamId: Id, opts: PageOptions = {}): Promise<Page<TeamMember>> {
   await getTeam(tx, orgId, teamId);
   const { after, limit } = pageArgs(opts);
-  return toPage(await many<TeamMember>(tx, q.list_team_members, [orgId, teamId, after, limit + 1]), limit, (m) => m.user_id);
+  return toPage(await many(tx, q.list_team_members, [orgId, teamId, after, limit + 1]), limit, (m) => m.user_id);
 }
 
 /** Puts an org member in a team (admins). Throws NotFound (team), Forbidden,
  * ForeignKeyViolation (team_members_member_fkey: not a member of this org), UniqueViolation. */
 export async function addTeamMember(tx: Db, orgId: Id, teamId: Id, userId: Id): Promise<{ user_id: string; created_at: Date }> {
-  return found(await maybeOne<{ user_id: string; created_at: Date }>(tx, q.add_team_member, [orgId, teamId, userId])
+  return found(await maybeOne(tx, q.add_team_member, [orgId, teamId, userId])
     .catch(refusing('manage team members')), 'team');
 }
 
 /** Takes a user out of a team (admins). Throws NotFound, Forbidden. */
 export async function removeTeamMember(tx: Db, orgId: Id, teamId: Id, userId: Id): Promise<void> {
-  found(await maybeOne<{ allowed: boolean }>(tx, q.remove_team_member, [orgId, teamId, userId]), 'team member', 'manage team members');
+  found(await maybeOne(tx, q.remove_team_member, [orgId, teamId, userId]), 'team member', 'manage team members');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -314,18 +320,18 @@ export async function removeTeamMember(tx: Db, orgId: Id, teamId: Id, userId: Id
 
 export async function listProjects(tx: Db, orgId: Id, opts: PageOptions & { teamId?: Id } = {}): Promise<Page<Project>> {
   const { after, limit } = pageArgs(opts);
-  return toPage(await many<Project>(tx, q.list_projects, [orgId, opts.teamId ?? null, after, limit + 1]), limit, (p) => p.id);
+  return toPage(await many(tx, q.list_projects, [orgId, opts.teamId ?? null, after, limit + 1]), limit, (p) => p.id);
 }
 
 /** The project; throws NotFound. */
 export async function getProject(tx: Db, orgId: Id, projectId: Id): Promise<Project> {
-  return found(await maybeOne<Project>(tx, q.find_project, [orgId, projectId]), 'project');
+  return found(await maybeOne(tx, q.find_project, [orgId, projectId]), 'project');
 }
 
 /** Creates a project in a team (admins, or members of that team). Throws ForeignKeyViolation
  * (projects_team_fkey: no such team in this org), Forbidden. */
 export async function createProject(tx: Db, orgId: Id, input: { teamId: Id; name: string }): Promise<Project> {
-  const row = await maybeOne<Project>(tx, q.create_project, [orgId, input.teamId, input.name])
+  const row = await maybeOne(tx, q.create_project, [orgId, input.teamId, input.name])
     .catch(refusing('create projects in this team'));
   if (!row) throw missingReference('team', 'projects_team_fkey', 'projects', 'team_id');
   return row;
@@ -333,14 +339,15 @@ export async function createProject(tx: Db, orgId: Id, input: { teamId: Id; name
 
 /** Renames and/or moves a project (its tasks follow). Throws NotFound, Forbidden, ForeignKeyViolation. */
 export async function updateProject(tx: Db, orgId: Id, projectId: Id, patch: { name?: string; teamId?: Id }): Promise<Project> {
-  const row = found(await maybeOne<Project & { allowed: boolean }>(tx, q.update_project, [orgId, projectId, patch.name ?? null, patch.teamId ?? null])
+  const row = found(await maybeOne(tx, q.update_project, [orgId, projectId, patch.name ?? null, patch.teamId ?? null])
     .catch(refusing('move projects to this team')), 'project', 'change this project');
-  return { id: row.id, team_id: row.team_id, name: row.name, created_at: row.created_at };
+  // allowed: the outer join found the updated row, so its columns are there.
+  return { id: row.id, team_id: row.team_id!, name: row.name!, created_at: row.created_at! };
 }
 
 /** Deletes a project and its tasks. Throws NotFound, Forbidden. */
 export async function deleteProject(tx: Db, orgId: Id, projectId: Id): Promise<void> {
-  found(await maybeOne<{ allowed: boolean }>(tx, q.delete_project, [orgId, projectId]), 'project', 'delete this project');
+  found(await maybeOne(tx, q.delete_project, [orgId, projectId]), 'project', 'delete this project');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -355,29 +362,29 @@ export interface ListTasksOptions extends PageOptions {
 export async function listTasks(tx: Db, orgId: Id, opts: ListTasksOptions = {}): Promise<Page<Task>> {
   const { after, limit } = pageArgs(opts);
   const rows = opts.assigneeId !== undefined
-    ? await many<Task>(tx, q.list_tasks_by_assignee, [orgId, opts.assigneeId, opts.status ?? null, after, limit + 1])
+    ? await many(tx, q.list_tasks_by_assignee, [orgId, opts.assigneeId, opts.status ?? null, after, limit + 1])
     : opts.status !== undefined
-      ? await many<Task>(tx, q.list_tasks_by_status, [orgId, opts.status, after, limit + 1])
-      : await many<Task>(tx, q.list_tasks, [orgId, after, limit + 1]);
-  return toPage(rows, limit, (t) => t.id);
+      ? await many(tx, q.list_tasks_by_status, [orgId, opts.status, after, limit + 1])
+      : await many(tx, q.list_tasks, [orgId, after, limit + 1]);
+  return toPage(asTasks(rows), limit, (t) => t.id);
 }
 
 /** Tasks of a project. Throws NotFound for the project. */
 export async function listProjectTasks(tx: Db, orgId: Id, projectId: Id, opts: PageOptions = {}): Promise<Page<Task>> {
   await getProject(tx, orgId, projectId);
   const { after, limit } = pageArgs(opts);
-  return toPage(await many<Task>(tx, q.list_project_tasks, [orgId, projectId, after, limit + 1]), limit, (t) => t.id);
+  return toPage(asTasks(await many(tx, q.list_project_tasks, [orgId, projectId, after, limit + 1])), limit, (t) => t.id);
 }
 
 /** The context user's open tasks in the org. */
 export async function listMyTasks(tx: Db, orgId: Id, opts: PageOptions = {}): Promise<Page<Task>> {
   const { after, limit } = pageArgs(opts);
-  return toPage(await many<Task>(tx, q.list_my_tasks, [orgId, after, limit + 1]), limit, (t) => t.id);
+  return toPage(asTasks(await many(tx, q.list_my_tasks, [orgId, after, limit + 1])), limit, (t) => t.id);
 }
 
 /** The task; throws NotFound. */
 export async function getTask(tx: Db, orgId: Id, taskId: Id): Promise<Task> {
-  return found(await maybeOne<Task>(tx, q.find_task, [orgId, taskId]), 'task');
+  return found(await maybeOne(tx, q.find_task, [orgId, taskId]), 'task') as Task;
 }
 
 export interface NewTask { title: string; status?: TaskStatus; assigneeId?: Id | null }
@@ -385,8 +392,8 @@ export interface NewTask { title: string; status?: TaskStatus; assigneeId?: Id |
 /** Creates a task in a project. Throws NotFound (project), Forbidden, ForeignKeyViolation
  * (tasks_assignee_fkey: the assignee is not a member of this org), CheckViolation. */
 export async function createTask(tx: Db, orgId: Id, projectId: Id, input: NewTask): Promise<Task> {
-  return found(await maybeOne<Task>(tx, q.create_task, [orgId, projectId, input.title, input.status ?? null, input.assigneeId ?? null])
-    .catch(refusing('create tasks in this project')), 'project');
+  return found(await maybeOne(tx, q.create_task, [orgId, projectId, input.title, input.status ?? null, input.assigneeId ?? null])
+    .catch(refusing('create tasks in this project')), 'project') as Task;
 }
 
 /** Fields to change; `assigneeId: null` unassigns. */
@@ -394,14 +401,15 @@ export interface TaskPatch { title?: string; status?: TaskStatus; assigneeId?: I
 
 /** Changes a task. Throws NotFound, Forbidden, ForeignKeyViolation, CheckViolation. */
 export async function updateTask(tx: Db, orgId: Id, taskId: Id, patch: TaskPatch): Promise<Task> {
-  const row = await maybeOne<Task & { target_id: string; allowed: boolean }>(tx, q.update_task,
+  const row = await maybeOne(tx, q.update_task,
     [orgId, taskId, patch.title ?? null, patch.status ?? null, patch.assigneeId !== undefined, patch.assigneeId ?? null])
     .catch(refusing('change this task'));
+  // allowed: the outer join found the updated row, so all of its columns are there.
   const { target_id: _, ...task } = found(row, 'task', 'change this task');
-  return task;
+  return task as Task;
 }
 
 /** Deletes a task. Throws NotFound, Forbidden. */
 export async function deleteTask(tx: Db, orgId: Id, taskId: Id): Promise<void> {
-  found(await maybeOne<{ allowed: boolean }>(tx, q.delete_task, [orgId, taskId]), 'task', 'delete this task');
+  found(await maybeOne(tx, q.delete_task, [orgId, taskId]), 'task', 'delete this task');
 }

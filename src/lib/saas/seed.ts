@@ -31,7 +31,7 @@ export async function seed(db: Db, sizes: SeedSizes, onProgress: (done: number, 
   const chunk = sizes.chunk ?? 20;
   const hash = await hashPassword(sizes.password ?? 'password');
   // Ids continue after the current maxima; the sequences are moved past them at the end.
-  const [base] = await many<Record<'o' | 'u' | 't' | 'p' | 'k', string>>(db, q.seed_bases);
+  const [base] = await many(db, q.seed_bases);
   onProgress(0, sizes.orgs);
   for (let s = 0; s < sizes.orgs; s += chunk) {
     const n = Math.min(chunk, sizes.orgs - s);

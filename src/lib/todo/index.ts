@@ -2,16 +2,14 @@
  * pg-grind/todo: single-table CRUD with timestamps and optimistic concurrency.
  * Every function takes `db` (pool or transaction) first; the SQL is in sql/todo/.
  */
-/// <reference path="../generated/zapatos/schema.d.ts" preserve="true" />
-import type * as s from 'zapatos/schema';
 import { decodeCursor, encodeCursor } from '../core/cursor.js';
-import { exec, loadSql, many, maybeOne, type Db } from '../core/db.js';
+import { exec, loadSql, many, maybeOne, type Db, type RowOf } from '../core/db.js';
 import { found, InvalidCursor, NotFound, StaleVersion } from '../core/errors.js';
 
 const q = loadSql('todo', ['create_todo', 'find_todo', 'list_todos', 'update_todo', 'delete_todo', 'delete_todos']);
 
-/** A todo row as stored (`id` is a bigint, so a string). */
-export type Todo = s.todo.todos.Selectable;
+/** A todo row as stored (`id` is a bigint, so a string): what find_todo returns. */
+export type Todo = RowOf<typeof q.find_todo>;
 export type TodoId = string | number;
 
 export interface NewTodo {
@@ -52,13 +50,13 @@ export const DEFAULT_PAGE = 100;
 
 /** Creates a todo; returns the row. Throws CheckViolation (todos_title_length) for a blank or long title. */
 export async function createTodo(db: Db, todo: NewTodo): Promise<Todo> {
-  const [row] = await many<Todo>(db, q.create_todo, [todo.title, todo.completed ?? null, todo.order ?? null]);
+  const [row] = await many(db, q.create_todo, [todo.title, todo.completed ?? null, todo.order ?? null]);
   return row!;
 }
 
 /** The todo, or undefined. */
 export function findTodo(db: Db, id: TodoId): Promise<Todo | undefined> {
-  return maybeOne<Todo>(db, q.find_todo, [id]);
+  return maybeOne(db, q.find_todo, [id]);
 }
 
 /** The todo; throws NotFound. */
@@ -76,7 +74,7 @@ export async function listTodos(db: Db, opts: ListTodosOptions = {}): Promise<To
     after = id;
   }
   // One extra row tells whether a next page exists without a count query.
-  const rows = await many<Todo>(db, q.list_todos, [opts.completed ?? null, after, limit + 1]);
+  const rows = await many(db, q.list_todos, [opts.completed ?? null, after, limit + 1]);
   if (rows.length <= limit) return { items: rows };
   const items = rows.slice(0, limit);
   return { items, next: encodeCursor([items[items.length - 1]!.id]) };
@@ -92,14 +90,14 @@ async function explainMiss(db: Db, id: TodoId, expected: number | undefined): Pr
 
 /** Applies a partial update; returns the new row. Throws NotFound, StaleVersion, CheckViolation. */
 export async function updateTodo(db: Db, id: TodoId, patch: TodoPatch, cond: IfVersion = {}): Promise<Todo> {
-  const row = await maybeOne<Todo>(db, q.update_todo, [id, patch.title ?? null, patch.completed ?? null,
+  const row = await maybeOne(db, q.update_todo, [id, patch.title ?? null, patch.completed ?? null,
     patch.order ?? null, patch.order !== undefined, cond.version ?? null]);
   return row ?? explainMiss(db, id, cond.version);
 }
 
 /** Deletes a todo; returns the deleted row. Throws NotFound, StaleVersion. */
 export async function deleteTodo(db: Db, id: TodoId, cond: IfVersion = {}): Promise<Todo> {
-  const row = await maybeOne<Todo>(db, q.delete_todo, [id, cond.version ?? null]);
+  const row = await maybeOne(db, q.delete_todo, [id, cond.version ?? null]);
   return row ?? explainMiss(db, id, cond.version);
 }
 
