@@ -15,7 +15,7 @@ with target as (
   returning m.user_id, m.role, m.created_at
 )
 select t.user_id, (up.user_id is not null) as allowed, u.email, u.name,
-       up.role::text as role, up.created_at
+       up.role, up.created_at
   from target t
   join saas.users   u  on u.id = t.user_id
   left join updated up on up.user_id = t.user_id

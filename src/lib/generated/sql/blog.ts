@@ -49,16 +49,16 @@ export interface BlogStatements {
   delete_article: {
     params: readonly [$1: string | null, $2: string | number | null];
     row: {
-      is_author: boolean | null;
-      deleted: boolean;
+      allowed: boolean | null;
+      done: boolean;
     };
   };
   /** delete_comment: deletes the viewer's comment on the article. */
   delete_comment: {
     params: readonly [$1: string | null, $2: string | number | null, $3: string | number | null];
     row: {
-      is_author: boolean | null;
-      deleted: boolean;
+      allowed: boolean | null;
+      done: boolean;
     };
   };
   /** delete_user: deletes the account and, through the foreign keys' ON DELETE CASCADE, its articles (with their comments, favorites and tag links), its comments, its favorites and every follow edge in either direction. */
@@ -270,7 +270,7 @@ export interface BlogStatements {
   update_article: {
     params: readonly [$1: string | null, $2: string | number | null, $3: string | null, $4: string | null, $5: string | null, $6: string | null, $7: readonly string[] | null];
     row: {
-      is_author: boolean | null;
+      allowed: boolean | null;
       slug: string | null;
       title: string | null;
       description: string | null;

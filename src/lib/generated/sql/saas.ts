@@ -90,7 +90,7 @@ export interface SaasStatements {
     params: readonly [$1: string | number | null, $2: string | number | null];
     row: {
       id: string;
-      removed: boolean;
+      allowed: boolean;
     };
   };
   /** delete_task: $1 = org id, $2 = task id. */
@@ -98,7 +98,7 @@ export interface SaasStatements {
     params: readonly [$1: string | number | null, $2: string | number | null];
     row: {
       id: string;
-      removed: boolean;
+      allowed: boolean;
     };
   };
   /** delete_team: delete a team with its projects and tasks (cascade). */
@@ -106,7 +106,7 @@ export interface SaasStatements {
     params: readonly [$1: string | number | null, $2: string | number | null];
     row: {
       id: string;
-      removed: boolean;
+      allowed: boolean;
     };
   };
   /** find_credentials: login lookup, the only path to password_hash (SECURITY DEFINER). */
@@ -296,7 +296,7 @@ export interface SaasStatements {
     params: readonly [$1: string | number | null, $2: string | number | null];
     row: {
       user_id: string;
-      removed: boolean;
+      allowed: boolean;
     };
   };
   /** remove_team_member: $1 = org id, $2 = team id, $3 = user id. */
@@ -304,7 +304,7 @@ export interface SaasStatements {
     params: readonly [$1: string | number | null, $2: string | number | null, $3: string | number | null];
     row: {
       user_id: string;
-      removed: boolean;
+      allowed: boolean;
     };
   };
   /** seed_analyze: fresh planner statistics after a bulk load, so the list queries are planned on the real distribution (autovacuum would get there, later). */
@@ -364,7 +364,7 @@ export interface SaasStatements {
     params: readonly [$1: string | number | null, $2: string | number | null, $3: "viewer" | "member" | "admin" | "owner" | null];
     row: {
       user_id: string;
-      updated: boolean;
+      allowed: boolean;
       email: string;
       name: string;
       role: "viewer" | "member" | "admin" | "owner" | null;
@@ -386,7 +386,7 @@ export interface SaasStatements {
     params: readonly [$1: string | number | null, $2: string | number | null, $3: string | null, $4: string | number | null];
     row: {
       id: string;
-      updated: boolean;
+      allowed: boolean;
       team_id: string | null;
       name: string | null;
       created_at: Date | null;
@@ -397,7 +397,7 @@ export interface SaasStatements {
     params: readonly [$1: string | number | null, $2: string | number | null, $3: string | null, $4: string | null, $5: boolean | null, $6: string | number | null];
     row: {
       target_id: string;
-      updated: boolean;
+      allowed: boolean;
       id: string | null;
       project_id: string | null;
       team_id: string | null;
@@ -413,7 +413,7 @@ export interface SaasStatements {
     params: readonly [$1: string | number | null, $2: string | number | null, $3: string | null];
     row: {
       id: string;
-      updated: boolean;
+      allowed: boolean;
       name: string | null;
       created_at: Date | null;
     };
