@@ -1,8 +1,10 @@
 /**
  * Route declarations: each route states its JSON Schemas once (path params, query, headers, body,
  * responses); the same declaration feeds ajv validation (compiled once, at declaration) and the
- * OpenAPI 3.1 document. Handlers receive the validated, typed input.
+ * OpenAPI 3.1 document. Request schemas are TypeBox schemas (src/http/core/schemas.ts): handlers
+ * receive the validated input typed as the schemas' `Static` types, with no interface to keep in step.
  */
+import type { Static, TSchema } from '@sinclair/typebox';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import * as ajvFormats from 'ajv-formats';
 import express, { type Request, type Response } from 'express';
@@ -26,24 +28,33 @@ export interface Input<P, Q, B, H> {
   headers: H;
 }
 
-export interface RouteSpec<P, Q, B, H> {
+/** What a request schema validates to: its Static type, or `none` when the route declares no schema. */
+type Validated<S, None> = S extends TSchema ? Static<S> : None;
+type Empty = Record<string, never>;
+
+/** The handler's input for the schemas P, Q, B, H (undefined: not declared). */
+export type InputOf<P, Q, B, H> = Input<Validated<P, Empty>, Validated<Q, Empty>, Validated<B, undefined>, Validated<H, Empty>>;
+
+type Maybe = TSchema | undefined;
+
+export interface RouteSpec<P extends Maybe, Q extends Maybe, B extends Maybe, H extends Maybe> {
   method: Method;
   /** Express path relative to the router, e.g. `/:id`. */
   path: string;
   summary: string;
   description?: string;
   /** Object schema of the path parameters (strings coerced to the declared types). */
-  params?: JsonSchema;
+  params?: P;
   /** Object schema of the query string (coerced). */
-  query?: JsonSchema;
+  query?: Q;
   /** Object schema of request headers, lowercase names (coerced). */
-  headers?: JsonSchema;
+  headers?: H;
   /** Schema of the JSON body (not coerced: `"true"` is not a boolean). */
-  body?: JsonSchema;
+  body?: B;
   /** Whether a body is required when `body` is given. Default true. */
   bodyRequired?: boolean;
   responses: Record<number, ResponseSpec>;
-  handler: (input: Input<P, Q, B, H>, req: Request, res: Response) => unknown;
+  handler: (input: InputOf<P, Q, B, H>, req: Request, res: Response) => unknown;
 }
 
 // ajv-formats is CommonJS with `exports.default`: under NodeNext its default export is the namespace.
@@ -66,10 +77,11 @@ function issuesOf(where: FieldIssue['in'], errors: ErrorObject[] | null | undefi
   });
 }
 
-interface Operation {
+/** One declared route, as the OpenAPI document (and the tests' response check) read it. */
+export interface Operation {
   method: Method;
   path: string;
-  spec: RouteSpec<unknown, unknown, unknown, unknown>;
+  spec: RouteSpec<Maybe, Maybe, Maybe, Maybe>;
 }
 
 /** One project's routes: an Express router plus the OpenAPI operations it declares. */
@@ -88,7 +100,7 @@ export class Api {
     this.router.use(express.json({ limit: '1mb' }));
   }
 
-  route<P = Record<string, never>, Q = Record<string, never>, B = undefined, H = Record<string, never>>(
+  route<P extends Maybe = undefined, Q extends Maybe = undefined, B extends Maybe = undefined, H extends Maybe = undefined>(
     spec: RouteSpec<P, Q, B, H>,
   ): this {
     const v = {
@@ -125,16 +137,16 @@ export class Api {
         body = undefined;
       }
       if (issues.length) throw new ValidationFailed(issues);
-      await spec.handler({ params, query, body, headers } as unknown as Input<P, Q, B, H>, req, res);
+      await spec.handler({ params, query, body, headers } as unknown as InputOf<P, Q, B, H>, req, res);
     });
-    this.operations.push({ method: spec.method, path: spec.path, spec: spec as RouteSpec<unknown, unknown, unknown, unknown> });
+    this.operations.push({ method: spec.method, path: spec.path, spec: spec as unknown as Operation['spec'] });
     return this;
   }
 }
 
 const problemSchema = { $ref: '#/components/schemas/Problem' };
 
-function parametersOf(where: 'path' | 'query' | 'header', schema: JsonSchema | undefined) {
+function parametersOf(where: 'path' | 'query' | 'header', schema: TSchema | undefined) {
   if (!schema) return [];
   const props = (schema.properties ?? {}) as Record<string, JsonSchema>;
   const required = new Set((schema.required ?? []) as string[]);
