@@ -97,25 +97,27 @@ const realWorldErrors: ErrorRequestHandler = (err, _req, res, next) => {
 // ---------------------------------------------------------------------------------- JSON shapes
 
 const nullableString = Nullable(Type.String());
-const ProfileSchema = Type.Object({ username: Type.String(), bio: nullableString, image: nullableString, following: Type.Boolean() });
+const ProfileSchema = Type.Object({ username: Type.String(), bio: nullableString, image: nullableString, following: Type.Boolean() }, { additionalProperties: false });
 const ArticleSchema = Type.Object({
   slug: Type.String(), title: Type.String(), description: Type.String(), body: Type.String(),
   tagList: Type.Array(Type.String()),
   createdAt: DateTime(), updatedAt: DateTime(),
   favorited: Type.Boolean(), favoritesCount: Type.Integer(), author: ProfileSchema,
-});
+}, { additionalProperties: false });
 const CommentSchema = Type.Object({
   id: Type.Integer(), body: Type.String(),
   createdAt: DateTime(), updatedAt: DateTime(), author: ProfileSchema,
-});
-const UserSchema = Type.Object({ email: Type.String(), token: Type.String(), username: Type.String(), bio: nullableString, image: nullableString });
+}, { additionalProperties: false });
+const UserSchema = Type.Object({ email: Type.String(), token: Type.String(), username: Type.String(), bio: nullableString, image: nullableString }, { additionalProperties: false });
 /** RealWorld wraps every object in one key: {"user": {...}}, {"article": {...}}. */
 const wrap = <K extends string, T extends TSchema>(key: K, schema: T) => Type.Object({ [key]: schema } as { [k in K]: T });
-const ArticleList = Type.Object({ articles: Type.Array(ArticleSchema), articlesCount: Type.Integer() });
+const ArticleList = Type.Object({ articles: Type.Array(ArticleSchema), articlesCount: Type.Integer() }, { additionalProperties: false });
 const errorsSchema = Type.Object({
   // Not Type.Record, which writes patternProperties: additionalProperties is the plainer map schema.
   errors: Type.Unsafe<Record<string, string[]>>({ type: 'object', additionalProperties: Type.Array(Type.String()) }),
 }, { description: 'RealWorld error: each key names a field (or token, article, profile, comment)' });
+/** RealWorld answers a delete with `{}`. */
+const deleted = { description: 'deleted (empty object)', schema: Type.Object({}, { additionalProperties: false }) };
 const err = (description: string) => ({ description, schema: errorsSchema });
 const e401 = err('missing, invalid or expired token');
 const e404 = (what: string) => err(`no such ${what}`);
@@ -231,7 +233,7 @@ export function blogApi(db: Db, options: BlogApiOptions = {}): Api {
     .route({
       method: 'delete', path: '/user', summary: 'Delete the current user (beyond the spec)', headers: authHeader(true),
       description: 'Deletes the account with its articles (and their comments, favorites, tags links), comments, favorites and follows.',
-      responses: { 200: { description: 'deleted (empty object)' }, 401: e401 },
+      responses: { 200: deleted, 401: e401 },
       handler: async (_input, req, res) => {
         await blog.deleteUser(db, await viewer(req, true));
         res.json({});
@@ -308,7 +310,7 @@ export function blogApi(db: Db, options: BlogApiOptions = {}): Api {
     })
     .route({
       method: 'delete', path: '/articles/:slug', summary: 'Delete an article with its comments, favorites and tag links', headers: authHeader(true), params: slugParams,
-      responses: { 200: { description: 'deleted (empty object)' }, 401: e401, 403: err('not the author'), 404: e404('article') },
+      responses: { 200: deleted, 401: e401, 403: err('not the author'), 404: e404('article') },
       handler: async ({ params }, req, res) => {
         await blog.deleteArticle(db, await viewer(req, true), params.slug);
         res.json({});
@@ -332,7 +334,7 @@ export function blogApi(db: Db, options: BlogApiOptions = {}): Api {
     .route({
       method: 'delete', path: '/articles/:slug/comments/:id', summary: 'Delete a comment', headers: authHeader(true),
       params: Type.Object({ slug, id: Id }),
-      responses: { 200: { description: 'deleted (empty object)' }, 401: e401, 403: err('not the author'), 404: e404('comment') },
+      responses: { 200: deleted, 401: e401, 403: err('not the author'), 404: e404('comment') },
       handler: async ({ params }, req, res) => {
         await blog.deleteComment(db, await viewer(req, true), params.slug, params.id);
         res.json({});

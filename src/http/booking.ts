@@ -60,7 +60,7 @@ const ResourceJson = Type.Object({
   bufferBeforeMinutes: Type.Integer(), bufferAfterMinutes: Type.Integer(),
   requiresPayment: Type.Boolean(), priceMinor: Type.Integer(), currency: Nullable(Type.String()),
   windows: Type.Array(WindowJson), createdAt: DateTime(),
-});
+}, { additionalProperties: false });
 const BookingJson = Type.Object({
   id: Type.Integer(), resourceId: Type.Integer(), customerEmail: Type.String(),
   start: DateTime(), end: DateTime(),
@@ -69,13 +69,13 @@ const BookingJson = Type.Object({
   priceMinor: Type.Integer(), currency: Nullable(Type.String()),
   balanceDueMinor: Type.Integer({ description: 'price minus succeeded payments, minor units' }),
   createdAt: DateTime(), updatedAt: DateTime(),
-});
+}, { additionalProperties: false });
 const paymentStatus = StringEnum(['pending', 'succeeded', 'failed', 'refunded']);
 const PaymentJson = Type.Object({
   id: Type.Integer(), bookingId: Type.Integer(), amountMinor: Type.Integer(), currency: Type.String(),
   status: paymentStatus, providerReference: Type.String(),
   createdAt: DateTime(),
-});
+}, { additionalProperties: false });
 const idempotencyHeader = Type.Object({
   'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'replays the first response for the same body; 422 for another body under the same key' })),
 });
@@ -180,7 +180,7 @@ export function bookingApi(db: Db): Api {
   api.route({
     method: 'post', path: '/resources/:id/blackouts', summary: 'Add a blackout period (no new bookings overlap it)', params: IdParams,
     body: Type.Object({ start: DateTime(), end: DateTime(), reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
-    responses: { 201: { description: 'created', schema: Type.Object({ id: Type.Integer(), resourceId: Type.Integer(), start: DateTime(), end: DateTime(), reason: Nullable(Type.String()) }) } },
+    responses: { 201: { description: 'created', schema: Type.Object({ id: Type.Integer(), resourceId: Type.Integer(), start: DateTime(), end: DateTime(), reason: Nullable(Type.String()) }, { additionalProperties: false }) } },
     handler: async ({ params, body }, _req, res) => {
       const b = await booking.createBlackout(db, params.id, body);
       res.status(201).json({ id: Number(b.id), resourceId: Number(b.resource_id), start: iso(b.start_at), end: iso(b.end_at), reason: b.reason });
@@ -189,7 +189,7 @@ export function bookingApi(db: Db): Api {
   api.route({
     method: 'get', path: '/resources/:id/slots', summary: 'Free slots between two local dates (DST-correct)', params: IdParams,
     query: Type.Object({ ...dateRange, minutes: Type.Integer({ minimum: 1, maximum: 10080, description: 'slot length; must be within the resource\'s limits' }) }, { additionalProperties: false }),
-    responses: { 200: { description: 'free slots, earliest first', schema: Type.Array(Type.Object({ start: DateTime(), end: DateTime(), localStart: Type.String({ description: 'YYYY-MM-DDTHH:MM in the resource\'s zone' }) })) }, 404: { description: 'no such resource' } },
+    responses: { 200: { description: 'free slots, earliest first', schema: Type.Array(Type.Object({ start: DateTime(), end: DateTime(), localStart: Type.String({ description: 'YYYY-MM-DDTHH:MM in the resource\'s zone' }) }, { additionalProperties: false })) }, 404: { description: 'no such resource' } },
     handler: async ({ params, query }, _req, res) => {
       const slots = await booking.listSlots(db, params.id, query);
       res.json(slots.map((s) => ({ start: iso(s.start_at), end: iso(s.end_at), localStart: s.local_start })));
@@ -198,7 +198,7 @@ export function bookingApi(db: Db): Api {
   api.route({
     method: 'get', path: '/resources/:id/utilisation', summary: 'Available and booked minutes per local day', params: IdParams,
     query: Type.Object(dateRange, { additionalProperties: false }),
-    responses: { 200: { description: 'one entry per day', schema: Type.Array(Type.Object({ date: Type.String({ format: 'date' }), availableMinutes: Type.Integer(), bookedMinutes: Type.Integer(), utilisation: Nullable(Type.Number()) })) }, 404: { description: 'no such resource' } },
+    responses: { 200: { description: 'one entry per day', schema: Type.Array(Type.Object({ date: Type.String({ format: 'date' }), availableMinutes: Type.Integer(), bookedMinutes: Type.Integer(), utilisation: Nullable(Type.Number()) }, { additionalProperties: false })) }, 404: { description: 'no such resource' } },
     handler: async ({ params, query }, _req, res) => {
       const days = await booking.resourceUtilisation(db, params.id, query);
       res.json(days.map((d) => ({ date: d.day, availableMinutes: d.available_minutes, bookedMinutes: d.booked_minutes,

@@ -31,12 +31,12 @@ const JobJson = Type.Object({
   lockedUntil: Nullable(DateTime()),
   createdAt: DateTime(),
   finishedAt: Nullable(DateTime()),
-});
+}, { additionalProperties: false });
 const ScheduleJson = Type.Object({
   name: Type.String(), cron: Type.String(), task: Type.String(), payload: AnyJson(),
   queue: Type.String(), priority: Type.Integer(), maxAttempts: Type.Integer(),
   createdAt: DateTime(),
-});
+}, { additionalProperties: false });
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -74,7 +74,7 @@ export function queueApi(db: Db): Api {
         runAt: Type.Optional(DateTime({ description: 'not before this time' })), priority: Type.Optional(priority), maxAttempts: Type.Optional(maxAttempts),
         key: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })), keyMode: Type.Optional(StringEnum(['replace', 'preserve'])),
       }, { additionalProperties: false }),
-      responses: { 202: { description: 'accepted: the job id', schema: Type.Object({ id: Type.Integer() }),
+      responses: { 202: { description: 'accepted: the job id', schema: Type.Object({ id: Type.Integer() }, { additionalProperties: false }),
         headers: { Location: { description: 'URL of the job' } } } },
       handler: async ({ body }, req, res) => {
         const job = await queue.addJob(db, { ...body, runAt: body.runAt === undefined ? undefined : new Date(body.runAt) });
@@ -109,7 +109,7 @@ export function queueApi(db: Db): Api {
       query: Type.Object({
         windowSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 31 * 86400, default: 3600, description: 'finished jobs counted over this window' })) }, { additionalProperties: false }),
       responses: { 200: { description: 'one row per queue and state', schema: Type.Array(Type.Object({
-        queue: Type.String(), state: Type.String(), count: Type.Integer(), oldestWaitingSeconds: Nullable(Type.Number()) })) } },
+        queue: Type.String(), state: Type.String(), count: Type.Integer(), oldestWaitingSeconds: Nullable(Type.Number()) }, { additionalProperties: false })) } },
       handler: async ({ query }, _req, res) => {
         const rows = await queue.jobStats(db, query.windowSeconds);
         res.json(rows.map((r) => ({ queue: r.queue, state: r.state, count: r.count, oldestWaitingSeconds: r.oldest_waiting_seconds })));

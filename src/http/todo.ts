@@ -22,7 +22,7 @@ const TodoJson = Type.Object({
   url: Type.String({ format: 'uri', description: 'absolute URL that GETs this todo' }),
   createdAt: DateTime(),
   updatedAt: DateTime(),
-});
+}, { additionalProperties: false });
 const title = Type.String({ minLength: 1, maxLength: 500, description: '1 to 500 characters after trimming' });
 const order = Nullable(Type.Integer({ minimum: -2147483648, maximum: 2147483647 }));
 const ifMatch = Type.Object({

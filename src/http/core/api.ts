@@ -162,21 +162,23 @@ export function openApiDocument(apis: Api[], info: { title: string; version: str
   for (const api of apis) {
     for (const { method, path, spec } of api.operations) {
       const full = (api.prefix + (path === '/' ? '' : path)).replace(/:(\w+)/g, '{$1}') || '/';
+      const e = api.errorResponse;
+      const errorContent = e
+        ? (e.schema ? { content: { [e.contentType ?? 'application/json']: { schema: e.schema } } } : {})
+        : { content: { 'application/problem+json': { schema: problemSchema } } };
       const responses: Record<string, unknown> = {};
       for (const [status, r] of Object.entries(spec.responses)) {
         responses[status] = {
           description: r.description,
           ...(r.headers ? { headers: r.headers } : {}),
-          ...(r.schema ? { content: { [r.contentType ?? 'application/json']: { schema: r.schema } } } : {}),
+          // An error status declared by its description alone still answers in the API's error shape.
+          ...(r.schema ? { content: { [r.contentType ?? 'application/json']: { schema: r.schema } } } : Number(status) >= 400 ? errorContent : {}),
         };
       }
-      if (!api.errorResponse && (spec.params || spec.query || spec.headers || spec.body)) {
+      if (!e && (spec.params || spec.query || spec.headers || spec.body)) {
         responses['400'] ??= { description: 'Invalid input: the problem lists each offending field', content: { 'application/problem+json': { schema: problemSchema } } };
       }
-      const e = api.errorResponse;
-      responses.default = e
-        ? { description: e.description, ...(e.schema ? { content: { [e.contentType ?? 'application/json']: { schema: e.schema } } } : {}) }
-        : { description: 'Error (RFC 9457 problem details)', content: { 'application/problem+json': { schema: problemSchema } } };
+      responses.default = { description: e ? e.description : 'Error (RFC 9457 problem details)', ...errorContent };
       (paths[full] ??= {})[method] = {
         tags: [api.tag],
         summary: spec.summary,
