@@ -9,7 +9,7 @@ import * as booking from '../lib/booking/index.js';
 import { idempotent, requestHash, type StoredResponse } from '../lib/core/idempotency.js';
 import { Api } from './core/api.js';
 import { explainConstraint, HttpError, type Problem } from './core/problem.js';
-import { DateTime, Id, IdParams, Limit, Nullable, StringEnum } from './core/schemas.js';
+import { DateTime, Id, IdParams, Limit, Nullable, ProblemWith, StringEnum } from './core/schemas.js';
 
 const meanings: [string, string, string][] = [
   ['resources_name_length', 'name', 'name must be 1 to 200 characters'],
@@ -219,7 +219,10 @@ export function bookingApi(db: Db): Api {
     }, { additionalProperties: false }),
     responses: {
       201: { description: 'booked', schema: BookingJson, headers: { Location: { description: 'URL of the booking' }, ...replayedHeader } },
-      409: { description: 'overlaps an active booking: the problem has `conflicts: [{id, start, end}]`' },
+      409: {
+        description: 'overlaps an active booking: the problem has `conflicts: [{id, start, end}]`', contentType: 'application/problem+json',
+        schema: ProblemWith({ conflicts: Type.Optional(Type.Array(Type.Object({ id: Type.Integer(), start: DateTime(), end: DateTime() }, { additionalProperties: false }))) }),
+      },
       422: { description: 'outside availability, in a blackout, bad length, unknown resource, or an Idempotency-Key reused with another body' },
     },
     handler: async ({ body, headers }, req, res) => {

@@ -9,6 +9,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import * as ajvFormats from 'ajv-formats';
 import express, { type Request, type Response } from 'express';
 import { ValidationFailed, type FieldIssue } from './problem.js';
+import { ProblemRef } from './schemas.js';
 
 export type JsonSchema = Record<string, unknown>;
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -144,7 +145,7 @@ export class Api {
   }
 }
 
-const problemSchema = { $ref: '#/components/schemas/Problem' };
+const problemSchema = ProblemRef;
 
 function parametersOf(where: 'path' | 'query' | 'header', schema: TSchema | undefined) {
   if (!schema) return [];

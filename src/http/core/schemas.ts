@@ -52,5 +52,13 @@ export function PageQuery<P extends TProperties = {}>(size: PageSize, extra: P =
   return Type.Object({ ...extra, limit: Limit(size), after: After }, options);
 }
 
+/** The app's RFC 9457 problem details (a component of the OpenAPI document). */
+export const ProblemRef = { $ref: '#/components/schemas/Problem' } as const;
+
+/** A problem with extension members `extra`, for a route whose problem carries more than the standard fields. */
+export function ProblemWith<P extends TProperties>(extra: P) {
+  return Type.Unsafe<Record<string, unknown> & Static<TObject<P>>>({ allOf: [ProblemRef, Type.Object(extra)] });
+}
+
 /** The response header of a keyset list (set by `sendPage` in links.ts). */
 export const nextLinkHeader = { Link: { description: 'rel="next" URL when more follow', schema: { type: 'string' } } };
