@@ -38,6 +38,7 @@ const time = DateTime();
 const obj = <P extends TProperties>(properties: P) => Type.Object(properties, { additionalProperties: false });
 const patch = <P extends TProperties>(properties: P) => Type.Partial(obj(properties));
 const pathOf = PathIds;
+/** A list's query: its filters (all optional), then limit and after; unknown parameters are refused. */
 const page = <P extends TProperties = {}>(extra: P = {} as P) => PageQuery(saas.PAGE_SIZE, Type.Partial(Type.Object(extra)).properties, { additionalProperties: false });
 
 const UserJson = obj({ id, email: Type.String(), name: Type.String() });

@@ -33,12 +33,13 @@ export interface Input<P, Q, B, H> {
 type Validated<S, None> = S extends TSchema ? Static<S> : None;
 type Empty = Record<string, never>;
 
-/** The handler's input for the schemas P, Q, B, H (undefined: not declared). */
-export type InputOf<P, Q, B, H> = Input<Validated<P, Empty>, Validated<Q, Empty>, Validated<B, undefined>, Validated<H, Empty>>;
+/** The handler's input for the schemas P, Q, B, H (undefined: not declared); R false: the body may be absent. */
+export type InputOf<P, Q, B, H, R extends boolean = true> =
+  Input<Validated<P, Empty>, Validated<Q, Empty>, R extends false ? Validated<B, undefined> | undefined : Validated<B, undefined>, Validated<H, Empty>>;
 
 type Maybe = TSchema | undefined;
 
-export interface RouteSpec<P extends Maybe, Q extends Maybe, B extends Maybe, H extends Maybe> {
+export interface RouteSpec<P extends Maybe, Q extends Maybe, B extends Maybe, H extends Maybe, R extends boolean = true> {
   method: Method;
   /** Express path relative to the router, e.g. `/:id`. */
   path: string;
@@ -53,9 +54,9 @@ export interface RouteSpec<P extends Maybe, Q extends Maybe, B extends Maybe, H 
   /** Schema of the JSON body (not coerced: `"true"` is not a boolean). */
   body?: B;
   /** Whether a body is required when `body` is given. Default true. */
-  bodyRequired?: boolean;
+  bodyRequired?: R;
   responses: Record<number, ResponseSpec>;
-  handler: (input: InputOf<P, Q, B, H>, req: Request, res: Response) => unknown;
+  handler: (input: InputOf<P, Q, B, H, R>, req: Request, res: Response) => unknown;
 }
 
 // ajv-formats is CommonJS with `exports.default`: under NodeNext its default export is the namespace.
@@ -82,7 +83,7 @@ function issuesOf(where: FieldIssue['in'], errors: ErrorObject[] | null | undefi
 export interface Operation {
   method: Method;
   path: string;
-  spec: RouteSpec<Maybe, Maybe, Maybe, Maybe>;
+  spec: RouteSpec<Maybe, Maybe, Maybe, Maybe, boolean>;
 }
 
 /** One project's routes: an Express router plus the OpenAPI operations it declares. */
@@ -101,8 +102,8 @@ export class Api {
     this.router.use(express.json({ limit: '1mb' }));
   }
 
-  route<P extends Maybe = undefined, Q extends Maybe = undefined, B extends Maybe = undefined, H extends Maybe = undefined>(
-    spec: RouteSpec<P, Q, B, H>,
+  route<P extends Maybe = undefined, Q extends Maybe = undefined, B extends Maybe = undefined, H extends Maybe = undefined, R extends boolean = true>(
+    spec: RouteSpec<P, Q, B, H, R>,
   ): this {
     const v = {
       params: spec.params && coercing.compile(spec.params),
@@ -138,7 +139,7 @@ export class Api {
         body = undefined;
       }
       if (issues.length) throw new ValidationFailed(issues);
-      await spec.handler({ params, query, body, headers } as unknown as InputOf<P, Q, B, H>, req, res);
+      await spec.handler({ params, query, body, headers } as unknown as InputOf<P, Q, B, H, R>, req, res);
     });
     this.operations.push({ method: spec.method, path: spec.path, spec: spec as unknown as Operation['spec'] });
     return this;
