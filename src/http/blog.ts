@@ -6,14 +6,16 @@
  * user's article or comment, 404 for unknown slugs, profiles and comments. Beyond the spec:
  * DELETE /user deletes the account.
  */
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import type { Db } from '../lib/core/db.js';
 import * as blog from '../lib/blog/index.js';
 import { DbError, Forbidden, InvalidInput, NotFound } from '../lib/core/errors.js';
 import type { PasswordOptions } from '../lib/core/password.js';
 import { MIN_SECRET_BYTES, signToken, verifyToken } from '../lib/core/token.js';
-import { Api, type JsonSchema } from './core/api.js';
+import { Api } from './core/api.js';
 import { explainConstraint, HttpError, meaningOf, toProblem, type Problem } from './core/problem.js';
+import { DateTime, Id, Limit, Nullable } from './core/schemas.js';
 
 export interface BlogApiOptions {
   /** HS256 secret; default JWT_SECRET, else one generated once and kept in blog.settings. */
@@ -87,75 +89,65 @@ const realWorld: ErrorRequestHandler = (err, req, res, next) => {
 
 // ---------------------------------------------------------------------------------- JSON shapes
 
-const nullableString = { type: ['string', 'null'] };
-const profileSchema = {
-  type: 'object', required: ['username', 'bio', 'image', 'following'],
-  properties: { username: { type: 'string' }, bio: nullableString, image: nullableString, following: { type: 'boolean' } },
-};
-const articleSchema = {
-  type: 'object',
-  required: ['slug', 'title', 'description', 'body', 'tagList', 'createdAt', 'updatedAt', 'favorited', 'favoritesCount', 'author'],
-  properties: {
-    slug: { type: 'string' }, title: { type: 'string' }, description: { type: 'string' }, body: { type: 'string' },
-    tagList: { type: 'array', items: { type: 'string' } },
-    createdAt: { type: 'string', format: 'date-time' }, updatedAt: { type: 'string', format: 'date-time' },
-    favorited: { type: 'boolean' }, favoritesCount: { type: 'integer' }, author: profileSchema,
-  },
-};
-const commentSchema = {
-  type: 'object', required: ['id', 'body', 'createdAt', 'updatedAt', 'author'],
-  properties: {
-    id: { type: 'integer' }, body: { type: 'string' },
-    createdAt: { type: 'string', format: 'date-time' }, updatedAt: { type: 'string', format: 'date-time' }, author: profileSchema,
-  },
-};
-const userSchema = {
-  type: 'object', required: ['email', 'token', 'username', 'bio', 'image'],
-  properties: { email: { type: 'string' }, token: { type: 'string' }, username: { type: 'string' }, bio: nullableString, image: nullableString },
-};
-const wrap = (key: string, schema: JsonSchema) => ({ type: 'object', required: [key], properties: { [key]: schema } });
-const errorsSchema = {
-  type: 'object', required: ['errors'], description: 'RealWorld error: each key names a field (or token, article, profile, comment)',
-  properties: { errors: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } } },
-};
+const nullableString = Nullable(Type.String());
+const ProfileSchema = Type.Object({ username: Type.String(), bio: nullableString, image: nullableString, following: Type.Boolean() }, { additionalProperties: false });
+const ArticleSchema = Type.Object({
+  slug: Type.String(), title: Type.String(), description: Type.String(), body: Type.String(),
+  tagList: Type.Array(Type.String()),
+  createdAt: DateTime(), updatedAt: DateTime(),
+  favorited: Type.Boolean(), favoritesCount: Type.Integer(), author: ProfileSchema,
+}, { additionalProperties: false });
+const CommentSchema = Type.Object({
+  id: Type.Integer(), body: Type.String(),
+  createdAt: DateTime(), updatedAt: DateTime(), author: ProfileSchema,
+}, { additionalProperties: false });
+const UserSchema = Type.Object({ email: Type.String(), token: Type.String(), username: Type.String(), bio: nullableString, image: nullableString }, { additionalProperties: false });
+/** RealWorld wraps every object in one key: {"user": {...}}, {"article": {...}}. */
+const wrap = <K extends string, T extends TSchema>(key: K, schema: T) => Type.Object({ [key]: schema } as { [k in K]: T });
+const ArticleList = Type.Object({ articles: Type.Array(ArticleSchema), articlesCount: Type.Integer() }, { additionalProperties: false });
+const errorsSchema = Type.Object({
+  // Not Type.Record, which writes patternProperties: additionalProperties is the plainer map schema.
+  errors: Type.Unsafe<Record<string, string[]>>({ type: 'object', additionalProperties: Type.Array(Type.String()) }),
+}, { description: 'RealWorld error: each key names a field (or token, article, profile, comment)' });
+/** RealWorld answers a delete with `{}`. */
+const deleted = { description: 'deleted (empty object)', schema: Type.Object({}, { additionalProperties: false }) };
 const err = (description: string) => ({ description, schema: errorsSchema });
 const e401 = err('missing, invalid or expired token');
 const e404 = (what: string) => err(`no such ${what}`);
 const e422 = err('invalid input, or e-mail/username taken');
 
-const profileJson = (p: blog.Profile) => ({ username: p.username, bio: p.bio, image: p.image, following: p.following });
-const authorJson = (a: blog.Article | blog.Comment) =>
+const profileJson = (p: blog.Profile): Static<typeof ProfileSchema> => ({ username: p.username, bio: p.bio, image: p.image, following: p.following });
+const authorJson = (a: blog.Article | blog.Comment): Static<typeof ProfileSchema> =>
   ({ username: a.author_username, bio: a.author_bio, image: a.author_image, following: a.author_following });
-const articleJson = (a: blog.Article) => ({
+const articleJson = (a: blog.Article): Static<typeof ArticleSchema> => ({
   slug: a.slug, title: a.title, description: a.description, body: a.body, tagList: a.tag_list,
   createdAt: a.created_at.toISOString(), updatedAt: a.updated_at.toISOString(),
   favorited: a.favorited, favoritesCount: a.favorites_count, author: authorJson(a),
 });
-const commentJson = (c: blog.Comment) => ({
+const commentJson = (c: blog.Comment): Static<typeof CommentSchema> => ({
   id: Number(c.id), body: c.body, createdAt: c.created_at.toISOString(), updatedAt: c.updated_at.toISOString(), author: authorJson(c),
 });
 
 // ------------------------------------------------------------------------------ request shapes
 
-const email = { type: 'string', minLength: 3, maxLength: 254 };
-const username = { type: 'string', minLength: 1, maxLength: 64 };
-const password = { type: 'string', minLength: 8, maxLength: 256, description: '8 to 256 characters' };
-const text = (max: number) => ({ type: 'string', minLength: 1, maxLength: max });
-const tagList = { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 64 } };
-const slugParams = { type: 'object', required: ['slug'], properties: { slug: { type: 'string', maxLength: 300 } } };
+const email = Type.String({ minLength: 3, maxLength: 254 });
+const username = Type.String({ minLength: 1, maxLength: 64 });
+const password = Type.String({ minLength: 8, maxLength: 256, description: '8 to 256 characters' });
+const text = (max: number) => Type.String({ minLength: 1, maxLength: max });
+const tagList = Type.Array(Type.String({ maxLength: 64 }), { maxItems: 50 });
+const slug = Type.String({ maxLength: 300 });
+const slugParams = Type.Object({ slug });
+const usernameParams = Type.Object({ username: Type.String({ maxLength: 64 }) });
 const paging = {
-  limit: { type: 'integer', minimum: 1, maximum: blog.MAX_LIMIT, default: blog.DEFAULT_LIMIT },
-  offset: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 0 },
+  limit: Limit(blog.PAGE_SIZE),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),
 };
-const authHeader = (required: boolean) => ({
-  type: 'object',
-  properties: { authorization: { type: 'string', description: `"Token <jwt>" (${required ? 'required' : 'optional'})` } },
+const authHeader = (required: boolean) => Type.Object({
+  authorization: Type.Optional(Type.String({ description: `"Token <jwt>" (${required ? 'required' : 'optional'})` })),
 });
 
-type SlugParams = { slug: string };
 /** The `aud` of blog tokens: another project signing with the same JWT_SECRET cannot log in here. */
 const AUDIENCE = 'pg-grind/blog';
-type PagingQuery = { limit: number; offset: number };
 
 export function blogApi(db: Db, options: BlogApiOptions = {}): Api {
   const log2N = Number(process.env.PASSWORD_SCRYPT_LOG2N);
@@ -185,7 +177,7 @@ export function blogApi(db: Db, options: BlogApiOptions = {}): Api {
     // logged in should hear that it is not, rather than silently read as a stranger.
     return verifyToken(m[1]!, await getSecret(), { audience: AUDIENCE }).sub;
   }
-  const userJson = async (u: blog.User) => ({
+  const userJson = async (u: blog.User): Promise<Static<typeof UserSchema>> => ({
     email: u.email, token: signToken(String(u.id), await getSecret(), { ttlSeconds: ttl, audience: AUDIENCE }),
     username: u.username, bio: u.bio, image: u.image,
   });
@@ -193,18 +185,18 @@ export function blogApi(db: Db, options: BlogApiOptions = {}): Api {
   const api = new Api('/blog/api', 'blog', 'Project 2: one-to-many, JOINs, authentication, cascading deletes (RealWorld "Conduit" API)',
     err('RealWorld error ({"errors": {"<field>": ["<message>"]}}); malformed JSON alone is the app\'s problem+json 400'));
   api
-    .route<{}, {}, { user: blog.NewUser }>({
+    .route({
       method: 'post', path: '/users', summary: 'Register',
-      body: wrap('user', { type: 'object', required: ['email', 'username', 'password'], properties: { email, username, password } }),
-      responses: { 201: { description: 'the new user, with a token', schema: wrap('user', userSchema) }, 422: e422 },
+      body: wrap('user', Type.Object({ email, username, password })),
+      responses: { 201: { description: 'the new user, with a token', schema: wrap('user', UserSchema) }, 422: e422 },
       handler: async ({ body }, _req, res) => {
         res.status(201).json({ user: await userJson(await blog.registerUser(db, body.user, opts.password)) });
       },
     })
-    .route<{}, {}, { user: { email: string; password: string } }>({
+    .route({
       method: 'post', path: '/users/login', summary: 'Log in',
-      body: wrap('user', { type: 'object', required: ['email', 'password'], properties: { email: { type: 'string', maxLength: 254 }, password: { type: 'string', maxLength: 256 } } }),
-      responses: { 200: { description: 'the user, with a new token', schema: wrap('user', userSchema) }, 401: err('wrong e-mail or password'), 422: e422 },
+      body: wrap('user', Type.Object({ email: Type.String({ maxLength: 254 }), password: Type.String({ maxLength: 256 }) })),
+      responses: { 200: { description: 'the user, with a new token', schema: wrap('user', UserSchema) }, 401: err('wrong e-mail or password'), 422: e422 },
       handler: async ({ body }, _req, res) => {
         const user = await blog.logIn(db, body.user.email, body.user.password, opts.password);
         if (!user) throw fail(401, 'email or password', 'is invalid');
@@ -213,16 +205,16 @@ export function blogApi(db: Db, options: BlogApiOptions = {}): Api {
     })
     .route({
       method: 'get', path: '/user', summary: 'The current user', headers: authHeader(true),
-      responses: { 200: { description: 'the user, with a fresh token', schema: wrap('user', userSchema) }, 401: e401 },
+      responses: { 200: { description: 'the user, with a fresh token', schema: wrap('user', UserSchema) }, 401: e401 },
       handler: async (_input, req, res) => {
         res.json({ user: await userJson(await blog.getUser(db, await viewer(req, true))) });
       },
     })
-    .route<{}, {}, { user: blog.UserPatch }>({
+    .route({
       method: 'put', path: '/user', summary: 'Update the current user', headers: authHeader(true),
       description: 'Absent fields are kept; bio and image accept null; an empty password means "unchanged" (front ends send the whole settings form).',
-      body: wrap('user', { type: 'object', properties: { email, username, password: { type: 'string', maxLength: 256 }, bio: { type: ['string', 'null'], maxLength: 10000 }, image: { type: ['string', 'null'], maxLength: 2048 } } }),
-      responses: { 200: { description: 'the updated user', schema: wrap('user', userSchema) }, 401: e401, 422: e422 },
+      body: wrap('user', Type.Partial(Type.Object({ email, username, password: Type.String({ maxLength: 256 }), bio: Nullable(Type.String({ maxLength: 10000 })), image: Nullable(Type.String({ maxLength: 2048 })) }))),
+      responses: { 200: { description: 'the updated user', schema: wrap('user', UserSchema) }, 401: e401, 422: e422 },
       handler: async ({ body }, req, res) => {
         const id = await viewer(req, true);
         const { password: pw, ...rest } = body.user;
@@ -234,133 +226,130 @@ export function blogApi(db: Db, options: BlogApiOptions = {}): Api {
     .route({
       method: 'delete', path: '/user', summary: 'Delete the current user (beyond the spec)', headers: authHeader(true),
       description: 'Deletes the account with its articles (and their comments, favorites, tags links), comments, favorites and follows.',
-      responses: { 200: { description: 'deleted (empty object)' }, 401: e401 },
+      responses: { 200: deleted, 401: e401 },
       handler: async (_input, req, res) => {
         await blog.deleteUser(db, await viewer(req, true));
         res.json({});
       },
     })
-    .route<{ username: string }>({
+    .route({
       method: 'get', path: '/profiles/:username', summary: 'A profile', headers: authHeader(false),
-      params: { type: 'object', required: ['username'], properties: { username: { type: 'string', maxLength: 64 } } },
-      responses: { 200: { description: 'the profile', schema: wrap('profile', profileSchema) }, 401: e401, 404: e404('profile') },
+      params: usernameParams,
+      responses: { 200: { description: 'the profile', schema: wrap('profile', ProfileSchema) }, 401: e401, 404: e404('profile') },
       handler: async ({ params }, req, res) => {
         res.json({ profile: profileJson(await blog.getProfile(db, params.username, await viewer(req, false))) });
       },
     })
-    .route<{ username: string }>({
+    .route({
       method: 'post', path: '/profiles/:username/follow', summary: 'Follow a user', headers: authHeader(true),
-      params: { type: 'object', required: ['username'], properties: { username: { type: 'string', maxLength: 64 } } },
-      responses: { 200: { description: 'the profile, followed', schema: wrap('profile', profileSchema) }, 401: e401, 404: e404('profile'), 422: err('cannot follow yourself') },
+      params: usernameParams,
+      responses: { 200: { description: 'the profile, followed', schema: wrap('profile', ProfileSchema) }, 401: e401, 404: e404('profile'), 422: err('cannot follow yourself') },
       handler: async ({ params }, req, res) => {
         res.json({ profile: profileJson(await blog.followUser(db, await viewer(req, true), params.username)) });
       },
     })
-    .route<{ username: string }>({
+    .route({
       method: 'delete', path: '/profiles/:username/follow', summary: 'Unfollow a user', headers: authHeader(true),
-      params: { type: 'object', required: ['username'], properties: { username: { type: 'string', maxLength: 64 } } },
-      responses: { 200: { description: 'the profile, not followed', schema: wrap('profile', profileSchema) }, 401: e401, 404: e404('profile') },
+      params: usernameParams,
+      responses: { 200: { description: 'the profile, not followed', schema: wrap('profile', ProfileSchema) }, 401: e401, 404: e404('profile') },
       handler: async ({ params }, req, res) => {
         res.json({ profile: profileJson(await blog.unfollowUser(db, await viewer(req, true), params.username)) });
       },
     })
-    .route<{}, PagingQuery & { tag?: string; author?: string; favorited?: string }>({
+    .route({
       method: 'get', path: '/articles', summary: 'List articles, newest first', headers: authHeader(false),
       description: 'One SQL statement: the page, the total, tags, favorites counts and the viewer\'s flags.',
-      query: {
-        type: 'object',
-        properties: {
-          tag: { type: 'string', maxLength: 64 }, author: { type: 'string', maxLength: 64 },
-          favorited: { type: 'string', maxLength: 64, description: 'username of a user who favorited the articles' }, ...paging,
-        },
-      },
-      responses: { 200: { description: 'a page of articles and the total count', schema: { type: 'object', required: ['articles', 'articlesCount'], properties: { articles: { type: 'array', items: articleSchema }, articlesCount: { type: 'integer' } } } }, 401: e401, 422: e422 },
+      query: Type.Object({
+        tag: Type.Optional(Type.String({ maxLength: 64 })), author: Type.Optional(Type.String({ maxLength: 64 })),
+        favorited: Type.Optional(Type.String({ maxLength: 64, description: 'username of a user who favorited the articles' })), ...paging,
+      }),
+      responses: { 200: { description: 'a page of articles and the total count', schema: ArticleList }, 401: e401, 422: e422 },
       handler: async ({ query }, req, res) => {
         const page = await blog.listArticles(db, query, await viewer(req, false));
         res.json({ articles: page.articles.map(articleJson), articlesCount: page.articles_count });
       },
     })
-    .route<{}, PagingQuery>({
+    .route({
       method: 'get', path: '/articles/feed', summary: 'Articles by followed users, newest first', headers: authHeader(true),
-      query: { type: 'object', properties: paging },
-      responses: { 200: { description: 'a page of articles and the total count', schema: { type: 'object', required: ['articles', 'articlesCount'], properties: { articles: { type: 'array', items: articleSchema }, articlesCount: { type: 'integer' } } } }, 401: e401, 422: e422 },
+      query: Type.Object(paging),
+      responses: { 200: { description: 'a page of articles and the total count', schema: ArticleList }, 401: e401, 422: e422 },
       handler: async ({ query }, req, res) => {
         const page = await blog.listFeed(db, await viewer(req, true), query);
         res.json({ articles: page.articles.map(articleJson), articlesCount: page.articles_count });
       },
     })
-    .route<{}, {}, { article: blog.NewArticle }>({
+    .route({
       method: 'post', path: '/articles', summary: 'Create an article', headers: authHeader(true),
-      body: wrap('article', { type: 'object', required: ['title', 'description', 'body'], properties: { title: text(300), description: text(1000), body: text(100000), tagList } }),
-      responses: { 201: { description: 'the article', schema: wrap('article', articleSchema) }, 401: e401, 422: e422 },
+      body: wrap('article', Type.Object({ title: text(300), description: text(1000), body: text(100000), tagList: Type.Optional(tagList) })),
+      responses: { 201: { description: 'the article', schema: wrap('article', ArticleSchema) }, 401: e401, 422: e422 },
       handler: async ({ body }, req, res) => {
         res.status(201).json({ article: articleJson(await blog.createArticle(db, await viewer(req, true), body.article)) });
       },
     })
-    .route<SlugParams>({
+    .route({
       method: 'get', path: '/articles/:slug', summary: 'An article', headers: authHeader(false), params: slugParams,
-      responses: { 200: { description: 'the article', schema: wrap('article', articleSchema) }, 401: e401, 404: e404('article') },
+      responses: { 200: { description: 'the article', schema: wrap('article', ArticleSchema) }, 401: e401, 404: e404('article') },
       handler: async ({ params }, req, res) => {
         res.json({ article: articleJson(await blog.getArticle(db, params.slug, await viewer(req, false))) });
       },
     })
-    .route<SlugParams, {}, { article: blog.ArticlePatch }>({
+    .route({
       method: 'put', path: '/articles/:slug', summary: 'Update an article (a new title moves the slug)', headers: authHeader(true), params: slugParams,
-      body: wrap('article', { type: 'object', properties: { title: text(300), description: text(1000), body: text(100000), tagList } }),
-      responses: { 200: { description: 'the article', schema: wrap('article', articleSchema) }, 401: e401, 403: err('not the author'), 404: e404('article'), 422: e422 },
+      body: wrap('article', Type.Partial(Type.Object({ title: text(300), description: text(1000), body: text(100000), tagList }))),
+      responses: { 200: { description: 'the article', schema: wrap('article', ArticleSchema) }, 401: e401, 403: err('not the author'), 404: e404('article'), 422: e422 },
       handler: async ({ params, body }, req, res) => {
         res.json({ article: articleJson(await blog.updateArticle(db, await viewer(req, true), params.slug, body.article)) });
       },
     })
-    .route<SlugParams>({
+    .route({
       method: 'delete', path: '/articles/:slug', summary: 'Delete an article with its comments, favorites and tag links', headers: authHeader(true), params: slugParams,
-      responses: { 200: { description: 'deleted (empty object)' }, 401: e401, 403: err('not the author'), 404: e404('article') },
+      responses: { 200: deleted, 401: e401, 403: err('not the author'), 404: e404('article') },
       handler: async ({ params }, req, res) => {
         await blog.deleteArticle(db, await viewer(req, true), params.slug);
         res.json({});
       },
     })
-    .route<SlugParams>({
+    .route({
       method: 'get', path: '/articles/:slug/comments', summary: "An article's comments, newest first", headers: authHeader(false), params: slugParams,
-      responses: { 200: { description: 'the comments', schema: wrap('comments', { type: 'array', items: commentSchema }) }, 401: e401, 404: e404('article') },
+      responses: { 200: { description: 'the comments', schema: wrap('comments', Type.Array(CommentSchema)) }, 401: e401, 404: e404('article') },
       handler: async ({ params }, req, res) => {
         res.json({ comments: (await blog.listComments(db, params.slug, await viewer(req, false))).map(commentJson) });
       },
     })
-    .route<SlugParams, {}, { comment: { body: string } }>({
+    .route({
       method: 'post', path: '/articles/:slug/comments', summary: 'Comment on an article', headers: authHeader(true), params: slugParams,
-      body: wrap('comment', { type: 'object', required: ['body'], properties: { body: text(10000) } }),
-      responses: { 200: { description: 'the comment', schema: wrap('comment', commentSchema) }, 401: e401, 404: e404('article'), 422: e422 },
+      body: wrap('comment', Type.Object({ body: text(10000) })),
+      responses: { 200: { description: 'the comment', schema: wrap('comment', CommentSchema) }, 401: e401, 404: e404('article'), 422: e422 },
       handler: async ({ params, body }, req, res) => {
         res.json({ comment: commentJson(await blog.createComment(db, await viewer(req, true), params.slug, body.comment.body)) });
       },
     })
-    .route<SlugParams & { id: number }>({
+    .route({
       method: 'delete', path: '/articles/:slug/comments/:id', summary: 'Delete a comment', headers: authHeader(true),
-      params: { type: 'object', required: ['slug', 'id'], properties: { slug: { type: 'string', maxLength: 300 }, id: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } } },
-      responses: { 200: { description: 'deleted (empty object)' }, 401: e401, 403: err('not the author'), 404: e404('comment') },
+      params: Type.Object({ slug, id: Id }),
+      responses: { 200: deleted, 401: e401, 403: err('not the author'), 404: e404('comment') },
       handler: async ({ params }, req, res) => {
         await blog.deleteComment(db, await viewer(req, true), params.slug, params.id);
         res.json({});
       },
     })
-    .route<SlugParams>({
+    .route({
       method: 'post', path: '/articles/:slug/favorite', summary: 'Favorite an article', headers: authHeader(true), params: slugParams,
-      responses: { 200: { description: 'the article', schema: wrap('article', articleSchema) }, 401: e401, 404: e404('article') },
+      responses: { 200: { description: 'the article', schema: wrap('article', ArticleSchema) }, 401: e401, 404: e404('article') },
       handler: async ({ params }, req, res) => {
         res.json({ article: articleJson(await blog.favoriteArticle(db, await viewer(req, true), params.slug)) });
       },
     })
-    .route<SlugParams>({
+    .route({
       method: 'delete', path: '/articles/:slug/favorite', summary: 'Unfavorite an article', headers: authHeader(true), params: slugParams,
-      responses: { 200: { description: 'the article', schema: wrap('article', articleSchema) }, 401: e401, 404: e404('article') },
+      responses: { 200: { description: 'the article', schema: wrap('article', ArticleSchema) }, 401: e401, 404: e404('article') },
       handler: async ({ params }, req, res) => {
         res.json({ article: articleJson(await blog.unfavoriteArticle(db, await viewer(req, true), params.slug)) });
       },
     })
     .route({
       method: 'get', path: '/tags', summary: 'Tags in use, most used first',
-      responses: { 200: { description: 'the tags', schema: wrap('tags', { type: 'array', items: { type: 'string' } }) } },
+      responses: { 200: { description: 'the tags', schema: wrap('tags', Type.Array(Type.String())) } },
       handler: async (_input, _req, res) => {
         res.json({ tags: await blog.listTags(db) });
       },

@@ -2,12 +2,14 @@
  * /booking: resources, availability, free slots, bookings with a status machine, payments.
  * POST /bookings and POST /bookings/:id/payments honour an Idempotency-Key header.
  */
+import { Type, type Static } from '@sinclair/typebox';
 import type { Response } from 'express';
 import type { Db } from '../lib/core/db.js';
 import * as booking from '../lib/booking/index.js';
 import { idempotent, requestHash, type StoredResponse } from '../lib/core/idempotency.js';
 import { Api } from './core/api.js';
 import { explainConstraint, meaningOf, registerProblem } from './core/problem.js';
+import { DateTime, Id, IdParams, Limit, Nullable, ProblemWith, StringEnum } from './core/schemas.js';
 
 const meanings: [string, string, string][] = [
   ['resources_name_length', 'name', 'name must be 1 to 200 characters'],
@@ -42,63 +44,52 @@ const meanings: [string, string, string][] = [
 ];
 for (const [constraint, field, message] of meanings) explainConstraint('booking', constraint, { field, message });
 
-const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
-const int = (v: string | number | null) => (v === null ? null : Number(v));
+// Overloads keep a non-null column non-null in the JSON types the response schemas check.
+function iso(d: Date | string): string;
+function iso(d: Date | string | null): string | null;
+function iso(d: Date | string | null) { return d === null ? null : new Date(d).toISOString(); }
+function int(v: string | number): number;
+function int(v: string | number | null): number | null;
+function int(v: string | number | null) { return v === null ? null : Number(v); }
 
-const windowJson = {
-  type: 'object', required: ['weekday', 'start', 'end'], additionalProperties: false,
-  properties: {
-    weekday: { type: 'integer', minimum: 0, maximum: 6, description: '0 = Sunday .. 6 = Saturday' },
-    start: { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'local "HH:MM", inclusive' },
-    end: { type: 'string', pattern: '^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$', description: 'local "HH:MM", exclusive; "24:00" ends the day' },
-  },
-};
-const resourceJson = {
-  type: 'object',
-  properties: {
-    id: { type: 'integer' }, name: { type: 'string' }, timeZone: { type: 'string' },
-    minMinutes: { type: 'integer' }, maxMinutes: { type: 'integer' },
-    bufferBeforeMinutes: { type: 'integer' }, bufferAfterMinutes: { type: 'integer' },
-    requiresPayment: { type: 'boolean' }, priceMinor: { type: 'integer' }, currency: { type: ['string', 'null'] },
-    windows: { type: 'array', items: windowJson }, createdAt: { type: 'string', format: 'date-time' },
-  },
-};
-const bookingJson = {
-  type: 'object',
-  properties: {
-    id: { type: 'integer' }, resourceId: { type: 'integer' }, customerEmail: { type: 'string' },
-    start: { type: 'string', format: 'date-time' }, end: { type: 'string', format: 'date-time' },
-    status: { enum: ['held', 'pending', 'confirmed', 'completed', 'cancelled', 'expired', 'no_show'], description: 'a lapsed hold reads as expired' },
-    holdExpiresAt: { type: ['string', 'null'], format: 'date-time' },
-    priceMinor: { type: 'integer' }, currency: { type: ['string', 'null'] },
-    balanceDueMinor: { type: 'integer', description: 'price minus succeeded payments, minor units' },
-    createdAt: { type: 'string', format: 'date-time' }, updatedAt: { type: 'string', format: 'date-time' },
-  },
-};
-const paymentJson = {
-  type: 'object',
-  properties: {
-    id: { type: 'integer' }, bookingId: { type: 'integer' }, amountMinor: { type: 'integer' }, currency: { type: 'string' },
-    status: { enum: ['pending', 'succeeded', 'failed', 'refunded'] }, providerReference: { type: 'string' },
-    createdAt: { type: 'string', format: 'date-time' },
-  },
-};
-const idParams = {
-  type: 'object', required: ['id'], additionalProperties: false,
-  properties: { id: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } },
-};
-const idempotencyHeader = {
-  type: 'object',
-  properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 255, description: 'replays the first response for the same body; 422 for another body under the same key' } },
-};
+const WindowJson = Type.Object({
+  weekday: Type.Integer({ minimum: 0, maximum: 6, description: '0 = Sunday .. 6 = Saturday' }),
+  start: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'local "HH:MM", inclusive' }),
+  end: Type.String({ pattern: '^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$', description: 'local "HH:MM", exclusive; "24:00" ends the day' }),
+}, { additionalProperties: false });
+const ResourceJson = Type.Object({
+  id: Type.Integer(), name: Type.String(), timeZone: Type.String(),
+  minMinutes: Type.Integer(), maxMinutes: Type.Integer(),
+  bufferBeforeMinutes: Type.Integer(), bufferAfterMinutes: Type.Integer(),
+  requiresPayment: Type.Boolean(), priceMinor: Type.Integer(), currency: Nullable(Type.String()),
+  windows: Type.Array(WindowJson), createdAt: DateTime(),
+}, { additionalProperties: false });
+const BookingJson = Type.Object({
+  id: Type.Integer(), resourceId: Type.Integer(), customerEmail: Type.String(),
+  start: DateTime(), end: DateTime(),
+  status: StringEnum(['held', 'pending', 'confirmed', 'completed', 'cancelled', 'expired', 'no_show'], { description: 'a lapsed hold reads as expired' }),
+  holdExpiresAt: Nullable(DateTime()),
+  priceMinor: Type.Integer(), currency: Nullable(Type.String()),
+  balanceDueMinor: Type.Integer({ description: 'price minus succeeded payments, minor units' }),
+  createdAt: DateTime(), updatedAt: DateTime(),
+}, { additionalProperties: false });
+const paymentStatus = StringEnum(['pending', 'succeeded', 'failed', 'refunded']);
+const PaymentJson = Type.Object({
+  id: Type.Integer(), bookingId: Type.Integer(), amountMinor: Type.Integer(), currency: Type.String(),
+  status: paymentStatus, providerReference: Type.String(),
+  createdAt: DateTime(),
+}, { additionalProperties: false });
+const idempotencyHeader = Type.Object({
+  'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'replays the first response for the same body; 422 for another body under the same key' })),
+});
 const dateRange = {
-  from: { type: 'string', format: 'date', description: 'first local date (resource time zone)' },
-  to: { type: 'string', format: 'date', description: 'last local date, inclusive, at most 62 days after from' },
+  from: Type.String({ format: 'date', description: 'first local date (resource time zone)' }),
+  to: Type.String({ format: 'date', description: 'last local date, inclusive, at most 62 days after from' }),
 };
 const replayedHeader = { 'Idempotent-Replayed': { description: '"true" when this is the stored response of an earlier request with the same Idempotency-Key' } };
 const conflict = { description: 'illegal status change or unpaid booking (problem names the constraint)' };
 
-function resourceToJson(r: booking.Resource) {
+function resourceToJson(r: booking.Resource): Static<typeof ResourceJson> {
   return {
     id: Number(r.id), name: r.name, timeZone: r.time_zone, minMinutes: r.min_minutes, maxMinutes: r.max_minutes,
     bufferBeforeMinutes: r.buffer_before_minutes, bufferAfterMinutes: r.buffer_after_minutes,
@@ -107,7 +98,7 @@ function resourceToJson(r: booking.Resource) {
   };
 }
 
-function bookingToJson(b: booking.Booking) {
+function bookingToJson(b: booking.Booking): Static<typeof BookingJson> {
   return {
     id: Number(b.id), resourceId: Number(b.resource_id), customerEmail: b.customer_email,
     start: iso(b.start_at), end: iso(b.end_at), status: b.status, holdExpiresAt: iso(b.hold_expires_at),
@@ -116,7 +107,7 @@ function bookingToJson(b: booking.Booking) {
   };
 }
 
-function paymentToJson(p: booking.Payment) {
+function paymentToJson(p: booking.Payment): Static<typeof PaymentJson> {
   return {
     id: Number(p.id), bookingId: Number(p.booking_id), amountMinor: Number(p.amount_minor), currency: p.currency,
     status: p.status, providerReference: p.provider_reference, createdAt: iso(p.created_at),
@@ -151,95 +142,86 @@ async function respondOnce(db: Db, res: Response, scope: string, key: string | u
 
 export function bookingApi(db: Db): Api {
   const api = new Api('/booking', 'booking', 'Project 6: bookings that the database refuses to double-book');
-  api.route<{}, {}, booking.NewResource>({
+  api.route({
     method: 'post', path: '/resources', summary: 'Create a resource',
-    body: {
-      type: 'object', required: ['name', 'timeZone'], additionalProperties: false,
-      properties: {
-        name: { type: 'string', minLength: 1, maxLength: 200 },
-        timeZone: { type: 'string', minLength: 1, maxLength: 64, description: 'IANA zone, e.g. Europe/Berlin' },
-        minMinutes: { type: 'integer', minimum: 1, maximum: 10080, default: booking.RESOURCE_DEFAULTS.minMinutes },
-        maxMinutes: { type: 'integer', minimum: 1, maximum: 10080, default: booking.RESOURCE_DEFAULTS.maxMinutes },
-        bufferBeforeMinutes: { type: 'integer', minimum: 0, maximum: 1440, default: 0 },
-        bufferAfterMinutes: { type: 'integer', minimum: 0, maximum: 1440, default: 0 },
-        requiresPayment: { type: 'boolean', default: false, description: 'bookings cannot be confirmed before paid in full' },
-        priceMinor: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0, description: 'price per booking in minor units' },
-        currency: { type: ['string', 'null'], pattern: '^[A-Z]{3}$', description: 'ISO 4217, required with a price' },
-      },
-    },
-    responses: { 201: { description: 'created', schema: resourceJson, headers: { Location: { description: 'URL of the resource' } } } },
+    body: Type.Object({
+      name: Type.String({ minLength: 1, maxLength: 200 }),
+      timeZone: Type.String({ minLength: 1, maxLength: 64, description: 'IANA zone, e.g. Europe/Berlin' }),
+      minMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 10080, default: booking.RESOURCE_DEFAULTS.minMinutes })),
+      maxMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 10080, default: booking.RESOURCE_DEFAULTS.maxMinutes })),
+      bufferBeforeMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 1440, default: 0 })),
+      bufferAfterMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 1440, default: 0 })),
+      requiresPayment: Type.Optional(Type.Boolean({ default: false, description: 'bookings cannot be confirmed before paid in full' })),
+      priceMinor: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0, description: 'price per booking in minor units' })),
+      currency: Type.Optional(Nullable(Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217, required with a price' }))),
+    }, { additionalProperties: false }),
+    responses: { 201: { description: 'created', schema: ResourceJson, headers: { Location: { description: 'URL of the resource' } } } },
     handler: async ({ body }, req, res) => {
       const r = await booking.createResource(db, body);
       res.status(201).location(`${req.baseUrl}/resources/${r.id}`).json(resourceToJson(r));
     },
   });
-  api.route<{ id: number }>({
-    method: 'get', path: '/resources/:id', summary: 'Get a resource with its availability windows', params: idParams,
-    responses: { 200: { description: 'the resource', schema: resourceJson }, 404: { description: 'no such resource' } },
+  api.route({
+    method: 'get', path: '/resources/:id', summary: 'Get a resource with its availability windows', params: IdParams,
+    responses: { 200: { description: 'the resource', schema: ResourceJson }, 404: { description: 'no such resource' } },
     handler: async ({ params }, _req, res) => { res.json(resourceToJson(await booking.getResource(db, params.id))); },
   });
-  api.route<{ id: number }, {}, { windows: booking.AvailabilityWindow[] }>({
+  api.route({
     method: 'put', path: '/resources/:id/availability', summary: 'Replace the weekly availability windows',
     description: 'Local times in the resource\'s zone. A resource without windows is available around the clock.',
-    params: idParams,
-    body: { type: 'object', required: ['windows'], additionalProperties: false, properties: { windows: { type: 'array', maxItems: 100, items: windowJson } } },
-    responses: { 200: { description: 'the resource', schema: resourceJson }, 404: { description: 'no such resource' } },
+    params: IdParams,
+    body: Type.Object({ windows: Type.Array(WindowJson, { maxItems: 100 }) }, { additionalProperties: false }),
+    responses: { 200: { description: 'the resource', schema: ResourceJson }, 404: { description: 'no such resource' } },
     handler: async ({ params, body }, _req, res) => {
       res.json(resourceToJson(await booking.replaceAvailability(db, params.id, body.windows)));
     },
   });
-  api.route<{ id: number }, {}, { start: string; end: string; reason?: string }>({
-    method: 'post', path: '/resources/:id/blackouts', summary: 'Add a blackout period (no new bookings overlap it)', params: idParams,
-    body: {
-      type: 'object', required: ['start', 'end'], additionalProperties: false,
-      properties: { start: { type: 'string', format: 'date-time' }, end: { type: 'string', format: 'date-time' }, reason: { type: 'string', maxLength: 500 } },
-    },
-    responses: { 201: { description: 'created', schema: { type: 'object', properties: { id: { type: 'integer' }, resourceId: { type: 'integer' }, start: { type: 'string' }, end: { type: 'string' }, reason: { type: ['string', 'null'] } } } } },
+  api.route({
+    method: 'post', path: '/resources/:id/blackouts', summary: 'Add a blackout period (no new bookings overlap it)', params: IdParams,
+    body: Type.Object({ start: DateTime(), end: DateTime(), reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
+    responses: { 201: { description: 'created', schema: Type.Object({ id: Type.Integer(), resourceId: Type.Integer(), start: DateTime(), end: DateTime(), reason: Nullable(Type.String()) }, { additionalProperties: false }) } },
     handler: async ({ params, body }, _req, res) => {
       const b = await booking.createBlackout(db, params.id, body);
       res.status(201).json({ id: Number(b.id), resourceId: Number(b.resource_id), start: iso(b.start_at), end: iso(b.end_at), reason: b.reason });
     },
   });
-  api.route<{ id: number }, { from: string; to: string; minutes: number }>({
-    method: 'get', path: '/resources/:id/slots', summary: 'Free slots between two local dates (DST-correct)', params: idParams,
-    query: {
-      type: 'object', required: ['from', 'to', 'minutes'], additionalProperties: false,
-      properties: { ...dateRange, minutes: { type: 'integer', minimum: 1, maximum: 10080, description: 'slot length; must be within the resource\'s limits' } },
-    },
-    responses: { 200: { description: 'free slots, earliest first', schema: { type: 'array', items: { type: 'object', properties: { start: { type: 'string', format: 'date-time' }, end: { type: 'string', format: 'date-time' }, localStart: { type: 'string', description: 'YYYY-MM-DDTHH:MM in the resource\'s zone' } } } } }, 404: { description: 'no such resource' } },
+  api.route({
+    method: 'get', path: '/resources/:id/slots', summary: 'Free slots between two local dates (DST-correct)', params: IdParams,
+    query: Type.Object({ ...dateRange, minutes: Type.Integer({ minimum: 1, maximum: 10080, description: 'slot length; must be within the resource\'s limits' }) }, { additionalProperties: false }),
+    responses: { 200: { description: 'free slots, earliest first', schema: Type.Array(Type.Object({ start: DateTime(), end: DateTime(), localStart: Type.String({ description: 'YYYY-MM-DDTHH:MM in the resource\'s zone' }) }, { additionalProperties: false })) }, 404: { description: 'no such resource' } },
     handler: async ({ params, query }, _req, res) => {
       const slots = await booking.listSlots(db, params.id, query);
       res.json(slots.map((s) => ({ start: iso(s.start_at), end: iso(s.end_at), localStart: s.local_start })));
     },
   });
-  api.route<{ id: number }, { from: string; to: string }>({
-    method: 'get', path: '/resources/:id/utilisation', summary: 'Available and booked minutes per local day', params: idParams,
-    query: { type: 'object', required: ['from', 'to'], additionalProperties: false, properties: dateRange },
-    responses: { 200: { description: 'one entry per day', schema: { type: 'array', items: { type: 'object', properties: { date: { type: 'string', format: 'date' }, availableMinutes: { type: 'integer' }, bookedMinutes: { type: 'integer' }, utilisation: { type: ['number', 'null'] } } } } }, 404: { description: 'no such resource' } },
+  api.route({
+    method: 'get', path: '/resources/:id/utilisation', summary: 'Available and booked minutes per local day', params: IdParams,
+    query: Type.Object(dateRange, { additionalProperties: false }),
+    responses: { 200: { description: 'one entry per day', schema: Type.Array(Type.Object({ date: Type.String({ format: 'date' }), availableMinutes: Type.Integer(), bookedMinutes: Type.Integer(), utilisation: Nullable(Type.Number()) }, { additionalProperties: false })) }, 404: { description: 'no such resource' } },
     handler: async ({ params, query }, _req, res) => {
       const days = await booking.resourceUtilisation(db, params.id, query);
       res.json(days.map((d) => ({ date: d.day, availableMinutes: d.available_minutes, bookedMinutes: d.booked_minutes,
         utilisation: d.available_minutes > 0 ? Math.round((d.booked_minutes / d.available_minutes) * 1000) / 1000 : null })));
     },
   });
-  api.route<{}, {}, { resourceId: number; start: string; end: string; customerEmail: string; hold?: boolean; holdMinutes?: number }, { 'idempotency-key'?: string }>({
+  api.route({
     method: 'post', path: '/bookings', summary: 'Book a period of a resource',
     description: 'An overlap with an active booking (buffers included) is 409 and lists the conflicting bookings; outside availability, in a blackout or a bad length is 422. `hold: true` makes a hold that lapses after holdMinutes (default 15); a lapsed hold never blocks.',
     headers: idempotencyHeader,
-    body: {
-      type: 'object', required: ['resourceId', 'start', 'end', 'customerEmail'], additionalProperties: false,
-      properties: {
-        resourceId: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
-        start: { type: 'string', format: 'date-time' },
-        end: { type: 'string', format: 'date-time' },
-        customerEmail: { type: 'string', format: 'email', maxLength: 254 },
-        hold: { type: 'boolean', default: false },
-        holdMinutes: { type: 'integer', minimum: 1, maximum: 1440, description: `life of a hold, default ${booking.DEFAULT_HOLD_MINUTES}` },
-      },
-    },
+    body: Type.Object({
+      resourceId: Id,
+      start: DateTime(),
+      end: DateTime(),
+      customerEmail: Type.String({ format: 'email', maxLength: 254 }),
+      hold: Type.Optional(Type.Boolean({ default: false })),
+      holdMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440, description: `life of a hold, default ${booking.DEFAULT_HOLD_MINUTES}` })),
+    }, { additionalProperties: false }),
     responses: {
-      201: { description: 'booked', schema: bookingJson, headers: { Location: { description: 'URL of the booking' }, ...replayedHeader } },
-      409: { description: 'overlaps an active booking: the problem has `conflicts: [{id, start, end}]`' },
+      201: { description: 'booked', schema: BookingJson, headers: { Location: { description: 'URL of the booking' }, ...replayedHeader } },
+      409: {
+        description: 'overlaps an active booking: the problem has `conflicts: [{id, start, end}]`', contentType: 'application/problem+json',
+        schema: ProblemWith({ conflicts: Type.Optional(Type.Array(Type.Object({ id: Type.Integer(), start: DateTime(), end: DateTime() }, { additionalProperties: false }))) }),
+      },
       422: { description: 'outside availability, in a blackout, bad length, unknown resource, or an Idempotency-Key reused with another body' },
     },
     handler: async ({ body, headers }, req, res) => {
@@ -253,9 +235,9 @@ export function bookingApi(db: Db): Api {
       }), (id) => `${req.baseUrl}/bookings/${id}`);
     },
   });
-  api.route<{ id: number }>({
-    method: 'get', path: '/bookings/:id', summary: 'Get a booking (with its balance due)', params: idParams,
-    responses: { 200: { description: 'the booking', schema: bookingJson }, 404: { description: 'no such booking' } },
+  api.route({
+    method: 'get', path: '/bookings/:id', summary: 'Get a booking (with its balance due)', params: IdParams,
+    responses: { 200: { description: 'the booking', schema: BookingJson }, 404: { description: 'no such booking' } },
     handler: async ({ params }, _req, res) => { res.json(bookingToJson(await booking.getBooking(db, params.id))); },
   });
   const transitions: [string, string, (db: Db, id: number) => Promise<booking.Booking>][] = [
@@ -265,25 +247,22 @@ export function bookingApi(db: Db): Api {
     ['no-show', 'confirmed -> no_show', booking.markNoShow],
   ];
   for (const [verb, summary, fn] of transitions) {
-    api.route<{ id: number }>({
-      method: 'post', path: `/bookings/:id/${verb}`, summary, params: idParams,
-      responses: { 200: { description: 'the booking', schema: bookingJson }, 404: { description: 'no such booking' }, 409: conflict },
+    api.route({
+      method: 'post', path: `/bookings/:id/${verb}`, summary, params: IdParams,
+      responses: { 200: { description: 'the booking', schema: BookingJson }, 404: { description: 'no such booking' }, 409: conflict },
       handler: async ({ params }, _req, res) => { res.json(bookingToJson(await fn(db, params.id))); },
     });
   }
-  api.route<{ id: number }, {}, { amountMinor: number; currency: string; providerReference: string; status?: booking.PaymentStatus }, { 'idempotency-key'?: string }>({
-    method: 'post', path: '/bookings/:id/payments', summary: 'Record a payment for a booking', params: idParams, headers: idempotencyHeader,
-    body: {
-      type: 'object', required: ['amountMinor', 'currency', 'providerReference'], additionalProperties: false,
-      properties: {
-        amountMinor: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'minor units (cents)' },
-        currency: { type: 'string', pattern: '^[A-Z]{3}$', description: 'ISO 4217; must be the booking\'s currency' },
-        providerReference: { type: 'string', minLength: 1, maxLength: 255, description: 'the payment provider\'s id; unique' },
-        status: { enum: ['pending', 'succeeded', 'failed', 'refunded'], default: 'succeeded' },
-      },
-    },
+  api.route({
+    method: 'post', path: '/bookings/:id/payments', summary: 'Record a payment for a booking', params: IdParams, headers: idempotencyHeader,
+    body: Type.Object({
+      amountMinor: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'minor units (cents)' }),
+      currency: Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217; must be the booking\'s currency' }),
+      providerReference: Type.String({ minLength: 1, maxLength: 255, description: 'the payment provider\'s id; unique' }),
+      status: Type.Optional(StringEnum(['pending', 'succeeded', 'failed', 'refunded'], { default: 'succeeded' })),
+    }, { additionalProperties: false }),
     responses: {
-      201: { description: 'recorded', schema: paymentJson, headers: replayedHeader },
+      201: { description: 'recorded', schema: PaymentJson, headers: replayedHeader },
       404: { description: 'no such booking' },
       409: { description: 'provider reference already recorded' },
       422: { description: 'wrong currency, more than the balance due, or an Idempotency-Key reused with another body' },
@@ -296,16 +275,16 @@ export function bookingApi(db: Db): Api {
       }), () => `${req.baseUrl}/bookings/${params.id}/payments`);
     },
   });
-  api.route<{ id: number }>({
-    method: 'get', path: '/bookings/:id/payments', summary: 'Payments of a booking, oldest first', params: idParams,
-    responses: { 200: { description: 'payments', schema: { type: 'array', items: paymentJson } }, 404: { description: 'no such booking' } },
+  api.route({
+    method: 'get', path: '/bookings/:id/payments', summary: 'Payments of a booking, oldest first', params: IdParams,
+    responses: { 200: { description: 'payments', schema: Type.Array(PaymentJson) }, 404: { description: 'no such booking' } },
     handler: async ({ params }, _req, res) => { res.json((await booking.listPayments(db, params.id)).map(paymentToJson)); },
   });
-  api.route<{ email: string }, { limit: number }>({
+  api.route({
     method: 'get', path: '/customers/:email/bookings', summary: 'Upcoming active bookings of a customer, soonest first',
-    params: { type: 'object', required: ['email'], additionalProperties: false, properties: { email: { type: 'string', minLength: 3, maxLength: 254 } } },
-    query: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } } },
-    responses: { 200: { description: 'bookings', schema: { type: 'array', items: bookingJson } } },
+    params: Type.Object({ email: Type.String({ minLength: 3, maxLength: 254 }) }, { additionalProperties: false }),
+    query: Type.Object({ limit: Limit(booking.CUSTOMER_BOOKINGS_PAGE) }, { additionalProperties: false }),
+    responses: { 200: { description: 'bookings', schema: Type.Array(BookingJson) } },
     handler: async ({ params, query }, _req, res) => {
       res.json((await booking.listCustomerBookings(db, params.email, query)).map(bookingToJson));
     },

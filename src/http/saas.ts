@@ -5,13 +5,15 @@
  * what exists: another tenant's ids answer 404 exactly like ids that do not exist.
  */
 import { randomBytes } from 'node:crypto';
-import type { Request, Response } from 'express';
+import { Type, type Static, type TProperties, type TSchema } from '@sinclair/typebox';
+import type { Request } from 'express';
 import type { Db } from '../lib/core/db.js';
 import { assertSecret } from '../lib/core/token.js';
 import * as saas from '../lib/saas/index.js';
-import { Api, type JsonSchema } from './core/api.js';
-import { nextLink } from './core/links.js';
+import { Api } from './core/api.js';
+import { sendPage } from './core/links.js';
 import { HttpError, explainConstraint, registerProblem } from './core/problem.js';
+import { DateTime, Id, Nullable, PageQuery, PathIds, StringEnum, nextLinkHeader } from './core/schemas.js';
 
 explainConstraint('saas', 'users_email_key', { field: 'email', message: 'an account with this email already exists' });
 explainConstraint('saas', 'users_email_check', { field: 'email', message: 'email must look like name@domain' });
@@ -26,61 +28,47 @@ explainConstraint('saas', 'tasks_assignee_fkey', { field: 'assigneeId', message:
 // The library names the action of the refusals it expects (Forbidden); any other 42501 is one too.
 registerProblem(saas.RowSecurityRefused, () => ({ status: 403, title: 'Forbidden', detail: 'the row-level security policies refused this change' }));
 
-const id = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER };
-const nullableId = { type: ['integer', 'null'], minimum: 1, maximum: Number.MAX_SAFE_INTEGER };
-const name = { type: 'string', minLength: 1, maxLength: 200 };
-const email = { type: 'string', format: 'email', maxLength: 320 };
-const role = { enum: [...saas.ORG_ROLES], description: 'viewer < member < admin < owner' };
-const status = { enum: [...saas.TASK_STATUSES] };
-const time = { type: 'string', format: 'date-time' };
+const id = Id;
+const nullableId = Nullable(Id);
+const name = Type.String({ minLength: 1, maxLength: 200 });
+const email = Type.String({ format: 'email', maxLength: 320 });
+const role = StringEnum(saas.ORG_ROLES, { description: 'viewer < member < admin < owner' });
+const status = StringEnum(saas.TASK_STATUSES);
+const time = DateTime();
 
-const obj = (properties: Record<string, JsonSchema>, required = Object.keys(properties)): JsonSchema =>
-  ({ type: 'object', required, additionalProperties: false, properties });
-const pathOf = (...names: string[]) => obj(Object.fromEntries(names.map((n) => [n, id])));
-const page = (extra: Record<string, JsonSchema> = {}) => ({
-  type: 'object', additionalProperties: false,
-  properties: {
-    ...extra,
-    limit: { type: 'integer', minimum: 1, maximum: saas.MAX_PAGE, default: saas.DEFAULT_PAGE },
-    after: { type: 'string', maxLength: 200, description: 'cursor from the Link rel="next" header' },
-  },
-});
+/** Every saas object refuses unknown fields; `obj` requires each field, `patch` none. */
+const obj = <P extends TProperties>(properties: P) => Type.Object(properties, { additionalProperties: false });
+const patch = <P extends TProperties>(properties: P) => Type.Partial(obj(properties));
+const pathOf = PathIds;
+/** A list's query: its filters (all optional), then limit and after; unknown parameters are refused. */
+const page = <P extends TProperties = {}>(extra: P = {} as P) => PageQuery(saas.PAGE_SIZE, Type.Partial(Type.Object(extra)).properties, { additionalProperties: false });
 
-const userJson = obj({ id, email: { type: 'string' }, name: { type: 'string' } });
-const orgJson = obj({ id, name: { type: 'string' }, role, createdAt: time });
-const memberJson = obj({ userId: id, email: { type: 'string' }, name: { type: 'string' }, role, createdAt: time });
-const invitationJson = obj({ id, email: { type: 'string' }, role, invitedBy: nullableId, createdAt: time });
-const teamJson = obj({ id, name: { type: 'string' }, createdAt: time });
-const teamMemberJson = obj({ userId: id, email: { type: 'string' }, name: { type: 'string' }, createdAt: time });
-const projectJson = obj({ id, teamId: id, name: { type: 'string' }, createdAt: time });
-const taskJson = obj({ id, projectId: id, teamId: id, title: { type: 'string' }, status, assigneeId: nullableId, createdAt: time, updatedAt: time });
+const UserJson = obj({ id, email: Type.String(), name: Type.String() });
+const OrgJson = obj({ id, name: Type.String(), role, createdAt: time });
+const MemberJson = obj({ userId: id, email: Type.String(), name: Type.String(), role, createdAt: time });
+const InvitationJson = obj({ id, email: Type.String(), role, invitedBy: nullableId, createdAt: time });
+const TeamJson = obj({ id, name: Type.String(), createdAt: time });
+const TeamMemberJson = obj({ userId: id, email: Type.String(), name: Type.String(), createdAt: time });
+const ProjectJson = obj({ id, teamId: id, name: Type.String(), createdAt: time });
+const TaskJson = obj({ id, projectId: id, teamId: id, title: Type.String(), status, assigneeId: nullableId, createdAt: time, updatedAt: time });
+const taskTitle = Type.String({ minLength: 1, maxLength: 500 });
 
-const org = (o: saas.Org) => ({ id: Number(o.id), name: o.name, role: o.role, createdAt: o.created_at.toISOString() });
-const member = (m: saas.Member) => ({ userId: Number(m.user_id), email: m.email, name: m.name, role: m.role, createdAt: m.created_at.toISOString() });
-const invitation = (i: saas.Invitation) => ({ id: Number(i.id), email: i.email, role: i.role, invitedBy: i.invited_by === null ? null : Number(i.invited_by), createdAt: i.created_at.toISOString() });
-const team = (t: saas.Team) => ({ id: Number(t.id), name: t.name, createdAt: t.created_at.toISOString() });
-const teamMember = (m: saas.TeamMember) => ({ userId: Number(m.user_id), email: m.email, name: m.name, createdAt: m.created_at.toISOString() });
-const project = (p: saas.Project) => ({ id: Number(p.id), teamId: Number(p.team_id), name: p.name, createdAt: p.created_at.toISOString() });
-const task = (t: saas.Task) => ({
+const org = (o: saas.Org): Static<typeof OrgJson> => ({ id: Number(o.id), name: o.name, role: o.role, createdAt: o.created_at.toISOString() });
+const member = (m: saas.Member): Static<typeof MemberJson> => ({ userId: Number(m.user_id), email: m.email, name: m.name, role: m.role, createdAt: m.created_at.toISOString() });
+const invitation = (i: saas.Invitation): Static<typeof InvitationJson> => ({ id: Number(i.id), email: i.email, role: i.role, invitedBy: i.invited_by === null ? null : Number(i.invited_by), createdAt: i.created_at.toISOString() });
+const team = (t: saas.Team): Static<typeof TeamJson> => ({ id: Number(t.id), name: t.name, createdAt: t.created_at.toISOString() });
+const teamMember = (m: saas.TeamMember): Static<typeof TeamMemberJson> => ({ userId: Number(m.user_id), email: m.email, name: m.name, createdAt: m.created_at.toISOString() });
+const project = (p: saas.Project): Static<typeof ProjectJson> => ({ id: Number(p.id), teamId: Number(p.team_id), name: p.name, createdAt: p.created_at.toISOString() });
+const task = (t: saas.Task): Static<typeof TaskJson> => ({
   id: Number(t.id), projectId: Number(t.project_id), teamId: Number(t.team_id), title: t.title, status: t.status,
   assigneeId: t.assignee_id === null ? null : Number(t.assignee_id), createdAt: t.created_at.toISOString(), updatedAt: t.updated_at.toISOString(),
 });
 
-const listOf = (schema: JsonSchema, description: string) => ({
-  description, schema: { type: 'array', items: schema },
-  headers: { Link: { description: 'rel="next" URL when more follow', schema: { type: 'string' } } },
-});
+const listOf = <T extends TSchema>(schema: T, description: string) => ({ description, schema: Type.Array(schema), headers: nextLinkHeader });
 const noContent = { 204: { description: 'done' } };
 const notFound = { 404: { description: 'no such org (or not a member), or no such row in it' } };
 const forbidden = { 403: { description: 'visible, but the caller\'s role may not do this' } };
 const refused = { 422: { description: 'a body reference names nothing in this org, or a rule refused the change' } };
-
-function sendPage<T>(req: Request, res: Response, p: saas.Page<T>, toJson: (row: T) => unknown) {
-  if (p.next) res.set('Link', nextLink(req, p.next));
-  res.json(p.items.map(toJson));
-}
-
-type OrgParams = { orgId: number };
 
 export interface SaasApiOptions {
   /** HMAC key of the bearer tokens, at least 32 bytes. Default: SAAS_TOKEN_SECRET, else random per process. */
@@ -108,19 +96,19 @@ export function saasApi(db: Db, opts: SaasApiOptions = {}): Api {
   const auth = { 401: { description: 'missing, invalid or expired token' } };
 
   return new Api('/saas', 'saas', 'Project 7: multi-tenant orgs, teams, projects and tasks, isolated by row-level security')
-    .route<{}, {}, saas.SignupInput>({
+    .route({
       method: 'post', path: '/signup', summary: 'Create an account and its first org (you are the owner)',
-      body: obj({ email, password: { type: 'string', minLength: 8, maxLength: 200 }, name, orgName: name }),
-      responses: { 201: { description: 'signed up', schema: obj({ token: { type: 'string' }, user: userJson, org: orgJson }) }, 409: { description: 'email taken' } },
+      body: obj({ email, password: Type.String({ minLength: 8, maxLength: 200 }), name, orgName: name }),
+      responses: { 201: { description: 'signed up', schema: obj({ token: Type.String(), user: UserJson, org: OrgJson }) }, 409: { description: 'email taken' } },
       handler: async ({ body }, _req, res) => {
         const s = await saas.signup(db, body, tokens);
         res.status(201).json({ token: s.token, user: { ...s.user, id: Number(s.user.id) }, org: org(s.org) });
       },
     })
-    .route<{}, {}, { email: string; password: string }>({
+    .route({
       method: 'post', path: '/login', summary: 'Exchange email and password for a bearer token',
-      body: obj({ email: { type: 'string', maxLength: 320 }, password: { type: 'string', maxLength: 200 } }),
-      responses: { 200: { description: 'logged in', schema: obj({ token: { type: 'string' } }) }, 401: { description: 'wrong email or password' } },
+      body: obj({ email: Type.String({ maxLength: 320 }), password: Type.String({ maxLength: 200 }) }),
+      responses: { 200: { description: 'logged in', schema: obj({ token: Type.String() }) }, 401: { description: 'wrong email or password' } },
       handler: async ({ body }, _req, res) => {
         const r = await saas.login(db, body.email, body.password, tokens);
         if (!r) throw new HttpError(401, 'Unauthorized', 'wrong email or password');
@@ -129,103 +117,103 @@ export function saasApi(db: Db, opts: SaasApiOptions = {}): Api {
     })
     .route({
       method: 'get', path: '/orgs', summary: 'The caller\'s orgs, with their role',
-      responses: { 200: { description: 'orgs', schema: { type: 'array', items: orgJson } }, ...auth },
+      responses: { 200: { description: 'orgs', schema: Type.Array(OrgJson) }, ...auth },
       handler: async (_input, req, res) => {
         res.json((await saas.asUser(db, { userId: userOf(req) }, (tx) => saas.listOrgs(tx))).map(org));
       },
     })
-    .route<{}, {}, { name: string }>({
+    .route({
       method: 'post', path: '/orgs', summary: 'Create another org (you are the owner)',
       body: obj({ name }),
-      responses: { 201: { description: 'created', schema: orgJson }, ...auth },
+      responses: { 201: { description: 'created', schema: OrgJson }, ...auth },
       handler: async ({ body }, req, res) => {
         res.status(201).json(org(await saas.asUser(db, { userId: userOf(req) }, (tx) => saas.createOrg(tx, body.name))));
       },
     })
-    .route<OrgParams>({
+    .route({
       method: 'get', path: '/orgs/:orgId', summary: 'One org', params: pathOf('orgId'),
-      responses: { 200: { description: 'the org', schema: orgJson }, ...auth, ...notFound },
+      responses: { 200: { description: 'the org', schema: OrgJson }, ...auth, ...notFound },
       handler: async ({ params: p }, req, res) => { res.json(org(await inOrg(req, p.orgId, (tx) => saas.getOrg(tx, p.orgId)))); },
     })
-    .route<OrgParams, {}, { name: string }>({
+    .route({
       method: 'patch', path: '/orgs/:orgId', summary: 'Rename the org (owners)', params: pathOf('orgId'), body: obj({ name }),
-      responses: { 200: { description: 'the org', schema: orgJson }, ...auth, ...forbidden, ...notFound },
+      responses: { 200: { description: 'the org', schema: OrgJson }, ...auth, ...forbidden, ...notFound },
       handler: async ({ params: p, body }, req, res) => { res.json(org(await inOrg(req, p.orgId, (tx) => saas.updateOrg(tx, p.orgId, body.name)))); },
     })
-    .route<OrgParams>({
+    .route({
       method: 'delete', path: '/orgs/:orgId', summary: 'Delete the org and everything in it (owners)', params: pathOf('orgId'),
       responses: { ...noContent, ...auth, ...forbidden, ...notFound },
       handler: async ({ params: p }, req, res) => { await inOrg(req, p.orgId, (tx) => saas.deleteOrg(tx, p.orgId)); res.status(204).end(); },
     })
     // Members and invitations
-    .route<OrgParams, saas.PageOptions>({
+    .route({
       method: 'get', path: '/orgs/:orgId/members', summary: 'Members of the org', params: pathOf('orgId'), query: page(),
-      responses: { 200: listOf(memberJson, 'members'), ...auth, ...notFound },
+      responses: { 200: listOf(MemberJson, 'members'), ...auth, ...notFound },
       handler: async ({ params: p, query }, req, res) => { sendPage(req, res, await inOrg(req, p.orgId, (tx) => saas.listMembers(tx, p.orgId, query)), member); },
     })
-    .route<OrgParams, {}, { email: string; role: saas.OrgRole }>({
+    .route({
       method: 'post', path: '/orgs/:orgId/members', params: pathOf('orgId'),
       summary: 'Add an existing user by email, or invite an unknown email (admins; owners grant owner)',
       body: obj({ email, role }),
-      responses: { 201: { description: 'added', schema: obj({ member: obj({ userId: id, email: { type: 'string' }, role, createdAt: time }) }) }, 202: { description: 'no account has this email: invited', schema: obj({ invitation: invitationJson }) }, 409: { description: 'already a member or invited' }, ...auth, ...forbidden, ...notFound },
+      responses: { 201: { description: 'added', schema: obj({ member: obj({ userId: id, email: Type.String(), role, createdAt: time }) }) }, 202: { description: 'no account has this email: invited', schema: obj({ invitation: InvitationJson }) }, 409: { description: 'already a member or invited' }, ...auth, ...forbidden, ...notFound },
       handler: async ({ params: p, body }, req, res) => {
         const r = await inOrg(req, p.orgId, (tx) => saas.addMember(tx, p.orgId, body.email, body.role));
         if (r.kind === 'member') res.status(201).json({ member: { userId: Number(r.member.user_id), email: r.member.email, role: r.member.role, createdAt: r.member.created_at.toISOString() } });
         else res.status(202).json({ invitation: { id: Number(r.invitation.id), email: r.invitation.email, role: r.invitation.role, invitedBy: Number(userOf(req)), createdAt: r.invitation.created_at.toISOString() } });
       },
     })
-    .route<OrgParams & { userId: number }, {}, { role: saas.OrgRole }>({
+    .route({
       method: 'patch', path: '/orgs/:orgId/members/:userId', summary: 'Change a member\'s role', params: pathOf('orgId', 'userId'), body: obj({ role }),
-      responses: { 200: { description: 'the member', schema: memberJson }, ...auth, ...forbidden, ...notFound, ...refused },
+      responses: { 200: { description: 'the member', schema: MemberJson }, ...auth, ...forbidden, ...notFound, ...refused },
       handler: async ({ params: p, body }, req, res) => { res.json(member(await inOrg(req, p.orgId, (tx) => saas.updateMember(tx, p.orgId, p.userId, body.role)))); },
     })
-    .route<OrgParams & { userId: number }>({
+    .route({
       method: 'delete', path: '/orgs/:orgId/members/:userId', summary: 'Remove a member (or leave)', params: pathOf('orgId', 'userId'),
       responses: { ...noContent, ...auth, ...forbidden, ...notFound, ...refused },
       handler: async ({ params: p }, req, res) => { await inOrg(req, p.orgId, (tx) => saas.removeMember(tx, p.orgId, p.userId)); res.status(204).end(); },
     })
-    .route<OrgParams, saas.PageOptions>({
+    .route({
       method: 'get', path: '/orgs/:orgId/invitations', summary: 'Pending invitations (admins)', params: pathOf('orgId'), query: page(),
-      responses: { 200: listOf(invitationJson, 'invitations'), ...auth, ...forbidden, ...notFound },
+      responses: { 200: listOf(InvitationJson, 'invitations'), ...auth, ...forbidden, ...notFound },
       handler: async ({ params: p, query }, req, res) => { sendPage(req, res, await inOrg(req, p.orgId, (tx, r) => saas.listInvitations(tx, p.orgId, r, query)), invitation); },
     })
-    .route<OrgParams & { invitationId: number }>({
+    .route({
       method: 'delete', path: '/orgs/:orgId/invitations/:invitationId', summary: 'Withdraw an invitation (admins)', params: pathOf('orgId', 'invitationId'),
       responses: { ...noContent, ...auth, ...notFound },
       handler: async ({ params: p }, req, res) => { await inOrg(req, p.orgId, (tx) => saas.deleteInvitation(tx, p.orgId, p.invitationId)); res.status(204).end(); },
     })
     // Teams
-    .route<OrgParams, saas.PageOptions>({
+    .route({
       method: 'get', path: '/orgs/:orgId/teams', summary: 'Teams of the org', params: pathOf('orgId'), query: page(),
-      responses: { 200: listOf(teamJson, 'teams'), ...auth, ...notFound },
+      responses: { 200: listOf(TeamJson, 'teams'), ...auth, ...notFound },
       handler: async ({ params: p, query }, req, res) => { sendPage(req, res, await inOrg(req, p.orgId, (tx) => saas.listTeams(tx, p.orgId, query)), team); },
     })
-    .route<OrgParams, {}, { name: string }>({
+    .route({
       method: 'post', path: '/orgs/:orgId/teams', summary: 'Create a team (admins)', params: pathOf('orgId'), body: obj({ name }),
-      responses: { 201: { description: 'created', schema: teamJson }, 409: { description: 'name taken' }, ...auth, ...forbidden, ...notFound },
+      responses: { 201: { description: 'created', schema: TeamJson }, 409: { description: 'name taken' }, ...auth, ...forbidden, ...notFound },
       handler: async ({ params: p, body }, req, res) => { res.status(201).json(team(await inOrg(req, p.orgId, (tx) => saas.createTeam(tx, p.orgId, body.name)))); },
     })
-    .route<OrgParams & { teamId: number }>({
+    .route({
       method: 'get', path: '/orgs/:orgId/teams/:teamId', summary: 'One team', params: pathOf('orgId', 'teamId'),
-      responses: { 200: { description: 'the team', schema: teamJson }, ...auth, ...notFound },
+      responses: { 200: { description: 'the team', schema: TeamJson }, ...auth, ...notFound },
       handler: async ({ params: p }, req, res) => { res.json(team(await inOrg(req, p.orgId, (tx) => saas.getTeam(tx, p.orgId, p.teamId)))); },
     })
-    .route<OrgParams & { teamId: number }, {}, { name: string }>({
+    .route({
       method: 'patch', path: '/orgs/:orgId/teams/:teamId', summary: 'Rename a team (admins)', params: pathOf('orgId', 'teamId'), body: obj({ name }),
-      responses: { 200: { description: 'the team', schema: teamJson }, 409: { description: 'name taken' }, ...auth, ...forbidden, ...notFound },
+      responses: { 200: { description: 'the team', schema: TeamJson }, 409: { description: 'name taken' }, ...auth, ...forbidden, ...notFound },
       handler: async ({ params: p, body }, req, res) => { res.json(team(await inOrg(req, p.orgId, (tx) => saas.updateTeam(tx, p.orgId, p.teamId, body.name)))); },
     })
-    .route<OrgParams & { teamId: number }>({
+    .route({
       method: 'delete', path: '/orgs/:orgId/teams/:teamId', summary: 'Delete a team with its projects and tasks (admins)', params: pathOf('orgId', 'teamId'),
       responses: { ...noContent, ...auth, ...forbidden, ...notFound },
       handler: async ({ params: p }, req, res) => { await inOrg(req, p.orgId, (tx) => saas.deleteTeam(tx, p.orgId, p.teamId)); res.status(204).end(); },
     })
-    .route<OrgParams & { teamId: number }, saas.PageOptions>({
+    .route({
       method: 'get', path: '/orgs/:orgId/teams/:teamId/members', summary: 'Members of a team', params: pathOf('orgId', 'teamId'), query: page(),
-      responses: { 200: listOf(teamMemberJson, 'team members'), ...auth, ...notFound },
+      responses: { 200: listOf(TeamMemberJson, 'team members'), ...auth, ...notFound },
       handler: async ({ params: p, query }, req, res) => { sendPage(req, res, await inOrg(req, p.orgId, (tx) => saas.listTeamMembers(tx, p.orgId, p.teamId, query)), teamMember); },
     })
-    .route<OrgParams & { teamId: number }, {}, { userId: number }>({
+    .route({
       method: 'post', path: '/orgs/:orgId/teams/:teamId/members', summary: 'Put an org member in the team (admins)', params: pathOf('orgId', 'teamId'), body: obj({ userId: id }),
       responses: { 201: { description: 'added', schema: obj({ userId: id, createdAt: time }) }, 409: { description: 'already in the team' }, ...auth, ...forbidden, ...notFound, ...refused },
       handler: async ({ params: p, body }, req, res) => {
@@ -233,72 +221,72 @@ export function saasApi(db: Db, opts: SaasApiOptions = {}): Api {
         res.status(201).json({ userId: Number(r.user_id), createdAt: r.created_at.toISOString() });
       },
     })
-    .route<OrgParams & { teamId: number; userId: number }>({
+    .route({
       method: 'delete', path: '/orgs/:orgId/teams/:teamId/members/:userId', summary: 'Take a user out of the team (admins)', params: pathOf('orgId', 'teamId', 'userId'),
       responses: { ...noContent, ...auth, ...forbidden, ...notFound },
       handler: async ({ params: p }, req, res) => { await inOrg(req, p.orgId, (tx) => saas.removeTeamMember(tx, p.orgId, p.teamId, p.userId)); res.status(204).end(); },
     })
     // Projects
-    .route<OrgParams, saas.PageOptions & { teamId?: number }>({
+    .route({
       method: 'get', path: '/orgs/:orgId/projects', summary: 'Projects of the org', params: pathOf('orgId'), query: page({ teamId: id }),
-      responses: { 200: listOf(projectJson, 'projects'), ...auth, ...notFound },
+      responses: { 200: listOf(ProjectJson, 'projects'), ...auth, ...notFound },
       handler: async ({ params: p, query }, req, res) => { sendPage(req, res, await inOrg(req, p.orgId, (tx) => saas.listProjects(tx, p.orgId, query)), project); },
     })
-    .route<OrgParams, {}, { name: string; teamId: number }>({
+    .route({
       method: 'post', path: '/orgs/:orgId/projects', summary: 'Create a project in a team (admins, members of that team)', params: pathOf('orgId'), body: obj({ name, teamId: id }),
-      responses: { 201: { description: 'created', schema: projectJson }, ...auth, ...forbidden, ...notFound, ...refused },
+      responses: { 201: { description: 'created', schema: ProjectJson }, ...auth, ...forbidden, ...notFound, ...refused },
       handler: async ({ params: p, body }, req, res) => { res.status(201).json(project(await inOrg(req, p.orgId, (tx) => saas.createProject(tx, p.orgId, body)))); },
     })
-    .route<OrgParams & { projectId: number }>({
+    .route({
       method: 'get', path: '/orgs/:orgId/projects/:projectId', summary: 'One project', params: pathOf('orgId', 'projectId'),
-      responses: { 200: { description: 'the project', schema: projectJson }, ...auth, ...notFound },
+      responses: { 200: { description: 'the project', schema: ProjectJson }, ...auth, ...notFound },
       handler: async ({ params: p }, req, res) => { res.json(project(await inOrg(req, p.orgId, (tx) => saas.getProject(tx, p.orgId, p.projectId)))); },
     })
-    .route<OrgParams & { projectId: number }, {}, { name?: string; teamId?: number }>({
+    .route({
       method: 'patch', path: '/orgs/:orgId/projects/:projectId', summary: 'Rename or move a project (its tasks follow)', params: pathOf('orgId', 'projectId'),
-      body: obj({ name, teamId: id }, []),
-      responses: { 200: { description: 'the project', schema: projectJson }, ...auth, ...forbidden, ...notFound, ...refused },
+      body: patch({ name, teamId: id }),
+      responses: { 200: { description: 'the project', schema: ProjectJson }, ...auth, ...forbidden, ...notFound, ...refused },
       handler: async ({ params: p, body }, req, res) => { res.json(project(await inOrg(req, p.orgId, (tx) => saas.updateProject(tx, p.orgId, p.projectId, body)))); },
     })
-    .route<OrgParams & { projectId: number }>({
+    .route({
       method: 'delete', path: '/orgs/:orgId/projects/:projectId', summary: 'Delete a project and its tasks', params: pathOf('orgId', 'projectId'),
       responses: { ...noContent, ...auth, ...forbidden, ...notFound },
       handler: async ({ params: p }, req, res) => { await inOrg(req, p.orgId, (tx) => saas.deleteProject(tx, p.orgId, p.projectId)); res.status(204).end(); },
     })
     // Tasks
-    .route<OrgParams & { projectId: number }, saas.PageOptions>({
+    .route({
       method: 'get', path: '/orgs/:orgId/projects/:projectId/tasks', summary: 'Tasks of a project', params: pathOf('orgId', 'projectId'), query: page(),
-      responses: { 200: listOf(taskJson, 'tasks'), ...auth, ...notFound },
+      responses: { 200: listOf(TaskJson, 'tasks'), ...auth, ...notFound },
       handler: async ({ params: p, query }, req, res) => { sendPage(req, res, await inOrg(req, p.orgId, (tx) => saas.listProjectTasks(tx, p.orgId, p.projectId, query)), task); },
     })
-    .route<OrgParams & { projectId: number }, {}, saas.NewTask>({
+    .route({
       method: 'post', path: '/orgs/:orgId/projects/:projectId/tasks', summary: 'Create a task (admins, members of the project\'s team)', params: pathOf('orgId', 'projectId'),
-      body: obj({ title: { type: 'string', minLength: 1, maxLength: 500 }, status, assigneeId: nullableId }, ['title']),
-      responses: { 201: { description: 'created', schema: taskJson }, ...auth, ...forbidden, ...notFound, ...refused },
+      body: obj({ title: taskTitle, status: Type.Optional(status), assigneeId: Type.Optional(nullableId) }),
+      responses: { 201: { description: 'created', schema: TaskJson }, ...auth, ...forbidden, ...notFound, ...refused },
       handler: async ({ params: p, body }, req, res) => { res.status(201).json(task(await inOrg(req, p.orgId, (tx) => saas.createTask(tx, p.orgId, p.projectId, body)))); },
     })
-    .route<OrgParams, saas.ListTasksOptions>({
+    .route({
       method: 'get', path: '/orgs/:orgId/tasks', summary: 'Tasks of the org, filtered, keyset pages by id', params: pathOf('orgId'), query: page({ status, assigneeId: id }),
-      responses: { 200: listOf(taskJson, 'tasks'), ...auth, ...notFound },
+      responses: { 200: listOf(TaskJson, 'tasks'), ...auth, ...notFound },
       handler: async ({ params: p, query }, req, res) => { sendPage(req, res, await inOrg(req, p.orgId, (tx) => saas.listTasks(tx, p.orgId, query)), task); },
     })
-    .route<OrgParams, saas.PageOptions>({
+    .route({
       method: 'get', path: '/orgs/:orgId/my/tasks', summary: 'The caller\'s open tasks in the org', params: pathOf('orgId'), query: page(),
-      responses: { 200: listOf(taskJson, 'tasks'), ...auth, ...notFound },
+      responses: { 200: listOf(TaskJson, 'tasks'), ...auth, ...notFound },
       handler: async ({ params: p, query }, req, res) => { sendPage(req, res, await inOrg(req, p.orgId, (tx) => saas.listMyTasks(tx, p.orgId, query)), task); },
     })
-    .route<OrgParams & { taskId: number }>({
+    .route({
       method: 'get', path: '/orgs/:orgId/tasks/:taskId', summary: 'One task', params: pathOf('orgId', 'taskId'),
-      responses: { 200: { description: 'the task', schema: taskJson }, ...auth, ...notFound },
+      responses: { 200: { description: 'the task', schema: TaskJson }, ...auth, ...notFound },
       handler: async ({ params: p }, req, res) => { res.json(task(await inOrg(req, p.orgId, (tx) => saas.getTask(tx, p.orgId, p.taskId)))); },
     })
-    .route<OrgParams & { taskId: number }, {}, saas.TaskPatch>({
+    .route({
       method: 'patch', path: '/orgs/:orgId/tasks/:taskId', summary: 'Change a task (assigneeId: null unassigns)', params: pathOf('orgId', 'taskId'),
-      body: obj({ title: { type: 'string', minLength: 1, maxLength: 500 }, status, assigneeId: nullableId }, []),
-      responses: { 200: { description: 'the task', schema: taskJson }, ...auth, ...forbidden, ...notFound, ...refused },
+      body: patch({ title: taskTitle, status, assigneeId: nullableId }),
+      responses: { 200: { description: 'the task', schema: TaskJson }, ...auth, ...forbidden, ...notFound, ...refused },
       handler: async ({ params: p, body }, req, res) => { res.json(task(await inOrg(req, p.orgId, (tx) => saas.updateTask(tx, p.orgId, p.taskId, body)))); },
     })
-    .route<OrgParams & { taskId: number }>({
+    .route({
       method: 'delete', path: '/orgs/:orgId/tasks/:taskId', summary: 'Delete a task', params: pathOf('orgId', 'taskId'),
       responses: { ...noContent, ...auth, ...forbidden, ...notFound },
       handler: async ({ params: p }, req, res) => { await inOrg(req, p.orgId, (tx) => saas.deleteTask(tx, p.orgId, p.taskId)); res.status(204).end(); },

@@ -142,7 +142,7 @@ t.test('members, invitations, teams, projects, tasks', async (t) => {
   const first = await call(`${o}/tasks?limit=1`);
   t.same((await expectJson(first, 200)).map((x: { id: number }) => x.id), [task.id]);
   const next = first.headers.get('link')!.match(/<([^>]+)>/)![1]!;
-  t.same((await expectJson(await fetch(next, { headers: { authorization: `Bearer ${owner.token}` } }), 200)).map((x: { id: number }) => x.id), [done.id], 'Link rel=next');
+  t.same((await expectJson(await api.request(next, { headers: { authorization: `Bearer ${owner.token}` } }), 200)).map((x: { id: number }) => x.id), [done.id], 'Link rel=next');
   t.match(await expectJson(await call(`${o}/tasks/${task.id}`, { method: 'PATCH', json: { status: 'doing', assigneeId: null } }), 200), { status: 'doing', assigneeId: null, title: 'Ship it' });
   t.match(await expectJson(await call(`${o}/tasks/${task.id}`, { method: 'PATCH', json: { assigneeId: other.userId } }), 200), { assigneeId: other.userId });
   t.equal((await call(`${o}/tasks/${task.id}`, { method: 'PATCH', json: { title: '' } })).status, 400);

@@ -23,18 +23,18 @@ t.test('Todo-Backend spec', async (t) => {
 
   const list = await body<TodoJson[]>(await api.request('/todo'));
   t.same(list.map((x) => x.url), [todo.url], 'the new todo is listed');
-  t.same(await body(await fetch(todo.url)), todo, 'its url GETs it');
+  t.same(await body(await api.request(todo.url)), todo, 'its url GETs it');
 
-  const patched = await body(await fetch(todo.url, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title: 'bathe the cat', completed: true }) }));
+  const patched = await body(await api.request(todo.url, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title: 'bathe the cat', completed: true }) }));
   t.match(patched, { title: 'bathe the cat', completed: true, url: todo.url });
-  t.match(await body(await fetch(todo.url)), { title: 'bathe the cat', completed: true }, 'changes persist');
+  t.match(await body(await api.request(todo.url)), { title: 'bathe the cat', completed: true }, 'changes persist');
 
   const ordered = await body(await post({ title: 'ordered', order: 523 }));
   t.equal(ordered.order, 523, 'order on create');
-  t.equal((await body(await fetch(ordered.url, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{"order":95}' }))).order, 95, 'order on patch');
+  t.equal((await body(await api.request(ordered.url, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{"order":95}' }))).order, 95, 'order on patch');
 
-  t.equal((await fetch(todo.url, { method: 'DELETE' })).status, 204);
-  t.equal((await fetch(todo.url)).status, 404, 'deleted todo is gone');
+  t.equal((await api.request(todo.url, { method: 'DELETE' })).status, 204);
+  t.equal((await api.request(todo.url)).status, 404, 'deleted todo is gone');
   t.same((await body<TodoJson[]>(await api.request('/todo'))).map((x) => x.id), [ordered.id]);
 });
 
@@ -81,7 +81,7 @@ t.test('filter and keyset pages with Link headers', async (t) => {
   const titles: string[] = [];
   let next: string | undefined = `${api.base}/todo?completed=true&limit=2`;
   while (next) {
-    const res: Response = await fetch(next);
+    const res: Response = await api.request(next);
     t.equal(res.status, 200);
     titles.push(...(await body<TodoJson[]>(res)).map((x) => x.title));
     next = /<([^>]+)>; rel="next"/.exec(res.headers.get('link') ?? '')?.[1];

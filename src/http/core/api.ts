@@ -1,12 +1,15 @@
 /**
  * Route declarations: each route states its JSON Schemas once (path params, query, headers, body,
  * responses); the same declaration feeds ajv validation (compiled once, at declaration) and the
- * OpenAPI 3.1 document. Handlers receive the validated, typed input.
+ * OpenAPI 3.1 document. Request schemas are TypeBox schemas (src/http/core/schemas.ts): handlers
+ * receive the validated input typed as the schemas' `Static` types, with no interface to keep in step.
  */
+import type { Static, TSchema } from '@sinclair/typebox';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import * as ajvFormats from 'ajv-formats';
 import express, { type Request, type Response } from 'express';
 import { ValidationFailed, type FieldIssue } from './problem.js';
+import { ProblemRef } from './schemas.js';
 
 export type JsonSchema = Record<string, unknown>;
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -26,24 +29,34 @@ export interface Input<P, Q, B, H> {
   headers: H;
 }
 
-export interface RouteSpec<P, Q, B, H> {
+/** What a request schema validates to: its Static type, or `none` when the route declares no schema. */
+type Validated<S, None> = S extends TSchema ? Static<S> : None;
+type Empty = Record<string, never>;
+
+/** The handler's input for the schemas P, Q, B, H (undefined: not declared); R false: the body may be absent. */
+export type InputOf<P, Q, B, H, R extends boolean = true> =
+  Input<Validated<P, Empty>, Validated<Q, Empty>, R extends false ? Validated<B, undefined> | undefined : Validated<B, undefined>, Validated<H, Empty>>;
+
+type Maybe = TSchema | undefined;
+
+export interface RouteSpec<P extends Maybe, Q extends Maybe, B extends Maybe, H extends Maybe, R extends boolean = true> {
   method: Method;
   /** Express path relative to the router, e.g. `/:id`. */
   path: string;
   summary: string;
   description?: string;
   /** Object schema of the path parameters (strings coerced to the declared types). */
-  params?: JsonSchema;
+  params?: P;
   /** Object schema of the query string (coerced). */
-  query?: JsonSchema;
+  query?: Q;
   /** Object schema of request headers, lowercase names (coerced). */
-  headers?: JsonSchema;
+  headers?: H;
   /** Schema of the JSON body (not coerced: `"true"` is not a boolean). */
-  body?: JsonSchema;
+  body?: B;
   /** Whether a body is required when `body` is given. Default true. */
-  bodyRequired?: boolean;
+  bodyRequired?: R;
   responses: Record<number, ResponseSpec>;
-  handler: (input: Input<P, Q, B, H>, req: Request, res: Response) => unknown;
+  handler: (input: InputOf<P, Q, B, H, R>, req: Request, res: Response) => unknown;
 }
 
 // ajv-formats is CommonJS with `exports.default`: under NodeNext its default export is the namespace.
@@ -66,10 +79,11 @@ function issuesOf(where: FieldIssue['in'], errors: ErrorObject[] | null | undefi
   });
 }
 
-interface Operation {
+/** One declared route, as the OpenAPI document (and the tests' response check) read it. */
+export interface Operation {
   method: Method;
   path: string;
-  spec: RouteSpec<unknown, unknown, unknown, unknown>;
+  spec: RouteSpec<Maybe, Maybe, Maybe, Maybe, boolean>;
 }
 
 /** One project's routes: an Express router plus the OpenAPI operations it declares. */
@@ -88,8 +102,8 @@ export class Api {
     this.router.use(express.json({ limit: '1mb' }));
   }
 
-  route<P = Record<string, never>, Q = Record<string, never>, B = undefined, H = Record<string, never>>(
-    spec: RouteSpec<P, Q, B, H>,
+  route<P extends Maybe = undefined, Q extends Maybe = undefined, B extends Maybe = undefined, H extends Maybe = undefined, R extends boolean = true>(
+    spec: RouteSpec<P, Q, B, H, R>,
   ): this {
     const v = {
       params: spec.params && coercing.compile(spec.params),
@@ -125,16 +139,16 @@ export class Api {
         body = undefined;
       }
       if (issues.length) throw new ValidationFailed(issues);
-      await spec.handler({ params, query, body, headers } as unknown as Input<P, Q, B, H>, req, res);
+      await spec.handler({ params, query, body, headers } as unknown as InputOf<P, Q, B, H, R>, req, res);
     });
-    this.operations.push({ method: spec.method, path: spec.path, spec: spec as RouteSpec<unknown, unknown, unknown, unknown> });
+    this.operations.push({ method: spec.method, path: spec.path, spec: spec as unknown as Operation['spec'] });
     return this;
   }
 }
 
-const problemSchema = { $ref: '#/components/schemas/Problem' };
+const problemSchema = ProblemRef;
 
-function parametersOf(where: 'path' | 'query' | 'header', schema: JsonSchema | undefined) {
+function parametersOf(where: 'path' | 'query' | 'header', schema: TSchema | undefined) {
   if (!schema) return [];
   const props = (schema.properties ?? {}) as Record<string, JsonSchema>;
   const required = new Set((schema.required ?? []) as string[]);
@@ -150,21 +164,23 @@ export function openApiDocument(apis: Api[], info: { title: string; version: str
   for (const api of apis) {
     for (const { method, path, spec } of api.operations) {
       const full = (api.prefix + (path === '/' ? '' : path)).replace(/:(\w+)/g, '{$1}') || '/';
+      const e = api.errorResponse;
+      const errorContent = e
+        ? (e.schema ? { content: { [e.contentType ?? 'application/json']: { schema: e.schema } } } : {})
+        : { content: { 'application/problem+json': { schema: problemSchema } } };
       const responses: Record<string, unknown> = {};
       for (const [status, r] of Object.entries(spec.responses)) {
         responses[status] = {
           description: r.description,
           ...(r.headers ? { headers: r.headers } : {}),
-          ...(r.schema ? { content: { [r.contentType ?? 'application/json']: { schema: r.schema } } } : {}),
+          // An error status declared by its description alone still answers in the API's error shape.
+          ...(r.schema ? { content: { [r.contentType ?? 'application/json']: { schema: r.schema } } } : Number(status) >= 400 ? errorContent : {}),
         };
       }
-      if (!api.errorResponse && (spec.params || spec.query || spec.headers || spec.body)) {
+      if (!e && (spec.params || spec.query || spec.headers || spec.body)) {
         responses['400'] ??= { description: 'Invalid input: the problem lists each offending field', content: { 'application/problem+json': { schema: problemSchema } } };
       }
-      const e = api.errorResponse;
-      responses.default = e
-        ? { description: e.description, ...(e.schema ? { content: { [e.contentType ?? 'application/json']: { schema: e.schema } } } : {}) }
-        : { description: 'Error (RFC 9457 problem details)', content: { 'application/problem+json': { schema: problemSchema } } };
+      responses.default = { description: e ? e.description : 'Error (RFC 9457 problem details)', ...errorContent };
       (paths[full] ??= {})[method] = {
         tags: [api.tag],
         summary: spec.summary,

@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { loadSql, many, maybeOne, type Db, type ParamsOf, type RowOf } from '../core/db.js';
 import { Forbidden, found, TransientConflict, UniqueViolation } from '../core/errors.js';
+import { pageLimit, type PageSize } from '../core/page.js';
 import { hashPassword, needsRehash, verifyNothing, verifyPassword, type PasswordOptions } from '../core/password.js';
 
 const q = loadSql('blog', [
@@ -50,8 +51,8 @@ export interface ArticlePatch { title?: string; description?: string; body?: str
 export interface Paging { limit?: number; offset?: number }
 export interface ArticleFilters extends Paging { tag?: string; author?: string; favorited?: string }
 
-export const DEFAULT_LIMIT = 20;
-export const MAX_LIMIT = 100;
+/** RealWorld's page size (20) with a cap; 0 is allowed here (the count without rows), HTTP asks for at least 1. */
+export const PAGE_SIZE: PageSize = { default: 20, max: 100, min: 0 };
 /** Bounded retries of a statement that lost a slug race (see create_article.sql). */
 const SLUG_ATTEMPTS = 5;
 
@@ -93,7 +94,7 @@ export function normalizeTags(tags: readonly string[] | undefined): string[] {
 }
 
 function paging(p: Paging): [number, number] {
-  const limit = Math.min(Math.max(Math.trunc(p.limit ?? DEFAULT_LIMIT), 0), MAX_LIMIT);
+  const limit = pageLimit(p.limit, PAGE_SIZE);
   const offset = Math.max(Math.trunc(p.offset ?? 0), 0);
   return [limit, offset];
 }

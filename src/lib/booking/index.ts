@@ -9,6 +9,7 @@ import type * as s from 'zapatos/schema';
 import { isTransaction, loadSql, many, maybeOne, transaction, type Db, type ParamsOf, type RowOf } from '../core/db.js';
 import { CheckViolation, ExclusionViolation, found } from '../core/errors.js';
 import type { IdempotencyQueries } from '../core/idempotency.js';
+import { pageLimit, type PageSize } from '../core/page.js';
 import { BookingConflict, type ConflictingBooking } from './errors.js';
 
 export * from './errors.js';
@@ -274,9 +275,12 @@ export async function expireHolds(db: Db): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
+/** Upcoming bookings of one customer: 100 by default, at most 1000. */
+export const CUSTOMER_BOOKINGS_PAGE: PageSize = { default: 100, max: 1000 };
+
 /** Upcoming active bookings of a customer (email case-insensitive), soonest first. */
 export function listCustomerBookings(db: Db, email: string, opts: { limit?: number } = {}): Promise<Booking[]> {
-  const limit = Math.min(Math.max(opts.limit ?? 100, 1), 1000);
+  const limit = pageLimit(opts.limit, CUSTOMER_BOOKINGS_PAGE);
   return many(db, q.list_customer_bookings, [email, limit]);
 }
 

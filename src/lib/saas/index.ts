@@ -8,9 +8,9 @@
  */
 /// <reference path="../generated/zapatos/schema.d.ts" preserve="true" />
 import type * as s from 'zapatos/schema';
-import { decodeCursor, encodeCursor } from '../core/cursor.js';
 import { loadSql, many, maybeOne, transaction, type Db, type RowOf } from '../core/db.js';
-import { Forbidden, ForeignKeyViolation, found, InvalidCursor } from '../core/errors.js';
+import { Forbidden, ForeignKeyViolation, found } from '../core/errors.js';
+import { keysetArgs, toPage, type Page, type PageOptions, type PageSize } from '../core/page.js';
 import { hashPassword, verifyNothing, verifyPassword } from '../core/password.js';
 import { assertSecret, InvalidToken, signToken, verifyToken } from '../core/token.js';
 import { RowSecurityRefused } from './errors.js';
@@ -193,30 +193,12 @@ export async function deleteOrg(tx: Db, orgId: Id): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // Pagination
 
-export interface PageOptions {
-  /** 1..MAX_PAGE, default DEFAULT_PAGE. */
-  limit?: number;
-  /** The `next` cursor of the previous page. */
-  after?: string;
-}
-export interface Page<T> { items: T[]; next?: string }
-export const MAX_PAGE = 500;
-export const DEFAULT_PAGE = 50;
+export type { Page, PageOptions } from '../core/page.js';
+/** Pages of every saas list: 50 by default, at most 500. */
+export const PAGE_SIZE: PageSize = { default: 50, max: 500 };
 
-function pageArgs(opts: PageOptions): { after: string; limit: number } {
-  const limit = Math.min(Math.max(opts.limit ?? DEFAULT_PAGE, 1), MAX_PAGE);
-  if (opts.after === undefined) return { after: '0', limit };
-  const [id] = decodeCursor(opts.after, 1);
-  if (typeof id !== 'string' || !/^\d{1,18}$/.test(id)) throw new InvalidCursor();
-  return { after: id, limit };
-}
-
-/** Runs a keyset query that fetched limit + 1 rows (the extra one says a next page exists). */
-function toPage<T>(rows: T[], limit: number, key: (row: T) => string): Page<T> {
-  if (rows.length <= limit) return { items: rows };
-  const items = rows.slice(0, limit);
-  return { items, next: encodeCursor([key(items[items.length - 1]!)]) };
-}
+/** Keyset arguments of a saas list: its statements take `id > $n`, so the first page starts after 0. */
+const pageArgs = (opts: PageOptions) => keysetArgs(opts, PAGE_SIZE, '0');
 
 // ---------------------------------------------------------------------------------------------
 // Members and invitations

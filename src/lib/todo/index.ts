@@ -2,9 +2,9 @@
  * pg-grind/todo: single-table CRUD with timestamps and optimistic concurrency.
  * Every function takes `db` (pool or transaction) first; the SQL is in sql/todo/.
  */
-import { decodeCursor, encodeCursor } from '../core/cursor.js';
 import { exec, loadSql, many, maybeOne, type Db, type RowOf } from '../core/db.js';
-import { found, InvalidCursor, NotFound, StaleVersion } from '../core/errors.js';
+import { found, NotFound, StaleVersion } from '../core/errors.js';
+import { keysetPage, type Page, type PageOptions, type PageSize } from '../core/page.js';
 
 const q = loadSql('todo', ['create_todo', 'find_todo', 'list_todos', 'update_todo', 'delete_todo', 'delete_todos']);
 
@@ -30,23 +30,15 @@ export interface IfVersion {
   version?: number;
 }
 
-export interface ListTodosOptions {
+export interface ListTodosOptions extends PageOptions {
   /** Only completed (true) or open (false) todos. */
   completed?: boolean;
-  /** Page size, 1..1000. Default 100. */
-  limit?: number;
-  /** The `next` cursor of the previous page. */
-  after?: string;
 }
 
-export interface TodoPage {
-  items: Todo[];
-  /** Cursor of the next page; absent on the last page. */
-  next?: string;
-}
+export type TodoPage = Page<Todo>;
 
-export const MAX_PAGE = 1000;
-export const DEFAULT_PAGE = 100;
+/** Pages of todos: 100 by default, at most 1000. */
+export const PAGE_SIZE: PageSize = { default: 100, max: 1000 };
 
 /** Creates a todo; returns the row. Throws CheckViolation (todos_title_length) for a blank or long title. */
 export async function createTodo(db: Db, todo: NewTodo): Promise<Todo> {
@@ -65,19 +57,9 @@ export async function getTodo(db: Db, id: TodoId): Promise<Todo> {
 }
 
 /** One page of todos in creation order. Throws InvalidCursor for a cursor it did not issue. */
-export async function listTodos(db: Db, opts: ListTodosOptions = {}): Promise<TodoPage> {
-  const limit = Math.min(Math.max(opts.limit ?? DEFAULT_PAGE, 1), MAX_PAGE);
-  let after: string | null = null;
-  if (opts.after !== undefined) {
-    const [id] = decodeCursor(opts.after, 1);
-    if (typeof id !== 'string' || !/^\d{1,19}$/.test(id)) throw new InvalidCursor();
-    after = id;
-  }
-  // One extra row tells whether a next page exists without a count query.
-  const rows = await many(db, q.list_todos, [opts.completed ?? null, after, limit + 1]);
-  if (rows.length <= limit) return { items: rows };
-  const items = rows.slice(0, limit);
-  return { items, next: encodeCursor([items[items.length - 1]!.id]) };
+export function listTodos(db: Db, opts: ListTodosOptions = {}): Promise<TodoPage> {
+  return keysetPage(opts, PAGE_SIZE, null, (t: Todo) => t.id,
+    (after, take) => many(db, q.list_todos, [opts.completed ?? null, after, take]));
 }
 
 /** Why a conditional write touched no row: NotFound, or StaleVersion when the row moved on. */

@@ -202,7 +202,7 @@ export interface SaasStatements {
     row: {
       id: string;
       name: string;
-      role: "viewer" | "member" | "admin" | "owner" | null;
+      role: "viewer" | "member" | "admin" | "owner";
       created_at: Date;
     };
   };
