@@ -94,3 +94,17 @@ t.test('an unknown task fails its attempt; maintenance prunes history', async (t
   t.pass('history older than historySeconds was pruned');
   t.ok(w.stats.failed >= 1);
 });
+
+t.test('a task named after an Object.prototype member has no handler unless the task list defines it', async (t) => {
+  const w = await runWorker({ sql, pollInterval: 50, schedules: false, tasks: { known: () => {} } });
+  t.teardown(() => w.stop());
+  const names = ['constructor', 'toString', 'hasOwnProperty', '__proto__'];
+  const jobs = await Promise.all(names.map((task) => addJob(sql, { task, maxAttempts: 1 })));
+  await waitFor('all finished', async () => {
+    const found = await Promise.all(jobs.map((j) => findJob(sql, j.id)));
+    return found.every((j) => j?.state === 'failed' || j?.state === 'completed');
+  });
+  for (const [i, task] of names.entries()) {
+    t.match(await getJob(sql, jobs[i]!.id), { state: 'failed', last_error: `no handler for task ${task}` }, task);
+  }
+});

@@ -202,8 +202,10 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
 
   async function runJob(job: Job, helpers: Run) {
     try {
-      const fn = opts.tasks[job.task];
-      if (!fn) throw new Error(`no handler for task ${job.task}`);
+      // Own properties only: a job whose task is `constructor` or `toString` must not run what the
+      // task list inherits from Object.prototype.
+      const fn = Object.hasOwn(opts.tasks, job.task) ? opts.tasks[job.task] : undefined;
+      if (typeof fn !== 'function') throw new Error(`no handler for task ${job.task}`);
       await fn(job.payload, helpers);
       if (abandoned.delete(job.id)) return;
       toComplete.push(job.id);
