@@ -11,6 +11,9 @@ import t from 'tap';
 import { packageRoot } from '../../src/lib/core/paths.js';
 import { testDb } from '../helpers/db.js';
 
+// Real server and PostgreSQL processes (initdb included) on 2 shared cores.
+t.setTimeout(300_000);
+
 const freePort = () => new Promise<number>((resolve) => {
   const s = net.createServer().listen(0, '127.0.0.1', () => { const { port } = s.address() as net.AddressInfo; s.close(() => resolve(port)); });
 });
@@ -113,4 +116,37 @@ t.test('embedded PostgreSQL as a normal (non-root) user', { skip: process.getuid
   s.child.kill('SIGTERM');
   t.equal(await s.exited, 0);
   t.notOk(existsSync(path.join(dataDir, 'pg18', 'postmaster.pid')), 'stopped');
+});
+
+/** Runs `script` (a dist/ file) with `env` added to ours, collecting stdout and stderr apart. */
+function spawnScript(script: string, args: string[], env: Record<string, string | undefined>) {
+  const childEnv: Record<string, string | undefined> = { ...process.env, NODE_OPTIONS: '', ...env };
+  for (const k of Object.keys(childEnv)) if (childEnv[k] === undefined) delete childEnv[k];
+  const child = spawn(process.execPath, [path.join(packageRoot, 'dist', ...script.split('/')), ...args], { env: childEnv as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
+  child.stderr!.on('data', (c: Buffer) => { err += c.toString(); });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  /** Resolves when stdout has matched `re`; rejects when the process exits first. */
+  const printed = (re: RegExp) => new Promise<void>((resolve, reject) => {
+    const look = () => { if (re.test(out)) { child.stdout!.off('data', look); resolve(); } };
+    child.stdout!.on('data', look);
+    look();
+    void exited.then((code) => reject(new Error(`${script} exited with ${code} before printing ${re}:\n${out}${err}`)));
+  });
+  return { child, exited, printed, stdout: () => out, stderr: () => err };
+}
+
+t.test('a taken HTTP port: exit 1 with one line on stderr that names the port', async (t) => {
+  const { url } = await testDb(t);
+  const blocker = net.createServer();
+  const port = await new Promise<number>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve((blocker.address() as net.AddressInfo).port)));
+  t.teardown(() => { blocker.close(); });
+  const s = spawnScript('http/core/server.js', [], { DATABASE_URL: url, PORT: String(port), LOG_LEVEL: 'silent' });
+  t.equal(await s.exited, 1, 'exit 1');
+  const lines = s.stderr().trimEnd().split('\n');
+  t.equal(lines.length, 1, `one line: ${s.stderr()}`);
+  t.match(lines[0], String(port), 'naming the port');
+  t.notMatch(s.stderr(), /\s+at /, 'no stack trace');
 });
