@@ -1,15 +1,18 @@
 // `npm start` as a process: with DATABASE_URL; with the embedded PostgreSQL (cold start, reuse of a
 // server orphaned by SIGKILL, stop on SIGTERM); graceful shutdown finishing an in-flight request.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import postgres from 'postgres';
 import t from 'tap';
+import { withDatabase } from '../../src/lib/core/migrate.js';
 import { packageRoot } from '../../src/lib/core/paths.js';
-import { testDb } from '../helpers/db.js';
+import { serverUrl, testDb } from '../helpers/db.js';
+import { testEnv } from '../helpers/env.js';
 
 // Real server and PostgreSQL processes (initdb included) on 2 shared cores.
 t.setTimeout(300_000);
@@ -149,4 +152,24 @@ t.test('a taken HTTP port: exit 1 with one line on stderr that names the port', 
   t.equal(lines.length, 1, `one line: ${s.stderr()}`);
   t.match(lines[0], String(port), 'naming the port');
   t.notMatch(s.stderr(), /\s+at /, 'no stack trace');
+});
+
+t.test('two servers started at once on a fresh database both come up; migrations applied once', async (t) => {
+  const name = `pggrind_t_${process.env[testEnv.runner]}_${process.pid}_fresh`;
+  const admin = postgres(serverUrl(), { max: 1, onnotice: () => {} });
+  t.teardown(async () => {
+    await admin`drop database if exists ${admin(name)} with (force)`;
+    await admin.end();
+  });
+  const url = withDatabase(serverUrl(), name);
+  const [a, b] = await Promise.all([start({ DATABASE_URL: url }), start({ DATABASE_URL: url })]);
+  for (const s of [a!, b!]) t.equal((await fetch(`http://127.0.0.1:${s.port}/healthz`)).status, 200, `server on ${s.port} healthy`);
+  const db = postgres(url, { max: 1, onnotice: () => {} });
+  t.teardown(() => db.end());
+  const applied = await db<{ filename: string }[]>`select filename from graphile_migrate.migrations order by filename`;
+  const committed = readdirSync(path.join(packageRoot, 'migrations', 'committed'));
+  t.same(applied.map((r) => r.filename), committed.map((f) => `${f.split('-')[0]}.sql`), 'each committed migration recorded once');
+  a!.child.kill('SIGTERM');
+  b!.child.kill('SIGTERM');
+  t.same(await Promise.all([a!.exited, b!.exited]), [0, 0]);
 });
