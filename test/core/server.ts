@@ -1,7 +1,7 @@
 // `npm start` as a process: with DATABASE_URL; with the embedded PostgreSQL (cold start, reuse of a
 // server orphaned by SIGKILL, stop on SIGTERM); graceful shutdown finishing an in-flight request.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
@@ -11,6 +11,7 @@ import postgres from 'postgres';
 import t from 'tap';
 import { withDatabase } from '../../src/lib/core/migrate.js';
 import { packageRoot } from '../../src/lib/core/paths.js';
+import { addJob } from '../../src/lib/queue/index.js';
 import { serverUrl, testDb } from '../helpers/db.js';
 import { testEnv } from '../helpers/env.js';
 
@@ -172,4 +173,46 @@ t.test('two servers started at once on a fresh database both come up; migrations
   a!.child.kill('SIGTERM');
   b!.child.kill('SIGTERM');
   t.same(await Promise.all([a!.exited, b!.exited]), [0, 0]);
+});
+
+t.test('embedded PostgreSQL shared by a server and a worker: the last one to stop stops it', async (t) => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'pggrind-shared-'));
+  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+  const env = { DATABASE_URL: undefined, PGGRIND_DATA_DIR: dataDir, PGGRIND_EMBEDDED_PORT: String(await freePort()) };
+  const pidFile = path.join(dataDir, 'pg18', 'postmaster.pid');
+  const tasks = path.join(dataDir, 'tasks.mjs');
+  writeFileSync(tasks, 'export async function hello() {}\n');
+  const worker = async () => {
+    const w = spawnScript('cli/worker.js', ['--tasks', tasks, '--no-schedules', '--poll-interval', '100'], { ...env, LOG_LEVEL: 'info' });
+    t.teardown(() => { w.child.kill('SIGKILL'); });
+    await w.printed(/queue worker started/);
+    return w;
+  };
+
+  // The server starts the cluster; a worker beside it stops first.
+  const server = await start(env);
+  t.match(server.output(), /embedded PostgreSQL started/);
+  const w1 = await worker();
+  t.match(w1.stdout(), /reusing the embedded PostgreSQL already running/);
+  w1.child.kill('SIGTERM');
+  t.equal(await w1.exited, 0, 'the worker stopped cleanly');
+  t.equal((await fetch(`http://127.0.0.1:${server.port}/healthz`)).status, 200, 'the server still has its database');
+  t.ok(existsSync(pidFile), 'PostgreSQL still running');
+
+  // Now the server stops first: the worker keeps its database, and stops it when it goes.
+  const w2 = await worker();
+  server.child.kill('SIGTERM');
+  t.equal(await server.exited, 0);
+  t.ok(existsSync(pidFile), 'PostgreSQL still running for the worker');
+  const pgPort = Number(readFileSync(pidFile, 'utf8').split('\n')[3]);
+  const sql = postgres(`postgres://postgres@127.0.0.1:${pgPort}/pggrind`, { max: 1, onnotice: () => {} });
+  const job = await addJob(sql, { task: 'hello' });
+  for (let i = 0; i < 300 && (await sql`select state from queue.job_history where id = ${job.id}`).length === 0; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  t.match(await sql`select state from queue.job_history where id = ${job.id}`, [{ state: 'completed' }], 'the worker still runs jobs');
+  await sql.end();
+  w2.child.kill('SIGTERM');
+  t.equal(await w2.exited, 0);
+  t.notOk(existsSync(pidFile), 'the last one out stopped PostgreSQL');
 });

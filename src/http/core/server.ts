@@ -1,7 +1,8 @@
 /**
  * `npm start`: opens the database (DATABASE_URL, else the embedded PostgreSQL 18 under .data/),
  * migrates it, and serves every project's API on HOST:PORT (default 127.0.0.1:3000).
- * SIGINT/SIGTERM: stop accepting, finish in-flight requests, close the pool, stop the embedded server.
+ * SIGINT/SIGTERM: stop accepting, finish in-flight requests, close the pool, stop the embedded server
+ * (unless another process, say a queue worker, still uses it).
  */
 import type { Server } from 'node:http';
 import { connect } from '../../lib/core/db.js';
