@@ -216,3 +216,24 @@ t.test('embedded PostgreSQL shared by a server and a worker: the last one to sto
   t.equal(await w2.exited, 0);
   t.notOk(existsSync(pidFile), 'the last one out stopped PostgreSQL');
 });
+
+t.test('two servers started at once on a fresh embedded data directory share one cluster', async (t) => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'pggrind-twin-'));
+  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+  const env = { DATABASE_URL: undefined, PGGRIND_DATA_DIR: dataDir, PGGRIND_EMBEDDED_PORT: String(await freePort()) };
+  const [a, b] = await Promise.all([start(env), start(env)]);
+  const outputs = [a!.output(), b!.output()];
+  t.equal(outputs.filter((o) => /embedded PostgreSQL started/.test(o)).length, 1, 'one of them started the cluster');
+  t.equal(outputs.filter((o) => /reusing the embedded PostgreSQL already running/.test(o)).length, 1, 'the other uses it');
+  t.same(readdirSync(dataDir), ['pg18'], 'no half-initialised copy left beside it');
+  const created = await fetch(`http://127.0.0.1:${a!.port}/todo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"title":"seen by both"}' });
+  t.equal(created.status, 201);
+  const list = await (await fetch(`http://127.0.0.1:${b!.port}/todo`)).json() as { title: string }[];
+  t.same(list.map((x) => x.title), ['seen by both'], 'one database');
+  a!.child.kill('SIGTERM');
+  t.equal(await a!.exited, 0);
+  t.equal((await fetch(`http://127.0.0.1:${b!.port}/healthz`)).status, 200, 'the other keeps its database');
+  b!.child.kill('SIGTERM');
+  t.equal(await b!.exited, 0);
+  t.notOk(existsSync(path.join(dataDir, 'pg18', 'postmaster.pid')), 'stopped by the last one');
+});

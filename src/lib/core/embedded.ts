@@ -14,7 +14,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, chown, mkdir, readFile, stat } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import net from 'node:net';
 import { arch, platform } from 'node:os';
 import path from 'node:path';
@@ -223,10 +223,22 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
 
     if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
       log(`initialising an embedded PostgreSQL cluster in ${dataDir}`);
-      await mkdir(dataDir, { recursive: true, mode: 0o700 });
-      // trust: the server listens on 127.0.0.1 only and no Unix socket; it is a development database.
-      await run(bin.initdb, ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale', '--no-sync'],
-        { ...as, env });
+      // initdb writes into a folder of its own, renamed into place once complete: two processes
+      // starting at once on a fresh data directory would otherwise both write into it. rename()
+      // replaces an empty folder but not a full one, so the loser's copy is simply discarded.
+      const fresh = `${dataDir}.init-${process.pid}`;
+      await mkdir(fresh, { recursive: true, mode: 0o700 });
+      if (as.uid !== undefined) await chown(fresh, as.uid, as.gid!);
+      try {
+        // trust: the server listens on 127.0.0.1 only and no Unix socket; it is a development database.
+        await run(bin.initdb, ['-D', fresh, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale', '--no-sync'],
+          { ...as, env });
+        await rename(fresh, dataDir).catch((err: NodeJS.ErrnoException) => {
+          if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
+        });
+      } finally {
+        await rm(fresh, { recursive: true, force: true });
+      }
     }
     const port = await freePort(opts.port);
     if (port !== opts.port) log(`port ${opts.port} is taken: the embedded PostgreSQL uses port ${port}`);
