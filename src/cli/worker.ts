@@ -13,18 +13,30 @@ import { openDatabase } from '../lib/core/database.js';
 import { embeddedPackage, missingPeersMessage } from '../lib/core/peers.js';
 import { runWorker, type TaskList } from '../lib/queue/index.js';
 
-const { values } = parseArgs({
-  options: {
-    tasks: { type: 'string' },
-    concurrency: { type: 'string', default: '8' },
-    'batch-size': { type: 'string' },
-    'poll-interval': { type: 'string', default: '1000' },
-    'lease-seconds': { type: 'string', default: '300' },
-    'no-schedules': { type: 'boolean', default: false },
-  },
-});
+const usage = 'usage: npm run worker -- --tasks ./path/to/tasks.js [--concurrency N] [--batch-size N] [--poll-interval ms] [--lease-seconds s] [--no-schedules]';
+const options = {
+  tasks: { type: 'string' },
+  concurrency: { type: 'string', default: '8' },
+  'batch-size': { type: 'string' },
+  'poll-interval': { type: 'string', default: '1000' },
+  'lease-seconds': { type: 'string', default: '300' },
+  'no-schedules': { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+let values: ReturnType<typeof parseArgs<{ options: typeof options }>>['values'];
+try {
+  ({ values } = parseArgs({ options }));
+} catch (err) {
+  // an unknown option or a missing value: parseArgs' message names it
+  console.error(`${(err as Error).message}\n${usage}`);
+  process.exit(2);
+}
+if (values.help) {
+  console.log(usage);
+  process.exit(0);
+}
 if (!values.tasks) {
-  console.error('usage: npm run worker -- --tasks ./path/to/tasks.js [--concurrency N] [--batch-size N] [--poll-interval ms] [--lease-seconds s] [--no-schedules]');
+  console.error(usage);
   process.exit(2);
 }
 const positive = (name: string, v: string | undefined) => {

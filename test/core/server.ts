@@ -1,15 +1,22 @@
 // `npm start` as a process: with DATABASE_URL; with the embedded PostgreSQL (cold start, reuse of a
 // server orphaned by SIGKILL, stop on SIGTERM); graceful shutdown finishing an in-flight request.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import postgres from 'postgres';
 import t from 'tap';
+import { withDatabase } from '../../src/lib/core/migrate.js';
 import { packageRoot } from '../../src/lib/core/paths.js';
-import { testDb } from '../helpers/db.js';
+import { addJob } from '../../src/lib/queue/index.js';
+import { serverUrl, testDb } from '../helpers/db.js';
+import { testEnv } from '../helpers/env.js';
+
+// Real server and PostgreSQL processes (initdb included) on 2 shared cores.
+t.setTimeout(300_000);
 
 const freePort = () => new Promise<number>((resolve) => {
   const s = net.createServer().listen(0, '127.0.0.1', () => { const { port } = s.address() as net.AddressInfo; s.close(() => resolve(port)); });
@@ -113,4 +120,120 @@ t.test('embedded PostgreSQL as a normal (non-root) user', { skip: process.getuid
   s.child.kill('SIGTERM');
   t.equal(await s.exited, 0);
   t.notOk(existsSync(path.join(dataDir, 'pg18', 'postmaster.pid')), 'stopped');
+});
+
+/** Runs `script` (a dist/ file) with `env` added to ours, collecting stdout and stderr apart. */
+function spawnScript(script: string, args: string[], env: Record<string, string | undefined>) {
+  const childEnv: Record<string, string | undefined> = { ...process.env, NODE_OPTIONS: '', ...env };
+  for (const k of Object.keys(childEnv)) if (childEnv[k] === undefined) delete childEnv[k];
+  const child = spawn(process.execPath, [path.join(packageRoot, 'dist', ...script.split('/')), ...args], { env: childEnv as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
+  child.stderr!.on('data', (c: Buffer) => { err += c.toString(); });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  /** Resolves when stdout has matched `re`; rejects when the process exits first. */
+  const printed = (re: RegExp) => new Promise<void>((resolve, reject) => {
+    const look = () => { if (re.test(out)) { child.stdout!.off('data', look); resolve(); } };
+    child.stdout!.on('data', look);
+    look();
+    void exited.then((code) => reject(new Error(`${script} exited with ${code} before printing ${re}:\n${out}${err}`)));
+  });
+  return { child, exited, printed, stdout: () => out, stderr: () => err };
+}
+
+t.test('a taken HTTP port: exit 1 with one line on stderr that names the port', async (t) => {
+  const { url } = await testDb(t);
+  const blocker = net.createServer();
+  const port = await new Promise<number>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve((blocker.address() as net.AddressInfo).port)));
+  t.teardown(() => { blocker.close(); });
+  const s = spawnScript('http/core/server.js', [], { DATABASE_URL: url, PORT: String(port), LOG_LEVEL: 'silent' });
+  t.equal(await s.exited, 1, 'exit 1');
+  const lines = s.stderr().trimEnd().split('\n');
+  t.equal(lines.length, 1, `one line: ${s.stderr()}`);
+  t.match(lines[0], String(port), 'naming the port');
+  t.notMatch(s.stderr(), /\s+at /, 'no stack trace');
+});
+
+t.test('two servers started at once on a fresh database both come up; migrations applied once', async (t) => {
+  const name = `pggrind_t_${process.env[testEnv.runner]}_${process.pid}_fresh`;
+  const admin = postgres(serverUrl(), { max: 1, onnotice: () => {} });
+  t.teardown(async () => {
+    await admin`drop database if exists ${admin(name)} with (force)`;
+    await admin.end();
+  });
+  const url = withDatabase(serverUrl(), name);
+  const [a, b] = await Promise.all([start({ DATABASE_URL: url }), start({ DATABASE_URL: url })]);
+  for (const s of [a!, b!]) t.equal((await fetch(`http://127.0.0.1:${s.port}/healthz`)).status, 200, `server on ${s.port} healthy`);
+  const db = postgres(url, { max: 1, onnotice: () => {} });
+  t.teardown(() => db.end());
+  const applied = await db<{ filename: string }[]>`select filename from graphile_migrate.migrations order by filename`;
+  const committed = readdirSync(path.join(packageRoot, 'migrations', 'committed'));
+  t.same(applied.map((r) => r.filename), committed.map((f) => `${f.split('-')[0]}.sql`), 'each committed migration recorded once');
+  a!.child.kill('SIGTERM');
+  b!.child.kill('SIGTERM');
+  t.same(await Promise.all([a!.exited, b!.exited]), [0, 0]);
+});
+
+t.test('embedded PostgreSQL shared by a server and a worker: the last one to stop stops it', async (t) => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'pggrind-shared-'));
+  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+  const env = { DATABASE_URL: undefined, PGGRIND_DATA_DIR: dataDir, PGGRIND_EMBEDDED_PORT: String(await freePort()) };
+  const pidFile = path.join(dataDir, 'pg18', 'postmaster.pid');
+  const tasks = path.join(dataDir, 'tasks.mjs');
+  writeFileSync(tasks, 'export async function hello() {}\n');
+  const worker = async () => {
+    const w = spawnScript('cli/worker.js', ['--tasks', tasks, '--no-schedules', '--poll-interval', '100'], { ...env, LOG_LEVEL: 'info' });
+    t.teardown(() => { w.child.kill('SIGKILL'); });
+    await w.printed(/queue worker started/);
+    return w;
+  };
+
+  // The server starts the cluster; a worker beside it stops first.
+  const server = await start(env);
+  t.match(server.output(), /embedded PostgreSQL started/);
+  const w1 = await worker();
+  t.match(w1.stdout(), /reusing the embedded PostgreSQL already running/);
+  w1.child.kill('SIGTERM');
+  t.equal(await w1.exited, 0, 'the worker stopped cleanly');
+  t.equal((await fetch(`http://127.0.0.1:${server.port}/healthz`)).status, 200, 'the server still has its database');
+  t.ok(existsSync(pidFile), 'PostgreSQL still running');
+
+  // Now the server stops first: the worker keeps its database, and stops it when it goes.
+  const w2 = await worker();
+  server.child.kill('SIGTERM');
+  t.equal(await server.exited, 0);
+  t.ok(existsSync(pidFile), 'PostgreSQL still running for the worker');
+  const pgPort = Number(readFileSync(pidFile, 'utf8').split('\n')[3]);
+  const sql = postgres(`postgres://postgres@127.0.0.1:${pgPort}/pggrind`, { max: 1, onnotice: () => {} });
+  const job = await addJob(sql, { task: 'hello' });
+  for (let i = 0; i < 300 && (await sql`select state from queue.job_history where id = ${job.id}`).length === 0; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  t.match(await sql`select state from queue.job_history where id = ${job.id}`, [{ state: 'completed' }], 'the worker still runs jobs');
+  await sql.end();
+  w2.child.kill('SIGTERM');
+  t.equal(await w2.exited, 0);
+  t.notOk(existsSync(pidFile), 'the last one out stopped PostgreSQL');
+});
+
+t.test('two servers started at once on a fresh embedded data directory share one cluster', async (t) => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'pggrind-twin-'));
+  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+  const env = { DATABASE_URL: undefined, PGGRIND_DATA_DIR: dataDir, PGGRIND_EMBEDDED_PORT: String(await freePort()) };
+  const [a, b] = await Promise.all([start(env), start(env)]);
+  const outputs = [a!.output(), b!.output()];
+  t.equal(outputs.filter((o) => /embedded PostgreSQL started/.test(o)).length, 1, 'one of them started the cluster');
+  t.equal(outputs.filter((o) => /reusing the embedded PostgreSQL already running/.test(o)).length, 1, 'the other uses it');
+  t.same(readdirSync(dataDir), ['pg18'], 'no half-initialised copy left beside it');
+  const created = await fetch(`http://127.0.0.1:${a!.port}/todo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"title":"seen by both"}' });
+  t.equal(created.status, 201);
+  const list = await (await fetch(`http://127.0.0.1:${b!.port}/todo`)).json() as { title: string }[];
+  t.same(list.map((x) => x.title), ['seen by both'], 'one database');
+  a!.child.kill('SIGTERM');
+  t.equal(await a!.exited, 0);
+  t.equal((await fetch(`http://127.0.0.1:${b!.port}/healthz`)).status, 200, 'the other keeps its database');
+  b!.child.kill('SIGTERM');
+  t.equal(await b!.exited, 0);
+  t.notOk(existsSync(path.join(dataDir, 'pg18', 'postmaster.pid')), 'stopped by the last one');
 });

@@ -56,3 +56,15 @@ t.test('usage errors exit 2', async (t) => {
   writeFileSync(empty, 'export const x = 1;\n');
   t.equal(await run(['--tasks', empty]).exited, 2, 'no task functions');
 });
+
+t.test('--help prints the usage and exits 0; an unknown option is a usage error', async (t) => {
+  for (const flag of ['--help', '-h']) {
+    const r = run([flag]);
+    t.equal(await r.exited, 0, flag);
+    t.match(r.output(), /^usage: npm run worker -- --tasks /, `${flag} prints the usage`);
+  }
+  const bad = run(['--tasks', tasks, '--no-such-option']);
+  t.equal(await bad.exited, 2, 'unknown option');
+  t.match(bad.output(), /--no-such-option[\s\S]*usage: npm run worker/);
+  t.notMatch(bad.output(), /\n\s+at /, 'no stack trace');
+});

@@ -1,7 +1,8 @@
 /**
  * `npm start`: opens the database (DATABASE_URL, else the embedded PostgreSQL 18 under .data/),
  * migrates it, and serves every project's API on HOST:PORT (default 127.0.0.1:3000).
- * SIGINT/SIGTERM: stop accepting, finish in-flight requests, close the pool, stop the embedded server.
+ * SIGINT/SIGTERM: stop accepting, finish in-flight requests, close the pool, stop the embedded server
+ * (unless another process, say a queue worker, still uses it).
  */
 import type { Server } from 'node:http';
 import { connect } from '../../lib/core/db.js';
@@ -28,9 +29,20 @@ const app = createApp({ sql, logger });
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '127.0.0.1';
 
-const server: Server = await new Promise((resolve, reject) => {
-  const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
-});
+let server: Server;
+try {
+  server = await new Promise((resolve, reject) => {
+    const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
+} catch (err) {
+  // A taken port is an operator's everyday mistake: one line that says what to change, no stack.
+  const code = (err as NodeJS.ErrnoException).code;
+  const why = code === 'EADDRINUSE' ? 'is already in use' : code === 'EACCES' ? 'needs privileges this process lacks' : `cannot be listened on (${code ?? (err as Error).message})`;
+  console.error(`pg-grind: port ${port} on ${host} ${why}: set PORT (or HOST) to a free address`);
+  await sql.end({ timeout: 5 });
+  await database.stop();
+  process.exit(1);
+}
 logger.info({ url: `http://${host}:${port}`, docs: `http://${host}:${port}/docs`, embedded: database.embedded,
   startupMs: Math.round(performance.now() - started) }, 'pg-grind listening');
 

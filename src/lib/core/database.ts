@@ -12,7 +12,7 @@ export interface OpenDatabase {
   url: string;
   /** True when the embedded server is in use. */
   embedded: boolean;
-  /** Stops the embedded server (no-op for DATABASE_URL). */
+  /** Leaves the embedded server, stopping it unless other processes still use it (no-op for DATABASE_URL). */
   stop(): Promise<void>;
 }
 

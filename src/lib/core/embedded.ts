@@ -5,10 +5,16 @@
  * installs process-wide SIGINT/SIGTERM hooks that stop the server before in-flight requests finish, and
  * it cannot adopt a server left running by a killed process. `pg_ctl start` runs PostgreSQL as a daemon,
  * so a crash of ours leaves it running; the next start finds it through `postmaster.pid` and reuses it.
+ *
+ * Several processes may share one cluster (`npm start` and `npm run worker` on the same `.data/`).
+ * The last one to stop it stops it, whichever started it: each holds a shared advisory lock on the
+ * cluster while it uses it, and stop() shuts the cluster down only when it then gets the lock
+ * exclusively. A process that is SIGKILLed loses its share with its session, so an orphaned cluster
+ * is adopted by the next process like any other; and left running, as before, if none comes.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, chown, mkdir, readFile, stat } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import net from 'node:net';
 import { arch, platform } from 'node:os';
 import path from 'node:path';
@@ -35,7 +41,10 @@ export interface EmbeddedServer {
   port: number;
   /** True when a server already running on this data directory was adopted. */
   reused: boolean;
-  /** Stops the server (fast shutdown: open transactions are rolled back). */
+  /**
+   * Leaves the cluster: stops it (fast shutdown: open transactions are rolled back) when no other
+   * process uses it, else leaves it running for them.
+   */
   stop(): Promise<void>;
 }
 
@@ -119,6 +128,27 @@ async function answers(url: string): Promise<boolean> {
 
 const urlFor = (port: number) => `postgres://postgres@127.0.0.1:${port}/postgres`;
 
+/** The advisory lock (in the `postgres` database) that every process using the cluster shares. */
+const usersLock = "hashtext('pg-grind.embedded.users')";
+
+/**
+ * Joins the cluster's users: a connection that holds a share of the users lock for as long as it
+ * lives, or undefined when another process holds the lock exclusively (it is stopping the cluster).
+ */
+async function join(url: string): Promise<postgres.Sql | undefined> {
+  // No lifetime or idle limit (0: none): recycling the connection would drop the share.
+  const conn = postgres(url, { max: 1, max_lifetime: 0, idle_timeout: 0, connect_timeout: 3, onnotice: () => {},
+    connection: { application_name: 'pg-grind-embedded-user' } });
+  try {
+    const [row] = await conn.unsafe(`select pg_try_advisory_lock_shared(${usersLock}) as joined`);
+    if (row!.joined) return conn;
+  } catch {
+    // not answering (any more): treated like a cluster being stopped
+  }
+  await conn.end({ timeout: 1 });
+  return undefined;
+}
+
 /** `port` when nothing listens on 127.0.0.1:port, else a free port the OS picks. */
 function freePort(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -142,37 +172,102 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
   const as = await runAs(dataDir, log);
   const env = { ...process.env, LC_ALL: 'C', LANG: 'C' };
   const pgctl = (args: string[]) => run(bin.pg_ctl, args, { ...as, env });
-  const stop = async () => {
-    await pgctl(['stop', '-D', dataDir, '-m', 'fast', '-w', '-t', '30']).catch((err: Error) => {
-      // Already stopped (by someone else) is fine; anything else is worth a line.
-      if (existsSync(path.join(dataDir, 'postmaster.pid'))) log(`pg_ctl stop failed: ${err.message}`);
-    });
+
+  const use = (port: number, conn: postgres.Sql, reused: boolean): EmbeddedServer => {
+    let left: Promise<void> | undefined;
+    const leave = async () => {
+      let last: boolean | undefined;
+      try {
+        // A share and the exclusive lock cannot be held together: give ours back, then see whether
+        // anyone else still holds one. Holding the exclusive lock while stopping also turns away a
+        // process that starts meanwhile (its join fails, so it waits for the stop and starts afresh).
+        await conn.unsafe(`select pg_advisory_unlock_shared(${usersLock})`);
+        const [row] = await conn.unsafe(`select pg_try_advisory_lock(${usersLock}) as last`);
+        last = row!.last as boolean;
+      } catch (err) {
+        // The cluster went away, or does not answer: in neither case is it ours to stop.
+        log(`leaving the embedded PostgreSQL as it is: ${(err as Error).message}`);
+      }
+      if (!last) {
+        if (last === false) log(`leaving the embedded PostgreSQL on port ${port} running: other processes use it`);
+        await conn.end({ timeout: 1 });
+        return;
+      }
+      await pgctl(['stop', '-D', dataDir, '-m', 'fast', '-w', '-t', '30']).catch((err: Error) => {
+        // Already stopped (by someone else) is fine; anything else is worth a line.
+        if (existsSync(path.join(dataDir, 'postmaster.pid'))) log(`pg_ctl stop failed: ${err.message}`);
+      });
+      await conn.end({ timeout: 1 });
+    };
+    return { url: urlFor(port), port, reused, stop: () => (left ??= leave()) };
   };
 
-  const running = await runningServer(dataDir);
-  if (running && (await answers(urlFor(running.port)))) {
-    log(`reusing the embedded PostgreSQL already running on port ${running.port} (pid ${running.pid})`);
-    return { url: urlFor(running.port), port: running.port, reused: true, stop };
-  }
+  // A process that finds the cluster being stopped by its last user waits for that, then starts it
+  // again; so does one that loses a race to start it (pg_ctl start fails, the other's server runs).
+  for (let attempt = 1; ; attempt++) {
+    const running = await runningServer(dataDir);
+    const answering = running !== undefined && (await answers(urlFor(running.port)));
+    if (running && answering) {
+      const conn = await join(urlFor(running.port));
+      if (conn) {
+        log(`reusing the embedded PostgreSQL already running on port ${running.port} (pid ${running.pid})`);
+        return use(running.port, conn, true);
+      }
+    }
+    if (running) {
+      if (attempt >= 3) throw new Error(`an embedded PostgreSQL (pid ${running.pid}) runs on ${dataDir} but does not let this process use it`);
+      log(`the embedded PostgreSQL (pid ${running.pid}) is ${answering ? 'stopping' : 'starting'}: waiting for it`);
+      await settled(dataDir, running.pid, answering);
+      continue;
+    }
 
-  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
-    log(`initialising an embedded PostgreSQL cluster in ${dataDir}`);
-    await mkdir(dataDir, { recursive: true, mode: 0o700 });
-    // trust: the server listens on 127.0.0.1 only and no Unix socket; it is a development database.
-    await run(bin.initdb, ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale', '--no-sync'],
-      { ...as, env });
+    if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
+      log(`initialising an embedded PostgreSQL cluster in ${dataDir}`);
+      // initdb writes into a folder of its own, renamed into place once complete: two processes
+      // starting at once on a fresh data directory would otherwise both write into it. rename()
+      // replaces an empty folder but not a full one, so the loser's copy is simply discarded.
+      const fresh = `${dataDir}.init-${process.pid}`;
+      await mkdir(fresh, { recursive: true, mode: 0o700 });
+      if (as.uid !== undefined) await chown(fresh, as.uid, as.gid!);
+      try {
+        // trust: the server listens on 127.0.0.1 only and no Unix socket; it is a development database.
+        await run(bin.initdb, ['-D', fresh, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale', '--no-sync'],
+          { ...as, env });
+        await rename(fresh, dataDir).catch((err: NodeJS.ErrnoException) => {
+          if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
+        });
+      } finally {
+        await rm(fresh, { recursive: true, force: true });
+      }
+    }
+    const port = await freePort(opts.port);
+    if (port !== opts.port) log(`port ${opts.port} is taken: the embedded PostgreSQL uses port ${port}`);
+    const logFile = path.join(dataDir, 'server.log');
+    const fast = opts.fast ? ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off' : '';
+    try {
+      await pgctl(['start', '-D', dataDir, '-w', '-t', '60', '-l', logFile, '-o',
+        `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c max_connections=200${fast}`]);
+    } catch (err) {
+      if (attempt < 3 && (await runningServer(dataDir))) continue; // another process started it first
+      const tail = await readFile(logFile, 'utf8').then((t) => t.split('\n').slice(-8).join('\n')).catch(() => '');
+      throw new Error(`embedded PostgreSQL did not start on port ${port}: ${(err as Error).message}\n${tail}`);
+    }
+    const conn = await join(urlFor(port));
+    if (!conn) throw new Error(`embedded PostgreSQL started on port ${port} but does not answer`);
+    log(`embedded PostgreSQL started on port ${port}`);
+    return use(port, conn, false);
   }
-  const port = await freePort(opts.port);
-  if (port !== opts.port) log(`port ${opts.port} is taken: the embedded PostgreSQL uses port ${port}`);
-  const logFile = path.join(dataDir, 'server.log');
-  const fast = opts.fast ? ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off' : '';
-  try {
-    await pgctl(['start', '-D', dataDir, '-w', '-t', '60', '-l', logFile, '-o',
-      `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c max_connections=200${fast}`]);
-  } catch (err) {
-    const tail = await readFile(logFile, 'utf8').then((t) => t.split('\n').slice(-8).join('\n')).catch(() => '');
-    throw new Error(`embedded PostgreSQL did not start on port ${port}: ${(err as Error).message}\n${tail}`);
+}
+
+/**
+ * Waits (up to a minute) for another process's stop or start of the server `pid` on `dataDir` to end:
+ * a stopping server (`stopping`) to be gone, a starting one to be gone or answering.
+ */
+async function settled(dataDir: string, pid: number, stopping: boolean): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    const running = await runningServer(dataDir);
+    if (!running || running.pid !== pid) return;
+    if (!stopping && (await answers(urlFor(running.port)))) return;
+    await new Promise((r) => setTimeout(r, 200));
   }
-  log(`embedded PostgreSQL started on port ${port}`);
-  return { url: urlFor(port), port, reused: false, stop };
 }

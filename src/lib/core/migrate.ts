@@ -33,7 +33,8 @@ export async function ensureDatabase(url: string): Promise<boolean> {
     const [found] = await admin`select 1 from pg_database where datname = ${name}`;
     if (found) return false;
     return await admin`create database ${admin(name)}`.then(() => true, (err: { code?: string }) => {
-      if (err.code !== '42P04') throw err; // created meanwhile by a concurrent start
+      // created meanwhile by a concurrent start: 42P04, or 23505 when both inserted into pg_database at once
+      if (err.code !== '42P04' && err.code !== '23505') throw err;
       return false;
     });
   } finally {
@@ -41,12 +42,20 @@ export async function ensureDatabase(url: string): Promise<boolean> {
   }
 }
 
-/** Applies every committed migration not yet applied to the database at `url`. */
+/**
+ * Applies every committed migration not yet applied to the database at `url`. A run that overlaps
+ * another (two servers started at once) waits for it, then finds nothing left to apply.
+ */
 export async function migrateDatabase(url: string, log: (message: string) => void = () => {}): Promise<void> {
   const logger = new Logger(() => (level, message) => {
     if (level === 'error' || level === 'warning') log(`graphile-migrate ${level}: ${message}`);
   });
+  // graphile-migrate takes its advisory lock with a try-lock and fails when another run holds it.
+  // Our own session lock, taken first and waited for, queues concurrent runs instead; it is per
+  // database (advisory locks are), and it goes with the session if this process dies.
+  const lock = postgres(url, { max: 1, max_lifetime: 0, onnotice: () => {} }); // 0: the session lives as long as the run
   try {
+    await lock`select pg_advisory_lock(hashtext('pg-grind.migrate'))`;
     await graphileMigrate({
       connectionString: url,
       migrationsFolder: path.join(packageRoot, 'migrations'),
@@ -54,6 +63,7 @@ export async function migrateDatabase(url: string, log: (message: string) => voi
       logger,
     });
   } finally {
+    await lock.end({ timeout: 2 });
     // graphile-migrate keeps its pg pool for 200 ms after use, and that pool's error handler exits
     // the process: let it close before anyone (our own clean-up after a failure included) drops,
     // terminates or stops this database.
@@ -108,8 +118,8 @@ async function appliedMigrations(url: string): Promise<string[]> {
 /**
  * Brings the database at `url` up to date with pg-grind's schema (every project's): creates it when
  * missing, applies the committed migrations it lacks, each in its own transaction. Meant for every
- * deploy: a second run applies nothing; a run that overlaps another fails ("Failed to get exclusive
- * lock", graphile-migrate's advisory lock) instead of applying twice. Connection and SQL errors escape.
+ * deploy: a second run applies nothing; a run that overlaps another waits for it, then applies what is
+ * left (usually nothing) instead of applying twice. Connection and SQL errors escape.
  */
 export async function migrate(url: string, options: MigrateOptions = {}): Promise<MigrateResult> {
   const created = options.createDatabase === false ? false : await ensureDatabase(url);

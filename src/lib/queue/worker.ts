@@ -59,6 +59,8 @@ export interface WorkerOptions {
   maintenanceInterval?: number;
   /** keep completed jobs in job_history (default true); false deletes them (failed and cancelled jobs are always kept) */
   keepCompleted?: boolean;
+  /** the scheduler's clock (default: the system clock); tests move it to let hours pass at once */
+  now?: () => Date;
 }
 
 export interface WorkerHandle {
@@ -188,8 +190,10 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
 
   async function runJob(job: Job, helpers: Run) {
     try {
-      const fn = opts.tasks[job.task];
-      if (!fn) throw new Error(`no handler for task ${job.task}`);
+      // Own properties only: a job whose task is `constructor` or `toString` must not run what the
+      // task list inherits from Object.prototype.
+      const fn = Object.hasOwn(opts.tasks, job.task) ? opts.tasks[job.task] : undefined;
+      if (typeof fn !== 'function') throw new Error(`no handler for task ${job.task}`);
       await fn(job.payload, helpers);
       if (abandoned.delete(job.id)) return;
       toComplete.push(job.id);
@@ -337,22 +341,28 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   // cron: every second, compute the ticks due since the last look and fire them; the advisory lock
   // lets one scheduler work at a time, the primary key of schedule_ticks makes each tick fire once
   let cronTimer: NodeJS.Timeout | null = null;
+  const catchUpMs = 60_000;
   if (opts.schedules !== false) {
     const checked = new Map<string, Date>();
     const parsed = new Map<string, Cron>();
+    const clock = opts.now ?? (() => new Date());
     let busy = false;
     cronTimer = setInterval(async () => {
       if (busy) return;
       busy = true;
       try {
-        const now = new Date();
+        const now = clock();
         const rows = await many(sql, q.list_schedules);
         const names: string[] = [];
         const ticks: Date[] = [];
         for (const s of rows) {
           let c = parsed.get(s.cron);
           if (!c) parsed.set(s.cron, (c = parseCron(s.cron)));
-          const after = checked.get(s.name) ?? new Date(Math.max(s.created_at.getTime(), now.getTime() - 60_000));
+          // Ticks missed while no scheduler could look (a restart, or an outage that failed every
+          // look since `checked`) are caught up for one minute only: older ones would fire late in
+          // a burst, and ticks older than a day are pruned from schedule_ticks, so they would fire twice.
+          const since = checked.get(s.name) ?? s.created_at;
+          const after = new Date(Math.max(since.getTime(), now.getTime() - catchUpMs));
           for (const t of cronTicks(c, after, now)) {
             names.push(s.name);
             ticks.push(t);
