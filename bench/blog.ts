@@ -45,8 +45,14 @@ try {
     ['list_articles (no filter)', async () => (await blog.listArticles(sql, {}, viewer)).articles.length],
     ['list_articles ?tag=', async () => (await blog.listArticles(sql, { tag: 't7' }, viewer)).articles.length],
     ['list_articles ?author=', async () => (await blog.listArticles(sql, { author: 'u42' }, viewer)).articles.length],
-    ['list_articles ?favorited=', async () => (await blog.listArticles(sql, { favorited: 'u42' }, viewer)).articles.length],
-    ['list_articles ?tag=&author=', async () => (await blog.listArticles(sql, { tag: 't7', author: 'u42' }, viewer)).articles.length],
+    [
+      'list_articles ?favorited=',
+      async () => (await blog.listArticles(sql, { favorited: 'u42' }, viewer)).articles.length,
+    ],
+    [
+      'list_articles ?tag=&author=',
+      async () => (await blog.listArticles(sql, { tag: 't7', author: 'u42' }, viewer)).articles.length,
+    ],
     ['list_feed', async () => (await blog.listFeed(sql, viewer)).articles.length],
     ['list_articles offset 5000', async () => (await blog.listArticles(sql, { offset: 5000 }, viewer)).articles.length],
     ['find_article', async () => ((await blog.getArticle(sql, 'a-4242', viewer)) ? 1 : 0)],
@@ -73,21 +79,37 @@ try {
   const ops = 4000;
   let done = 0;
   const t1 = performance.now();
-  await Promise.all(Array.from({ length: 8 }, async (_, w) => {
-    for (let i = w; i < ops; i += 8) {
-      const user = 1 + (i % 500);
-      if (i % 3 === 2) await blog.unfavoriteArticle(sql, user, hot);
-      else await blog.favoriteArticle(sql, user, hot);
-      if (++done % 500 === 0) progress('favorite/unfavorite race', done, ops);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: 8 }, async (_, w) => {
+      for (let i = w; i < ops; i += 8) {
+        const user = 1 + (i % 500);
+        if (i % 3 === 2) await blog.unfavoriteArticle(sql, user, hot);
+        else await blog.favoriteArticle(sql, user, hot);
+        if (++done % 500 === 0) progress('favorite/unfavorite race', done, ops);
+      }
+    }),
+  );
   const secs = (performance.now() - t1) / 1000;
-  const [check] = await sql<{ rows: number }[]>`select count(*)::int as rows from blog.favorites f join blog.articles a on a.id = f.article_id where a.slug = ${hot}`;
+  const [check] = await sql<
+    { rows: number }[]
+  >`select count(*)::int as rows from blog.favorites f join blog.articles a on a.id = f.article_id where a.slug = ${hot}`;
   const count = (await blog.getArticle(sql, hot, null)).favorites_count;
   if (count !== check!.rows) throw new Error(`favoritesCount ${count} != ${check!.rows} rows`);
-  rows.push({ query: `favorite/unfavorite x${ops}, 8 conns`, items: count, 'p50 ms': null, 'p95 ms': null, 'max ms': null, 'ops/s': Math.round(ops / secs) });
+  rows.push({
+    query: `favorite/unfavorite x${ops}, 8 conns`,
+    items: count,
+    'p50 ms': null,
+    'p95 ms': null,
+    'max ms': null,
+    'ops/s': Math.round(ops / secs),
+  });
 
-  report('blog', server, rows, { users: USERS, articles: ARTICLES, runs: RUNS, seedSeconds: Math.round(seedMs / 100) / 10 });
+  report('blog', server, rows, {
+    users: USERS,
+    articles: ARTICLES,
+    runs: RUNS,
+    seedSeconds: Math.round(seedMs / 100) / 10,
+  });
 } finally {
   await sql.end({ timeout: 5 });
   await db.drop();

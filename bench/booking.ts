@@ -27,7 +27,9 @@ try {
     try {
       const ids: string[] = [];
       for (let i = 0; i < s.resources; i++) {
-        ids.push((await booking.createResource(sql, { name: `r${i}`, timeZone: 'Europe/Berlin', bufferAfterMinutes: 15 })).id);
+        ids.push(
+          (await booking.createResource(sql, { name: `r${i}`, timeZone: 'Europe/Berlin', bufferAfterMinutes: 15 })).id,
+        );
       }
       // Warm the pool: one connection per client, prepared statements aside.
       await Promise.all(Array.from({ length: CLIENTS }, () => sql`select 1`));
@@ -40,24 +42,28 @@ try {
       const total = CLIENTS * PER_CLIENT;
       progress(s.name, 0, total);
       const t0 = performance.now();
-      await Promise.all(Array.from({ length: CLIENTS }, async (_, c) => {
-        for (let i = 0; i < PER_CLIENT; i++) {
-          const start = base + Math.floor(Math.random() * s.slots) * 15 * 60_000;
-          const a = performance.now();
-          try {
-            await booking.createBooking(sql, {
-              resourceId: ids[Math.floor(Math.random() * ids.length)]!, customerEmail: `c${c}@bench.example`,
-              start: new Date(start), end: new Date(start + 3_600_000),
-            });
-            booked++;
-          } catch (err) {
-            if (err instanceof booking.BookingConflict) conflicts++;
-            else other++;
+      await Promise.all(
+        Array.from({ length: CLIENTS }, async (_, c) => {
+          for (let i = 0; i < PER_CLIENT; i++) {
+            const start = base + Math.floor(Math.random() * s.slots) * 15 * 60_000;
+            const a = performance.now();
+            try {
+              await booking.createBooking(sql, {
+                resourceId: ids[Math.floor(Math.random() * ids.length)]!,
+                customerEmail: `c${c}@bench.example`,
+                start: new Date(start),
+                end: new Date(start + 3_600_000),
+              });
+              booked++;
+            } catch (err) {
+              if (err instanceof booking.BookingConflict) conflicts++;
+              else other++;
+            }
+            latencies.push(performance.now() - a);
+            if (++done % 500 === 0) progress(s.name, done, total);
           }
-          latencies.push(performance.now() - a);
-          if (++done % 500 === 0) progress(s.name, done, total);
-        }
-      }));
+        }),
+      );
       const seconds = (performance.now() - t0) / 1000;
       progress(s.name, total, total);
       const [check] = await sql<{ n: number }[]>`
@@ -68,8 +74,16 @@ try {
       latencies.sort((a, b) => a - b);
       const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!;
       rows.push({
-        scenario: s.name, clients: CLIENTS, attempts: total, 'attempts/s': total / seconds,
-        booked, conflicts, 'other errors': other, 'p50 ms': pct(50), 'p99 ms': pct(99), overlaps: check!.n,
+        scenario: s.name,
+        clients: CLIENTS,
+        attempts: total,
+        'attempts/s': total / seconds,
+        booked,
+        conflicts,
+        'other errors': other,
+        'p50 ms': pct(50),
+        'p99 ms': pct(99),
+        overlaps: check!.n,
       });
       if (check!.n !== 0 || other !== 0) process.exitCode = 1;
     } finally {
@@ -79,7 +93,10 @@ try {
   }
   report('booking', server, rows, {
     what: 'createBooking (one statement: expire lapsed holds + insert under bookings_no_overlap) through postgres.js, no HTTP',
-    clients: CLIENTS, attemptsPerClient: PER_CLIENT, bookingMinutes: 60, bufferAfterMinutes: 15,
+    clients: CLIENTS,
+    attemptsPerClient: PER_CLIENT,
+    bookingMinutes: 60,
+    bufferAfterMinutes: 15,
   });
 } finally {
   await server.stop();

@@ -25,25 +25,41 @@ import postgres from 'postgres';
 
 const seconds = Number(process.env.BENCH_HTTP_SECONDS ?? 5);
 const connectionCounts = (process.env.BENCH_HTTP_CONNECTIONS ?? '8,64').split(',').map(Number);
-const list = <T>(name: string, parse: (v: string) => T): (T | undefined)[] => (process.env[name] ? process.env[name]!.split(',').map(parse) : [undefined]);
+const list = <T>(name: string, parse: (v: string) => T): (T | undefined)[] =>
+  process.env[name] ? process.env[name]!.split(',').map(parse) : [undefined];
 /** Server settings to compare: every pool size x every prepare setting (default: connect()'s defaults). */
-const settings = list('BENCH_HTTP_POOLS', Number).flatMap((pool) => list('BENCH_HTTP_PREPARE', (v) => v !== 'false').map((prepare) => ({ pool, prepare })));
+const settings = list('BENCH_HTTP_POOLS', Number).flatMap((pool) =>
+  list('BENCH_HTTP_PREPARE', (v) => v !== 'false').map((prepare) => ({ pool, prepare })),
+);
 type Settings = (typeof settings)[number];
 const seeded = 10_000;
 const blogArticles = 10_000;
 const blogCommentsPerArticle = 10;
 
 /** `bare: false`: pg-grind only (the baseline implements the todo statements alone). */
-type Endpoint = Pick<LoadJob, 'method' | 'path' | 'body'> & Partial<Pick<LoadJob, 'firstId' | 'lastId'>> & { name: string; bare?: false };
+type Endpoint = Pick<LoadJob, 'method' | 'path' | 'body'> &
+  Partial<Pick<LoadJob, 'firstId' | 'lastId'>> & { name: string; bare?: false };
 const endpoints: Endpoint[] = [
   { name: 'GET /todo/:id', method: 'GET', path: '/todo/:id' },
   { name: 'GET /todo?limit=50', method: 'GET', path: '/todo?limit=50' },
   { name: 'POST /todo', method: 'POST', path: '/todo', body: { title: 'benchmark todo', order: 7 } },
-  { name: 'PATCH /todo/:id', method: 'PATCH', path: '/todo/:id', body: { completed: true, title: 'patched by the benchmark' } },
+  {
+    name: 'PATCH /todo/:id',
+    method: 'PATCH',
+    path: '/todo/:id',
+    body: { completed: true, title: 'patched by the benchmark' },
+  },
   // blog (RealWorld), anonymous reads on 10,000 articles and 100,000 comments: each list is one statement.
   { name: 'GET /blog/api/articles', method: 'GET', path: '/blog/api/articles?limit=20', bare: false },
   { name: 'GET /blog/api/articles?tag=', method: 'GET', path: '/blog/api/articles?tag=t7&limit=20', bare: false },
-  { name: 'GET /blog/api/articles/:slug/comments', method: 'GET', path: '/blog/api/articles/a-:id/comments', firstId: 1, lastId: blogArticles, bare: false },
+  {
+    name: 'GET /blog/api/articles/:slug/comments',
+    method: 'GET',
+    path: '/blog/api/articles/a-:id/comments',
+    firstId: 1,
+    lastId: blogArticles,
+    bare: false,
+  },
 ];
 
 const log = (m: string) => console.error(`[bench:http] ${m}`);
@@ -62,7 +78,10 @@ function nextMessage<T>(proc: ChildProcess, what: string): Promise<T> {
   return new Promise((resolve, reject) => {
     const onExit = (code: number | null) => reject(new Error(`${what}: process exited (${code})`));
     proc.once('exit', onExit);
-    proc.once('message', (m) => { proc.off('exit', onExit); resolve(m as T); });
+    proc.once('message', (m) => {
+      proc.off('exit', onExit);
+      resolve(m as T);
+    });
   });
 }
 
@@ -84,7 +103,13 @@ const cpuOf = async (proc: ChildProcess) => {
 
 /** Whether PostgreSQL's backends are processes of this machine (else their pids mean nothing here). */
 let localServer = false;
-const clockTicks = (() => { try { return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100; } catch { return 100; } })();
+const clockTicks = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100;
+  } catch {
+    return 100;
+  }
+})();
 
 /**
  * CPU time (µs) used so far by the PostgreSQL backends serving one of the servers, read from
@@ -123,7 +148,10 @@ async function startServer(kind: 'pg-grind' | 'bare', url: string, { pool, prepa
 
 async function main() {
   log('building dist/ (the pg-grind server runs the compiled code)');
-  const build = spawnSync(process.execPath, [path.join(packageRoot, 'scripts', 'build.mjs')], { stdio: 'inherit', cwd: packageRoot });
+  const build = spawnSync(process.execPath, [path.join(packageRoot, 'scripts', 'build.mjs')], {
+    stdio: 'inherit',
+    cwd: packageRoot,
+  });
   if (build.status !== 0) throw new Error('build failed');
 
   const server = await benchServer();
@@ -156,7 +184,9 @@ async function main() {
     });
     await admin`vacuum analyze`;
     const ids = { firstId: Number(range!.first), lastId: Number(range!.last) };
-    log(`seeded ${seeded} todos; ${seconds} s per measurement, connections ${connectionCounts.join('/')}, settings ${JSON.stringify(settings)}`);
+    log(
+      `seeded ${seeded} todos; ${seconds} s per measurement, connections ${connectionCounts.join('/')}, settings ${JSON.stringify(settings)}`,
+    );
 
     const loader = child('load.ts', []);
     procs.push(loader);
@@ -176,11 +206,17 @@ async function main() {
       procs.push(...servers.map((s) => s.proc));
       // JIT warm-up: every endpoint on both servers, 1 s each, not reported.
       const on = (e: Endpoint) => (e.bare === false ? servers.filter((s) => s.kind === 'pg-grind') : servers);
-      for (const e of endpoints) for (const s of on(e)) await measure({ ...ids, ...e, url: s.url, connections: 8, seconds: 1 });
+      for (const e of endpoints)
+        for (const s of on(e)) await measure({ ...ids, ...e, url: s.url, connections: 8, seconds: 1 });
       progress('http', done, total);
       for (const connections of connectionCounts) {
         for (const e of endpoints) {
-          const sum = Object.fromEntries(servers.map((s) => [s.kind, { ms: 0, requests: 0, latencies: [] as number[], failures: 0, cpu: 0, db: 0 as number | undefined }]));
+          const sum = Object.fromEntries(
+            servers.map((s) => [
+              s.kind,
+              { ms: 0, requests: 0, latencies: [] as number[], failures: 0, cpu: 0, db: 0 as number | undefined },
+            ]),
+          );
           // 1 s slices, alternating (ABBA...), so that both see the same machine load.
           for (let slice = 0; slice < seconds; slice++) {
             for (const s of slice % 2 === 0 ? on(e) : [...on(e)].reverse()) {
@@ -225,11 +261,17 @@ async function main() {
           progress('http', ++done, total);
         }
       }
-      for (const s of servers) { s.proc.disconnect(); await new Promise((resolve) => s.proc.once('exit', resolve)); }
+      for (const s of servers) {
+        s.proc.disconnect();
+        await new Promise((resolve) => s.proc.once('exit', resolve));
+      }
     }
     loader.disconnect();
     report('http', server, rows, {
-      seconds, seeded, connections: connectionCounts, settings,
+      seconds,
+      seeded,
+      connections: connectionCounts,
+      settings,
       env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_'))),
       ratio: 'pg-grind req/s / bare node:http + postgres.js req/s, measured back to back',
       errors: 'socket errors + timeouts + non-2xx responses, pg-grind / bare',
@@ -242,7 +284,8 @@ async function main() {
       process.exitCode = 1;
     }
     const low = rows.filter((r) => r.ratio !== null && Number(r.ratio) < 0.8);
-    if (low.length) log(`below the 0.80 target: ${low.map((r) => `${r.endpoint} @${r.conns} (${r.ratio})`).join(', ')}`);
+    if (low.length)
+      log(`below the 0.80 target: ${low.map((r) => `${r.endpoint} @${r.conns} (${r.ratio})`).join(', ')}`);
   } finally {
     for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill();
     await admin.end();

@@ -36,7 +36,13 @@ export async function benchServer(): Promise<BenchServer> {
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   const [row] = await sql<{ v: string }[]>`select current_setting('server_version') as v`;
   await sql.end();
-  return { url, version: row?.v ?? '?', stop: async () => { await embedded?.stop(); } };
+  return {
+    url,
+    version: row?.v ?? '?',
+    stop: async () => {
+      await embedded?.stop();
+    },
+  };
 }
 
 export interface BenchDatabase {
@@ -46,7 +52,11 @@ export interface BenchDatabase {
 }
 
 /** A new database named pggrind_bench_<label>_<pid>, migrated unless `migrate: false`. */
-export async function freshDatabase(server: BenchServer, label: string, opts: { migrate?: boolean } = {}): Promise<BenchDatabase> {
+export async function freshDatabase(
+  server: BenchServer,
+  label: string,
+  opts: { migrate?: boolean } = {},
+): Promise<BenchDatabase> {
   const name = `pggrind_bench_${label}_${process.pid}`;
   const admin = postgres(server.url, { max: 1, onnotice: () => {} });
   await admin`drop database if exists ${admin(name)} with (force)`;
@@ -79,23 +89,53 @@ export type Row = Record<string, string | number | null>;
 export function table(rows: Row[]): string {
   if (!rows.length) return '(no rows)';
   const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  const cell = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'number' ? (Number.isInteger(v) ? v.toLocaleString('en-US') : v.toFixed(2)) : String(v));
+  const cell = (v: unknown) =>
+    v === null || v === undefined
+      ? ''
+      : typeof v === 'number'
+        ? Number.isInteger(v)
+          ? v.toLocaleString('en-US')
+          : v.toFixed(2)
+        : String(v);
   const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
-  const line = (vals: string[]) => vals.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');
-  return [line(cols), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(cols.map((c) => cell(r[c]))))].join('\n');
+  const line = (vals: string[]) =>
+    vals.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');
+  return [
+    line(cols),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map((r) => line(cols.map((c) => cell(r[c])))),
+  ].join('\n');
 }
 
 /** Prints the table and writes bench/results/<name>-<timestamp>.json with the environment. */
 export function report(name: string, server: BenchServer, rows: Row[], notes: Record<string, unknown> = {}): void {
-  console.log(`\n== ${name} (PostgreSQL ${server.version}, Node ${process.version}, ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'})`);
+  console.log(
+    `\n== ${name} (PostgreSQL ${server.version}, Node ${process.version}, ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'})`,
+  );
   console.log(table(rows));
   const dir = path.join(packageRoot, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({
-    name, at: new Date().toISOString(), rows, notes,
-    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), platform: `${os.platform()}-${os.arch()}` },
-    node: process.version, postgres: server.version,
-  }, null, 2));
+  writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        name,
+        at: new Date().toISOString(),
+        rows,
+        notes,
+        machine: {
+          cpus: os.cpus().length,
+          cpu: os.cpus()[0]?.model,
+          memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+          platform: `${os.platform()}-${os.arch()}`,
+        },
+        node: process.version,
+        postgres: server.version,
+      },
+      null,
+      2,
+    ),
+  );
   console.log(`(figures also in ${path.relative(packageRoot, file)})`);
 }

@@ -23,17 +23,31 @@ const WORKERS = 2;
 async function round(url: string): Promise<number> {
   const sql = connect(url, { max: 12 });
   let ran = 0;
-  const workers = await Promise.all(Array.from({ length: WORKERS }, () => runWorker({
-    sql, concurrency: 4, pollInterval: 3_600_000, schedules: false, tasks: { noop: () => { ran++; } },
-  })));
+  const workers = await Promise.all(
+    Array.from({ length: WORKERS }, () =>
+      runWorker({
+        sql,
+        concurrency: 4,
+        pollInterval: 3_600_000,
+        schedules: false,
+        tasks: {
+          noop: () => {
+            ran++;
+          },
+        },
+      }),
+    ),
+  );
   let next = 0;
-  await Promise.all(Array.from({ length: PRODUCERS }, async () => {
-    while (next < JOBS) {
-      next++;
-      await sleep(Math.random() * 6);
-      await addJob(sql, { task: 'noop' });
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: PRODUCERS }, async () => {
+      while (next < JOBS) {
+        next++;
+        await sleep(Math.random() * 6);
+        await addJob(sql, { task: 'noop' });
+      }
+    }),
+  );
   // A woken job starts within milliseconds; give stragglers 3 s before counting them as lost.
   const deadline = Date.now() + 3000;
   while (ran < JOBS && Date.now() < deadline) await sleep(20);
@@ -58,6 +72,17 @@ try {
 } finally {
   await server.stop();
 }
-report('queue-wakeups', server, [{
-  jobs: JOBS * ROUNDS, producers: PRODUCERS, workers: WORKERS, 'started by a wake-up': JOBS * ROUNDS - lost, 'waited for a poll': lost,
-}], { rounds: ROUNDS });
+report(
+  'queue-wakeups',
+  server,
+  [
+    {
+      jobs: JOBS * ROUNDS,
+      producers: PRODUCERS,
+      workers: WORKERS,
+      'started by a wake-up': JOBS * ROUNDS - lost,
+      'waited for a poll': lost,
+    },
+  ],
+  { rounds: ROUNDS },
+);

@@ -50,18 +50,30 @@ interface System {
 }
 type Maker = (url: string) => Promise<System>;
 
-const ours = (keepCompleted: boolean): Maker => async (url) => {
-  const sql: Pool = connect(url, { max: PRODUCERS + 4 });
-  return {
-    addOne: (i) => addJob(sql, { task: 'noop', payload: { i, t: now() } }),
-    addMany: (n, offset) => addJobs(sql, Array.from({ length: n }, (_, k) => ({ task: 'noop', payload: { i: offset + k } }))),
-    async work(handler) {
-      const w = await runWorker({ sql, concurrency: CONCURRENCY, batchSize: 500, keepCompleted, tasks: { noop: (p) => handler(p) } });
-      return () => w.stop();
-    },
-    close: () => sql.end(),
+const ours =
+  (keepCompleted: boolean): Maker =>
+  async (url) => {
+    const sql: Pool = connect(url, { max: PRODUCERS + 4 });
+    return {
+      addOne: (i) => addJob(sql, { task: 'noop', payload: { i, t: now() } }),
+      addMany: (n, offset) =>
+        addJobs(
+          sql,
+          Array.from({ length: n }, (_, k) => ({ task: 'noop', payload: { i: offset + k } })),
+        ),
+      async work(handler) {
+        const w = await runWorker({
+          sql,
+          concurrency: CONCURRENCY,
+          batchSize: 500,
+          keepCompleted,
+          tasks: { noop: (p) => handler(p) },
+        });
+        return () => w.stop();
+      },
+      close: () => sql.end(),
+    };
   };
-};
 
 const graphile: Maker = async (url) => {
   const logger = new GwLogger(() => () => {});
@@ -72,27 +84,41 @@ const graphile: Maker = async (url) => {
   await utils.migrate();
   return {
     addOne: (i) => utils.addJob('noop', { i, t: now() }),
-    addMany: (n, offset) => utils.addJobs(Array.from({ length: n }, (_, k) => ({ identifier: 'noop', payload: { i: offset + k } }))),
+    addMany: (n, offset) =>
+      utils.addJobs(Array.from({ length: n }, (_, k) => ({ identifier: 'noop', payload: { i: offset + k } }))),
     async work(handler) {
       const runner = await gwRun({
-        pgPool, concurrency: CONCURRENCY, noHandleSignals: true, pollInterval: 1000, logger,
+        pgPool,
+        concurrency: CONCURRENCY,
+        noHandleSignals: true,
+        pollInterval: 1000,
+        logger,
         taskList: { noop: async (p) => handler(p as { i?: number; t?: number }) },
         preset: { worker: { localQueue: { size: 500 }, completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
       });
       return () => runner.stop();
     },
-    close: async () => { await utils.release(); await pgPool.end(); },
+    close: async () => {
+      await utils.release();
+      await pgPool.end();
+    },
   };
 };
 
 const pgboss: Maker = async (url) => {
-  const boss = new PgBoss({ connectionString: url, max: PRODUCERS + CONCURRENCY + 2, supervise: false, schedule: false });
+  const boss = new PgBoss({
+    connectionString: url,
+    max: PRODUCERS + CONCURRENCY + 2,
+    supervise: false,
+    schedule: false,
+  });
   boss.on('error', () => {});
   await boss.start();
   await boss.createQueue('noop');
   return {
     addOne: (i) => boss.send('noop', { i, t: now() }),
-    addMany: (n, offset) => boss.insert(Array.from({ length: n }, (_, k) => ({ name: 'noop', data: { i: offset + k } }))),
+    addMany: (n, offset) =>
+      boss.insert(Array.from({ length: n }, (_, k) => ({ name: 'noop', data: { i: offset + k } }))),
     async work(handler) {
       // 8 loops of fetch(100) + complete, through pg-boss's own API: a loop fetches again at once
       // after a full batch and waits 0.5 s (pg-boss's smallest polling interval) after an empty one.
@@ -103,7 +129,11 @@ const pgboss: Maker = async (url) => {
         while (!stopping.signal.aborted) {
           const jobs = await boss.fetch<{ i?: number; t?: number }>('noop', { batchSize: 100 });
           for (const j of jobs) handler(j.data);
-          if (jobs.length) await boss.complete('noop', jobs.map((j) => j.id));
+          if (jobs.length)
+            await boss.complete(
+              'noop',
+              jobs.map((j) => j.id),
+            );
           if (jobs.length < 100) await sleep(500, undefined, { signal: stopping.signal }).catch(() => {});
         }
       });
@@ -140,7 +170,12 @@ async function settle(server: BenchServer) {
   await sleep(200);
 }
 
-async function withSystem<T>(server: BenchServer, label: string, make: Maker, fn: (s: System) => Promise<T>): Promise<T> {
+async function withSystem<T>(
+  server: BenchServer,
+  label: string,
+  make: Maker,
+  fn: (s: System) => Promise<T>,
+): Promise<T> {
   const db = await freshDatabase(server, `queue_${label}`, { migrate: label === 'ours' || label === 'lean' });
   const s = await make(db.url);
   try {
@@ -153,13 +188,22 @@ async function withSystem<T>(server: BenchServer, label: string, make: Maker, fn
 }
 
 /** What a round measures: jobs and milliseconds per throughput figure, and latency samples. */
-interface Measures { single?: [number, number]; bulk?: [number, number]; drain?: [number, number]; latency?: number[] }
+interface Measures {
+  single?: [number, number];
+  bulk?: [number, number];
+  drain?: [number, number];
+  latency?: number[];
+}
 
 async function single(s: System, scale = 1): Promise<Measures> {
   const SINGLE_ = Math.round(SINGLE * scale);
   let next = 0;
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: PRODUCERS }, async () => { while (next < SINGLE_) await s.addOne(next++); }));
+  await Promise.all(
+    Array.from({ length: PRODUCERS }, async () => {
+      while (next < SINGLE_) await s.addOne(next++);
+    }),
+  );
   return { single: [SINGLE_, performance.now() - t0] };
 }
 
@@ -174,7 +218,9 @@ async function bulkThenDrain(s: System, scale = 1): Promise<Measures> {
   let finish!: () => void;
   const finished = new Promise<void>((r) => (finish = r));
   t0 = performance.now();
-  const stop = await s.work(() => { if (++done === DRAIN_) finish(); });
+  const stop = await s.work(() => {
+    if (++done === DRAIN_) finish();
+  });
   await finished;
   const drain: [number, number] = [DRAIN_, performance.now() - t0];
   await stop();
@@ -207,13 +253,31 @@ async function latency(s: System, scale = 1): Promise<Measures> {
 
 const server = await benchServer();
 const measured = new Map<string, Measures[]>(systems.map(([n]) => [n, []]));
-const labels: Record<string, string> = { 'pg-grind queue': 'ours', 'pg-grind queue, keepCompleted: false': 'lean', 'graphile-worker': 'gw', 'pg-boss': 'boss' };
-const workloads = ([['single', single], ['bulk', bulkThenDrain], ['latency', latency]] as const).filter(([w]) => ONLY.has(w));
+const labels: Record<string, string> = {
+  'pg-grind queue': 'ours',
+  'pg-grind queue, keepCompleted: false': 'lean',
+  'graphile-worker': 'gw',
+  'pg-boss': 'boss',
+};
+const workloads = (
+  [
+    ['single', single],
+    ['bulk', bulkThenDrain],
+    ['latency', latency],
+  ] as const
+).filter(([w]) => ONLY.has(w));
 // A warm-up round at a quarter of the sizes, not counted, then four measured rounds in the orders
 // of a Williams square: each system runs once in each position, and after each other system once.
-const williams = [[0, 1, 3, 2], [1, 2, 0, 3], [2, 3, 1, 0], [3, 0, 2, 1]];
-const rounds = [{ order: systems, scale: 0.25, counted: false },
-  ...williams.map((row) => ({ order: row.map((k) => systems[k]!), scale: 1, counted: true }))];
+const williams = [
+  [0, 1, 3, 2],
+  [1, 2, 0, 3],
+  [2, 3, 1, 0],
+  [3, 0, 2, 1],
+];
+const rounds = [
+  { order: systems, scale: 0.25, counted: false },
+  ...williams.map((row) => ({ order: row.map((k) => systems[k]!), scale: 1, counted: true })),
+];
 try {
   const steps = systems.length * workloads.length * rounds.length;
   let step = 0;
@@ -231,7 +295,16 @@ try {
   await server.stop();
 }
 
-interface Figures { single?: number; bulk?: number; drain?: number; p50?: number; p90?: number; p99?: number; max?: number; seen?: number }
+interface Figures {
+  single?: number;
+  bulk?: number;
+  drain?: number;
+  p50?: number;
+  p90?: number;
+  p99?: number;
+  max?: number;
+  seen?: number;
+}
 function figures(ms: Measures[]): Figures {
   const rate = (k: 'single' | 'bulk' | 'drain') => {
     const xs = ms.map((m) => m[k]).filter((x) => x !== undefined);
@@ -239,7 +312,16 @@ function figures(ms: Measures[]): Figures {
   };
   const lat = ms.flatMap((m) => m.latency ?? []).sort((a, b) => a - b);
   const at = (q: number) => (lat.length ? lat[Math.min(lat.length - 1, Math.floor(lat.length * q))] : undefined);
-  return { single: rate('single'), bulk: rate('bulk'), drain: rate('drain'), p50: at(0.5), p90: at(0.9), p99: at(0.99), max: at(1), seen: lat.length };
+  return {
+    single: rate('single'),
+    bulk: rate('bulk'),
+    drain: rate('drain'),
+    p50: at(0.5),
+    p90: at(0.9),
+    p99: at(0.99),
+    max: at(1),
+    seen: lat.length,
+  };
 }
 const results = new Map(systems.map(([n]) => [n, figures(measured.get(n)!)]));
 const r = (name: string) => results.get(name)!;
@@ -253,16 +335,38 @@ const rows: Row[] = systems.map(([name]) => ({
   'latency p50 ms': round2(r(name).p50),
   'latency p99 ms': round2(r(name).p99),
 }));
-const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? null : `${(a / b).toFixed(2)}x`);
+const ratio = (a: number | undefined, b: number | undefined) =>
+  a === undefined || b === undefined ? null : `${(a / b).toFixed(2)}x`;
 for (const peer of ['graphile-worker', 'pg-boss']) {
   const x = (k: keyof Figures) => ratio(r('pg-grind queue')[k], r(peer)[k]);
-  rows.push({ system: `ours (default) / ${peer}`, 'add 1-by-1 /s': x('single'), 'add bulk /s': x('bulk'), [`drain ${DRAIN} /s`]: x('drain'),
-    'latency p50 ms': x('p50'), 'latency p99 ms': x('p99') });
+  rows.push({
+    system: `ours (default) / ${peer}`,
+    'add 1-by-1 /s': x('single'),
+    'add bulk /s': x('bulk'),
+    [`drain ${DRAIN} /s`]: x('drain'),
+    'latency p50 ms': x('p50'),
+    'latency p99 ms': x('p99'),
+  });
 }
-rows.push({ system: 'ours (keepCompleted: false) / graphile-worker', [`drain ${DRAIN} /s`]: ratio(r('pg-grind queue, keepCompleted: false').drain, r('graphile-worker').drain) });
+rows.push({
+  system: 'ours (keepCompleted: false) / graphile-worker',
+  [`drain ${DRAIN} /s`]: ratio(r('pg-grind queue, keepCompleted: false').drain, r('graphile-worker').drain),
+});
 report('queue', server, rows, {
   targets: 'vs graphile-worker: drain >= 1.5x, 1-by-1 add >= 2x, bulk add >= 1.5x, latency p99 no worse (ratio <= 1)',
-  sizes: { SINGLE, BULK, DRAIN, LATENCY_JOBS, LATENCY_WARMUP, PRODUCERS, CONCURRENCY, CHUNK, rounds: 'warm-up at 1/4 size (not counted), then 4 in a Williams square' },
+  sizes: {
+    SINGLE,
+    BULK,
+    DRAIN,
+    LATENCY_JOBS,
+    LATENCY_WARMUP,
+    PRODUCERS,
+    CONCURRENCY,
+    CHUNK,
+    rounds: 'warm-up at 1/4 size (not counted), then 4 in a Williams square',
+  },
   perRound: Object.fromEntries(systems.map(([n]) => [n, measured.get(n)!.map((m) => figures([m]))])),
-  latency: Object.fromEntries(systems.map(([n]) => [n, { seen: r(n).seen, p50: r(n).p50, p90: r(n).p90, p99: r(n).p99, max: r(n).max }])),
+  latency: Object.fromEntries(
+    systems.map(([n]) => [n, { seen: r(n).seen, p50: r(n).p50, p90: r(n).p90, p99: r(n).p99, max: r(n).max }]),
+  ),
 });

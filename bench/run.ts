@@ -8,7 +8,10 @@ import path from 'node:path';
 import { packageRoot } from '../src/lib/core/paths.js';
 
 const dir = path.join(packageRoot, 'bench');
-const all = readdirSync(dir).filter((f) => f.endsWith('.ts') && !['lib.ts', 'run.ts'].includes(f)).map((f) => f.slice(0, -3)).sort();
+const all = readdirSync(dir)
+  .filter((f) => f.endsWith('.ts') && !['lib.ts', 'run.ts'].includes(f))
+  .map((f) => f.slice(0, -3))
+  .sort();
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !all.includes(w));
 if (unknown.length) {
@@ -18,7 +21,13 @@ if (unknown.length) {
 let failed = 0;
 for (const name of wanted.length ? wanted : all) {
   console.error(`[bench] ${name}`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(dir, `${name}.ts`)], { stdio: 'inherit', cwd: packageRoot });
-  if (r.status !== 0) { failed++; console.error(`[bench] ${name} failed (exit ${r.status})`); }
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(dir, `${name}.ts`)], {
+    stdio: 'inherit',
+    cwd: packageRoot,
+  });
+  if (r.status !== 0) {
+    failed++;
+    console.error(`[bench] ${name} failed (exit ${r.status})`);
+  }
 }
 process.exit(failed ? 1 : 0);

@@ -10,7 +10,7 @@
  * difference of the statement columns is the cost of the policies themselves.
  */
 import { performance } from 'node:perf_hooks';
-import postgres from 'postgres';
+import type postgres from 'postgres';
 import { connect, transaction, type Db } from '../src/lib/core/db.js';
 import * as saas from '../src/lib/saas/index.js';
 import { seed } from '../src/lib/saas/seed.js';
@@ -25,7 +25,9 @@ const database = await freshDatabase(server, 'saas');
 const pool = connect(database.url, { max: 2, applicationName: 'pg-grind-bench-saas' });
 try {
   const t0 = performance.now();
-  await seed(pool, { orgs, usersPerOrg: 10, teamsPerOrg: 5, projectsPerOrg: 20, tasksPerOrg }, (d, n) => progress('seeding orgs', d, n));
+  await seed(pool, { orgs, usersPerOrg: 10, teamsPerOrg: 5, projectsPerOrg: 20, tasksPerOrg }, (d, n) =>
+    progress('seeding orgs', d, n),
+  );
   const seedSeconds = (performance.now() - t0) / 1000;
   await pool`vacuum analyze saas.tasks`;
 
@@ -50,41 +52,68 @@ try {
     ['GET /orgs/:id/members', (tx, t) => saas.listMembers(tx, t.org, { limit: 50 })],
   ];
 
-  const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))]!; };
+  const pct = (xs: number[], p: number) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+  };
   const rows: Row[] = [];
   let step = 0;
   for (const [name, op] of ops) {
-    const result: Record<string, { request: number[]; statement: number[] }> = { rls: { request: [], statement: [] }, owner: { request: [], statement: [] } };
+    const result: Record<string, { request: number[]; statement: number[] }> = {
+      rls: { request: [], statement: [] },
+      owner: { request: [], statement: [] },
+    };
     for (let i = -50; i < iterations; i++) {
       const t = pick(i + 50);
       for (const mode of ['rls', 'owner'] as const) {
         let stmt = 0;
-        const timed = async (tx: Db) => { const s = performance.now(); await op(tx, t); stmt = performance.now() - s; };
+        const timed = async (tx: Db) => {
+          const s = performance.now();
+          await op(tx, t);
+          stmt = performance.now() - s;
+        };
         const start = performance.now();
         if (mode === 'rls') await saas.inOrg(pool, t.member, t.org, (tx) => timed(tx));
         else {
           await transaction(pool, async (tx) => {
             // my/tasks reads saas.user_id; set it outside the timed statement (no role switch).
-            if (name.includes('/my/')) await (tx as postgres.TransactionSql)`select set_config('saas.user_id', ${t.member}, true)`;
+            if (name.includes('/my/'))
+              await (tx as postgres.TransactionSql)`select set_config('saas.user_id', ${t.member}, true)`;
             await timed(tx);
           });
         }
-        if (i >= 0) { result[mode]!.request.push(performance.now() - start); result[mode]!.statement.push(stmt); }
+        if (i >= 0) {
+          result[mode]!.request.push(performance.now() - start);
+          result[mode]!.statement.push(stmt);
+        }
       }
     }
     const r = result.rls!;
     const o = result.owner!;
     rows.push({
       endpoint: name,
-      'rls p50 ms': pct(r.request, 0.5), 'rls p99 ms': pct(r.request, 0.99),
-      'owner p50 ms': pct(o.request, 0.5), 'owner p99 ms': pct(o.request, 0.99),
-      'stmt rls p50': pct(r.statement, 0.5), 'stmt owner p50': pct(o.statement, 0.5),
-      'stmt rls p99': pct(r.statement, 0.99), 'stmt owner p99': pct(o.statement, 0.99),
+      'rls p50 ms': pct(r.request, 0.5),
+      'rls p99 ms': pct(r.request, 0.99),
+      'owner p50 ms': pct(o.request, 0.5),
+      'owner p99 ms': pct(o.request, 0.99),
+      'stmt rls p50': pct(r.statement, 0.5),
+      'stmt owner p50': pct(o.statement, 0.5),
+      'stmt rls p99': pct(r.statement, 0.99),
+      'stmt owner p99': pct(o.statement, 0.99),
     });
     progress('measuring', ++step, ops.length);
   }
-  report('saas', server, rows, { orgs, tasksPerOrg, tasks: orgs * tasksPerOrg, iterations, seedSeconds: Number(seedSeconds.toFixed(1)), pageSize: 50 });
-  console.log(`seeded ${(orgs * tasksPerOrg).toLocaleString('en-US')} tasks in ${seedSeconds.toFixed(1)} s; ${iterations} sequential requests per endpoint and mode`);
+  report('saas', server, rows, {
+    orgs,
+    tasksPerOrg,
+    tasks: orgs * tasksPerOrg,
+    iterations,
+    seedSeconds: Number(seedSeconds.toFixed(1)),
+    pageSize: 50,
+  });
+  console.log(
+    `seeded ${(orgs * tasksPerOrg).toLocaleString('en-US')} tasks in ${seedSeconds.toFixed(1)} s; ${iterations} sequential requests per endpoint and mode`,
+  );
 } finally {
   await pool.end();
   await database.drop();

@@ -12,8 +12,11 @@ import { defaultSizes, seed } from '../src/lib/saas/seed.js';
 
 const { values } = parseArgs({
   options: {
-    orgs: { type: 'string' }, 'users-per-org': { type: 'string' }, 'teams-per-org': { type: 'string' },
-    'projects-per-org': { type: 'string' }, 'tasks-per-org': { type: 'string' },
+    orgs: { type: 'string' },
+    'users-per-org': { type: 'string' },
+    'teams-per-org': { type: 'string' },
+    'projects-per-org': { type: 'string' },
+    'tasks-per-org': { type: 'string' },
   },
 });
 const num = (v: string | undefined, d: number) => {
@@ -33,7 +36,9 @@ const sql = connect(database.url, { max: 1, applicationName: 'pg-grind-seed' });
 try {
   const t0 = performance.now();
   const r = await seed(sql, sizes, (done, total) => progress('seeding orgs', done, total));
-  console.error(`seeded orgs ${r.firstOrgId}..${r.lastOrgId} with ${r.tasks.toLocaleString('en-US')} tasks in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.error(
+    `seeded orgs ${r.firstOrgId}..${r.lastOrgId} with ${r.tasks.toLocaleString('en-US')} tasks in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
 } finally {
   await sql.end();
   await database.stop();

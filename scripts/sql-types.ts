@@ -46,12 +46,19 @@ export interface SqlFile {
 export function listSqlFiles(root: string): SqlFile[] {
   const dir = path.join(root, 'sql');
   const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  return readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort(byName)
-    .flatMap((project) => readdirSync(path.join(dir, project)).filter((f) => f.endsWith('.sql')).sort(byName)
-      .map((f) => {
-        const file = path.join(dir, project, f);
-        return { project, name: f.slice(0, -4), file, text: readFileSync(file, 'utf8') };
-      }));
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort(byName)
+    .flatMap((project) =>
+      readdirSync(path.join(dir, project))
+        .filter((f) => f.endsWith('.sql'))
+        .sort(byName)
+        .map((f) => {
+          const file = path.join(dir, project, f);
+          return { project, name: f.slice(0, -4), file, text: readFileSync(file, 'utf8') };
+        }),
+    );
 }
 
 interface PgType {
@@ -89,11 +96,19 @@ export async function readCatalog(sql: postgres.Sql): Promise<Catalog> {
 
 /** What postgres.js parses each built-in type into (by name: these OIDs are fixed in pg_type.dat). */
 const outputs: Record<string, string> = {
-  int8: 'string', numeric: 'string',
-  int2: 'number', int4: 'number', oid: 'number', float4: 'number', float8: 'number',
+  int8: 'string',
+  numeric: 'string',
+  int2: 'number',
+  int4: 'number',
+  oid: 'number',
+  float4: 'number',
+  float8: 'number',
   bool: 'boolean',
-  timestamptz: 'Date', timestamp: 'Date', date: 'Date',
-  json: 'JsonValue', jsonb: 'JsonValue',
+  timestamptz: 'Date',
+  timestamp: 'Date',
+  date: 'Date',
+  json: 'JsonValue',
+  jsonb: 'JsonValue',
   bytea: 'Buffer',
 };
 
@@ -101,12 +116,20 @@ const outputs: Record<string, string> = {
 const inputs: Record<string, string> = {
   // Not bigint: postgres.js infers a parameter's type from a bigint value and would send an int8[]
   // of bigints as a single int8 (test/core/statements.ts).
-  int8: 'string | number', numeric: 'string | number',
-  int2: 'number', int4: 'number', oid: 'number', float4: 'number', float8: 'number',
+  int8: 'string | number',
+  numeric: 'string | number',
+  int2: 'number',
+  int4: 'number',
+  oid: 'number',
+  float4: 'number',
+  float8: 'number',
   bool: 'boolean',
-  timestamptz: 'Date | string', timestamp: 'Date | string', date: 'Date | string',
+  timestamptz: 'Date | string',
+  timestamp: 'Date | string',
+  date: 'Date | string',
   // postgres.js JSON.stringifies any value given for json/jsonb.
-  json: 'unknown', jsonb: 'unknown',
+  json: 'unknown',
+  jsonb: 'unknown',
   bytea: 'Buffer',
 };
 
@@ -124,7 +147,7 @@ export function tsType(catalog: Catalog, oid: number, direction: 'in' | 'out'): 
     let inner = tsType(catalog, elem.oid, direction);
     // postgres.js types an array parameter after its first element, so a Date, boolean, Buffer or
     // object first element would send the array as one scalar of that type: elements go as text.
-    if (direction === 'in' && !/^(number|string|string \| number|"[^]*")$/.test(inner)) inner = 'string';
+    if (direction === 'in' && !/^(number|string|string \| number|"[\s\S]*")$/.test(inner)) inner = 'string';
     const wrapped = /[ |]/.test(inner) ? `(${inner})` : inner;
     return direction === 'in' ? `readonly ${wrapped}[]` : `${wrapped}[]`;
   }
@@ -166,7 +189,8 @@ export async function typeStatement(sql: postgres.Sql, catalog: Catalog, file: S
   }
   const names = described.columns.map((c) => c.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
-  if (dup !== undefined) throw new Error(`${where}: result column ${dup} appears twice (postgres.js would keep only one)`);
+  if (dup !== undefined)
+    throw new Error(`${where}: result column ${dup} appears twice (postgres.js would keep only one)`);
   const { notNull, nullable } = annotations(file.text);
   for (const n of [...notNull, ...nullable]) {
     if (!names.includes(n)) throw new Error(`${where}: annotation names ${n}, which is not a result column`);
@@ -178,7 +202,11 @@ export async function typeStatement(sql: postgres.Sql, catalog: Catalog, file: S
     params: described.types.map((oid) => tsType(catalog, oid, 'in')),
     columns: described.columns.map((c) => {
       const fromTable = c.table !== 0 && catalog.notNull.has(`${c.table}.${c.number}`) && !outer;
-      return { name: c.name, type: tsType(catalog, c.type, 'out'), nullable: !notNull.has(c.name) && (nullable.has(c.name) || !fromTable) };
+      return {
+        name: c.name,
+        type: tsType(catalog, c.type, 'out'),
+        nullable: !notNull.has(c.name) && (nullable.has(c.name) || !fromTable),
+      };
     }),
   };
 }
@@ -201,17 +229,19 @@ function summary(text: string): string {
 }
 
 function projectFile(project: string, statements: StatementTypes[]): string {
-  const body = statements.map((s) => {
-    const params = s.params.map((p, i) => `$${i + 1}: ${p} | null`).join(', ');
-    const row = s.columns.map((c) => `      ${prop(c.name)}: ${c.type}${c.nullable ? ' | null' : ''};`).join('\n');
-    return [
-      `  /** ${summary(s.file.text) || `sql/${project}/${s.file.name}.sql`} */`,
-      `  ${prop(s.file.name)}: {`,
-      `    params: readonly [${params}];`,
-      s.columns.length ? `    row: {\n${row}\n    };` : '    row: Record<string, never>;',
-      '  };',
-    ].join('\n');
-  }).join('\n');
+  const body = statements
+    .map((s) => {
+      const params = s.params.map((p, i) => `$${i + 1}: ${p} | null`).join(', ');
+      const row = s.columns.map((c) => `      ${prop(c.name)}: ${c.type}${c.nullable ? ' | null' : ''};`).join('\n');
+      return [
+        `  /** ${summary(s.file.text) || `sql/${project}/${s.file.name}.sql`} */`,
+        `  ${prop(s.file.name)}: {`,
+        `    params: readonly [${params}];`,
+        s.columns.length ? `    row: {\n${row}\n    };` : '    row: Record<string, never>;',
+        '  };',
+      ].join('\n');
+    })
+    .join('\n');
   const usesJson = statements.some((s) => s.columns.some((c) => c.type.includes('JsonValue')));
   return [
     `${header}${project}/*.sql: do not edit by hand.`,
@@ -230,7 +260,7 @@ function indexFile(projects: Map<string, StatementTypes[]>): string {
     `${header}*/*.sql: do not edit by hand.`,
     ...names.map((p) => `import type { ${pascal(p)}Statements } from './${p}.js';`),
     '',
-    '/** A parsed json/jsonb value (the same shape as Zapatos\' JSONValue). */',
+    "/** A parsed json/jsonb value (the same shape as Zapatos' JSONValue). */",
     'export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };',
     '',
     '/** Every statement of every project: what `loadSql(project, names)` types its statements with. */',
@@ -240,7 +270,13 @@ function indexFile(projects: Map<string, StatementTypes[]>): string {
     '',
     '/** The statement names per project, at run time (test/core/statements.ts compares them with sql/). */',
     'export const statementNames = {',
-    ...names.map((p) => `  ${prop(p)}: [${projects.get(p)!.map((s) => `'${s.file.name}'`).join(', ')}],`),
+    ...names.map(
+      (p) =>
+        `  ${prop(p)}: [${projects
+          .get(p)!
+          .map((s) => `'${s.file.name}'`)
+          .join(', ')}],`,
+    ),
     '} as const;',
     '',
   ].join('\n');

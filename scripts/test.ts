@@ -19,7 +19,10 @@ const log = (m: string) => console.error(`[test] ${m}`);
 const step = (name: string, args: string[]) => {
   const t0 = performance.now();
   const r = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: packageRoot });
-  if (r.status !== 0) { log(`${name} failed`); process.exit(r.status ?? 1); }
+  if (r.status !== 0) {
+    log(`${name} failed`);
+    process.exit(r.status ?? 1);
+  }
   log(`${name}: ${Math.round(performance.now() - t0)} ms`);
 };
 
@@ -48,10 +51,16 @@ log(`PostgreSQL ${version}`);
 
 // Databases left by test runs that were killed (their runner pid is gone) are dropped; those of
 // runs still alive, and every database not named by this scheme, are left alone.
-for (const { datname } of await admin<{ datname: string }[]>`select datname from pg_database where datname like 'pggrind\\_t\\_%'`) {
+for (const { datname } of await admin<
+  { datname: string }[]
+>`select datname from pg_database where datname like 'pggrind\\_t\\_%'`) {
   const pid = Number(testDbPattern.exec(datname)?.[1]);
   let alive = true;
-  try { process.kill(pid, 0); } catch (err) { alive = (err as NodeJS.ErrnoException).code === 'EPERM'; }
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    alive = (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
   if (!alive) await admin`drop database if exists ${admin(datname)} with (force)`;
 }
 
@@ -65,16 +74,26 @@ try {
   const tap = spawn(path.join(packageRoot, 'node_modules', '.bin', 'tap'), process.argv.slice(2), {
     stdio: ['inherit', 'pipe', 'inherit'],
     cwd: packageRoot,
-    env: { ...process.env, NODE_ENV: 'test', [testEnv.server]: serverUrl, [testEnv.template]: template, [testEnv.runner]: String(process.pid) },
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      [testEnv.server]: serverUrl,
+      [testEnv.template]: template,
+      [testEnv.runner]: String(process.pid),
+    },
   });
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => tap.kill(sig));
   // Pass tap's output through, keeping its closing `# { total: N, pass: N, fail: N }` for the summary.
   let tail = '';
-  tap.stdout.on('data', (chunk: Buffer) => { process.stdout.write(chunk); tail = (tail + chunk.toString()).slice(-4096); });
+  tap.stdout.on('data', (chunk: Buffer) => {
+    process.stdout.write(chunk);
+    tail = (tail + chunk.toString()).slice(-4096);
+  });
   code = await new Promise<number>((resolve) => tap.on('close', (c, s) => resolve(c ?? (s ? 1 : 0))));
   const counts = /# \{ total: (\d+)(?:, pass: (\d+))?(?:, fail: (\d+))?/.exec(tail);
   if (counts) {
-    if (code && !Number(counts[3] ?? 0)) console.log('\nthe run failed although no test did: see the coverage thresholds above');
+    if (code && !Number(counts[3] ?? 0))
+      console.log('\nthe run failed although no test did: see the coverage thresholds above');
     console.log(`\ntests: ${counts[2] ?? 0} passed, ${counts[3] ?? 0} failed`);
   }
 } finally {

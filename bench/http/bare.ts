@@ -11,19 +11,44 @@ import type postgres from 'postgres';
 import { packageRoot } from '../../src/lib/core/paths.js';
 
 const names = ['find_todo', 'list_todos', 'create_todo', 'update_todo'] as const;
-const q = Object.fromEntries(names.map((n) => [n, readFileSync(path.join(packageRoot, 'sql', 'todo', `${n}.sql`), 'utf8')])) as Record<(typeof names)[number], string>;
+const q = Object.fromEntries(
+  names.map((n) => [n, readFileSync(path.join(packageRoot, 'sql', 'todo', `${n}.sql`), 'utf8')]),
+) as Record<(typeof names)[number], string>;
 
-interface Row { id: string; title: string; completed: boolean; order: number | null; version: number; created_at: Date; updated_at: Date }
+interface Row {
+  id: string;
+  title: string;
+  completed: boolean;
+  order: number | null;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
 
-function json(req: IncomingMessage, res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}) {
+function json(
+  _req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  value: unknown,
+  headers: Record<string, string> = {},
+) {
   const body = JSON.stringify(value);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    ...headers,
+  });
   res.end(body);
 }
 
 const toJson = (base: string, t: Row) => ({
-  id: Number(t.id), title: t.title, completed: t.completed, order: t.order, url: `${base}/${t.id}`,
-  createdAt: t.created_at.toISOString(), updatedAt: t.updated_at.toISOString(),
+  id: Number(t.id),
+  title: t.title,
+  completed: t.completed,
+  order: t.order,
+  url: `${base}/${t.id}`,
+  createdAt: t.created_at.toISOString(),
+  updatedAt: t.updated_at.toISOString(),
 });
 
 async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
@@ -46,16 +71,27 @@ export function bareServer(sql: postgres.Sql): Server {
       const id = m[1];
       if (req.method === 'GET' && id) {
         const [t] = await run(sql, q.find_todo, [id]);
-        return t ? json(req, res, 200, toJson(base, t), { etag: `"${t.version}"` }) : json(req, res, 404, { title: 'Not found' });
+        return t
+          ? json(req, res, 200, toJson(base, t), { etag: `"${t.version}"` })
+          : json(req, res, 404, { title: 'Not found' });
       }
       if (req.method === 'GET') {
         const limit = Number(url.searchParams.get('limit') ?? 100);
         const rows = await run(sql, q.list_todos, [null, null, limit + 1]);
         const items = rows.slice(0, limit);
-        const headers: Record<string, string> = rows.length > limit
-          ? { link: `<${base}?limit=${limit}&after=${Buffer.from(JSON.stringify([items[items.length - 1]!.id])).toString('base64url')}>; rel="next"` }
-          : {};
-        return json(req, res, 200, items.map((t) => toJson(base, t)), headers);
+        const headers: Record<string, string> =
+          rows.length > limit
+            ? {
+                link: `<${base}?limit=${limit}&after=${Buffer.from(JSON.stringify([items[items.length - 1]!.id])).toString('base64url')}>; rel="next"`,
+              }
+            : {};
+        return json(
+          req,
+          res,
+          200,
+          items.map((t) => toJson(base, t)),
+          headers,
+        );
       }
       if (req.method === 'POST' && !id) {
         const b = await readBody(req);
@@ -64,8 +100,17 @@ export function bareServer(sql: postgres.Sql): Server {
       }
       if (req.method === 'PATCH' && id) {
         const b = await readBody(req);
-        const [t] = await run(sql, q.update_todo, [id, b.title ?? null, b.completed ?? null, b.order ?? null, b.order !== undefined, null]);
-        return t ? json(req, res, 200, toJson(base, t), { etag: `"${t.version}"` }) : json(req, res, 404, { title: 'Not found' });
+        const [t] = await run(sql, q.update_todo, [
+          id,
+          b.title ?? null,
+          b.completed ?? null,
+          b.order ?? null,
+          b.order !== undefined,
+          null,
+        ]);
+        return t
+          ? json(req, res, 200, toJson(base, t), { etag: `"${t.version}"` })
+          : json(req, res, 404, { title: 'Not found' });
       }
       return json(req, res, 405, { title: 'Method not allowed' });
     } catch (err) {

@@ -37,24 +37,37 @@ async function load(job: LoadJob): Promise<LoadResult> {
   const started = performance.now();
   let done!: (r: autocannon.Result) => void;
   let failed!: (err: Error) => void;
-  const finished = new Promise<autocannon.Result>((resolve, reject) => { done = resolve; failed = reject; });
-  const instance = autocannon({
-    url: job.url,
-    connections: job.connections,
-    duration: job.seconds,
-    requests: [{
-      method: job.method,
-      ...(body ? { body, headers: { 'content-type': 'application/json' } } : {}),
-      setupRequest: (req) => {
-        if (!job.path.includes(':id')) return { ...req, path: job.path };
-        const id = next;
-        next = job.firstId + ((next - job.firstId + 1) % span);
-        return { ...req, path: job.path.replace(':id', String(id)) };
-      },
-    }],
-  }, (err, result) => (err ? failed(err as Error) : done(result)));
+  const finished = new Promise<autocannon.Result>((resolve, reject) => {
+    done = resolve;
+    failed = reject;
+  });
+  const instance = autocannon(
+    {
+      url: job.url,
+      connections: job.connections,
+      duration: job.seconds,
+      requests: [
+        {
+          method: job.method,
+          ...(body ? { body, headers: { 'content-type': 'application/json' } } : {}),
+          setupRequest: (req) => {
+            if (!job.path.includes(':id')) return { ...req, path: job.path };
+            const id = next;
+            next = job.firstId + ((next - job.firstId + 1) % span);
+            return { ...req, path: job.path.replace(':id', String(id)) };
+          },
+        },
+      ],
+    },
+    (err, result) => (err ? failed(err as Error) : done(result)),
+  );
   // The instance emits (client, status, bytes, ms); @types/autocannon documents the client's event.
-  (instance as unknown as NodeJS.EventEmitter).on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => { latencies.push(ms); });
+  (instance as unknown as NodeJS.EventEmitter).on(
+    'response',
+    (_client: unknown, _status: number, _bytes: number, ms: number) => {
+      latencies.push(ms);
+    },
+  );
   const r = await finished;
   return {
     ms: performance.now() - started,
@@ -67,6 +80,9 @@ async function load(job: LoadJob): Promise<LoadResult> {
 }
 
 process.on('message', (job: LoadJob) => {
-  load(job).then((result) => process.send?.({ result }), (err: Error) => process.send?.({ error: err.message }));
+  load(job).then(
+    (result) => process.send?.({ result }),
+    (err: Error) => process.send?.({ error: err.message }),
+  );
 });
 process.on('disconnect', () => process.exit(0));

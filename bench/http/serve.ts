@@ -17,8 +17,8 @@ if (!url || (kind !== 'pg-grind' && kind !== 'bare')) throw new Error('usage: se
 
 // The compiled library and app, as `npm start` runs them (typed from src/).
 const dist = (file: string) => import(pathToFileURL(path.join(packageRoot, 'dist', file)).href);
-const { connect } = await dist('lib/core/db.js') as typeof import('../../src/lib/core/db.js');
-const { createApp } = await dist('http/core/app.js') as typeof import('../../src/http/core/app.js');
+const { connect } = (await dist('lib/core/db.js')) as typeof import('../../src/lib/core/db.js');
+const { createApp } = (await dist('http/core/app.js')) as typeof import('../../src/http/core/app.js');
 
 const sql = connect(url, {
   applicationName: process.env.BENCH_APPLICATION_NAME ?? `pg-grind-bench-${kind}`,
@@ -29,5 +29,8 @@ const server: Server = kind === 'bare' ? bareServer(sql) : createApp({ sql }).li
 if (kind === 'bare') server.listen(0, '127.0.0.1');
 server.once('listening', () => process.send?.({ port: (server.address() as AddressInfo).port }));
 // CPU time used so far (user + system, µs), asked for before and after each measurement.
-process.on('message', () => { const c = process.cpuUsage(); process.send?.({ cpu: c.user + c.system }); });
+process.on('message', () => {
+  const c = process.cpuUsage();
+  process.send?.({ cpu: c.user + c.system });
+});
 process.on('disconnect', () => process.exit(0));

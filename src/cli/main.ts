@@ -56,7 +56,9 @@ export async function main(args: string[], io: Io): Promise<number> {
       io.out(version());
       return 0;
     default:
-      io.err(command === undefined ? 'pg-grind: no command given' : `pg-grind: unknown command ${JSON.stringify(command)}`);
+      io.err(
+        command === undefined ? 'pg-grind: no command given' : `pg-grind: unknown command ${JSON.stringify(command)}`,
+      );
       io.err(usage);
       return 2;
   }
@@ -101,9 +103,11 @@ async function migrateCommand(args: string[], io: Io): Promise<number> {
     const result = await migrate(url, { createDatabase: !values['no-create'], log: io.err });
     if (result.created) io.out(`created database ${name}`);
     for (const file of result.applied) io.out(`applied ${file}`);
-    io.out(result.applied.length
-      ? `${name}: ${result.applied.length} migration${result.applied.length === 1 ? '' : 's'} applied, now at ${result.current}`
-      : `${name}: already up to date${result.current ? ` at ${result.current}` : ''}`);
+    io.out(
+      result.applied.length
+        ? `${name}: ${result.applied.length} migration${result.applied.length === 1 ? '' : 's'} applied, now at ${result.current}`
+        : `${name}: already up to date${result.current ? ` at ${result.current}` : ''}`,
+    );
     return 0;
   } catch (err) {
     const code = (err as { code?: string }).code;

@@ -13,7 +13,8 @@ import { openDatabase } from '../lib/core/database.js';
 import { embeddedPackage, missingPeersMessage } from '../lib/core/peers.js';
 import { runWorker, type TaskList } from '../lib/queue/index.js';
 
-const usage = 'usage: npm run worker -- --tasks ./path/to/tasks.js [--concurrency N] [--batch-size N] [--poll-interval ms] [--lease-seconds s] [--no-schedules]';
+const usage =
+  'usage: npm run worker -- --tasks ./path/to/tasks.js [--concurrency N] [--batch-size N] [--poll-interval ms] [--lease-seconds s] [--no-schedules]';
 const options = {
   tasks: { type: 'string' },
   concurrency: { type: 'string', default: '8' },
@@ -42,19 +43,33 @@ if (!values.tasks) {
 const positive = (name: string, v: string | undefined) => {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!(n > 0)) { console.error(`--${name} must be a positive number`); process.exit(2); }
+  if (!(n > 0)) {
+    console.error(`--${name} must be a positive number`);
+    process.exit(2);
+  }
   return n;
 };
 
 // pino (and without DATABASE_URL the PostgreSQL binaries) are optional peers of the package.
-const missing = missingPeersMessage('the queue worker', ['pino', ...(process.env.DATABASE_URL ? [] : [embeddedPackage])]);
-if (missing) { console.error(missing); process.exit(1); }
+const missing = missingPeersMessage('the queue worker', [
+  'pino',
+  ...(process.env.DATABASE_URL ? [] : [embeddedPackage]),
+]);
+if (missing) {
+  console.error(missing);
+  process.exit(1);
+}
 const { createLogger } = await import('../lib/core/logger.js');
 const logger = createLogger();
 const mod = (await import(pathToFileURL(path.resolve(values.tasks)).href)) as Record<string, unknown>;
 const source = (mod.default && typeof mod.default === 'object' ? mod.default : mod) as Record<string, unknown>;
-const tasks: TaskList = Object.fromEntries(Object.entries(source).filter(([, f]) => typeof f === 'function')) as TaskList;
-if (Object.keys(tasks).length === 0) { console.error(`${values.tasks} exports no task functions`); process.exit(2); }
+const tasks: TaskList = Object.fromEntries(
+  Object.entries(source).filter(([, f]) => typeof f === 'function'),
+) as TaskList;
+if (Object.keys(tasks).length === 0) {
+  console.error(`${values.tasks} exports no task functions`);
+  process.exit(2);
+}
 
 // every argument is checked before the database is opened (which may start an embedded server)
 const concurrency = positive('concurrency', values.concurrency)!;
@@ -63,11 +78,18 @@ const pollInterval = positive('poll-interval', values['poll-interval']);
 const leaseSeconds = positive('lease-seconds', values['lease-seconds']);
 const database = await openDatabase((message) => logger.info(message));
 // JIT off: a misestimate that crosses jit_above_cost turns a 4 ms claim into 200 ms of compiling.
-const sql = connect(database.url, { max: Math.min(20, concurrency + 4),
-  options: { connection: { application_name: 'pg-grind-worker', jit: 'off' } } });
+const sql = connect(database.url, {
+  max: Math.min(20, concurrency + 4),
+  options: { connection: { application_name: 'pg-grind-worker', jit: 'off' } },
+});
 const worker = await runWorker({
-  sql, tasks, logger, concurrency,
-  batchSize, pollInterval, leaseSeconds,
+  sql,
+  tasks,
+  logger,
+  concurrency,
+  batchSize,
+  pollInterval,
+  leaseSeconds,
   schedules: !values['no-schedules'],
 });
 logger.info({ workerId: worker.workerId, tasks: Object.keys(tasks), concurrency }, 'queue worker started');

@@ -27,8 +27,10 @@ export interface BlogApiOptions {
 }
 
 /** A RealWorld error of the router's own: a problem with one field, rendered like every other. */
-const fail = (status: 401 | 422, field: string, message: string) => new HttpError(status, status === 401 ? 'Unauthorized' : 'Not acceptable',
-  `${field} ${message}`, { errors: [{ in: field === 'token' ? 'header' : 'body', field, message }] });
+const fail = (status: 401 | 422, field: string, message: string) =>
+  new HttpError(status, status === 401 ? 'Unauthorized' : 'Not acceptable', `${field} ${message}`, {
+    errors: [{ in: field === 'token' ? 'header' : 'body', field, message }],
+  });
 
 /** What each named constraint means to a RealWorld client: field, message, and a status where not the class's. */
 const constraints: [string, string, string, number?][] = [
@@ -61,7 +63,13 @@ for (const [constraint, field, message, status] of constraints) {
 type RealWorldErrors = Record<string, string[]>;
 
 /** A problem's fields as RealWorld names them: the last segment of a body path; the token header is `token`. */
-const realWorldField = (field: string) => (field === 'authorization' ? 'token' : field.split('.').pop()!.replace(/^\(body\)$/, 'body'));
+const realWorldField = (field: string) =>
+  field === 'authorization'
+    ? 'token'
+    : field
+        .split('.')
+        .pop()!
+        .replace(/^\(body\)$/, 'body');
 
 /**
  * The RealWorld wording of a problem. Status and fields come from the problem; what RealWorld
@@ -69,13 +77,15 @@ const realWorldField = (field: string) => (field === 'authorization' ? 'token' :
  * fault) is chosen here from the error's class, and never changes a status.
  */
 function realWorldErrors(err: unknown, problem: Problem): RealWorldErrors {
-  if (err instanceof NotFound) return err.entity === 'user' ? { token: ['names a deleted user'] } : { [err.entity]: ['not found'] };
+  if (err instanceof NotFound)
+    return err.entity === 'user' ? { token: ['names a deleted user'] } : { [err.entity]: ['not found'] };
   if (err instanceof Forbidden) return { [err.entity ?? 'body']: ['forbidden: only its author may change it'] };
   if (err instanceof InvalidInput) return { body: ['contains a value PostgreSQL cannot store'] };
   if (err instanceof DbError && !meaningOf(err)) return { [err.column ?? 'body']: ['is invalid'] };
   if (!problem.errors?.length) return { body: [problem.detail ?? 'is invalid'] };
   const errors: RealWorldErrors = {};
-  for (const i of problem.errors) (errors[realWorldField(i.field)] ??= []).push(i.message === 'is required' ? "can't be blank" : i.message);
+  for (const i of problem.errors)
+    (errors[realWorldField(i.field)] ??= []).push(i.message === 'is required' ? "can't be blank" : i.message);
   return errors;
 }
 
@@ -90,25 +100,53 @@ const realWorld: ErrorRequestHandler = (err, req, res, next) => {
 // ---------------------------------------------------------------------------------- JSON shapes
 
 const nullableString = Nullable(Type.String());
-const ProfileSchema = Type.Object({ username: Type.String(), bio: nullableString, image: nullableString, following: Type.Boolean() }, { additionalProperties: false });
-const ArticleSchema = Type.Object({
-  slug: Type.String(), title: Type.String(), description: Type.String(), body: Type.String(),
-  tagList: Type.Array(Type.String()),
-  createdAt: DateTime(), updatedAt: DateTime(),
-  favorited: Type.Boolean(), favoritesCount: Type.Integer(), author: ProfileSchema,
-}, { additionalProperties: false });
-const CommentSchema = Type.Object({
-  id: Type.Integer(), body: Type.String(),
-  createdAt: DateTime(), updatedAt: DateTime(), author: ProfileSchema,
-}, { additionalProperties: false });
-const UserSchema = Type.Object({ email: Type.String(), token: Type.String(), username: Type.String(), bio: nullableString, image: nullableString }, { additionalProperties: false });
+const ProfileSchema = Type.Object(
+  { username: Type.String(), bio: nullableString, image: nullableString, following: Type.Boolean() },
+  { additionalProperties: false },
+);
+const ArticleSchema = Type.Object(
+  {
+    slug: Type.String(),
+    title: Type.String(),
+    description: Type.String(),
+    body: Type.String(),
+    tagList: Type.Array(Type.String()),
+    createdAt: DateTime(),
+    updatedAt: DateTime(),
+    favorited: Type.Boolean(),
+    favoritesCount: Type.Integer(),
+    author: ProfileSchema,
+  },
+  { additionalProperties: false },
+);
+const CommentSchema = Type.Object(
+  {
+    id: Type.Integer(),
+    body: Type.String(),
+    createdAt: DateTime(),
+    updatedAt: DateTime(),
+    author: ProfileSchema,
+  },
+  { additionalProperties: false },
+);
+const UserSchema = Type.Object(
+  { email: Type.String(), token: Type.String(), username: Type.String(), bio: nullableString, image: nullableString },
+  { additionalProperties: false },
+);
 /** RealWorld wraps every object in one key: {"user": {...}}, {"article": {...}}. */
-const wrap = <K extends string, T extends TSchema>(key: K, schema: T) => Type.Object({ [key]: schema } as { [k in K]: T });
-const ArticleList = Type.Object({ articles: Type.Array(ArticleSchema), articlesCount: Type.Integer() }, { additionalProperties: false });
-const errorsSchema = Type.Object({
-  // Not Type.Record, which writes patternProperties: additionalProperties is the plainer map schema.
-  errors: Type.Unsafe<Record<string, string[]>>({ type: 'object', additionalProperties: Type.Array(Type.String()) }),
-}, { description: 'RealWorld error: each key names a field (or token, article, profile, comment)' });
+const wrap = <K extends string, T extends TSchema>(key: K, schema: T) =>
+  Type.Object({ [key]: schema } as { [k in K]: T });
+const ArticleList = Type.Object(
+  { articles: Type.Array(ArticleSchema), articlesCount: Type.Integer() },
+  { additionalProperties: false },
+);
+const errorsSchema = Type.Object(
+  {
+    // Not Type.Record, which writes patternProperties: additionalProperties is the plainer map schema.
+    errors: Type.Unsafe<Record<string, string[]>>({ type: 'object', additionalProperties: Type.Array(Type.String()) }),
+  },
+  { description: 'RealWorld error: each key names a field (or token, article, profile, comment)' },
+);
 /** RealWorld answers a delete with `{}`. */
 const deleted = { description: 'deleted (empty object)', schema: Type.Object({}, { additionalProperties: false }) };
 const err = (description: string) => ({ description, schema: errorsSchema });
@@ -116,16 +154,36 @@ const e401 = err('missing, invalid or expired token');
 const e404 = (what: string) => err(`no such ${what}`);
 const e422 = err('invalid input, or e-mail/username taken');
 
-const profileJson = (p: blog.Profile): Static<typeof ProfileSchema> => ({ username: p.username, bio: p.bio, image: p.image, following: p.following });
-const authorJson = (a: blog.Article | blog.Comment): Static<typeof ProfileSchema> =>
-  ({ username: a.author_username, bio: a.author_bio, image: a.author_image, following: a.author_following });
+const profileJson = (p: blog.Profile): Static<typeof ProfileSchema> => ({
+  username: p.username,
+  bio: p.bio,
+  image: p.image,
+  following: p.following,
+});
+const authorJson = (a: blog.Article | blog.Comment): Static<typeof ProfileSchema> => ({
+  username: a.author_username,
+  bio: a.author_bio,
+  image: a.author_image,
+  following: a.author_following,
+});
 const articleJson = (a: blog.Article): Static<typeof ArticleSchema> => ({
-  slug: a.slug, title: a.title, description: a.description, body: a.body, tagList: a.tag_list,
-  createdAt: a.created_at.toISOString(), updatedAt: a.updated_at.toISOString(),
-  favorited: a.favorited, favoritesCount: a.favorites_count, author: authorJson(a),
+  slug: a.slug,
+  title: a.title,
+  description: a.description,
+  body: a.body,
+  tagList: a.tag_list,
+  createdAt: a.created_at.toISOString(),
+  updatedAt: a.updated_at.toISOString(),
+  favorited: a.favorited,
+  favoritesCount: a.favorites_count,
+  author: authorJson(a),
 });
 const commentJson = (c: blog.Comment): Static<typeof CommentSchema> => ({
-  id: Number(c.id), body: c.body, createdAt: c.created_at.toISOString(), updatedAt: c.updated_at.toISOString(), author: authorJson(c),
+  id: Number(c.id),
+  body: c.body,
+  createdAt: c.created_at.toISOString(),
+  updatedAt: c.updated_at.toISOString(),
+  author: authorJson(c),
 });
 
 // ------------------------------------------------------------------------------ request shapes
@@ -142,9 +200,10 @@ const paging = {
   limit: Limit(blog.PAGE_SIZE),
   offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),
 };
-const authHeader = (required: boolean) => Type.Object({
-  authorization: Type.Optional(Type.String({ description: `"Token <jwt>" (${required ? 'required' : 'optional'})` })),
-});
+const authHeader = (required: boolean) =>
+  Type.Object({
+    authorization: Type.Optional(Type.String({ description: `"Token <jwt>" (${required ? 'required' : 'optional'})` })),
+  });
 
 /** The `aud` of blog tokens: another project signing with the same JWT_SECRET cannot log in here. */
 const AUDIENCE = 'pg-grind/blog';
@@ -155,12 +214,14 @@ export function blogApi(db: Db, options: BlogApiOptions = {}): Api {
   const ttl = opts.tokenTtlSeconds ?? 24 * 3600;
   const configured = opts.jwtSecret ?? process.env.JWT_SECRET;
   // Fail at start-up, not at the first login.
-  if (configured && Buffer.byteLength(configured) < MIN_SECRET_BYTES) throw new RangeError(`JWT_SECRET must have at least ${MIN_SECRET_BYTES} bytes`);
+  if (configured && Buffer.byteLength(configured) < MIN_SECRET_BYTES)
+    throw new RangeError(`JWT_SECRET must have at least ${MIN_SECRET_BYTES} bytes`);
   let secret: Promise<string> | undefined;
-  const getSecret = () => (secret ??= blog.getSigningSecret(db, configured).catch((e) => {
-    secret = undefined;
-    throw e;
-  }));
+  const getSecret = () =>
+    (secret ??= blog.getSigningSecret(db, configured).catch((e) => {
+      secret = undefined;
+      throw e;
+    }));
 
   /** The viewer's user id from "Authorization: Token <jwt>"; null when absent and not required. */
   async function viewer(req: Request, required: true): Promise<string>;
@@ -178,15 +239,26 @@ export function blogApi(db: Db, options: BlogApiOptions = {}): Api {
     return verifyToken(m[1]!, await getSecret(), { audience: AUDIENCE }).sub;
   }
   const userJson = async (u: blog.User): Promise<Static<typeof UserSchema>> => ({
-    email: u.email, token: signToken(String(u.id), await getSecret(), { ttlSeconds: ttl, audience: AUDIENCE }),
-    username: u.username, bio: u.bio, image: u.image,
+    email: u.email,
+    token: signToken(String(u.id), await getSecret(), { ttlSeconds: ttl, audience: AUDIENCE }),
+    username: u.username,
+    bio: u.bio,
+    image: u.image,
   });
 
-  const api = new Api('/blog/api', 'blog', 'Project 2: one-to-many, JOINs, authentication, cascading deletes (RealWorld "Conduit" API)',
-    err('RealWorld error ({"errors": {"<field>": ["<message>"]}}); malformed JSON alone is the app\'s problem+json 400'));
+  const api = new Api(
+    '/blog/api',
+    'blog',
+    'Project 2: one-to-many, JOINs, authentication, cascading deletes (RealWorld "Conduit" API)',
+    err(
+      'RealWorld error ({"errors": {"<field>": ["<message>"]}}); malformed JSON alone is the app\'s problem+json 400',
+    ),
+  );
   api
     .route({
-      method: 'post', path: '/users', summary: 'Register',
+      method: 'post',
+      path: '/users',
+      summary: 'Register',
       body: wrap('user', Type.Object({ email, username, password })),
       responses: { 201: { description: 'the new user, with a token', schema: wrap('user', UserSchema) }, 422: e422 },
       handler: async ({ body }, _req, res) => {
@@ -194,9 +266,18 @@ export function blogApi(db: Db, options: BlogApiOptions = {}): Api {
       },
     })
     .route({
-      method: 'post', path: '/users/login', summary: 'Log in',
-      body: wrap('user', Type.Object({ email: Type.String({ maxLength: 254 }), password: Type.String({ maxLength: 256 }) })),
-      responses: { 200: { description: 'the user, with a new token', schema: wrap('user', UserSchema) }, 401: err('wrong e-mail or password'), 422: e422 },
+      method: 'post',
+      path: '/users/login',
+      summary: 'Log in',
+      body: wrap(
+        'user',
+        Type.Object({ email: Type.String({ maxLength: 254 }), password: Type.String({ maxLength: 256 }) }),
+      ),
+      responses: {
+        200: { description: 'the user, with a new token', schema: wrap('user', UserSchema) },
+        401: err('wrong e-mail or password'),
+        422: e422,
+      },
       handler: async ({ body }, _req, res) => {
         const user = await blog.logIn(db, body.user.email, body.user.password, opts.password);
         if (!user) throw fail(401, 'email or password', 'is invalid');
@@ -204,28 +285,51 @@ export function blogApi(db: Db, options: BlogApiOptions = {}): Api {
       },
     })
     .route({
-      method: 'get', path: '/user', summary: 'The current user', headers: authHeader(true),
+      method: 'get',
+      path: '/user',
+      summary: 'The current user',
+      headers: authHeader(true),
       responses: { 200: { description: 'the user, with a fresh token', schema: wrap('user', UserSchema) }, 401: e401 },
       handler: async (_input, req, res) => {
         res.json({ user: await userJson(await blog.getUser(db, await viewer(req, true))) });
       },
     })
     .route({
-      method: 'put', path: '/user', summary: 'Update the current user', headers: authHeader(true),
-      description: 'Absent fields are kept; bio and image accept null; an empty password means "unchanged" (front ends send the whole settings form).',
-      body: wrap('user', Type.Partial(Type.Object({ email, username, password: Type.String({ maxLength: 256 }), bio: Nullable(Type.String({ maxLength: 10000 })), image: Nullable(Type.String({ maxLength: 2048 })) }))),
+      method: 'put',
+      path: '/user',
+      summary: 'Update the current user',
+      headers: authHeader(true),
+      description:
+        'Absent fields are kept; bio and image accept null; an empty password means "unchanged" (front ends send the whole settings form).',
+      body: wrap(
+        'user',
+        Type.Partial(
+          Type.Object({
+            email,
+            username,
+            password: Type.String({ maxLength: 256 }),
+            bio: Nullable(Type.String({ maxLength: 10000 })),
+            image: Nullable(Type.String({ maxLength: 2048 })),
+          }),
+        ),
+      ),
       responses: { 200: { description: 'the updated user', schema: wrap('user', UserSchema) }, 401: e401, 422: e422 },
       handler: async ({ body }, req, res) => {
         const id = await viewer(req, true);
         const { password: pw, ...rest } = body.user;
-        if (pw !== undefined && pw !== '' && pw.length < 8) throw fail(422, 'password', 'is too short (minimum is 8 characters)');
+        if (pw !== undefined && pw !== '' && pw.length < 8)
+          throw fail(422, 'password', 'is too short (minimum is 8 characters)');
         const patch = pw ? { ...rest, password: pw } : rest;
         res.json({ user: await userJson(await blog.updateUser(db, id, patch, opts.password)) });
       },
     })
     .route({
-      method: 'delete', path: '/user', summary: 'Delete the current user (beyond the spec)', headers: authHeader(true),
-      description: 'Deletes the account with its articles (and their comments, favorites, tags links), comments, favorites and follows.',
+      method: 'delete',
+      path: '/user',
+      summary: 'Delete the current user (beyond the spec)',
+      headers: authHeader(true),
+      description:
+        'Deletes the account with its articles (and their comments, favorites, tags links), comments, favorites and follows.',
       responses: { 200: deleted, 401: e401 },
       handler: async (_input, req, res) => {
         await blog.deleteUser(db, await viewer(req, true));
@@ -233,76 +337,151 @@ export function blogApi(db: Db, options: BlogApiOptions = {}): Api {
       },
     })
     .route({
-      method: 'get', path: '/profiles/:username', summary: 'A profile', headers: authHeader(false),
+      method: 'get',
+      path: '/profiles/:username',
+      summary: 'A profile',
+      headers: authHeader(false),
       params: usernameParams,
-      responses: { 200: { description: 'the profile', schema: wrap('profile', ProfileSchema) }, 401: e401, 404: e404('profile') },
+      responses: {
+        200: { description: 'the profile', schema: wrap('profile', ProfileSchema) },
+        401: e401,
+        404: e404('profile'),
+      },
       handler: async ({ params }, req, res) => {
         res.json({ profile: profileJson(await blog.getProfile(db, params.username, await viewer(req, false))) });
       },
     })
     .route({
-      method: 'post', path: '/profiles/:username/follow', summary: 'Follow a user', headers: authHeader(true),
+      method: 'post',
+      path: '/profiles/:username/follow',
+      summary: 'Follow a user',
+      headers: authHeader(true),
       params: usernameParams,
-      responses: { 200: { description: 'the profile, followed', schema: wrap('profile', ProfileSchema) }, 401: e401, 404: e404('profile'), 422: err('cannot follow yourself') },
+      responses: {
+        200: { description: 'the profile, followed', schema: wrap('profile', ProfileSchema) },
+        401: e401,
+        404: e404('profile'),
+        422: err('cannot follow yourself'),
+      },
       handler: async ({ params }, req, res) => {
         res.json({ profile: profileJson(await blog.followUser(db, await viewer(req, true), params.username)) });
       },
     })
     .route({
-      method: 'delete', path: '/profiles/:username/follow', summary: 'Unfollow a user', headers: authHeader(true),
+      method: 'delete',
+      path: '/profiles/:username/follow',
+      summary: 'Unfollow a user',
+      headers: authHeader(true),
       params: usernameParams,
-      responses: { 200: { description: 'the profile, not followed', schema: wrap('profile', ProfileSchema) }, 401: e401, 404: e404('profile') },
+      responses: {
+        200: { description: 'the profile, not followed', schema: wrap('profile', ProfileSchema) },
+        401: e401,
+        404: e404('profile'),
+      },
       handler: async ({ params }, req, res) => {
         res.json({ profile: profileJson(await blog.unfollowUser(db, await viewer(req, true), params.username)) });
       },
     })
     .route({
-      method: 'get', path: '/articles', summary: 'List articles, newest first', headers: authHeader(false),
-      description: 'One SQL statement: the page, the total, tags, favorites counts and the viewer\'s flags.',
+      method: 'get',
+      path: '/articles',
+      summary: 'List articles, newest first',
+      headers: authHeader(false),
+      description: "One SQL statement: the page, the total, tags, favorites counts and the viewer's flags.",
       query: Type.Object({
-        tag: Type.Optional(Type.String({ maxLength: 64 })), author: Type.Optional(Type.String({ maxLength: 64 })),
-        favorited: Type.Optional(Type.String({ maxLength: 64, description: 'username of a user who favorited the articles' })), ...paging,
+        tag: Type.Optional(Type.String({ maxLength: 64 })),
+        author: Type.Optional(Type.String({ maxLength: 64 })),
+        favorited: Type.Optional(
+          Type.String({ maxLength: 64, description: 'username of a user who favorited the articles' }),
+        ),
+        ...paging,
       }),
-      responses: { 200: { description: 'a page of articles and the total count', schema: ArticleList }, 401: e401, 422: e422 },
+      responses: {
+        200: { description: 'a page of articles and the total count', schema: ArticleList },
+        401: e401,
+        422: e422,
+      },
       handler: async ({ query }, req, res) => {
         const page = await blog.listArticles(db, query, await viewer(req, false));
         res.json({ articles: page.articles.map(articleJson), articlesCount: page.articles_count });
       },
     })
     .route({
-      method: 'get', path: '/articles/feed', summary: 'Articles by followed users, newest first', headers: authHeader(true),
+      method: 'get',
+      path: '/articles/feed',
+      summary: 'Articles by followed users, newest first',
+      headers: authHeader(true),
       query: Type.Object(paging),
-      responses: { 200: { description: 'a page of articles and the total count', schema: ArticleList }, 401: e401, 422: e422 },
+      responses: {
+        200: { description: 'a page of articles and the total count', schema: ArticleList },
+        401: e401,
+        422: e422,
+      },
       handler: async ({ query }, req, res) => {
         const page = await blog.listFeed(db, await viewer(req, true), query);
         res.json({ articles: page.articles.map(articleJson), articlesCount: page.articles_count });
       },
     })
     .route({
-      method: 'post', path: '/articles', summary: 'Create an article', headers: authHeader(true),
-      body: wrap('article', Type.Object({ title: text(300), description: text(1000), body: text(100000), tagList: Type.Optional(tagList) })),
+      method: 'post',
+      path: '/articles',
+      summary: 'Create an article',
+      headers: authHeader(true),
+      body: wrap(
+        'article',
+        Type.Object({ title: text(300), description: text(1000), body: text(100000), tagList: Type.Optional(tagList) }),
+      ),
       responses: { 201: { description: 'the article', schema: wrap('article', ArticleSchema) }, 401: e401, 422: e422 },
       handler: async ({ body }, req, res) => {
-        res.status(201).json({ article: articleJson(await blog.createArticle(db, await viewer(req, true), body.article)) });
+        res
+          .status(201)
+          .json({ article: articleJson(await blog.createArticle(db, await viewer(req, true), body.article)) });
       },
     })
     .route({
-      method: 'get', path: '/articles/:slug', summary: 'An article', headers: authHeader(false), params: slugParams,
-      responses: { 200: { description: 'the article', schema: wrap('article', ArticleSchema) }, 401: e401, 404: e404('article') },
+      method: 'get',
+      path: '/articles/:slug',
+      summary: 'An article',
+      headers: authHeader(false),
+      params: slugParams,
+      responses: {
+        200: { description: 'the article', schema: wrap('article', ArticleSchema) },
+        401: e401,
+        404: e404('article'),
+      },
       handler: async ({ params }, req, res) => {
         res.json({ article: articleJson(await blog.getArticle(db, params.slug, await viewer(req, false))) });
       },
     })
     .route({
-      method: 'put', path: '/articles/:slug', summary: 'Update an article (a new title moves the slug)', headers: authHeader(true), params: slugParams,
-      body: wrap('article', Type.Partial(Type.Object({ title: text(300), description: text(1000), body: text(100000), tagList }))),
-      responses: { 200: { description: 'the article', schema: wrap('article', ArticleSchema) }, 401: e401, 403: err('not the author'), 404: e404('article'), 422: e422 },
+      method: 'put',
+      path: '/articles/:slug',
+      summary: 'Update an article (a new title moves the slug)',
+      headers: authHeader(true),
+      params: slugParams,
+      body: wrap(
+        'article',
+        Type.Partial(Type.Object({ title: text(300), description: text(1000), body: text(100000), tagList })),
+      ),
+      responses: {
+        200: { description: 'the article', schema: wrap('article', ArticleSchema) },
+        401: e401,
+        403: err('not the author'),
+        404: e404('article'),
+        422: e422,
+      },
       handler: async ({ params, body }, req, res) => {
-        res.json({ article: articleJson(await blog.updateArticle(db, await viewer(req, true), params.slug, body.article)) });
+        res.json({
+          article: articleJson(await blog.updateArticle(db, await viewer(req, true), params.slug, body.article)),
+        });
       },
     })
     .route({
-      method: 'delete', path: '/articles/:slug', summary: 'Delete an article with its comments, favorites and tag links', headers: authHeader(true), params: slugParams,
+      method: 'delete',
+      path: '/articles/:slug',
+      summary: 'Delete an article with its comments, favorites and tag links',
+      headers: authHeader(true),
+      params: slugParams,
       responses: { 200: deleted, 401: e401, 403: err('not the author'), 404: e404('article') },
       handler: async ({ params }, req, res) => {
         await blog.deleteArticle(db, await viewer(req, true), params.slug);
@@ -310,22 +489,44 @@ export function blogApi(db: Db, options: BlogApiOptions = {}): Api {
       },
     })
     .route({
-      method: 'get', path: '/articles/:slug/comments', summary: "An article's comments, newest first", headers: authHeader(false), params: slugParams,
-      responses: { 200: { description: 'the comments', schema: wrap('comments', Type.Array(CommentSchema)) }, 401: e401, 404: e404('article') },
+      method: 'get',
+      path: '/articles/:slug/comments',
+      summary: "An article's comments, newest first",
+      headers: authHeader(false),
+      params: slugParams,
+      responses: {
+        200: { description: 'the comments', schema: wrap('comments', Type.Array(CommentSchema)) },
+        401: e401,
+        404: e404('article'),
+      },
       handler: async ({ params }, req, res) => {
         res.json({ comments: (await blog.listComments(db, params.slug, await viewer(req, false))).map(commentJson) });
       },
     })
     .route({
-      method: 'post', path: '/articles/:slug/comments', summary: 'Comment on an article', headers: authHeader(true), params: slugParams,
+      method: 'post',
+      path: '/articles/:slug/comments',
+      summary: 'Comment on an article',
+      headers: authHeader(true),
+      params: slugParams,
       body: wrap('comment', Type.Object({ body: text(10000) })),
-      responses: { 200: { description: 'the comment', schema: wrap('comment', CommentSchema) }, 401: e401, 404: e404('article'), 422: e422 },
+      responses: {
+        200: { description: 'the comment', schema: wrap('comment', CommentSchema) },
+        401: e401,
+        404: e404('article'),
+        422: e422,
+      },
       handler: async ({ params, body }, req, res) => {
-        res.json({ comment: commentJson(await blog.createComment(db, await viewer(req, true), params.slug, body.comment.body)) });
+        res.json({
+          comment: commentJson(await blog.createComment(db, await viewer(req, true), params.slug, body.comment.body)),
+        });
       },
     })
     .route({
-      method: 'delete', path: '/articles/:slug/comments/:id', summary: 'Delete a comment', headers: authHeader(true),
+      method: 'delete',
+      path: '/articles/:slug/comments/:id',
+      summary: 'Delete a comment',
+      headers: authHeader(true),
       params: Type.Object({ slug, id: Id }),
       responses: { 200: deleted, 401: e401, 403: err('not the author'), 404: e404('comment') },
       handler: async ({ params }, req, res) => {
@@ -334,21 +535,39 @@ export function blogApi(db: Db, options: BlogApiOptions = {}): Api {
       },
     })
     .route({
-      method: 'post', path: '/articles/:slug/favorite', summary: 'Favorite an article', headers: authHeader(true), params: slugParams,
-      responses: { 200: { description: 'the article', schema: wrap('article', ArticleSchema) }, 401: e401, 404: e404('article') },
+      method: 'post',
+      path: '/articles/:slug/favorite',
+      summary: 'Favorite an article',
+      headers: authHeader(true),
+      params: slugParams,
+      responses: {
+        200: { description: 'the article', schema: wrap('article', ArticleSchema) },
+        401: e401,
+        404: e404('article'),
+      },
       handler: async ({ params }, req, res) => {
         res.json({ article: articleJson(await blog.favoriteArticle(db, await viewer(req, true), params.slug)) });
       },
     })
     .route({
-      method: 'delete', path: '/articles/:slug/favorite', summary: 'Unfavorite an article', headers: authHeader(true), params: slugParams,
-      responses: { 200: { description: 'the article', schema: wrap('article', ArticleSchema) }, 401: e401, 404: e404('article') },
+      method: 'delete',
+      path: '/articles/:slug/favorite',
+      summary: 'Unfavorite an article',
+      headers: authHeader(true),
+      params: slugParams,
+      responses: {
+        200: { description: 'the article', schema: wrap('article', ArticleSchema) },
+        401: e401,
+        404: e404('article'),
+      },
       handler: async ({ params }, req, res) => {
         res.json({ article: articleJson(await blog.unfavoriteArticle(db, await viewer(req, true), params.slug)) });
       },
     })
     .route({
-      method: 'get', path: '/tags', summary: 'Tags in use, most used first',
+      method: 'get',
+      path: '/tags',
+      summary: 'Tags in use, most used first',
       responses: { 200: { description: 'the tags', schema: wrap('tags', Type.Array(Type.String())) } },
       handler: async (_input, _req, res) => {
         res.json({ tags: await blog.listTags(db) });

@@ -26,7 +26,11 @@ explainConstraint('saas', 'team_members_member_fkey', { field: 'userId', message
 explainConstraint('saas', 'projects_team_fkey', { field: 'teamId', message: 'no such team in this org' });
 explainConstraint('saas', 'tasks_assignee_fkey', { field: 'assigneeId', message: 'no such member in this org' });
 // The library names the action of the refusals it expects (Forbidden); any other 42501 is one too.
-registerProblem(saas.RowSecurityRefused, () => ({ status: 403, title: 'Forbidden', detail: 'the row-level security policies refused this change' }));
+registerProblem(saas.RowSecurityRefused, () => ({
+  status: 403,
+  title: 'Forbidden',
+  detail: 'the row-level security policies refused this change',
+}));
 
 const id = Id;
 const nullableId = Nullable(Id);
@@ -41,7 +45,8 @@ const obj = <P extends TProperties>(properties: P) => Type.Object(properties, { 
 const patch = <P extends TProperties>(properties: P) => Type.Partial(obj(properties));
 const pathOf = PathIds;
 /** A list's query: its filters (all optional), then limit and after; unknown parameters are refused. */
-const page = <P extends TProperties = {}>(extra: P = {} as P) => PageQuery(saas.PAGE_SIZE, Type.Partial(Type.Object(extra)).properties, { additionalProperties: false });
+const page = <P extends TProperties = Record<never, never>>(extra: P = {} as P) =>
+  PageQuery(saas.PAGE_SIZE, Type.Partial(Type.Object(extra)).properties, { additionalProperties: false });
 
 const UserJson = obj({ id, email: Type.String(), name: Type.String() });
 const OrgJson = obj({ id, name: Type.String(), role, createdAt: time });
@@ -50,24 +55,74 @@ const InvitationJson = obj({ id, email: Type.String(), role, invitedBy: nullable
 const TeamJson = obj({ id, name: Type.String(), createdAt: time });
 const TeamMemberJson = obj({ userId: id, email: Type.String(), name: Type.String(), createdAt: time });
 const ProjectJson = obj({ id, teamId: id, name: Type.String(), createdAt: time });
-const TaskJson = obj({ id, projectId: id, teamId: id, title: Type.String(), status, assigneeId: nullableId, createdAt: time, updatedAt: time });
+const TaskJson = obj({
+  id,
+  projectId: id,
+  teamId: id,
+  title: Type.String(),
+  status,
+  assigneeId: nullableId,
+  createdAt: time,
+  updatedAt: time,
+});
 const taskTitle = Type.String({ minLength: 1, maxLength: 500 });
 
-const org = (o: saas.Org): Static<typeof OrgJson> => ({ id: Number(o.id), name: o.name, role: o.role, createdAt: o.created_at.toISOString() });
-const member = (m: saas.Member): Static<typeof MemberJson> => ({ userId: Number(m.user_id), email: m.email, name: m.name, role: m.role, createdAt: m.created_at.toISOString() });
-const invitation = (i: saas.Invitation): Static<typeof InvitationJson> => ({ id: Number(i.id), email: i.email, role: i.role, invitedBy: i.invited_by === null ? null : Number(i.invited_by), createdAt: i.created_at.toISOString() });
-const team = (t: saas.Team): Static<typeof TeamJson> => ({ id: Number(t.id), name: t.name, createdAt: t.created_at.toISOString() });
-const teamMember = (m: saas.TeamMember): Static<typeof TeamMemberJson> => ({ userId: Number(m.user_id), email: m.email, name: m.name, createdAt: m.created_at.toISOString() });
-const project = (p: saas.Project): Static<typeof ProjectJson> => ({ id: Number(p.id), teamId: Number(p.team_id), name: p.name, createdAt: p.created_at.toISOString() });
+const org = (o: saas.Org): Static<typeof OrgJson> => ({
+  id: Number(o.id),
+  name: o.name,
+  role: o.role,
+  createdAt: o.created_at.toISOString(),
+});
+const member = (m: saas.Member): Static<typeof MemberJson> => ({
+  userId: Number(m.user_id),
+  email: m.email,
+  name: m.name,
+  role: m.role,
+  createdAt: m.created_at.toISOString(),
+});
+const invitation = (i: saas.Invitation): Static<typeof InvitationJson> => ({
+  id: Number(i.id),
+  email: i.email,
+  role: i.role,
+  invitedBy: i.invited_by === null ? null : Number(i.invited_by),
+  createdAt: i.created_at.toISOString(),
+});
+const team = (t: saas.Team): Static<typeof TeamJson> => ({
+  id: Number(t.id),
+  name: t.name,
+  createdAt: t.created_at.toISOString(),
+});
+const teamMember = (m: saas.TeamMember): Static<typeof TeamMemberJson> => ({
+  userId: Number(m.user_id),
+  email: m.email,
+  name: m.name,
+  createdAt: m.created_at.toISOString(),
+});
+const project = (p: saas.Project): Static<typeof ProjectJson> => ({
+  id: Number(p.id),
+  teamId: Number(p.team_id),
+  name: p.name,
+  createdAt: p.created_at.toISOString(),
+});
 const task = (t: saas.Task): Static<typeof TaskJson> => ({
-  id: Number(t.id), projectId: Number(t.project_id), teamId: Number(t.team_id), title: t.title, status: t.status,
-  assigneeId: t.assignee_id === null ? null : Number(t.assignee_id), createdAt: t.created_at.toISOString(), updatedAt: t.updated_at.toISOString(),
+  id: Number(t.id),
+  projectId: Number(t.project_id),
+  teamId: Number(t.team_id),
+  title: t.title,
+  status: t.status,
+  assigneeId: t.assignee_id === null ? null : Number(t.assignee_id),
+  createdAt: t.created_at.toISOString(),
+  updatedAt: t.updated_at.toISOString(),
 });
 
-const listOf = <T extends TSchema>(schema: T, description: string) => ({ description, schema: Type.Array(schema), headers: nextLinkHeader });
+const listOf = <T extends TSchema>(schema: T, description: string) => ({
+  description,
+  schema: Type.Array(schema),
+  headers: nextLinkHeader,
+});
 const noContent = { 204: { description: 'done' } };
 const notFound = { 404: { description: 'no such org (or not a member), or no such row in it' } };
-const forbidden = { 403: { description: 'visible, but the caller\'s role may not do this' } };
+const forbidden = { 403: { description: "visible, but the caller's role may not do this" } };
 const refused = { 422: { description: 'a body reference names nothing in this org, or a rule refused the change' } };
 
 export interface SaasApiOptions {
@@ -88,207 +143,486 @@ export function saasApi(db: Db, opts: SaasApiOptions = {}): Api {
   const userOf = (req: Request): string => {
     const m = /^Bearer ([A-Za-z0-9_.-]+)$/.exec(req.get('authorization') ?? '');
     const user = m && saas.authenticate(m[1]!, tokens);
-    if (!user) throw new HttpError(401, 'Unauthorized', 'a valid Authorization: Bearer token is required', {}, { 'www-authenticate': 'Bearer' });
+    if (!user)
+      throw new HttpError(
+        401,
+        'Unauthorized',
+        'a valid Authorization: Bearer token is required',
+        {},
+        { 'www-authenticate': 'Bearer' },
+      );
     return user;
   };
   const inOrg = <T>(req: Request, orgId: number, fn: (tx: Db, role: saas.OrgRole) => Promise<T>) =>
     saas.inOrg(db, userOf(req), orgId, fn);
   const auth = { 401: { description: 'missing, invalid or expired token' } };
 
-  return new Api('/saas', 'saas', 'Project 7: multi-tenant orgs, teams, projects and tasks, isolated by row-level security')
-    .route({
-      method: 'post', path: '/signup', summary: 'Create an account and its first org (you are the owner)',
-      body: obj({ email, password: Type.String({ minLength: 8, maxLength: 200 }), name, orgName: name }),
-      responses: { 201: { description: 'signed up', schema: obj({ token: Type.String(), user: UserJson, org: OrgJson }) }, 409: { description: 'email taken' } },
-      handler: async ({ body }, _req, res) => {
-        const s = await saas.signup(db, body, tokens);
-        res.status(201).json({ token: s.token, user: { ...s.user, id: Number(s.user.id) }, org: org(s.org) });
-      },
-    })
-    .route({
-      method: 'post', path: '/login', summary: 'Exchange email and password for a bearer token',
-      body: obj({ email: Type.String({ maxLength: 320 }), password: Type.String({ maxLength: 200 }) }),
-      responses: { 200: { description: 'logged in', schema: obj({ token: Type.String() }) }, 401: { description: 'wrong email or password' } },
-      handler: async ({ body }, _req, res) => {
-        const r = await saas.login(db, body.email, body.password, tokens);
-        if (!r) throw new HttpError(401, 'Unauthorized', 'wrong email or password');
-        res.json({ token: r.token });
-      },
-    })
-    .route({
-      method: 'get', path: '/orgs', summary: 'The caller\'s orgs, with their role',
-      responses: { 200: { description: 'orgs', schema: Type.Array(OrgJson) }, ...auth },
-      handler: async (_input, req, res) => {
-        res.json((await saas.asUser(db, { userId: userOf(req) }, (tx) => saas.listOrgs(tx))).map(org));
-      },
-    })
-    .route({
-      method: 'post', path: '/orgs', summary: 'Create another org (you are the owner)',
-      body: obj({ name }),
-      responses: { 201: { description: 'created', schema: OrgJson }, ...auth },
-      handler: async ({ body }, req, res) => {
-        res.status(201).json(org(await saas.asUser(db, { userId: userOf(req) }, (tx) => saas.createOrg(tx, body.name))));
-      },
-    })
-    .route({
-      method: 'get', path: '/orgs/:orgId', summary: 'One org', params: pathOf('orgId'),
-      responses: { 200: { description: 'the org', schema: OrgJson }, ...auth, ...notFound },
-      handler: async ({ params: p }, req, res) => { res.json(org(await inOrg(req, p.orgId, (tx) => saas.getOrg(tx, p.orgId)))); },
-    })
-    .route({
-      method: 'patch', path: '/orgs/:orgId', summary: 'Rename the org (owners)', params: pathOf('orgId'), body: obj({ name }),
-      responses: { 200: { description: 'the org', schema: OrgJson }, ...auth, ...forbidden, ...notFound },
-      handler: async ({ params: p, body }, req, res) => { res.json(org(await inOrg(req, p.orgId, (tx) => saas.updateOrg(tx, p.orgId, body.name)))); },
-    })
-    .route({
-      method: 'delete', path: '/orgs/:orgId', summary: 'Delete the org and everything in it (owners)', params: pathOf('orgId'),
-      responses: { ...noContent, ...auth, ...forbidden, ...notFound },
-      handler: async ({ params: p }, req, res) => { await inOrg(req, p.orgId, (tx) => saas.deleteOrg(tx, p.orgId)); res.status(204).end(); },
-    })
-    // Members and invitations
-    .route({
-      method: 'get', path: '/orgs/:orgId/members', summary: 'Members of the org', params: pathOf('orgId'), query: page(),
-      responses: { 200: listOf(MemberJson, 'members'), ...auth, ...notFound },
-      handler: async ({ params: p, query }, req, res) => { sendPage(req, res, await inOrg(req, p.orgId, (tx) => saas.listMembers(tx, p.orgId, query)), member); },
-    })
-    .route({
-      method: 'post', path: '/orgs/:orgId/members', params: pathOf('orgId'),
-      summary: 'Add an existing user by email, or invite an unknown email (admins; owners grant owner)',
-      body: obj({ email, role }),
-      responses: { 201: { description: 'added', schema: obj({ member: obj({ userId: id, email: Type.String(), role, createdAt: time }) }) }, 202: { description: 'no account has this email: invited', schema: obj({ invitation: InvitationJson }) }, 409: { description: 'already a member or invited' }, ...auth, ...forbidden, ...notFound },
-      handler: async ({ params: p, body }, req, res) => {
-        const r = await inOrg(req, p.orgId, (tx) => saas.addMember(tx, p.orgId, body.email, body.role));
-        if (r.kind === 'member') res.status(201).json({ member: { userId: Number(r.member.user_id), email: r.member.email, role: r.member.role, createdAt: r.member.created_at.toISOString() } });
-        else res.status(202).json({ invitation: { id: Number(r.invitation.id), email: r.invitation.email, role: r.invitation.role, invitedBy: Number(userOf(req)), createdAt: r.invitation.created_at.toISOString() } });
-      },
-    })
-    .route({
-      method: 'patch', path: '/orgs/:orgId/members/:userId', summary: 'Change a member\'s role', params: pathOf('orgId', 'userId'), body: obj({ role }),
-      responses: { 200: { description: 'the member', schema: MemberJson }, ...auth, ...forbidden, ...notFound, ...refused },
-      handler: async ({ params: p, body }, req, res) => { res.json(member(await inOrg(req, p.orgId, (tx) => saas.updateMember(tx, p.orgId, p.userId, body.role)))); },
-    })
-    .route({
-      method: 'delete', path: '/orgs/:orgId/members/:userId', summary: 'Remove a member (or leave)', params: pathOf('orgId', 'userId'),
-      responses: { ...noContent, ...auth, ...forbidden, ...notFound, ...refused },
-      handler: async ({ params: p }, req, res) => { await inOrg(req, p.orgId, (tx) => saas.removeMember(tx, p.orgId, p.userId)); res.status(204).end(); },
-    })
-    .route({
-      method: 'get', path: '/orgs/:orgId/invitations', summary: 'Pending invitations (admins)', params: pathOf('orgId'), query: page(),
-      responses: { 200: listOf(InvitationJson, 'invitations'), ...auth, ...forbidden, ...notFound },
-      handler: async ({ params: p, query }, req, res) => { sendPage(req, res, await inOrg(req, p.orgId, (tx, r) => saas.listInvitations(tx, p.orgId, r, query)), invitation); },
-    })
-    .route({
-      method: 'delete', path: '/orgs/:orgId/invitations/:invitationId', summary: 'Withdraw an invitation (admins)', params: pathOf('orgId', 'invitationId'),
-      responses: { ...noContent, ...auth, ...notFound },
-      handler: async ({ params: p }, req, res) => { await inOrg(req, p.orgId, (tx) => saas.deleteInvitation(tx, p.orgId, p.invitationId)); res.status(204).end(); },
-    })
-    // Teams
-    .route({
-      method: 'get', path: '/orgs/:orgId/teams', summary: 'Teams of the org', params: pathOf('orgId'), query: page(),
-      responses: { 200: listOf(TeamJson, 'teams'), ...auth, ...notFound },
-      handler: async ({ params: p, query }, req, res) => { sendPage(req, res, await inOrg(req, p.orgId, (tx) => saas.listTeams(tx, p.orgId, query)), team); },
-    })
-    .route({
-      method: 'post', path: '/orgs/:orgId/teams', summary: 'Create a team (admins)', params: pathOf('orgId'), body: obj({ name }),
-      responses: { 201: { description: 'created', schema: TeamJson }, 409: { description: 'name taken' }, ...auth, ...forbidden, ...notFound },
-      handler: async ({ params: p, body }, req, res) => { res.status(201).json(team(await inOrg(req, p.orgId, (tx) => saas.createTeam(tx, p.orgId, body.name)))); },
-    })
-    .route({
-      method: 'get', path: '/orgs/:orgId/teams/:teamId', summary: 'One team', params: pathOf('orgId', 'teamId'),
-      responses: { 200: { description: 'the team', schema: TeamJson }, ...auth, ...notFound },
-      handler: async ({ params: p }, req, res) => { res.json(team(await inOrg(req, p.orgId, (tx) => saas.getTeam(tx, p.orgId, p.teamId)))); },
-    })
-    .route({
-      method: 'patch', path: '/orgs/:orgId/teams/:teamId', summary: 'Rename a team (admins)', params: pathOf('orgId', 'teamId'), body: obj({ name }),
-      responses: { 200: { description: 'the team', schema: TeamJson }, 409: { description: 'name taken' }, ...auth, ...forbidden, ...notFound },
-      handler: async ({ params: p, body }, req, res) => { res.json(team(await inOrg(req, p.orgId, (tx) => saas.updateTeam(tx, p.orgId, p.teamId, body.name)))); },
-    })
-    .route({
-      method: 'delete', path: '/orgs/:orgId/teams/:teamId', summary: 'Delete a team with its projects and tasks (admins)', params: pathOf('orgId', 'teamId'),
-      responses: { ...noContent, ...auth, ...forbidden, ...notFound },
-      handler: async ({ params: p }, req, res) => { await inOrg(req, p.orgId, (tx) => saas.deleteTeam(tx, p.orgId, p.teamId)); res.status(204).end(); },
-    })
-    .route({
-      method: 'get', path: '/orgs/:orgId/teams/:teamId/members', summary: 'Members of a team', params: pathOf('orgId', 'teamId'), query: page(),
-      responses: { 200: listOf(TeamMemberJson, 'team members'), ...auth, ...notFound },
-      handler: async ({ params: p, query }, req, res) => { sendPage(req, res, await inOrg(req, p.orgId, (tx) => saas.listTeamMembers(tx, p.orgId, p.teamId, query)), teamMember); },
-    })
-    .route({
-      method: 'post', path: '/orgs/:orgId/teams/:teamId/members', summary: 'Put an org member in the team (admins)', params: pathOf('orgId', 'teamId'), body: obj({ userId: id }),
-      responses: { 201: { description: 'added', schema: obj({ userId: id, createdAt: time }) }, 409: { description: 'already in the team' }, ...auth, ...forbidden, ...notFound, ...refused },
-      handler: async ({ params: p, body }, req, res) => {
-        const r = await inOrg(req, p.orgId, (tx) => saas.addTeamMember(tx, p.orgId, p.teamId, body.userId));
-        res.status(201).json({ userId: Number(r.user_id), createdAt: r.created_at.toISOString() });
-      },
-    })
-    .route({
-      method: 'delete', path: '/orgs/:orgId/teams/:teamId/members/:userId', summary: 'Take a user out of the team (admins)', params: pathOf('orgId', 'teamId', 'userId'),
-      responses: { ...noContent, ...auth, ...forbidden, ...notFound },
-      handler: async ({ params: p }, req, res) => { await inOrg(req, p.orgId, (tx) => saas.removeTeamMember(tx, p.orgId, p.teamId, p.userId)); res.status(204).end(); },
-    })
-    // Projects
-    .route({
-      method: 'get', path: '/orgs/:orgId/projects', summary: 'Projects of the org', params: pathOf('orgId'), query: page({ teamId: id }),
-      responses: { 200: listOf(ProjectJson, 'projects'), ...auth, ...notFound },
-      handler: async ({ params: p, query }, req, res) => { sendPage(req, res, await inOrg(req, p.orgId, (tx) => saas.listProjects(tx, p.orgId, query)), project); },
-    })
-    .route({
-      method: 'post', path: '/orgs/:orgId/projects', summary: 'Create a project in a team (admins, members of that team)', params: pathOf('orgId'), body: obj({ name, teamId: id }),
-      responses: { 201: { description: 'created', schema: ProjectJson }, ...auth, ...forbidden, ...notFound, ...refused },
-      handler: async ({ params: p, body }, req, res) => { res.status(201).json(project(await inOrg(req, p.orgId, (tx) => saas.createProject(tx, p.orgId, body)))); },
-    })
-    .route({
-      method: 'get', path: '/orgs/:orgId/projects/:projectId', summary: 'One project', params: pathOf('orgId', 'projectId'),
-      responses: { 200: { description: 'the project', schema: ProjectJson }, ...auth, ...notFound },
-      handler: async ({ params: p }, req, res) => { res.json(project(await inOrg(req, p.orgId, (tx) => saas.getProject(tx, p.orgId, p.projectId)))); },
-    })
-    .route({
-      method: 'patch', path: '/orgs/:orgId/projects/:projectId', summary: 'Rename or move a project (its tasks follow)', params: pathOf('orgId', 'projectId'),
-      body: patch({ name, teamId: id }),
-      responses: { 200: { description: 'the project', schema: ProjectJson }, ...auth, ...forbidden, ...notFound, ...refused },
-      handler: async ({ params: p, body }, req, res) => { res.json(project(await inOrg(req, p.orgId, (tx) => saas.updateProject(tx, p.orgId, p.projectId, body)))); },
-    })
-    .route({
-      method: 'delete', path: '/orgs/:orgId/projects/:projectId', summary: 'Delete a project and its tasks', params: pathOf('orgId', 'projectId'),
-      responses: { ...noContent, ...auth, ...forbidden, ...notFound },
-      handler: async ({ params: p }, req, res) => { await inOrg(req, p.orgId, (tx) => saas.deleteProject(tx, p.orgId, p.projectId)); res.status(204).end(); },
-    })
-    // Tasks
-    .route({
-      method: 'get', path: '/orgs/:orgId/projects/:projectId/tasks', summary: 'Tasks of a project', params: pathOf('orgId', 'projectId'), query: page(),
-      responses: { 200: listOf(TaskJson, 'tasks'), ...auth, ...notFound },
-      handler: async ({ params: p, query }, req, res) => { sendPage(req, res, await inOrg(req, p.orgId, (tx) => saas.listProjectTasks(tx, p.orgId, p.projectId, query)), task); },
-    })
-    .route({
-      method: 'post', path: '/orgs/:orgId/projects/:projectId/tasks', summary: 'Create a task (admins, members of the project\'s team)', params: pathOf('orgId', 'projectId'),
-      body: obj({ title: taskTitle, status: Type.Optional(status), assigneeId: Type.Optional(nullableId) }),
-      responses: { 201: { description: 'created', schema: TaskJson }, ...auth, ...forbidden, ...notFound, ...refused },
-      handler: async ({ params: p, body }, req, res) => { res.status(201).json(task(await inOrg(req, p.orgId, (tx) => saas.createTask(tx, p.orgId, p.projectId, body)))); },
-    })
-    .route({
-      method: 'get', path: '/orgs/:orgId/tasks', summary: 'Tasks of the org, filtered, keyset pages by id', params: pathOf('orgId'), query: page({ status, assigneeId: id }),
-      responses: { 200: listOf(TaskJson, 'tasks'), ...auth, ...notFound },
-      handler: async ({ params: p, query }, req, res) => { sendPage(req, res, await inOrg(req, p.orgId, (tx) => saas.listTasks(tx, p.orgId, query)), task); },
-    })
-    .route({
-      method: 'get', path: '/orgs/:orgId/my/tasks', summary: 'The caller\'s open tasks in the org', params: pathOf('orgId'), query: page(),
-      responses: { 200: listOf(TaskJson, 'tasks'), ...auth, ...notFound },
-      handler: async ({ params: p, query }, req, res) => { sendPage(req, res, await inOrg(req, p.orgId, (tx) => saas.listMyTasks(tx, p.orgId, query)), task); },
-    })
-    .route({
-      method: 'get', path: '/orgs/:orgId/tasks/:taskId', summary: 'One task', params: pathOf('orgId', 'taskId'),
-      responses: { 200: { description: 'the task', schema: TaskJson }, ...auth, ...notFound },
-      handler: async ({ params: p }, req, res) => { res.json(task(await inOrg(req, p.orgId, (tx) => saas.getTask(tx, p.orgId, p.taskId)))); },
-    })
-    .route({
-      method: 'patch', path: '/orgs/:orgId/tasks/:taskId', summary: 'Change a task (assigneeId: null unassigns)', params: pathOf('orgId', 'taskId'),
-      body: patch({ title: taskTitle, status, assigneeId: nullableId }),
-      responses: { 200: { description: 'the task', schema: TaskJson }, ...auth, ...forbidden, ...notFound, ...refused },
-      handler: async ({ params: p, body }, req, res) => { res.json(task(await inOrg(req, p.orgId, (tx) => saas.updateTask(tx, p.orgId, p.taskId, body)))); },
-    })
-    .route({
-      method: 'delete', path: '/orgs/:orgId/tasks/:taskId', summary: 'Delete a task', params: pathOf('orgId', 'taskId'),
-      responses: { ...noContent, ...auth, ...forbidden, ...notFound },
-      handler: async ({ params: p }, req, res) => { await inOrg(req, p.orgId, (tx) => saas.deleteTask(tx, p.orgId, p.taskId)); res.status(204).end(); },
-    });
+  return (
+    new Api('/saas', 'saas', 'Project 7: multi-tenant orgs, teams, projects and tasks, isolated by row-level security')
+      .route({
+        method: 'post',
+        path: '/signup',
+        summary: 'Create an account and its first org (you are the owner)',
+        body: obj({ email, password: Type.String({ minLength: 8, maxLength: 200 }), name, orgName: name }),
+        responses: {
+          201: { description: 'signed up', schema: obj({ token: Type.String(), user: UserJson, org: OrgJson }) },
+          409: { description: 'email taken' },
+        },
+        handler: async ({ body }, _req, res) => {
+          const s = await saas.signup(db, body, tokens);
+          res.status(201).json({ token: s.token, user: { ...s.user, id: Number(s.user.id) }, org: org(s.org) });
+        },
+      })
+      .route({
+        method: 'post',
+        path: '/login',
+        summary: 'Exchange email and password for a bearer token',
+        body: obj({ email: Type.String({ maxLength: 320 }), password: Type.String({ maxLength: 200 }) }),
+        responses: {
+          200: { description: 'logged in', schema: obj({ token: Type.String() }) },
+          401: { description: 'wrong email or password' },
+        },
+        handler: async ({ body }, _req, res) => {
+          const r = await saas.login(db, body.email, body.password, tokens);
+          if (!r) throw new HttpError(401, 'Unauthorized', 'wrong email or password');
+          res.json({ token: r.token });
+        },
+      })
+      .route({
+        method: 'get',
+        path: '/orgs',
+        summary: "The caller's orgs, with their role",
+        responses: { 200: { description: 'orgs', schema: Type.Array(OrgJson) }, ...auth },
+        handler: async (_input, req, res) => {
+          res.json((await saas.asUser(db, { userId: userOf(req) }, (tx) => saas.listOrgs(tx))).map(org));
+        },
+      })
+      .route({
+        method: 'post',
+        path: '/orgs',
+        summary: 'Create another org (you are the owner)',
+        body: obj({ name }),
+        responses: { 201: { description: 'created', schema: OrgJson }, ...auth },
+        handler: async ({ body }, req, res) => {
+          res
+            .status(201)
+            .json(org(await saas.asUser(db, { userId: userOf(req) }, (tx) => saas.createOrg(tx, body.name))));
+        },
+      })
+      .route({
+        method: 'get',
+        path: '/orgs/:orgId',
+        summary: 'One org',
+        params: pathOf('orgId'),
+        responses: { 200: { description: 'the org', schema: OrgJson }, ...auth, ...notFound },
+        handler: async ({ params: p }, req, res) => {
+          res.json(org(await inOrg(req, p.orgId, (tx) => saas.getOrg(tx, p.orgId))));
+        },
+      })
+      .route({
+        method: 'patch',
+        path: '/orgs/:orgId',
+        summary: 'Rename the org (owners)',
+        params: pathOf('orgId'),
+        body: obj({ name }),
+        responses: { 200: { description: 'the org', schema: OrgJson }, ...auth, ...forbidden, ...notFound },
+        handler: async ({ params: p, body }, req, res) => {
+          res.json(org(await inOrg(req, p.orgId, (tx) => saas.updateOrg(tx, p.orgId, body.name))));
+        },
+      })
+      .route({
+        method: 'delete',
+        path: '/orgs/:orgId',
+        summary: 'Delete the org and everything in it (owners)',
+        params: pathOf('orgId'),
+        responses: { ...noContent, ...auth, ...forbidden, ...notFound },
+        handler: async ({ params: p }, req, res) => {
+          await inOrg(req, p.orgId, (tx) => saas.deleteOrg(tx, p.orgId));
+          res.status(204).end();
+        },
+      })
+      // Members and invitations
+      .route({
+        method: 'get',
+        path: '/orgs/:orgId/members',
+        summary: 'Members of the org',
+        params: pathOf('orgId'),
+        query: page(),
+        responses: { 200: listOf(MemberJson, 'members'), ...auth, ...notFound },
+        handler: async ({ params: p, query }, req, res) => {
+          sendPage(req, res, await inOrg(req, p.orgId, (tx) => saas.listMembers(tx, p.orgId, query)), member);
+        },
+      })
+      .route({
+        method: 'post',
+        path: '/orgs/:orgId/members',
+        params: pathOf('orgId'),
+        summary: 'Add an existing user by email, or invite an unknown email (admins; owners grant owner)',
+        body: obj({ email, role }),
+        responses: {
+          201: {
+            description: 'added',
+            schema: obj({ member: obj({ userId: id, email: Type.String(), role, createdAt: time }) }),
+          },
+          202: { description: 'no account has this email: invited', schema: obj({ invitation: InvitationJson }) },
+          409: { description: 'already a member or invited' },
+          ...auth,
+          ...forbidden,
+          ...notFound,
+        },
+        handler: async ({ params: p, body }, req, res) => {
+          const r = await inOrg(req, p.orgId, (tx) => saas.addMember(tx, p.orgId, body.email, body.role));
+          if (r.kind === 'member')
+            res.status(201).json({
+              member: {
+                userId: Number(r.member.user_id),
+                email: r.member.email,
+                role: r.member.role,
+                createdAt: r.member.created_at.toISOString(),
+              },
+            });
+          else
+            res.status(202).json({
+              invitation: {
+                id: Number(r.invitation.id),
+                email: r.invitation.email,
+                role: r.invitation.role,
+                invitedBy: Number(userOf(req)),
+                createdAt: r.invitation.created_at.toISOString(),
+              },
+            });
+        },
+      })
+      .route({
+        method: 'patch',
+        path: '/orgs/:orgId/members/:userId',
+        summary: "Change a member's role",
+        params: pathOf('orgId', 'userId'),
+        body: obj({ role }),
+        responses: {
+          200: { description: 'the member', schema: MemberJson },
+          ...auth,
+          ...forbidden,
+          ...notFound,
+          ...refused,
+        },
+        handler: async ({ params: p, body }, req, res) => {
+          res.json(member(await inOrg(req, p.orgId, (tx) => saas.updateMember(tx, p.orgId, p.userId, body.role))));
+        },
+      })
+      .route({
+        method: 'delete',
+        path: '/orgs/:orgId/members/:userId',
+        summary: 'Remove a member (or leave)',
+        params: pathOf('orgId', 'userId'),
+        responses: { ...noContent, ...auth, ...forbidden, ...notFound, ...refused },
+        handler: async ({ params: p }, req, res) => {
+          await inOrg(req, p.orgId, (tx) => saas.removeMember(tx, p.orgId, p.userId));
+          res.status(204).end();
+        },
+      })
+      .route({
+        method: 'get',
+        path: '/orgs/:orgId/invitations',
+        summary: 'Pending invitations (admins)',
+        params: pathOf('orgId'),
+        query: page(),
+        responses: { 200: listOf(InvitationJson, 'invitations'), ...auth, ...forbidden, ...notFound },
+        handler: async ({ params: p, query }, req, res) => {
+          sendPage(
+            req,
+            res,
+            await inOrg(req, p.orgId, (tx, r) => saas.listInvitations(tx, p.orgId, r, query)),
+            invitation,
+          );
+        },
+      })
+      .route({
+        method: 'delete',
+        path: '/orgs/:orgId/invitations/:invitationId',
+        summary: 'Withdraw an invitation (admins)',
+        params: pathOf('orgId', 'invitationId'),
+        responses: { ...noContent, ...auth, ...notFound },
+        handler: async ({ params: p }, req, res) => {
+          await inOrg(req, p.orgId, (tx) => saas.deleteInvitation(tx, p.orgId, p.invitationId));
+          res.status(204).end();
+        },
+      })
+      // Teams
+      .route({
+        method: 'get',
+        path: '/orgs/:orgId/teams',
+        summary: 'Teams of the org',
+        params: pathOf('orgId'),
+        query: page(),
+        responses: { 200: listOf(TeamJson, 'teams'), ...auth, ...notFound },
+        handler: async ({ params: p, query }, req, res) => {
+          sendPage(req, res, await inOrg(req, p.orgId, (tx) => saas.listTeams(tx, p.orgId, query)), team);
+        },
+      })
+      .route({
+        method: 'post',
+        path: '/orgs/:orgId/teams',
+        summary: 'Create a team (admins)',
+        params: pathOf('orgId'),
+        body: obj({ name }),
+        responses: {
+          201: { description: 'created', schema: TeamJson },
+          409: { description: 'name taken' },
+          ...auth,
+          ...forbidden,
+          ...notFound,
+        },
+        handler: async ({ params: p, body }, req, res) => {
+          res.status(201).json(team(await inOrg(req, p.orgId, (tx) => saas.createTeam(tx, p.orgId, body.name))));
+        },
+      })
+      .route({
+        method: 'get',
+        path: '/orgs/:orgId/teams/:teamId',
+        summary: 'One team',
+        params: pathOf('orgId', 'teamId'),
+        responses: { 200: { description: 'the team', schema: TeamJson }, ...auth, ...notFound },
+        handler: async ({ params: p }, req, res) => {
+          res.json(team(await inOrg(req, p.orgId, (tx) => saas.getTeam(tx, p.orgId, p.teamId))));
+        },
+      })
+      .route({
+        method: 'patch',
+        path: '/orgs/:orgId/teams/:teamId',
+        summary: 'Rename a team (admins)',
+        params: pathOf('orgId', 'teamId'),
+        body: obj({ name }),
+        responses: {
+          200: { description: 'the team', schema: TeamJson },
+          409: { description: 'name taken' },
+          ...auth,
+          ...forbidden,
+          ...notFound,
+        },
+        handler: async ({ params: p, body }, req, res) => {
+          res.json(team(await inOrg(req, p.orgId, (tx) => saas.updateTeam(tx, p.orgId, p.teamId, body.name))));
+        },
+      })
+      .route({
+        method: 'delete',
+        path: '/orgs/:orgId/teams/:teamId',
+        summary: 'Delete a team with its projects and tasks (admins)',
+        params: pathOf('orgId', 'teamId'),
+        responses: { ...noContent, ...auth, ...forbidden, ...notFound },
+        handler: async ({ params: p }, req, res) => {
+          await inOrg(req, p.orgId, (tx) => saas.deleteTeam(tx, p.orgId, p.teamId));
+          res.status(204).end();
+        },
+      })
+      .route({
+        method: 'get',
+        path: '/orgs/:orgId/teams/:teamId/members',
+        summary: 'Members of a team',
+        params: pathOf('orgId', 'teamId'),
+        query: page(),
+        responses: { 200: listOf(TeamMemberJson, 'team members'), ...auth, ...notFound },
+        handler: async ({ params: p, query }, req, res) => {
+          sendPage(
+            req,
+            res,
+            await inOrg(req, p.orgId, (tx) => saas.listTeamMembers(tx, p.orgId, p.teamId, query)),
+            teamMember,
+          );
+        },
+      })
+      .route({
+        method: 'post',
+        path: '/orgs/:orgId/teams/:teamId/members',
+        summary: 'Put an org member in the team (admins)',
+        params: pathOf('orgId', 'teamId'),
+        body: obj({ userId: id }),
+        responses: {
+          201: { description: 'added', schema: obj({ userId: id, createdAt: time }) },
+          409: { description: 'already in the team' },
+          ...auth,
+          ...forbidden,
+          ...notFound,
+          ...refused,
+        },
+        handler: async ({ params: p, body }, req, res) => {
+          const r = await inOrg(req, p.orgId, (tx) => saas.addTeamMember(tx, p.orgId, p.teamId, body.userId));
+          res.status(201).json({ userId: Number(r.user_id), createdAt: r.created_at.toISOString() });
+        },
+      })
+      .route({
+        method: 'delete',
+        path: '/orgs/:orgId/teams/:teamId/members/:userId',
+        summary: 'Take a user out of the team (admins)',
+        params: pathOf('orgId', 'teamId', 'userId'),
+        responses: { ...noContent, ...auth, ...forbidden, ...notFound },
+        handler: async ({ params: p }, req, res) => {
+          await inOrg(req, p.orgId, (tx) => saas.removeTeamMember(tx, p.orgId, p.teamId, p.userId));
+          res.status(204).end();
+        },
+      })
+      // Projects
+      .route({
+        method: 'get',
+        path: '/orgs/:orgId/projects',
+        summary: 'Projects of the org',
+        params: pathOf('orgId'),
+        query: page({ teamId: id }),
+        responses: { 200: listOf(ProjectJson, 'projects'), ...auth, ...notFound },
+        handler: async ({ params: p, query }, req, res) => {
+          sendPage(req, res, await inOrg(req, p.orgId, (tx) => saas.listProjects(tx, p.orgId, query)), project);
+        },
+      })
+      .route({
+        method: 'post',
+        path: '/orgs/:orgId/projects',
+        summary: 'Create a project in a team (admins, members of that team)',
+        params: pathOf('orgId'),
+        body: obj({ name, teamId: id }),
+        responses: {
+          201: { description: 'created', schema: ProjectJson },
+          ...auth,
+          ...forbidden,
+          ...notFound,
+          ...refused,
+        },
+        handler: async ({ params: p, body }, req, res) => {
+          res.status(201).json(project(await inOrg(req, p.orgId, (tx) => saas.createProject(tx, p.orgId, body))));
+        },
+      })
+      .route({
+        method: 'get',
+        path: '/orgs/:orgId/projects/:projectId',
+        summary: 'One project',
+        params: pathOf('orgId', 'projectId'),
+        responses: { 200: { description: 'the project', schema: ProjectJson }, ...auth, ...notFound },
+        handler: async ({ params: p }, req, res) => {
+          res.json(project(await inOrg(req, p.orgId, (tx) => saas.getProject(tx, p.orgId, p.projectId))));
+        },
+      })
+      .route({
+        method: 'patch',
+        path: '/orgs/:orgId/projects/:projectId',
+        summary: 'Rename or move a project (its tasks follow)',
+        params: pathOf('orgId', 'projectId'),
+        body: patch({ name, teamId: id }),
+        responses: {
+          200: { description: 'the project', schema: ProjectJson },
+          ...auth,
+          ...forbidden,
+          ...notFound,
+          ...refused,
+        },
+        handler: async ({ params: p, body }, req, res) => {
+          res.json(project(await inOrg(req, p.orgId, (tx) => saas.updateProject(tx, p.orgId, p.projectId, body))));
+        },
+      })
+      .route({
+        method: 'delete',
+        path: '/orgs/:orgId/projects/:projectId',
+        summary: 'Delete a project and its tasks',
+        params: pathOf('orgId', 'projectId'),
+        responses: { ...noContent, ...auth, ...forbidden, ...notFound },
+        handler: async ({ params: p }, req, res) => {
+          await inOrg(req, p.orgId, (tx) => saas.deleteProject(tx, p.orgId, p.projectId));
+          res.status(204).end();
+        },
+      })
+      // Tasks
+      .route({
+        method: 'get',
+        path: '/orgs/:orgId/projects/:projectId/tasks',
+        summary: 'Tasks of a project',
+        params: pathOf('orgId', 'projectId'),
+        query: page(),
+        responses: { 200: listOf(TaskJson, 'tasks'), ...auth, ...notFound },
+        handler: async ({ params: p, query }, req, res) => {
+          sendPage(
+            req,
+            res,
+            await inOrg(req, p.orgId, (tx) => saas.listProjectTasks(tx, p.orgId, p.projectId, query)),
+            task,
+          );
+        },
+      })
+      .route({
+        method: 'post',
+        path: '/orgs/:orgId/projects/:projectId/tasks',
+        summary: "Create a task (admins, members of the project's team)",
+        params: pathOf('orgId', 'projectId'),
+        body: obj({ title: taskTitle, status: Type.Optional(status), assigneeId: Type.Optional(nullableId) }),
+        responses: {
+          201: { description: 'created', schema: TaskJson },
+          ...auth,
+          ...forbidden,
+          ...notFound,
+          ...refused,
+        },
+        handler: async ({ params: p, body }, req, res) => {
+          res
+            .status(201)
+            .json(task(await inOrg(req, p.orgId, (tx) => saas.createTask(tx, p.orgId, p.projectId, body))));
+        },
+      })
+      .route({
+        method: 'get',
+        path: '/orgs/:orgId/tasks',
+        summary: 'Tasks of the org, filtered, keyset pages by id',
+        params: pathOf('orgId'),
+        query: page({ status, assigneeId: id }),
+        responses: { 200: listOf(TaskJson, 'tasks'), ...auth, ...notFound },
+        handler: async ({ params: p, query }, req, res) => {
+          sendPage(req, res, await inOrg(req, p.orgId, (tx) => saas.listTasks(tx, p.orgId, query)), task);
+        },
+      })
+      .route({
+        method: 'get',
+        path: '/orgs/:orgId/my/tasks',
+        summary: "The caller's open tasks in the org",
+        params: pathOf('orgId'),
+        query: page(),
+        responses: { 200: listOf(TaskJson, 'tasks'), ...auth, ...notFound },
+        handler: async ({ params: p, query }, req, res) => {
+          sendPage(req, res, await inOrg(req, p.orgId, (tx) => saas.listMyTasks(tx, p.orgId, query)), task);
+        },
+      })
+      .route({
+        method: 'get',
+        path: '/orgs/:orgId/tasks/:taskId',
+        summary: 'One task',
+        params: pathOf('orgId', 'taskId'),
+        responses: { 200: { description: 'the task', schema: TaskJson }, ...auth, ...notFound },
+        handler: async ({ params: p }, req, res) => {
+          res.json(task(await inOrg(req, p.orgId, (tx) => saas.getTask(tx, p.orgId, p.taskId))));
+        },
+      })
+      .route({
+        method: 'patch',
+        path: '/orgs/:orgId/tasks/:taskId',
+        summary: 'Change a task (assigneeId: null unassigns)',
+        params: pathOf('orgId', 'taskId'),
+        body: patch({ title: taskTitle, status, assigneeId: nullableId }),
+        responses: {
+          200: { description: 'the task', schema: TaskJson },
+          ...auth,
+          ...forbidden,
+          ...notFound,
+          ...refused,
+        },
+        handler: async ({ params: p, body }, req, res) => {
+          res.json(task(await inOrg(req, p.orgId, (tx) => saas.updateTask(tx, p.orgId, p.taskId, body))));
+        },
+      })
+      .route({
+        method: 'delete',
+        path: '/orgs/:orgId/tasks/:taskId',
+        summary: 'Delete a task',
+        params: pathOf('orgId', 'taskId'),
+        responses: { ...noContent, ...auth, ...forbidden, ...notFound },
+        handler: async ({ params: p }, req, res) => {
+          await inOrg(req, p.orgId, (tx) => saas.deleteTask(tx, p.orgId, p.taskId));
+          res.status(204).end();
+        },
+      })
+  );
 }

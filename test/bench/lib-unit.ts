@@ -7,12 +7,16 @@ t.test('aligned columns: first left, the rest right; integers grouped, fractions
     { endpoint: 'GET /todo/:id', 'req/s': 12345, ratio: 0.5, errors: '0 / 0' },
     { endpoint: 'POST /todo', 'req/s': 987, ratio: 1, note: 'extra column', errors: null },
   ]).split('\n');
-  t.same(out, [
-    'endpoint        req/s  ratio  errors          note',
-    '-------------  ------  -----  ------  ------------',
-    'GET /todo/:id  12,345   0.50   0 / 0              ',
-    'POST /todo        987      1          extra column',
-  ], 'as printed');
+  t.same(
+    out,
+    [
+      'endpoint        req/s  ratio  errors          note',
+      '-------------  ------  -----  ------  ------------',
+      'GET /todo/:id  12,345   0.50   0 / 0              ',
+      'POST /todo        987      1          extra column',
+    ],
+    'as printed',
+  );
 });
 
 t.test('no rows', async (t) => {

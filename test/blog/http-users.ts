@@ -16,13 +16,23 @@ t.test('users: register, log in, current user, update, errors', async (t) => {
   const { sql } = await testDb(t);
   const c = client(await testServer(t, sql));
 
-  const reg = await c.call('POST', '/users', { user: { username: 'Jacob', email: 'Jake@Jake.jake', password: 'jakejake' } });
+  const reg = await c.call('POST', '/users', {
+    user: { username: 'Jacob', email: 'Jake@Jake.jake', password: 'jakejake' },
+  });
   t.equal(reg.status, 201);
   t.same(Object.keys(reg.body.user).sort(), ['bio', 'email', 'image', 'token', 'username']);
-  t.match(reg.body.user, { username: 'Jacob', email: 'Jake@Jake.jake', bio: null, image: null, token: /^[\w-]+\.[\w-]+\.[\w-]+$/ });
+  t.match(reg.body.user, {
+    username: 'Jacob',
+    email: 'Jake@Jake.jake',
+    bio: null,
+    image: null,
+    token: /^[\w-]+\.[\w-]+\.[\w-]+$/,
+  });
 
   // taken e-mail (any case) and username (any case): 422 in the RealWorld shape
-  const dupEmail = await c.call('POST', '/users', { user: { username: 'other', email: 'jake@jake.JAKE', password: 'jakejake' } });
+  const dupEmail = await c.call('POST', '/users', {
+    user: { username: 'other', email: 'jake@jake.JAKE', password: 'jakejake' },
+  });
   t.same([dupEmail.status, dupEmail.body], [422, { errors: { email: ['has already been taken'] } }]);
   const dupName = await c.call('POST', '/users', { user: { username: 'jacob', email: 'x@y.z', password: 'jakejake' } });
   t.same([dupName.status, dupName.body], [422, { errors: { username: ['has already been taken'] } }]);
@@ -32,9 +42,18 @@ t.test('users: register, log in, current user, update, errors', async (t) => {
   t.equal(missing.status, 422);
   t.same(missing.body.errors.username, ["can't be blank"]);
   t.same(missing.body.errors.password, ["can't be blank"]);
-  t.equal((await c.call('POST', '/users', { user: { username: 'a b', email: 'a@b.c', password: 'password1' } })).status, 422);
-  t.same((await c.call('POST', '/users', { user: { username: 'ab', email: 'not-an-email', password: 'password1' } })).body, { errors: { email: ['is invalid'] } });
-  t.equal((await c.call('POST', '/users', { user: { username: 'ab', email: 'a@b.c', password: 'short' } })).status, 422);
+  t.equal(
+    (await c.call('POST', '/users', { user: { username: 'a b', email: 'a@b.c', password: 'password1' } })).status,
+    422,
+  );
+  t.same(
+    (await c.call('POST', '/users', { user: { username: 'ab', email: 'not-an-email', password: 'password1' } })).body,
+    { errors: { email: ['is invalid'] } },
+  );
+  t.equal(
+    (await c.call('POST', '/users', { user: { username: 'ab', email: 'a@b.c', password: 'short' } })).status,
+    422,
+  );
   t.equal((await c.call('POST', '/users', {})).status, 422);
 
   // login
@@ -42,9 +61,14 @@ t.test('users: register, log in, current user, update, errors', async (t) => {
   t.equal(login.status, 200);
   t.equal(login.body.user.username, 'Jacob');
   const token = login.body.user.token as string;
-  t.same((await c.call('POST', '/users/login', { user: { email: 'jake@jake.jake', password: 'wrong-password' } })).body,
-    { errors: { 'email or password': ['is invalid'] } });
-  t.equal((await c.call('POST', '/users/login', { user: { email: 'nobody@jake.jake', password: 'jakejake' } })).status, 401);
+  t.same(
+    (await c.call('POST', '/users/login', { user: { email: 'jake@jake.jake', password: 'wrong-password' } })).body,
+    { errors: { 'email or password': ['is invalid'] } },
+  );
+  t.equal(
+    (await c.call('POST', '/users/login', { user: { email: 'nobody@jake.jake', password: 'jakejake' } })).status,
+    401,
+  );
   t.equal((await c.call('POST', '/users/login', { user: { email: 'jake@jake.jake' } })).status, 422);
 
   // current user
@@ -55,16 +79,33 @@ t.test('users: register, log in, current user, update, errors', async (t) => {
   t.equal((await c.call('GET', '/user')).status, 401);
 
   // update: partial, null bio/image, empty password = unchanged, new password works
-  const up = await c.call('PUT', '/user', { user: { bio: 'I like to skateboard', image: 'https://i.stack.imgur.com/xHWG8.jpg', password: '' } }, token);
+  const up = await c.call(
+    'PUT',
+    '/user',
+    { user: { bio: 'I like to skateboard', image: 'https://i.stack.imgur.com/xHWG8.jpg', password: '' } },
+    token,
+  );
   t.equal(up.status, 200);
-  t.match(up.body.user, { username: 'Jacob', bio: 'I like to skateboard', image: 'https://i.stack.imgur.com/xHWG8.jpg' });
+  t.match(up.body.user, {
+    username: 'Jacob',
+    bio: 'I like to skateboard',
+    image: 'https://i.stack.imgur.com/xHWG8.jpg',
+  });
   t.equal((await c.call('PUT', '/user', { user: { image: null } }, token)).body.user.image, null);
-  t.equal((await c.call('POST', '/users/login', { user: { email: 'jake@jake.jake', password: 'jakejake' } })).status, 200);
+  t.equal(
+    (await c.call('POST', '/users/login', { user: { email: 'jake@jake.jake', password: 'jakejake' } })).status,
+    200,
+  );
   t.equal((await c.call('PUT', '/user', { user: { password: 'newpassword' } }, token)).status, 200);
-  t.equal((await c.call('POST', '/users/login', { user: { email: 'jake@jake.jake', password: 'newpassword' } })).status, 200);
+  t.equal(
+    (await c.call('POST', '/users/login', { user: { email: 'jake@jake.jake', password: 'newpassword' } })).status,
+    200,
+  );
   t.equal((await c.call('PUT', '/user', { user: { password: 'short' } }, token)).status, 422);
   await register(c, 'taken');
-  t.same((await c.call('PUT', '/user', { user: { username: 'TAKEN' } }, token)).body, { errors: { username: ['has already been taken'] } });
+  t.same((await c.call('PUT', '/user', { user: { username: 'TAKEN' } }, token)).body, {
+    errors: { username: ['has already been taken'] },
+  });
   t.equal((await c.call('PUT', '/user', { user: { bio: 'x' } })).status, 401);
   t.equal((await c.call('PUT', '/user', { nope: 1 }, token)).status, 422);
 });
@@ -75,14 +116,24 @@ t.test('unknown routes, NUL characters, malformed JSON: 4xx, never 500', async (
   const c = client(s);
   const r = await c.call('GET', '/nope');
   t.same([r.status, r.body], [404, { errors: { route: ['no route for GET /blog/api/nope'] } }]);
-  const nul = await c.call('POST', '/users', { user: { username: 'nul', email: 'a\u0000@b.c', password: 'password1' } });
+  const nul = await c.call('POST', '/users', {
+    user: { username: 'nul', email: 'a\u0000@b.c', password: 'password1' },
+  });
   t.same([nul.status, nul.body], [422, { errors: { body: ['contains a value PostgreSQL cannot store'] } }]);
   const token = await register(c, 'writer');
   t.equal((await c.call('GET', '/articles/a%00b', undefined, token)).status, 422);
   // Bodies are parsed inside the router, so malformed JSON and oversized bodies get the RealWorld shape too.
-  const bad = await s.request(`${API}/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"user":' });
+  const bad = await s.request(`${API}/users`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"user":',
+  });
   t.same([bad.status, await bad.json()], [422, { errors: { body: ['Malformed JSON'] } }]);
-  const big = await s.request(`${API}/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: { bio: 'x'.repeat(1_100_000) } }) });
+  const big = await s.request(`${API}/users`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ user: { bio: 'x'.repeat(1_100_000) } }),
+  });
   t.same([big.status, await big.json()], [413, { errors: { body: ['the body is larger than 1 MB'] } }]);
 });
 
@@ -95,13 +146,16 @@ t.test('a JWT_SECRET shorter than 32 bytes stops the app at start-up', async (t)
 t.test('/openapi.json documents /blog/api with the RealWorld error shape', async (t) => {
   const { sql } = await testDb(t);
   const s = await testServer(t, sql);
-  const doc = await (await s.request('/openapi.json')).json() as any;
+  const doc = (await (await s.request('/openapi.json')).json()) as any;
   const list = doc.paths['/blog/api/articles'].get;
   t.ok(list.responses['200'].content['application/json'].schema.properties.articlesCount);
   t.notOk(list.responses['400'], 'no problem+json 400: validation is 422');
   t.ok(list.responses.default.content['application/json'].schema.properties.errors);
   t.ok(doc.paths['/blog/api/articles/{slug}/comments/{id}'].delete);
-  t.ok(doc.paths['/todo'].get.responses.default.content['application/problem+json'], 'other projects keep problem+json');
+  t.ok(
+    doc.paths['/todo'].get.responses.default.content['application/problem+json'],
+    'other projects keep problem+json',
+  );
 });
 
 t.test('tokens: tampered, expired, wrong scheme, deleted user', async (t) => {
@@ -114,9 +168,17 @@ t.test('tokens: tampered, expired, wrong scheme, deleted user', async (t) => {
 
   t.same((await c.call('GET', '/user', undefined, `${h}.${forged}.${s}`)).body, { errors: { token: ['is invalid'] } });
   t.equal((await c.call('GET', '/user', undefined, 'garbage')).status, 401);
-  const expired = signToken(claims.sub, process.env.JWT_SECRET!, { ttlSeconds: 60, audience: 'pg-grind/blog', now: () => Date.now() - 3600_000 });
+  const expired = signToken(claims.sub, process.env.JWT_SECRET!, {
+    ttlSeconds: 60,
+    audience: 'pg-grind/blog',
+    now: () => Date.now() - 3600_000,
+  });
   const otherService = signToken(claims.sub, process.env.JWT_SECRET!, { ttlSeconds: 60, audience: 'pg-grind/saas' });
-  t.same((await c.call('GET', '/user', undefined, otherService)).body, { errors: { token: ['is invalid'] } }, 'same secret, other audience');
+  t.same(
+    (await c.call('GET', '/user', undefined, otherService)).body,
+    { errors: { token: ['is invalid'] } },
+    'same secret, other audience',
+  );
   t.equal(claims.aud, 'pg-grind/blog');
   const r = await c.call('GET', '/user', undefined, expired);
   t.same([r.status, r.body], [401, { errors: { token: ['has expired'] } }]);
@@ -133,14 +195,20 @@ t.test('tokens: tampered, expired, wrong scheme, deleted user', async (t) => {
   t.same((await c.call('GET', '/user', undefined, token)).body, { errors: { token: ['names a deleted user'] } });
   const art = await c.call('POST', '/articles', { article: { title: 'T', description: 'd', body: 'b' } }, token);
   t.equal(art.status, 401);
-  t.same(art.body, { errors: { token: ['names a deleted user'] } }, 'articles_author_id_fkey: 401 by its constraint meaning');
+  t.same(
+    art.body,
+    { errors: { token: ['names a deleted user'] } },
+    'articles_author_id_fkey: 401 by its constraint meaning',
+  );
 });
 
 t.test('secret generated once and kept in blog.settings when JWT_SECRET is unset', async (t) => {
   const { sql } = await testDb(t);
   const saved = process.env.JWT_SECRET;
   delete process.env.JWT_SECRET;
-  t.teardown(() => { process.env.JWT_SECRET = saved; });
+  t.teardown(() => {
+    process.env.JWT_SECRET = saved;
+  });
   const c1 = client(await testServer(t, sql));
   const token = await register(c1, 'bob');
   const [row] = await sql`select value from blog.settings where key = 'jwt_secret'`;

@@ -16,16 +16,31 @@ t.setTimeout(120_000);
 const cheap = { log2N: 10 };
 
 async function users(sql: import('../../src/lib/core/db.js').Pool, n: number, prefix = 'u') {
-  return Promise.all(Array.from({ length: n }, (_, i) =>
-    blog.registerUser(sql, { email: `${prefix}${i}@example.com`, username: `${prefix}${i}`, password: 'password1' }, cheap)));
+  return Promise.all(
+    Array.from({ length: n }, (_, i) =>
+      blog.registerUser(
+        sql,
+        { email: `${prefix}${i}@example.com`, username: `${prefix}${i}`, password: 'password1' },
+        cheap,
+      ),
+    ),
+  );
 }
 
 t.test('same-title articles created concurrently get distinct slugs', async (t) => {
   const { sql } = await testDb(t, { max: 12 });
   const [author] = await users(sql, 1);
   const n = 24;
-  const created = await Promise.all(Array.from({ length: n }, () =>
-    blog.createArticle(sql, author!.id, { title: 'Same Title', description: 'd', body: 'b', tagList: ['race', 'same'] })));
+  const created = await Promise.all(
+    Array.from({ length: n }, () =>
+      blog.createArticle(sql, author!.id, {
+        title: 'Same Title',
+        description: 'd',
+        body: 'b',
+        tagList: ['race', 'same'],
+      }),
+    ),
+  );
   const slugs = new Set(created.map((a) => a.slug));
   t.equal(slugs.size, n, 'all distinct');
   t.ok(slugs.has('same-title'), 'one got the bare slug');
@@ -41,17 +56,31 @@ t.test('concurrent articles with the same new tags in opposite orders do not dea
   const [author] = await users(sql, 1);
   for (let round = 0; round < 5; round++) {
     const tags = ['alpha', 'beta', 'gamma', 'delta'].map((x) => `${x}${round}`);
-    const made = await Promise.all(Array.from({ length: 12 }, (_, i) =>
-      blog.createArticle(sql, author!.id, { title: `R${round} ${i}`, description: 'd', body: 'b', tagList: i % 2 ? tags : [...tags].reverse() })));
-    t.ok(made.every((a) => a.tag_list.length === 4), `round ${round}: every article got its 4 tags`);
+    const made = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        blog.createArticle(sql, author!.id, {
+          title: `R${round} ${i}`,
+          description: 'd',
+          body: 'b',
+          tagList: i % 2 ? tags : [...tags].reverse(),
+        }),
+      ),
+    );
+    t.ok(
+      made.every((a) => a.tag_list.length === 4),
+      `round ${round}: every article got its 4 tags`,
+    );
   }
 });
 
 t.test('concurrent renames to one title get distinct slugs', async (t) => {
   const { sql } = await testDb(t, { max: 12 });
   const [author] = await users(sql, 1);
-  const arts = await Promise.all(Array.from({ length: 10 }, (_, i) =>
-    blog.createArticle(sql, author!.id, { title: `Draft ${i}`, description: 'd', body: 'b' })));
+  const arts = await Promise.all(
+    Array.from({ length: 10 }, (_, i) =>
+      blog.createArticle(sql, author!.id, { title: `Draft ${i}`, description: 'd', body: 'b' }),
+    ),
+  );
   const renamed = await Promise.all(arts.map((a) => blog.updateArticle(sql, author!.id, a.slug, { title: 'Final' })));
   t.equal(new Set(renamed.map((a) => a.slug)).size, 10);
   t.ok(renamed.some((a) => a.slug === 'final'));
@@ -63,11 +92,16 @@ t.test('favoritesCount stays exact under concurrent favorite/unfavorite', async 
   const art = await blog.createArticle(sql, us[0]!.id, { title: 'Popular', description: 'd', body: 'b' });
   // Every user favorites, unfavorites and favorites again, each call racing all the others;
   // the even users then unfavorite once more. Expected: the 15 odd users.
-  await Promise.all(us.map(async (u) => {
-    await blog.favoriteArticle(sql, u.id, art.slug);
-    await Promise.all([blog.unfavoriteArticle(sql, u.id, art.slug), blog.favoriteArticle(sql, us[(Number(u.id) + 7) % 30]!.id, art.slug)]);
-    await blog.favoriteArticle(sql, u.id, art.slug);
-  }));
+  await Promise.all(
+    us.map(async (u) => {
+      await blog.favoriteArticle(sql, u.id, art.slug);
+      await Promise.all([
+        blog.unfavoriteArticle(sql, u.id, art.slug),
+        blog.favoriteArticle(sql, us[(Number(u.id) + 7) % 30]!.id, art.slug),
+      ]);
+      await blog.favoriteArticle(sql, u.id, art.slug);
+    }),
+  );
   await Promise.all(us.filter((_, i) => i % 2 === 0).map((u) => blog.unfavoriteArticle(sql, u.id, art.slug)));
   const [rows] = await sql`select count(*)::int as n from blog.favorites`;
   const seen = await blog.getArticle(sql, art.slug, null);
@@ -81,13 +115,25 @@ t.test('favoritesCount stays exact under concurrent favorite/unfavorite', async 
 t.test('list_articles without filters agrees with list_recent_articles', async (t) => {
   const { sql } = await testDb(t);
   const [a, b] = await users(sql, 2);
-  for (let i = 0; i < 5; i++) await blog.createArticle(sql, i % 2 ? a!.id : b!.id, { title: `T${i}`, description: 'd', body: 'b', tagList: [`t${i}`] });
+  for (let i = 0; i < 5; i++)
+    await blog.createArticle(sql, i % 2 ? a!.id : b!.id, {
+      title: `T${i}`,
+      description: 'd',
+      body: 'b',
+      tagList: [`t${i}`],
+    });
   await blog.favoriteArticle(sql, a!.id, 't3');
   const q = loadSql('blog', ['list_articles']);
   const raw = await many(sql, q.list_articles, [null, null, null, a!.id, 3, 1]);
   const page = await blog.listArticles(sql, { limit: 3, offset: 1 }, a!.id);
-  t.same(raw.map((r) => r.slug), page.articles.map((r) => r.slug));
-  t.same(raw.map((r) => r.slug), ['t3', 't2', 't1']);
+  t.same(
+    raw.map((r) => r.slug),
+    page.articles.map((r) => r.slug),
+  );
+  t.same(
+    raw.map((r) => r.slug),
+    ['t3', 't2', 't1'],
+  );
   t.equal(raw[0]!.articles_count, 5);
   t.equal(raw[0]!.favorited, true);
   t.same(await blog.listArticles(sql, { offset: 10 }, null), { articles: [], articles_count: 5 });
@@ -96,11 +142,17 @@ t.test('list_articles without filters agrees with list_recent_articles', async (
 t.test('deleting an article removes its comments, favorites and tag links', async (t) => {
   const { sql } = await testDb(t);
   const [a, b] = await users(sql, 2);
-  const art = await blog.createArticle(sql, a!.id, { title: 'Doomed', description: 'd', body: 'b', tagList: ['x', 'y'] });
+  const art = await blog.createArticle(sql, a!.id, {
+    title: 'Doomed',
+    description: 'd',
+    body: 'b',
+    tagList: ['x', 'y'],
+  });
   await blog.createComment(sql, b!.id, art.slug, 'c');
   await blog.favoriteArticle(sql, b!.id, art.slug);
   await blog.deleteArticle(sql, a!.id, art.slug);
-  const [r] = await sql`select (select count(*)::int from blog.comments) c, (select count(*)::int from blog.favorites) f,
+  const [r] =
+    await sql`select (select count(*)::int from blog.comments) c, (select count(*)::int from blog.favorites) f,
                                (select count(*)::int from blog.article_tags) l, (select count(*)::int from blog.tags) t`;
   t.same({ ...r }, { c: 0, f: 0, l: 0, t: 2 }, 'the tags themselves stay in the vocabulary');
   await t.rejects(blog.deleteArticle(sql, a!.id, art.slug), NotFound);
@@ -109,8 +161,10 @@ t.test('deleting an article removes its comments, favorites and tag links', asyn
 t.test('library errors', async (t) => {
   const { sql } = await testDb(t);
   const [a, b] = await users(sql, 2);
-  await t.rejects(blog.registerUser(sql, { email: 'U0@example.com', username: 'new', password: 'password1' }, cheap),
-    { name: 'UniqueViolation', constraint: 'users_email_key' });
+  await t.rejects(blog.registerUser(sql, { email: 'U0@example.com', username: 'new', password: 'password1' }, cheap), {
+    name: 'UniqueViolation',
+    constraint: 'users_email_key',
+  });
   await t.rejects(blog.followUser(sql, a!.id, 'u0'), { name: 'CheckViolation', constraint: 'follows_no_self_follow' });
   await t.rejects(blog.getUser(sql, 999), NotFound);
   await t.rejects(blog.updateUser(sql, 999, { bio: 'x' }), NotFound);

@@ -17,7 +17,16 @@ import { loadSql } from '../../src/lib/core/db.js';
 import { memDb } from '../helpers/pgmem.js';
 
 const { query } = await memDb('blog', []);
-const q = loadSql('blog', ['get_or_create_setting', 'create_user', 'find_user', 'find_user_by_email', 'delete_user', 'follow_user', 'create_comment', 'list_tags']);
+const q = loadSql('blog', [
+  'get_or_create_setting',
+  'create_user',
+  'find_user',
+  'find_user_by_email',
+  'delete_user',
+  'follow_user',
+  'create_comment',
+  'list_tags',
+]);
 type User = { id: number | string; email: string; username: string; bio: string | null; image: string | null };
 
 t.test('slugify', async (t) => {
@@ -53,7 +62,9 @@ t.test('users: create, find by id and by e-mail in any case, constraints', async
   await t.rejects(query(q.create_user.text, ['c@example.com', 'has space', '$scrypt$x']), 'users_username_check');
   await t.rejects(query(q.create_user.text, ['c@example.com', 'carl', 'plaintext']), 'users_password_hash_check');
 
-  t.same(await query(q.follow_user.text, ['ANN', bob!.id]), [{ username: 'ann', bio: null, image: null, following: true }]);
+  t.same(await query(q.follow_user.text, ['ANN', bob!.id]), [
+    { username: 'ann', bio: null, image: null, following: true },
+  ]);
   t.same(await query(q.follow_user.text, ['nobody', bob!.id]), []);
   await t.rejects(query(q.follow_user.text, ['bob', bob!.id]), 'follows_no_self_follow');
 
@@ -64,13 +75,28 @@ t.test('users: create, find by id and by e-mail in any case, constraints', async
 t.test('create_comment needs an existing article; list_tags counts links', async (t) => {
   const [u] = await query<User>(q.create_user.text, ['d@example.com', 'dora', '$scrypt$x']);
   t.same(await query(q.create_comment.text, ['nope', u!.id, 'hi']), [], 'no article: no row');
-  await query(`insert into blog.articles (author_id, slug, title, description, body) values ($1, 'a', 'A', 'd', 'b'), ($1, 'b', 'B', 'd', 'b')`, [u!.id]);
-  const [c] = await query<{ id: number; body: string; author_username: string; author_following: boolean }>(q.create_comment.text, ['a', u!.id, 'hi']);
+  await query(
+    `insert into blog.articles (author_id, slug, title, description, body) values ($1, 'a', 'A', 'd', 'b'), ($1, 'b', 'B', 'd', 'b')`,
+    [u!.id],
+  );
+  const [c] = await query<{ id: number; body: string; author_username: string; author_following: boolean }>(
+    q.create_comment.text,
+    ['a', u!.id, 'hi'],
+  );
   t.match(c, { body: 'hi', author_username: 'dora', author_following: false });
   await t.rejects(query(q.create_comment.text, ['a', u!.id, '   ']), 'comments_body_check');
   await query(`insert into blog.tags (name) values ('x'), ('y'), ('unused')`);
   await query(`insert into blog.article_tags (article_id, tag) select id, 'x' from blog.articles`);
   await query(`insert into blog.article_tags (article_id, tag) select id, 'y' from blog.articles where slug = 'a'`);
-  t.same((await query<{ tag: string }>(q.list_tags.text)).map((r) => r.tag), ['x', 'y'], 'most used first, unused tags not listed');
-  await t.rejects(query(`insert into blog.articles (author_id, slug, title, description, body) values ($1, 'feed', 'F', 'd', 'b')`, [u!.id]), 'articles_slug_check reserves feed');
+  t.same(
+    (await query<{ tag: string }>(q.list_tags.text)).map((r) => r.tag),
+    ['x', 'y'],
+    'most used first, unused tags not listed',
+  );
+  await t.rejects(
+    query(`insert into blog.articles (author_id, slug, title, description, body) values ($1, 'feed', 'F', 'd', 'b')`, [
+      u!.id,
+    ]),
+    'articles_slug_check reserves feed',
+  );
 });

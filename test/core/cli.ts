@@ -12,7 +12,9 @@ import { embeddedPackage, missingPackages, missingPeersMessage, serverPackages }
 import { serverUrl, testDb } from '../helpers/db.js';
 import { testEnv } from '../helpers/env.js';
 
-const committed = readdirSync(path.join(packageRoot, 'migrations', 'committed')).filter((f) => f.endsWith('.sql')).sort();
+const committed = readdirSync(path.join(packageRoot, 'migrations', 'committed'))
+  .filter((f) => f.endsWith('.sql'))
+  .sort();
 let counter = 0;
 
 /** A database name of the test scheme (dropped by the runner if this process dies), not yet created. */
@@ -66,27 +68,30 @@ t.test('migrate without a database URL, or with one that is not a URL, exits 2 w
   t.notMatch(bad.err, /secret/);
 });
 
-t.test('migrate creates a missing database and applies every committed migration; a second run applies none', async (t) => {
-  const name = freshDatabase(t);
-  const url = withDatabase(serverUrl(), name);
-  const first = await pgGrind(['migrate', '--database-url', url]);
-  t.equal(first.code, 0, first.err);
-  t.match(first.out, new RegExp(`^created database ${name}$`, 'm'));
-  for (const file of committed) t.match(first.out, new RegExp(`^applied ${file.replace('.', '\\.')}$`, 'm'));
-  t.match(first.out, new RegExp(`${committed.length} migrations applied, now at ${committed.at(-1)}`));
+t.test(
+  'migrate creates a missing database and applies every committed migration; a second run applies none',
+  async (t) => {
+    const name = freshDatabase(t);
+    const url = withDatabase(serverUrl(), name);
+    const first = await pgGrind(['migrate', '--database-url', url]);
+    t.equal(first.code, 0, first.err);
+    t.match(first.out, new RegExp(`^created database ${name}$`, 'm'));
+    for (const file of committed) t.match(first.out, new RegExp(`^applied ${file.replace('.', '\\.')}$`, 'm'));
+    t.match(first.out, new RegExp(`${committed.length} migrations applied, now at ${committed.at(-1)}`));
 
-  // DATABASE_URL is the default; --database-url wins over it
-  const second = await pgGrind(['migrate'], { DATABASE_URL: url });
-  t.equal(second.code, 0, second.err);
-  t.equal(second.out, `${name}: already up to date at ${committed.at(-1)}`);
+    // DATABASE_URL is the default; --database-url wins over it
+    const second = await pgGrind(['migrate'], { DATABASE_URL: url });
+    t.equal(second.code, 0, second.err);
+    t.equal(second.out, `${name}: already up to date at ${committed.at(-1)}`);
 
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
-  t.teardown(() => sql.end());
-  const [row] = await sql<{ n: number }[]>`select count(*)::int as n from graphile_migrate.migrations`;
-  t.equal(row!.n, committed.length);
-  const tables = await sql`select 1 from pg_tables where schemaname = 'todo' and tablename = 'todos'`;
-  t.equal(tables.length, 1, 'the schema is there');
-});
+    const sql = postgres(url, { max: 1, onnotice: () => {} });
+    t.teardown(() => sql.end());
+    const [row] = await sql<{ n: number }[]>`select count(*)::int as n from graphile_migrate.migrations`;
+    t.equal(row!.n, committed.length);
+    const tables = await sql`select 1 from pg_tables where schemaname = 'todo' and tablename = 'todos'`;
+    t.equal(tables.length, 1, 'the schema is there');
+  },
+);
 
 t.test('migrate --no-create on a missing database exits 1 with its SQLSTATE and creates nothing', async (t) => {
   const name = freshDatabase(t);
@@ -105,19 +110,31 @@ t.test('migrate() on an up-to-date database: nothing created, nothing applied', 
   t.same(await migrate(url), result, 'with createDatabase (the default), an existing database is left as it is');
 });
 
-t.test('optional peers: present ones resolve, missing ones are named in one line with the install command', async (t) => {
-  const pkg = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as {
-    peerDependencies: Record<string, string>; peerDependenciesMeta: Record<string, { optional?: boolean }>; devDependencies: Record<string, string>;
-  };
-  const peers = [...serverPackages, embeddedPackage].sort();
-  t.same(Object.keys(pkg.peerDependencies).sort(), peers, 'package.json declares exactly the packages the entry points check');
-  for (const name of peers) {
-    t.ok(pkg.peerDependenciesMeta[name]?.optional, `${name} is an optional peer`);
-    t.equal(pkg.devDependencies[name], pkg.peerDependencies[name], `${name}: the repo itself installs it`);
-  }
-  t.same(missingPackages(serverPackages), [], 'the repo installs every server package (devDependencies)');
-  t.same(missingPackages(['express', 'pggrind-no-such-package']), ['pggrind-no-such-package']);
-  t.equal(missingPeersMessage('the thing', ['express']), undefined);
-  const line = missingPeersMessage('the thing', ['pggrind-no-such-package', 'express']);
-  t.equal(line, 'pg-grind: the thing needs pggrind-no-such-package, optional peer dependencies of pg-grind: npm install pggrind-no-such-package');
-});
+t.test(
+  'optional peers: present ones resolve, missing ones are named in one line with the install command',
+  async (t) => {
+    const pkg = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as {
+      peerDependencies: Record<string, string>;
+      peerDependenciesMeta: Record<string, { optional?: boolean }>;
+      devDependencies: Record<string, string>;
+    };
+    const peers = [...serverPackages, embeddedPackage].sort();
+    t.same(
+      Object.keys(pkg.peerDependencies).sort(),
+      peers,
+      'package.json declares exactly the packages the entry points check',
+    );
+    for (const name of peers) {
+      t.ok(pkg.peerDependenciesMeta[name]?.optional, `${name} is an optional peer`);
+      t.equal(pkg.devDependencies[name], pkg.peerDependencies[name], `${name}: the repo itself installs it`);
+    }
+    t.same(missingPackages(serverPackages), [], 'the repo installs every server package (devDependencies)');
+    t.same(missingPackages(['express', 'pggrind-no-such-package']), ['pggrind-no-such-package']);
+    t.equal(missingPeersMessage('the thing', ['express']), undefined);
+    const line = missingPeersMessage('the thing', ['pggrind-no-such-package', 'express']);
+    t.equal(
+      line,
+      'pg-grind: the thing needs pggrind-no-such-package, optional peer dependencies of pg-grind: npm install pggrind-no-such-package',
+    );
+  },
+);

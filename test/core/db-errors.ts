@@ -6,9 +6,25 @@
 import t from 'tap';
 import { connect, exec, many, maybeOne, one, transaction, type Db, type Statement } from '../../src/lib/core/db.js';
 import {
-  BackendTerminated, CheckViolation, ConnectionLost, DbError, ExclusionViolation, ForeignKeyViolation, InvalidInput,
-  NotFound, NotNullViolation, StatementTimeout, TooManyRows, TransientConflict, UniqueViolation, Unavailable,
-  classOfSqlState, isRetryable, mapDbError, registeredSqlStates, type DbErrorClass,
+  BackendTerminated,
+  CheckViolation,
+  ConnectionLost,
+  DbError,
+  ExclusionViolation,
+  ForeignKeyViolation,
+  InvalidInput,
+  NotFound,
+  NotNullViolation,
+  StatementTimeout,
+  TooManyRows,
+  TransientConflict,
+  UniqueViolation,
+  Unavailable,
+  classOfSqlState,
+  isRetryable,
+  mapDbError,
+  registeredSqlStates,
+  type DbErrorClass,
 } from '../../src/lib/core/errors.js';
 import { IllegalTransition, PaymentRequired } from '../../src/lib/booking/index.js';
 import { RowSecurityRefused } from '../../src/lib/saas/index.js';
@@ -37,18 +53,51 @@ await sql.unsafe(`
 `);
 
 /** An ad-hoc statement (the libraries load theirs from sql/); its types are this test's claim. */
-const adhoc = <P extends readonly unknown[] = [], R = Record<string, unknown>>(text: string, name = 'test/adhoc'): Statement<P, R> => ({ name, text });
+const adhoc = <P extends readonly unknown[] = [], R = Record<string, unknown>>(
+  text: string,
+  name = 'test/adhoc',
+): Statement<P, R> => ({ name, text });
 const raise = (code: string) => `do $$ begin raise exception 'raised' using errcode = '${code}'; end $$`;
 
 t.test('each SQLSTATE maps to its class, keeping the fields', async (t) => {
   const cases: [string, string, typeof DbError, Record<string, unknown>][] = [
-    ['unique', `insert into scratch.parents values (2, 'a@example.com')`, UniqueViolation, { code: '23505', constraint: 'parents_email_key', table: 'parents', schema: 'scratch' }],
-    ['exclusion', `insert into scratch.children values (1, 1, 1, 'a', '[1,5)'), (2, 1, 1, 'b', '[3,7)')`, ExclusionViolation, { code: '23P01', constraint: 'children_no_overlap' }],
-    ['foreign key', `insert into scratch.children values (3, 99, 1, 'c', null)`, ForeignKeyViolation, { code: '23503', constraint: 'children_parent_fkey', table: 'children' }],
-    ['check', `insert into scratch.children values (4, 1, 0, 'd', null)`, CheckViolation, { code: '23514', constraint: 'children_qty_positive' }],
-    ['not null', `insert into scratch.children values (5, 1, null, 'e', null)`, NotNullViolation, { code: '23502', column: 'qty', table: 'children' }],
+    [
+      'unique',
+      `insert into scratch.parents values (2, 'a@example.com')`,
+      UniqueViolation,
+      { code: '23505', constraint: 'parents_email_key', table: 'parents', schema: 'scratch' },
+    ],
+    [
+      'exclusion',
+      `insert into scratch.children values (1, 1, 1, 'a', '[1,5)'), (2, 1, 1, 'b', '[3,7)')`,
+      ExclusionViolation,
+      { code: '23P01', constraint: 'children_no_overlap' },
+    ],
+    [
+      'foreign key',
+      `insert into scratch.children values (3, 99, 1, 'c', null)`,
+      ForeignKeyViolation,
+      { code: '23503', constraint: 'children_parent_fkey', table: 'children' },
+    ],
+    [
+      'check',
+      `insert into scratch.children values (4, 1, 0, 'd', null)`,
+      CheckViolation,
+      { code: '23514', constraint: 'children_qty_positive' },
+    ],
+    [
+      'not null',
+      `insert into scratch.children values (5, 1, null, 'e', null)`,
+      NotNullViolation,
+      { code: '23502', column: 'qty', table: 'children' },
+    ],
     ['22P02 bad text', `select 'abc'::int`, InvalidInput, { code: '22P02' }],
-    ['22001 too long', `insert into scratch.children values (6, 1, 1, 'toolong', null)`, InvalidInput, { code: '22001' }],
+    [
+      '22001 too long',
+      `insert into scratch.children values (6, 1, 1, 'toolong', null)`,
+      InvalidInput,
+      { code: '22001' },
+    ],
     ['22003 out of range', `select 2147483647::int + 1`, InvalidInput, { code: '22003' }],
     ['22007 bad datetime', `select 'not a date'::date`, InvalidInput, { code: '22007' }],
     ['22008 datetime overflow', `select '2024-02-30'::date`, InvalidInput, { code: '22008' }],
@@ -61,9 +110,15 @@ t.test('each SQLSTATE maps to its class, keeping the fields', async (t) => {
   ];
   for (const [label, text, Class, fields] of cases) {
     const run = label.startsWith('57014')
-      ? sql.begin(async (tx) => { await tx`set local statement_timeout = 50`; return many(tx, adhoc(text)); })
+      ? sql.begin(async (tx) => {
+          await tx`set local statement_timeout = 50`;
+          return many(tx, adhoc(text));
+        })
       : many(sql, adhoc(text));
-    const err = await run.then(() => undefined, (e: unknown) => (label.startsWith('57014') ? mapDbError(e) : e));
+    const err = await run.then(
+      () => undefined,
+      (e: unknown) => (label.startsWith('57014') ? mapDbError(e) : e),
+    );
     t.type(err, Class, label);
     t.match(err, fields, `${label}: fields`);
     t.ok((err as DbError).cause, `${label}: keeps the driver error`);
@@ -88,32 +143,60 @@ t.test('one / maybeOne / many / exec', async (t) => {
   t.match(await one(sql, adhoc('select 1 where false'), [], 'parent').catch((e: unknown) => e), { entity: 'parent' });
   t.equal(await maybeOne(sql, adhoc('select 1 where false')), undefined);
   await t.rejects(maybeOne(sql, adhoc('select generate_series(1, 2)')), /at most one row/);
-  t.match(await one(sql, adhoc('select generate_series(1, 2)', 'scratch/two_rows'), []).catch((e: unknown) => e), { name: 'TooManyRows', statement: 'scratch/two_rows' });
+  t.match(await one(sql, adhoc('select generate_series(1, 2)', 'scratch/two_rows'), []).catch((e: unknown) => e), {
+    name: 'TooManyRows',
+    statement: 'scratch/two_rows',
+  });
   t.equal((await many(sql, adhoc<[number]>('select generate_series(1, $1::int)'), [3])).length, 3);
   t.equal(await exec(sql, adhoc('update scratch.parents set email = email')), 1);
   await t.rejects(exec(sql, adhoc(`insert into scratch.parents values (1, 'z')`)), UniqueViolation);
-  const dup = await exec(sql, adhoc<[string]>(`insert into scratch.parents values (1, $1::text)`, 'scratch/add_parent'), ['secret@example.com']).catch((e: unknown) => e);
+  const dup = await exec(
+    sql,
+    adhoc<[string]>(`insert into scratch.parents values (1, $1::text)`, 'scratch/add_parent'),
+    ['secret@example.com'],
+  ).catch((e: unknown) => e);
   t.match(dup, { statement: 'scratch/add_parent' }, 'a mapped error names the statement that failed');
-  t.notMatch(JSON.stringify({ ...(dup as object), cause: undefined }), /secret@example/, 'but not its parameter values');
+  t.notMatch(
+    JSON.stringify({ ...(dup as object), cause: undefined }),
+    /secret@example/,
+    'but not its parameter values',
+  );
 });
 
 t.test('transaction(): retries serialization failures, then gives up', async (t) => {
   let attempts = 0;
-  const value = await transaction(sql, async (tx) => {
-    attempts++;
-    if (attempts < 3) await tx.unsafe(raise('40001'));
-    return 'done';
-  }, { baseDelayMs: 1 });
+  const value = await transaction(
+    sql,
+    async (tx) => {
+      attempts++;
+      if (attempts < 3) await tx.unsafe(raise('40001'));
+      return 'done';
+    },
+    { baseDelayMs: 1 },
+  );
   t.equal(value, 'done');
   t.equal(attempts, 3, 'ran again after each 40001');
 
   attempts = 0;
-  const err = await transaction(sql, async (tx) => { attempts++; await tx.unsafe(raise('40P01')); }, { maxAttempts: 4, baseDelayMs: 1 }).catch((e: unknown) => e);
+  const err = await transaction(
+    sql,
+    async (tx) => {
+      attempts++;
+      await tx.unsafe(raise('40P01'));
+    },
+    { maxAttempts: 4, baseDelayMs: 1 },
+  ).catch((e: unknown) => e);
   t.type(err, TransientConflict);
   t.equal(attempts, 4, 'bounded');
 
   attempts = 0;
-  await t.rejects(transaction(sql, async (tx) => { attempts++; await tx`select 'x'::int`; }), InvalidInput);
+  await t.rejects(
+    transaction(sql, async (tx) => {
+      attempts++;
+      await tx`select 'x'::int`;
+    }),
+    InvalidInput,
+  );
   t.equal(attempts, 1, 'other errors are not retried');
 });
 
@@ -121,11 +204,19 @@ t.test('transaction(): real serializable conflicts between concurrent connection
   await sql`create table scratch.counter (n int not null)`;
   await sql`insert into scratch.counter values (0)`;
   const workers = 8;
-  await Promise.all(Array.from({ length: workers }, () => transaction(sql, async (tx) => {
-    const [row] = await tx<{ n: number }[]>`select n from scratch.counter`;
-    await new Promise((r) => setTimeout(r, 5)); // widen the race window
-    await tx`update scratch.counter set n = ${row!.n + 1}`;
-  }, { isolation: 'serializable', maxAttempts: 30 })));
+  await Promise.all(
+    Array.from({ length: workers }, () =>
+      transaction(
+        sql,
+        async (tx) => {
+          const [row] = await tx<{ n: number }[]>`select n from scratch.counter`;
+          await new Promise((r) => setTimeout(r, 5)); // widen the race window
+          await tx`update scratch.counter set n = ${row!.n + 1}`;
+        },
+        { isolation: 'serializable', maxAttempts: 30 },
+      ),
+    ),
+  );
   const [row] = await sql<{ n: number }[]>`select n from scratch.counter`;
   t.equal(row!.n, workers, 'no lost update: every increment survived through retries');
 });
@@ -133,27 +224,40 @@ t.test('transaction(): real serializable conflicts between concurrent connection
 t.test('transaction(): nested calls use a savepoint; read only is enforced', async (t) => {
   await transaction(sql, async (tx) => {
     await tx`insert into scratch.parents values (10, 'ten@example.com')`;
-    await t.rejects(transaction(tx, async (inner) => {
-      await inner`insert into scratch.parents values (11, 'eleven@example.com')`;
-      await inner`insert into scratch.parents values (11, 'dup')`;
-    }), UniqueViolation);
+    await t.rejects(
+      transaction(tx, async (inner) => {
+        await inner`insert into scratch.parents values (11, 'eleven@example.com')`;
+        await inner`insert into scratch.parents values (11, 'dup')`;
+      }),
+      UniqueViolation,
+    );
   });
-  t.same((await sql`select id from scratch.parents where id in (10, 11) order by id`).map((r) => r.id), [10], 'outer kept, inner rolled back');
-  const err = await transaction(sql, (tx) => tx`insert into scratch.parents values (12, 'x')`, { readOnly: true, isolation: 'repeatable read' }).catch((e: unknown) => e);
+  t.same(
+    (await sql`select id from scratch.parents where id in (10, 11) order by id`).map((r) => r.id),
+    [10],
+    'outer kept, inner rolled back',
+  );
+  const err = await transaction(sql, (tx) => tx`insert into scratch.parents values (12, 'x')`, {
+    readOnly: true,
+    isolation: 'repeatable read',
+  }).catch((e: unknown) => e);
   t.equal((err as { code: string }).code, '25006', 'read only transaction refuses writes');
 });
 
 /** Runs `text` through db.ts as the statement `name`, and returns the error it throws (mapped there). */
 async function failure(name: string, text: string, params: unknown[] = [], db: Db = sql): Promise<unknown> {
   return many(db, adhoc<unknown[]>(text, name), params).then(
-    () => { throw new Error(`${name} did not fail`); },
+    () => {
+      throw new Error(`${name} did not fail`);
+    },
     (err: unknown) => err,
   );
 }
 
 /** A value that must appear in no mapped error's message and no problem body. */
 const SECRET = 'secret-value-7f3a';
-const raiseSecret = (code: string) => `do $$ begin raise exception '${SECRET}' using errcode = '${code}', detail = '${SECRET}'; end $$`;
+const raiseSecret = (code: string) =>
+  `do $$ begin raise exception '${SECRET}' using errcode = '${code}', detail = '${SECRET}'; end $$`;
 
 interface Case {
   /** The statement name the error must carry. */
@@ -169,53 +273,261 @@ interface Case {
 }
 
 /** `failure` inside a transaction that first runs `setup` (a failed statement fails the whole transaction). */
-const inTransaction = (name: string, setup: string, text: string) => sql.begin(async (tx) => {
-  await tx.unsafe(setup);
-  await tx.unsafe(text);
-}).then(() => { throw new Error(`${name} did not fail`); }, (err: unknown) => mapDbError(err, name));
+const inTransaction = (name: string, setup: string, text: string) =>
+  sql
+    .begin(async (tx) => {
+      await tx.unsafe(setup);
+      await tx.unsafe(text);
+    })
+    .then(
+      () => {
+        throw new Error(`${name} did not fail`);
+      },
+      (err: unknown) => mapDbError(err, name),
+    );
 
 const registryCases: Record<string, Case[]> = {
-  '23505': [{ statement: 'core/unique', run: (s) => failure(s, 'insert into scratch.parents values (20, $1)', ['a@example.com']), Class: UniqueViolation, code: '23505', status: 409, fields: { constraint: 'parents_email_key', table: 'parents' } }],
-  '23P01': [{ statement: 'core/exclusion', run: (s) => failure(s, `insert into scratch.children values (30, 1, 1, 'x', '[100,105)'), (31, 1, 1, 'y', '[103,107)')`), Class: ExclusionViolation, code: '23P01', status: 409, fields: { constraint: 'children_no_overlap' } }],
-  '23503': [
-    { statement: 'core/fk_write', run: (s) => failure(s, 'insert into scratch.children values (32, $1, 1, null, null)', [99]), Class: ForeignKeyViolation, code: '23503', status: 422, fields: { constraint: 'children_parent_fkey' } },
-    { statement: 'core/fk_delete', run: (s) => failure(s, `delete from scratch.parents where id = 3`), Class: ForeignKeyViolation, code: '23503', status: 409, method: 'DELETE', fields: { constraint: 'children_parent_fkey' } },
+  '23505': [
+    {
+      statement: 'core/unique',
+      run: (s) => failure(s, 'insert into scratch.parents values (20, $1)', ['a@example.com']),
+      Class: UniqueViolation,
+      code: '23505',
+      status: 409,
+      fields: { constraint: 'parents_email_key', table: 'parents' },
+    },
   ],
-  '23514': [{ statement: 'core/check', run: (s) => failure(s, 'insert into scratch.children values (33, 1, $1, null, null)', [-7]), Class: CheckViolation, code: '23514', status: 422, fields: { constraint: 'children_qty_positive' } }],
-  '23502': [{ statement: 'core/not_null', run: (s) => failure(s, 'insert into scratch.children values (34, 1, null, $1, null)', ['s']), Class: NotNullViolation, code: '23502', status: 422, fields: { column: 'qty' } }],
-  '22P02': [{ statement: 'core/bad_int', run: (s) => failure(s, 'select $1::text::int', [SECRET]), Class: InvalidInput, code: '22P02', status: 400 }],
-  '22001': [{ statement: 'core/too_long', run: (s) => failure(s, 'insert into scratch.children values (35, 1, 1, $1, null)', [SECRET]), Class: InvalidInput, code: '22001', status: 400 }],
-  '22003': [{ statement: 'core/out_of_range', run: (s) => failure(s, 'select $1::int + 1', [2147483647]), Class: InvalidInput, code: '22003', status: 400 }],
-  '22007': [{ statement: 'core/bad_date', run: (s) => failure(s, 'select $1::text::date', [SECRET]), Class: InvalidInput, code: '22007', status: 400 }],
-  '22008': [{ statement: 'core/date_overflow', run: (s) => failure(s, 'select $1::text::date', ['2024-02-30']), Class: InvalidInput, code: '22008', status: 400 }],
-  '22021': [{ statement: 'core/nul', run: (s) => failure(s, 'select $1::text', [`${SECRET}\u0000`]), Class: InvalidInput, code: '22021', status: 400 }],
-  '40001': [{ statement: 'core/serialization', run: (s) => failure(s, raiseSecret('40001')), Class: TransientConflict, code: '40001', status: 503 }],
-  '40P01': [{ statement: 'core/deadlock', run: (s) => failure(s, raiseSecret('40P01')), Class: TransientConflict, code: '40P01', status: 503 }],
-  '53300': [{ statement: 'core/too_many', run: (s) => failure(s, raiseSecret('53300')), Class: Unavailable, code: '53300', status: 503 }],
-  '57014': [{ statement: 'core/timeout', run: (s) => inTransaction(s, 'set local statement_timeout = 50', 'select pg_sleep(2)'), Class: StatementTimeout, code: '57014', status: 503 }],
-  '57P01': [{ statement: 'core/admin_shutdown', run: (s) => failure(s, raiseSecret('57P01')), Class: BackendTerminated, code: '57P01', status: 503 }],
-  '57P02': [{ statement: 'core/crash_shutdown', run: (s) => failure(s, raiseSecret('57P02')), Class: BackendTerminated, code: '57P02', status: 503 }],
-  '57P03': [{ statement: 'core/cannot_connect', run: (s) => failure(s, raiseSecret('57P03')), Class: ConnectionLost, code: '57P03', status: 503 }],
+  '23P01': [
+    {
+      statement: 'core/exclusion',
+      run: (s) =>
+        failure(s, `insert into scratch.children values (30, 1, 1, 'x', '[100,105)'), (31, 1, 1, 'y', '[103,107)')`),
+      Class: ExclusionViolation,
+      code: '23P01',
+      status: 409,
+      fields: { constraint: 'children_no_overlap' },
+    },
+  ],
+  '23503': [
+    {
+      statement: 'core/fk_write',
+      run: (s) => failure(s, 'insert into scratch.children values (32, $1, 1, null, null)', [99]),
+      Class: ForeignKeyViolation,
+      code: '23503',
+      status: 422,
+      fields: { constraint: 'children_parent_fkey' },
+    },
+    {
+      statement: 'core/fk_delete',
+      run: (s) => failure(s, `delete from scratch.parents where id = 3`),
+      Class: ForeignKeyViolation,
+      code: '23503',
+      status: 409,
+      method: 'DELETE',
+      fields: { constraint: 'children_parent_fkey' },
+    },
+  ],
+  '23514': [
+    {
+      statement: 'core/check',
+      run: (s) => failure(s, 'insert into scratch.children values (33, 1, $1, null, null)', [-7]),
+      Class: CheckViolation,
+      code: '23514',
+      status: 422,
+      fields: { constraint: 'children_qty_positive' },
+    },
+  ],
+  '23502': [
+    {
+      statement: 'core/not_null',
+      run: (s) => failure(s, 'insert into scratch.children values (34, 1, null, $1, null)', ['s']),
+      Class: NotNullViolation,
+      code: '23502',
+      status: 422,
+      fields: { column: 'qty' },
+    },
+  ],
+  '22P02': [
+    {
+      statement: 'core/bad_int',
+      run: (s) => failure(s, 'select $1::text::int', [SECRET]),
+      Class: InvalidInput,
+      code: '22P02',
+      status: 400,
+    },
+  ],
+  '22001': [
+    {
+      statement: 'core/too_long',
+      run: (s) => failure(s, 'insert into scratch.children values (35, 1, 1, $1, null)', [SECRET]),
+      Class: InvalidInput,
+      code: '22001',
+      status: 400,
+    },
+  ],
+  '22003': [
+    {
+      statement: 'core/out_of_range',
+      run: (s) => failure(s, 'select $1::int + 1', [2147483647]),
+      Class: InvalidInput,
+      code: '22003',
+      status: 400,
+    },
+  ],
+  '22007': [
+    {
+      statement: 'core/bad_date',
+      run: (s) => failure(s, 'select $1::text::date', [SECRET]),
+      Class: InvalidInput,
+      code: '22007',
+      status: 400,
+    },
+  ],
+  '22008': [
+    {
+      statement: 'core/date_overflow',
+      run: (s) => failure(s, 'select $1::text::date', ['2024-02-30']),
+      Class: InvalidInput,
+      code: '22008',
+      status: 400,
+    },
+  ],
+  '22021': [
+    {
+      statement: 'core/nul',
+      run: (s) => failure(s, 'select $1::text', [`${SECRET}\u0000`]),
+      Class: InvalidInput,
+      code: '22021',
+      status: 400,
+    },
+  ],
+  '40001': [
+    {
+      statement: 'core/serialization',
+      run: (s) => failure(s, raiseSecret('40001')),
+      Class: TransientConflict,
+      code: '40001',
+      status: 503,
+    },
+  ],
+  '40P01': [
+    {
+      statement: 'core/deadlock',
+      run: (s) => failure(s, raiseSecret('40P01')),
+      Class: TransientConflict,
+      code: '40P01',
+      status: 503,
+    },
+  ],
+  '53300': [
+    {
+      statement: 'core/too_many',
+      run: (s) => failure(s, raiseSecret('53300')),
+      Class: Unavailable,
+      code: '53300',
+      status: 503,
+    },
+  ],
+  '57014': [
+    {
+      statement: 'core/timeout',
+      run: (s) => inTransaction(s, 'set local statement_timeout = 50', 'select pg_sleep(2)'),
+      Class: StatementTimeout,
+      code: '57014',
+      status: 503,
+    },
+  ],
+  '57P01': [
+    {
+      statement: 'core/admin_shutdown',
+      run: (s) => failure(s, raiseSecret('57P01')),
+      Class: BackendTerminated,
+      code: '57P01',
+      status: 503,
+    },
+  ],
+  '57P02': [
+    {
+      statement: 'core/crash_shutdown',
+      run: (s) => failure(s, raiseSecret('57P02')),
+      Class: BackendTerminated,
+      code: '57P02',
+      status: 503,
+    },
+  ],
+  '57P03': [
+    {
+      statement: 'core/cannot_connect',
+      run: (s) => failure(s, raiseSecret('57P03')),
+      Class: ConnectionLost,
+      code: '57P03',
+      status: 503,
+    },
+  ],
   '08': [
-    { statement: 'core/connection', run: (s) => failure(s, raiseSecret('08006')), Class: ConnectionLost, code: '08006', status: 503 },
-    { statement: 'core/connection', run: (s) => failure(s, raiseSecret('08000')), Class: ConnectionLost, code: '08000', status: 503 },
-    { statement: 'core/connection', run: (s) => failure(s, raiseSecret('08P01')), Class: ConnectionLost, code: '08P01', status: 503 },
+    {
+      statement: 'core/connection',
+      run: (s) => failure(s, raiseSecret('08006')),
+      Class: ConnectionLost,
+      code: '08006',
+      status: 503,
+    },
+    {
+      statement: 'core/connection',
+      run: (s) => failure(s, raiseSecret('08000')),
+      Class: ConnectionLost,
+      code: '08000',
+      status: 503,
+    },
+    {
+      statement: 'core/connection',
+      run: (s) => failure(s, raiseSecret('08P01')),
+      Class: ConnectionLost,
+      code: '08P01',
+      status: 503,
+    },
   ],
   // Project codes: booking's status machine, saas's row-level security.
-  BK001: [{ statement: 'booking/transition_booking', run: (s) => failure(s, raiseSecret('BK001')), Class: IllegalTransition, code: 'BK001', status: 409 }],
-  BK002: [{ statement: 'booking/transition_booking', run: (s) => failure(s, raiseSecret('BK002')), Class: PaymentRequired, code: 'BK002', status: 409 }],
-  '42501': [{
-    statement: 'saas/update_task',
-    // The request role of saas has no grant on another project's schema: a real 42501.
-    run: (s) => inTransaction(s, 'set local role saas_app', 'select * from todo.todos'),
-    Class: RowSecurityRefused, code: '42501', status: 403,
-  }],
+  BK001: [
+    {
+      statement: 'booking/transition_booking',
+      run: (s) => failure(s, raiseSecret('BK001')),
+      Class: IllegalTransition,
+      code: 'BK001',
+      status: 409,
+    },
+  ],
+  BK002: [
+    {
+      statement: 'booking/transition_booking',
+      run: (s) => failure(s, raiseSecret('BK002')),
+      Class: PaymentRequired,
+      code: 'BK002',
+      status: 409,
+    },
+  ],
+  '42501': [
+    {
+      statement: 'saas/update_task',
+      // The request role of saas has no grant on another project's schema: a real 42501.
+      run: (s) => inTransaction(s, 'set local role saas_app', 'select * from todo.todos'),
+      Class: RowSecurityRefused,
+      code: '42501',
+      status: 403,
+    },
+  ],
 };
 
 t.test('every registered SQLSTATE: class, code, statement, problem status, no values', async (t) => {
-  await sql.unsafe(`insert into scratch.parents values (3, 'three@example.com'); insert into scratch.children values (36, 3, 1, null, null)`);
+  await sql.unsafe(
+    `insert into scratch.parents values (3, 'three@example.com'); insert into scratch.children values (36, 3, 1, null, null)`,
+  );
   const registered = [...registeredSqlStates().keys()];
-  t.same(Object.keys(registryCases).filter((c) => !registered.includes(c)), [], 'no case for a code nobody registers');
+  t.same(
+    Object.keys(registryCases).filter((c) => !registered.includes(c)),
+    [],
+    'no case for a code nobody registers',
+  );
   for (const code of registered) {
     const cases = registryCases[code];
     if (!cases) {
@@ -263,31 +575,46 @@ t.test('a two-character class entry covers its codes; an exact entry wins', asyn
   t.equal(classOfSqlState('22012'), undefined, 'division by zero stays a 500');
 });
 
-t.test('connection failures are ConnectionLost, a terminated backend BackendTerminated, both Unavailable', async (t) => {
-  const dead = connect('postgres://postgres@127.0.0.1:1/none', { max: 1, options: { connect_timeout: 5 } });
-  const refused = await many(dead, adhoc('select 1')).catch((e: unknown) => e);
-  await dead.end();
-  t.type(refused, ConnectionLost, 'ECONNREFUSED');
-  t.match(refused, { code: '08006' });
-  t.equal(toProblem(refused).status, 503);
+t.test(
+  'connection failures are ConnectionLost, a terminated backend BackendTerminated, both Unavailable',
+  async (t) => {
+    const dead = connect('postgres://postgres@127.0.0.1:1/none', { max: 1, options: { connect_timeout: 5 } });
+    const refused = await many(dead, adhoc('select 1')).catch((e: unknown) => e);
+    await dead.end();
+    t.type(refused, ConnectionLost, 'ECONNREFUSED');
+    t.match(refused, { code: '08006' });
+    t.equal(toProblem(refused).status, 503);
 
-  // A backend killed by pg_terminate_backend while it runs: postgres.js fails the running query
-  // with its socket code and the next one with the 57P01 the server sent before closing.
-  const victim = connect(url, { max: 1 });
-  const pid = (await victim<{ pid: number }[]>`select pg_backend_pid() as pid`)[0]!.pid;
-  const running = many(victim, adhoc('select pg_sleep(30)')).catch((e: unknown) => e);
-  for (;;) {
-    const [row] = await sql<{ wait_event: string | null }[]>`select wait_event from pg_stat_activity where pid = ${pid}`;
-    if (row?.wait_event === 'PgSleep') break;
-  }
-  await sql`select pg_terminate_backend(${pid})`;
-  const killed = await running;
-  const next = await many(victim, adhoc('select 1')).then(() => undefined, (e: unknown) => e);
-  await victim.end();
-  t.ok(killed instanceof ConnectionLost || killed instanceof BackendTerminated, `the running query: ${(killed as Error).name}`);
-  if (next !== undefined) t.ok(next instanceof BackendTerminated || next instanceof ConnectionLost, `the next query: ${(next as Error).name}`);
-  t.ok(killed instanceof Unavailable && (next === undefined || next instanceof Unavailable));
-});
+    // A backend killed by pg_terminate_backend while it runs: postgres.js fails the running query
+    // with its socket code and the next one with the 57P01 the server sent before closing.
+    const victim = connect(url, { max: 1 });
+    const pid = (await victim<{ pid: number }[]>`select pg_backend_pid() as pid`)[0]!.pid;
+    const running = many(victim, adhoc('select pg_sleep(30)')).catch((e: unknown) => e);
+    for (;;) {
+      const [row] = await sql<
+        { wait_event: string | null }[]
+      >`select wait_event from pg_stat_activity where pid = ${pid}`;
+      if (row?.wait_event === 'PgSleep') break;
+    }
+    await sql`select pg_terminate_backend(${pid})`;
+    const killed = await running;
+    const next = await many(victim, adhoc('select 1')).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    await victim.end();
+    t.ok(
+      killed instanceof ConnectionLost || killed instanceof BackendTerminated,
+      `the running query: ${(killed as Error).name}`,
+    );
+    if (next !== undefined)
+      t.ok(
+        next instanceof BackendTerminated || next instanceof ConnectionLost,
+        `the next query: ${(next as Error).name}`,
+      );
+    t.ok(killed instanceof Unavailable && (next === undefined || next instanceof Unavailable));
+  },
+);
 
 t.test('maybeOne / one name the statement in TooManyRows and NotFound', async (t) => {
   const many2 = await maybeOne(sql, adhoc('select generate_series(1, 2)', 'core/two_rows')).catch((e: unknown) => e);
@@ -295,7 +622,12 @@ t.test('maybeOne / one name the statement in TooManyRows and NotFound', async (t
   t.match(many2, { rows: 2, statement: 'core/two_rows' });
   t.equal(toProblem(many2).status, 500, 'a statement returning too many rows is a bug: 500');
   await t.rejects(one(sql, adhoc('select generate_series(1, 3)'), []), TooManyRows);
-  const missing = await one(sql, adhoc<[number]>('select 1 where $1::int = 0', 'core/find_parent'), [42], 'parent').catch((e: unknown) => e);
+  const missing = await one(
+    sql,
+    adhoc<[number]>('select 1 where $1::int = 0', 'core/find_parent'),
+    [42],
+    'parent',
+  ).catch((e: unknown) => e);
   t.type(missing, NotFound);
   t.match(missing, { entity: 'parent', statement: 'core/find_parent' });
   t.notOk('key' in (missing as object), 'the key looked up (a parameter value) is not kept');

@@ -27,7 +27,10 @@ t.test('plain node imports pg-grind/todo by name and uses it', async (t) => {
     console.log(JSON.stringify({ title: again.title, notFound, resolved: import.meta.resolve('pg-grind/todo') }));
     await sql.end();
   `;
-  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: packageRoot, env: { ...process.env, URL: url, NODE_OPTIONS: '' } });
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: packageRoot,
+    env: { ...process.env, URL: url, NODE_OPTIONS: '' },
+  });
   const out = JSON.parse(stdout) as { title: string; notFound: boolean; resolved: string };
   t.equal(out.title, 'from plain node');
   t.ok(out.notFound, 'typed errors cross the package boundary');
@@ -35,20 +38,31 @@ t.test('plain node imports pg-grind/todo by name and uses it', async (t) => {
 });
 
 t.test('every export of package.json loads by name from plain node, with its .d.ts present', async (t) => {
-  const pkg = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { exports: Record<string, string | { types: string; default: string }> };
-  const entries = Object.entries(pkg.exports).filter(([, v]) => typeof v === 'object') as [string, { types: string; default: string }][];
+  const pkg = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as {
+    exports: Record<string, string | { types: string; default: string }>;
+  };
+  const entries = Object.entries(pkg.exports).filter(([, v]) => typeof v === 'object') as [
+    string,
+    { types: string; default: string },
+  ][];
   t.ok(entries.length >= 5, 'projects and shared helpers are exported');
   const names = entries.map(([k]) => `pg-grind${k.slice(1)}`);
   const script = `for (const n of ${JSON.stringify(names)}) { const m = await import(n); if (!Object.keys(m).length) throw new Error(n + ' exports nothing'); } console.log('ok')`;
-  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: packageRoot, env: { ...process.env, NODE_OPTIONS: '' } });
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: packageRoot,
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
   t.equal(stdout.trim(), 'ok', names.join(', '));
-  for (const [name, target] of entries) t.ok(existsSync(path.join(packageRoot, target.types)), `${name}: ${target.types}`);
+  for (const [name, target] of entries)
+    t.ok(existsSync(path.join(packageRoot, target.types)), `${name}: ${target.types}`);
 });
 
 t.test('a TypeScript consumer type-checks against the emitted .d.ts', async (t) => {
   const dir = mkdtempSync(path.join(packageRoot, 'dist', 'consumer-'));
   t.teardown(() => import('node:fs').then((fs) => fs.rmSync(dir, { recursive: true, force: true })));
-  writeFileSync(path.join(dir, 'consumer.ts'), `
+  writeFileSync(
+    path.join(dir, 'consumer.ts'),
+    `
     import postgres from 'postgres';
     import { createTodo, type Todo } from 'pg-grind/todo';
     const sql = postgres();
@@ -60,12 +74,27 @@ t.test('a TypeScript consumer type-checks against the emitted .d.ts', async (t) 
     // @ts-expect-error: title must be a string
     await createTodo(sql, { title: 5 });
     export { completed, created };
-  `);
-  writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, types: [] },
-    files: ['consumer.ts'],
-  }));
+  `,
+  );
+  writeFileSync(
+    path.join(dir, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        target: 'ES2022',
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        strict: true,
+        noEmit: true,
+        skipLibCheck: false,
+        types: [],
+      },
+      files: ['consumer.ts'],
+    }),
+  );
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  const result = await run(process.execPath, [tsc, '-p', dir], { cwd: dir }).then(() => 'ok', (e: { stdout: string }) => e.stdout);
+  const result = await run(process.execPath, [tsc, '-p', dir], { cwd: dir }).then(
+    () => 'ok',
+    (e: { stdout: string }) => e.stdout,
+  );
   t.equal(result, 'ok', 'tsc accepts the consumer (and its @ts-expect-error lines prove the types are strict)');
 });

@@ -17,7 +17,11 @@ t.test('pageLimit: default when absent, clamped to min .. max, truncated', async
 
 t.test('decodeIdCursor: a PostgreSQL bigint, nothing else', async (t) => {
   t.equal(decodeIdCursor(encodeCursor(['42'])), '42');
-  t.equal(decodeIdCursor(encodeCursor(['9223372036854775807'])), '9223372036854775807', 'the largest bigint (19 digits)');
+  t.equal(
+    decodeIdCursor(encodeCursor(['9223372036854775807'])),
+    '9223372036854775807',
+    'the largest bigint (19 digits)',
+  );
   for (const bad of ['9223372036854775808', '99999999999999999999', '-1', '1.5', '', ' 1']) {
     t.throws(() => decodeIdCursor(encodeCursor([bad])), InvalidCursor, bad);
   }
@@ -30,7 +34,11 @@ t.test('keysetArgs and toPage', async (t) => {
   t.same(keysetArgs({}, size, null), { limit: 20, after: null }, 'the first page starts where the caller says');
   t.same(keysetArgs({ limit: 3, after: encodeCursor(['7']) }, size, '0'), { limit: 3, after: '7' });
   const rows = ['1', '2', '3'].map((id) => ({ id }));
-  t.same(toPage(rows, 3, (r) => r.id), { items: rows }, 'no extra row: the last page');
+  t.same(
+    toPage(rows, 3, (r) => r.id),
+    { items: rows },
+    'no extra row: the last page',
+  );
   const page = toPage(rows, 2, (r) => r.id);
   t.same(page.items, rows.slice(0, 2));
   t.equal(decodeIdCursor(page.next!), '2', 'next is the cursor of the last row kept');
@@ -46,7 +54,14 @@ t.test('keysetPage fetches limit + 1 rows after the decoded cursor', async (t) =
   const first = await keysetPage({ limit: 2 }, size, null, (r: { id: string }) => r.id, fetch);
   const second = await keysetPage({ limit: 2, after: first.next! }, size, null, (r: { id: string }) => r.id, fetch);
   const third = await keysetPage({ limit: 2, after: second.next! }, size, null, (r: { id: string }) => r.id, fetch);
-  t.same([first, second, third].map((p) => p.items.map((r) => r.id)), [['1', '2'], ['3', '4'], ['5']]);
+  t.same(
+    [first, second, third].map((p) => p.items.map((r) => r.id)),
+    [['1', '2'], ['3', '4'], ['5']],
+  );
   t.equal(third.next, undefined);
-  t.same(calls, [[null, 3], ['2', 3], ['4', 3]]);
+  t.same(calls, [
+    [null, 3],
+    ['2', 3],
+    ['4', 3],
+  ]);
 });

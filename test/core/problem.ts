@@ -1,10 +1,29 @@
 // The HTTP side of the error table: every error class -> status, problem body and headers.
 import t from 'tap';
-import { HttpError, ValidationFailed, explainConstraint, registerProblem, toProblem } from '../../src/http/core/problem.js';
 import {
-  BackendTerminated, CheckViolation, ConnectionLost, ExclusionViolation, Forbidden, ForeignKeyViolation, InvalidCursor,
-  InvalidInput, NotFound, NotNullViolation, StaleVersion, StatementTimeout, TooManyRows, TransientConflict,
-  UniqueViolation, Unavailable,
+  HttpError,
+  ValidationFailed,
+  explainConstraint,
+  registerProblem,
+  toProblem,
+} from '../../src/http/core/problem.js';
+import {
+  BackendTerminated,
+  CheckViolation,
+  ConnectionLost,
+  ExclusionViolation,
+  Forbidden,
+  ForeignKeyViolation,
+  InvalidCursor,
+  InvalidInput,
+  NotFound,
+  NotNullViolation,
+  StaleVersion,
+  StatementTimeout,
+  TooManyRows,
+  TransientConflict,
+  UniqueViolation,
+  Unavailable,
 } from '../../src/lib/core/errors.js';
 import { IdempotencyKeyReused } from '../../src/lib/core/idempotency.js';
 import { InvalidToken } from '../../src/lib/core/token.js';
@@ -51,8 +70,14 @@ t.test('a 500 never leaks the message', async (t) => {
 t.test('a registered constraint names its field', async (t) => {
   explainConstraint('shop', 'items_price_positive', { field: 'price', message: 'price must be positive' });
   const p = toProblem(new CheckViolation('m', f('23514', { constraint: 'items_price_positive', schema: 'shop' })));
-  t.match(p.problem, { constraint: 'items_price_positive', detail: 'price must be positive', errors: [{ field: 'price' }] });
-  const other = toProblem(new CheckViolation('m', f('23514', { constraint: 'items_price_positive', schema: 'elsewhere' })));
+  t.match(p.problem, {
+    constraint: 'items_price_positive',
+    detail: 'price must be positive',
+    errors: [{ field: 'price' }],
+  });
+  const other = toProblem(
+    new CheckViolation('m', f('23514', { constraint: 'items_price_positive', schema: 'elsewhere' })),
+  );
   t.equal(other.problem.errors, undefined, 'keyed by schema too');
 });
 
@@ -64,30 +89,65 @@ t.test('lookup walks the prototype chain: a subclass without an entry renders as
   class Refused extends Forbidden {}
   t.equal(toProblem(new Refused('do this')).status, 403, 'inherited');
   registerProblem(Refused, () => ({ status: 451, title: 'Unavailable for legal reasons' }));
-  t.match(toProblem(new Refused('do this')), { status: 451, problem: { detail: 'Unavailable for legal reasons' } }, 'own entry wins; detail defaults to the title');
+  t.match(
+    toProblem(new Refused('do this')),
+    { status: 451, problem: { detail: 'Unavailable for legal reasons' } },
+    'own entry wins; detail defaults to the title',
+  );
   t.equal(toProblem(new Forbidden('do this')).status, 403, 'the parent keeps its own');
   t.equal(toProblem(new TooManyRows(2)).status, 500, 'unregistered: 500');
 });
 
 t.test('a renderer adds extension members and headers; headers never reach the body', async (t) => {
   class Teapot extends Error {}
-  registerProblem(Teapot, (err, method) => ({ status: 418, title: 'Teapot', detail: `${method} refused`, brewing: ['earl grey'], headers: { 'x-pot': 'short' } }));
+  registerProblem(Teapot, (_err, method) => ({
+    status: 418,
+    title: 'Teapot',
+    detail: `${method} refused`,
+    brewing: ['earl grey'],
+    headers: { 'x-pot': 'short' },
+  }));
   const p = toProblem(new Teapot(), 'PUT');
-  t.same(p, { status: 418, problem: { type: 'about:blank', title: 'Teapot', status: 418, detail: 'PUT refused', brewing: ['earl grey'] }, headers: { 'x-pot': 'short' } });
+  t.same(p, {
+    status: 418,
+    problem: { type: 'about:blank', title: 'Teapot', status: 418, detail: 'PUT refused', brewing: ['earl grey'] },
+    headers: { 'x-pot': 'short' },
+  });
 });
 
 t.test('a constraint meaning may override the status of its class', async (t) => {
   explainConstraint('club', 'visits_member_fkey', { field: 'token', message: 'names a deleted member', status: 401 });
   const fk = new ForeignKeyViolation('m', f('23503', { constraint: 'visits_member_fkey', schema: 'club' }));
   for (const method of ['POST', 'DELETE']) {
-    t.match(toProblem(fk, method), { status: 401, problem: { status: 401, constraint: 'visits_member_fkey', errors: [{ field: 'token', message: 'names a deleted member' }] } }, method);
+    t.match(
+      toProblem(fk, method),
+      {
+        status: 401,
+        problem: {
+          status: 401,
+          constraint: 'visits_member_fkey',
+          errors: [{ field: 'token', message: 'names a deleted member' }],
+        },
+      },
+      method,
+    );
   }
 });
 
 t.test('NotFound, Forbidden, InvalidToken, IdempotencyKeyReused', async (t) => {
   t.match(toProblem(new NotFound('task')), { status: 404, problem: { detail: 'task not found' } });
-  t.match(toProblem(new Forbidden('delete this task', 'task')), { status: 403, problem: { detail: 'not allowed to delete this task' } });
-  t.match(toProblem(new InvalidToken('expired')), { status: 401, problem: { errors: [{ in: 'header', field: 'authorization', message: 'has expired' }] }, headers: { 'www-authenticate': 'Bearer' } });
+  t.match(toProblem(new Forbidden('delete this task', 'task')), {
+    status: 403,
+    problem: { detail: 'not allowed to delete this task' },
+  });
+  t.match(toProblem(new InvalidToken('expired')), {
+    status: 401,
+    problem: { errors: [{ in: 'header', field: 'authorization', message: 'has expired' }] },
+    headers: { 'www-authenticate': 'Bearer' },
+  });
   t.match(toProblem(new InvalidToken('signature')), { status: 401, problem: { errors: [{ message: 'is invalid' }] } });
-  t.match(toProblem(new IdempotencyKeyReused('k')), { status: 422, problem: { errors: [{ field: 'idempotency-key' }] } });
+  t.match(toProblem(new IdempotencyKeyReused('k')), {
+    status: 422,
+    problem: { errors: [{ field: 'idempotency-key' }] },
+  });
 });

@@ -18,24 +18,50 @@ import { testEnv } from '../helpers/env.js';
 // Real server and PostgreSQL processes (initdb included) on 2 shared cores.
 t.setTimeout(300_000);
 
-const freePort = () => new Promise<number>((resolve) => {
-  const s = net.createServer().listen(0, '127.0.0.1', () => { const { port } = s.address() as net.AddressInfo; s.close(() => resolve(port)); });
-});
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
 
-interface Proc { child: ChildProcess; port: number; output: () => string; exited: Promise<number | null> }
+interface Proc {
+  child: ChildProcess;
+  port: number;
+  output: () => string;
+  exited: Promise<number | null>;
+}
 
 async function start(env: Record<string, string | undefined>, as: { uid?: number; gid?: number } = {}): Promise<Proc> {
   const port = await freePort();
-  const childEnv: Record<string, string | undefined> = { ...process.env, PORT: String(port), LOG_LEVEL: 'info', NODE_OPTIONS: '', ...env };
+  const childEnv: Record<string, string | undefined> = {
+    ...process.env,
+    PORT: String(port),
+    LOG_LEVEL: 'info',
+    NODE_OPTIONS: '',
+    ...env,
+  };
   for (const k of Object.keys(childEnv)) if (childEnv[k] === undefined) delete childEnv[k];
-  const child = spawn(process.execPath, [path.join(packageRoot, 'dist', 'http', 'core', 'server.js')], { env: childEnv as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'], ...as });
+  const child = spawn(process.execPath, [path.join(packageRoot, 'dist', 'http', 'core', 'server.js')], {
+    env: childEnv as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...as,
+  });
   let out = '';
-  child.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
-  child.stderr!.on('data', (c: Buffer) => { out += c.toString(); });
+  child.stdout!.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  child.stderr!.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`server exited early:\n${out}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return { child, port, output: () => out, exited };
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -49,11 +75,22 @@ t.test('with DATABASE_URL: serves it; SIGTERM finishes the in-flight request, th
   t.match(s.output(), /"embedded":false/);
   const payload = JSON.stringify({ title: 'in flight during shutdown' });
   const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: s.port, path: '/todo', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => { body += c.toString(); });
-      res.on('end', () => resolve({ status: res.statusCode!, body }));
-    });
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port: s.port,
+        path: '/todo',
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => {
+          body += c.toString();
+        });
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      },
+    );
     req.on('error', reject);
     req.write(payload.slice(0, 10)); // half a request: the server has it in flight
     setTimeout(() => {
@@ -66,7 +103,10 @@ t.test('with DATABASE_URL: serves it; SIGTERM finishes the in-flight request, th
   t.match(JSON.parse(res.body), { title: 'in flight during shutdown' });
   t.equal(await s.exited, 0, 'clean exit');
   t.match(s.output(), /shutting down[\s\S]*stopped/);
-  const refused = await fetch(`http://127.0.0.1:${s.port}/healthz`).then(() => false, () => true);
+  const refused = await fetch(`http://127.0.0.1:${s.port}/healthz`).then(
+    () => false,
+    () => true,
+  );
   t.ok(refused, 'no longer listening');
 });
 
@@ -79,12 +119,18 @@ t.test('embedded PostgreSQL: cold start, orphan reuse after SIGKILL, stopped by 
 
   // Something else already listens on the configured port: the cluster must pick a free one.
   const blocker = net.createServer().listen(Number(pgPort), '127.0.0.1');
-  t.teardown(() => { blocker.close(); });
+  t.teardown(() => {
+    blocker.close();
+  });
   const first = await start(env);
   t.match(first.output(), /initialising an embedded PostgreSQL cluster/);
   t.match(first.output(), new RegExp(`port ${pgPort} is taken`), 'a taken port is not fatal');
   t.match(first.output(), /"embedded":true/);
-  const created = await fetch(`http://127.0.0.1:${first.port}/todo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"title":"survives a crash"}' });
+  const created = await fetch(`http://127.0.0.1:${first.port}/todo`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"title":"survives a crash"}',
+  });
   t.equal(created.status, 201);
   first.child.kill('SIGKILL');
   await first.exited;
@@ -94,59 +140,103 @@ t.test('embedded PostgreSQL: cold start, orphan reuse after SIGKILL, stopped by 
 
   const second = await start(env);
   t.match(second.output(), /reusing the embedded PostgreSQL already running/);
-  const list = await (await fetch(`http://127.0.0.1:${second.port}/todo`)).json() as { title: string }[];
-  t.same(list.map((x) => x.title), ['survives a crash'], 'same data');
+  const list = (await (await fetch(`http://127.0.0.1:${second.port}/todo`)).json()) as { title: string }[];
+  t.same(
+    list.map((x) => x.title),
+    ['survives a crash'],
+    'same data',
+  );
   second.child.kill('SIGTERM');
   t.equal(await second.exited, 0);
   t.notOk(existsSync(pidFile), 'PostgreSQL stopped with the server');
   // (Not kill(pid, 0): in a container without an init that reaps, the exited postmaster may linger as a zombie.)
-  const usedPort = Number(readFileSync(path.join(dataDir, 'pg18', 'server.log'), 'utf8').match(/listening on IPv4 address "127\.0\.0\.1", port (\d+)/)?.[1]);
+  const usedPort = Number(
+    readFileSync(path.join(dataDir, 'pg18', 'server.log'), 'utf8').match(
+      /listening on IPv4 address "127\.0\.0\.1", port (\d+)/,
+    )?.[1],
+  );
   const pgAnswers = await new Promise<boolean>((resolve) => {
-    const c = net.connect(usedPort, '127.0.0.1', () => { c.destroy(); resolve(true); }).on('error', () => resolve(false));
+    const c = net
+      .connect(usedPort, '127.0.0.1', () => {
+        c.destroy();
+        resolve(true);
+      })
+      .on('error', () => resolve(false));
   });
   t.notOk(pgAnswers, 'nothing listens on the embedded port any more');
 });
 
-t.test('embedded PostgreSQL as a normal (non-root) user', { skip: process.getuid?.() !== 0 && 'already not root: the test above ran as a normal user' }, async (t) => {
-  const uid = Number(execFileSync('id', ['-u', 'nobody']).toString());
-  const gid = Number(execFileSync('id', ['-g', 'nobody']).toString());
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'pggrind-nobody-'));
-  chownSync(dataDir, uid, gid);
-  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
-  const s = await start({ DATABASE_URL: undefined, PGGRIND_DATA_DIR: dataDir, PGGRIND_EMBEDDED_PORT: String(await freePort()), HOME: dataDir }, { uid, gid });
-  t.match(s.output(), /"embedded":true/);
-  t.notMatch(s.output(), /creating OS user|search bit/, 'no root-only steps');
-  t.equal((await fetch(`http://127.0.0.1:${s.port}/todo`)).status, 200);
-  s.child.kill('SIGTERM');
-  t.equal(await s.exited, 0);
-  t.notOk(existsSync(path.join(dataDir, 'pg18', 'postmaster.pid')), 'stopped');
-});
+t.test(
+  'embedded PostgreSQL as a normal (non-root) user',
+  { skip: process.getuid?.() !== 0 && 'already not root: the test above ran as a normal user' },
+  async (t) => {
+    const uid = Number(execFileSync('id', ['-u', 'nobody']).toString());
+    const gid = Number(execFileSync('id', ['-g', 'nobody']).toString());
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'pggrind-nobody-'));
+    chownSync(dataDir, uid, gid);
+    t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+    const s = await start(
+      {
+        DATABASE_URL: undefined,
+        PGGRIND_DATA_DIR: dataDir,
+        PGGRIND_EMBEDDED_PORT: String(await freePort()),
+        HOME: dataDir,
+      },
+      { uid, gid },
+    );
+    t.match(s.output(), /"embedded":true/);
+    t.notMatch(s.output(), /creating OS user|search bit/, 'no root-only steps');
+    t.equal((await fetch(`http://127.0.0.1:${s.port}/todo`)).status, 200);
+    s.child.kill('SIGTERM');
+    t.equal(await s.exited, 0);
+    t.notOk(existsSync(path.join(dataDir, 'pg18', 'postmaster.pid')), 'stopped');
+  },
+);
 
 /** Runs `script` (a dist/ file) with `env` added to ours, collecting stdout and stderr apart. */
 function spawnScript(script: string, args: string[], env: Record<string, string | undefined>) {
   const childEnv: Record<string, string | undefined> = { ...process.env, NODE_OPTIONS: '', ...env };
   for (const k of Object.keys(childEnv)) if (childEnv[k] === undefined) delete childEnv[k];
-  const child = spawn(process.execPath, [path.join(packageRoot, 'dist', ...script.split('/')), ...args], { env: childEnv as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(packageRoot, 'dist', ...script.split('/')), ...args], {
+    env: childEnv as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
-  child.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
-  child.stderr!.on('data', (c: Buffer) => { err += c.toString(); });
+  child.stdout!.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  child.stderr!.on('data', (c: Buffer) => {
+    err += c.toString();
+  });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   /** Resolves when stdout has matched `re`; rejects when the process exits first. */
-  const printed = (re: RegExp) => new Promise<void>((resolve, reject) => {
-    const look = () => { if (re.test(out)) { child.stdout!.off('data', look); resolve(); } };
-    child.stdout!.on('data', look);
-    look();
-    void exited.then((code) => reject(new Error(`${script} exited with ${code} before printing ${re}:\n${out}${err}`)));
-  });
+  const printed = (re: RegExp) =>
+    new Promise<void>((resolve, reject) => {
+      const look = () => {
+        if (re.test(out)) {
+          child.stdout!.off('data', look);
+          resolve();
+        }
+      };
+      child.stdout!.on('data', look);
+      look();
+      void exited.then((code) =>
+        reject(new Error(`${script} exited with ${code} before printing ${re}:\n${out}${err}`)),
+      );
+    });
   return { child, exited, printed, stdout: () => out, stderr: () => err };
 }
 
 t.test('a taken HTTP port: exit 1 with one line on stderr that names the port', async (t) => {
   const { url } = await testDb(t);
   const blocker = net.createServer();
-  const port = await new Promise<number>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve((blocker.address() as net.AddressInfo).port)));
-  t.teardown(() => { blocker.close(); });
+  const port = await new Promise<number>((resolve) =>
+    blocker.listen(0, '127.0.0.1', () => resolve((blocker.address() as net.AddressInfo).port)),
+  );
+  t.teardown(() => {
+    blocker.close();
+  });
   const s = spawnScript('http/core/server.js', [], { DATABASE_URL: url, PORT: String(port), LOG_LEVEL: 'silent' });
   t.equal(await s.exited, 1, 'exit 1');
   const lines = s.stderr().trimEnd().split('\n');
@@ -164,12 +254,17 @@ t.test('two servers started at once on a fresh database both come up; migrations
   });
   const url = withDatabase(serverUrl(), name);
   const [a, b] = await Promise.all([start({ DATABASE_URL: url }), start({ DATABASE_URL: url })]);
-  for (const s of [a!, b!]) t.equal((await fetch(`http://127.0.0.1:${s.port}/healthz`)).status, 200, `server on ${s.port} healthy`);
+  for (const s of [a!, b!])
+    t.equal((await fetch(`http://127.0.0.1:${s.port}/healthz`)).status, 200, `server on ${s.port} healthy`);
   const db = postgres(url, { max: 1, onnotice: () => {} });
   t.teardown(() => db.end());
   const applied = await db<{ filename: string }[]>`select filename from graphile_migrate.migrations order by filename`;
   const committed = readdirSync(path.join(packageRoot, 'migrations', 'committed'));
-  t.same(applied.map((r) => r.filename), committed.map((f) => `${f.split('-')[0]}.sql`), 'each committed migration recorded once');
+  t.same(
+    applied.map((r) => r.filename),
+    committed.map((f) => `${f.split('-')[0]}.sql`),
+    'each committed migration recorded once',
+  );
   a!.child.kill('SIGTERM');
   b!.child.kill('SIGTERM');
   t.same(await Promise.all([a!.exited, b!.exited]), [0, 0]);
@@ -183,8 +278,13 @@ t.test('embedded PostgreSQL shared by a server and a worker: the last one to sto
   const tasks = path.join(dataDir, 'tasks.mjs');
   writeFileSync(tasks, 'export async function hello() {}\n');
   const worker = async () => {
-    const w = spawnScript('cli/worker.js', ['--tasks', tasks, '--no-schedules', '--poll-interval', '100'], { ...env, LOG_LEVEL: 'info' });
-    t.teardown(() => { w.child.kill('SIGKILL'); });
+    const w = spawnScript('cli/worker.js', ['--tasks', tasks, '--no-schedules', '--poll-interval', '100'], {
+      ...env,
+      LOG_LEVEL: 'info',
+    });
+    t.teardown(() => {
+      w.child.kill('SIGKILL');
+    });
     await w.printed(/queue worker started/);
     return w;
   };
@@ -210,7 +310,11 @@ t.test('embedded PostgreSQL shared by a server and a worker: the last one to sto
   for (let i = 0; i < 300 && (await sql`select state from queue.job_history where id = ${job.id}`).length === 0; i++) {
     await new Promise((r) => setTimeout(r, 100));
   }
-  t.match(await sql`select state from queue.job_history where id = ${job.id}`, [{ state: 'completed' }], 'the worker still runs jobs');
+  t.match(
+    await sql`select state from queue.job_history where id = ${job.id}`,
+    [{ state: 'completed' }],
+    'the worker still runs jobs',
+  );
   await sql.end();
   w2.child.kill('SIGTERM');
   t.equal(await w2.exited, 0);
@@ -224,12 +328,24 @@ t.test('two servers started at once on a fresh embedded data directory share one
   const [a, b] = await Promise.all([start(env), start(env)]);
   const outputs = [a!.output(), b!.output()];
   t.equal(outputs.filter((o) => /embedded PostgreSQL started/.test(o)).length, 1, 'one of them started the cluster');
-  t.equal(outputs.filter((o) => /reusing the embedded PostgreSQL already running/.test(o)).length, 1, 'the other uses it');
+  t.equal(
+    outputs.filter((o) => /reusing the embedded PostgreSQL already running/.test(o)).length,
+    1,
+    'the other uses it',
+  );
   t.same(readdirSync(dataDir), ['pg18'], 'no half-initialised copy left beside it');
-  const created = await fetch(`http://127.0.0.1:${a!.port}/todo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"title":"seen by both"}' });
+  const created = await fetch(`http://127.0.0.1:${a!.port}/todo`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"title":"seen by both"}',
+  });
   t.equal(created.status, 201);
-  const list = await (await fetch(`http://127.0.0.1:${b!.port}/todo`)).json() as { title: string }[];
-  t.same(list.map((x) => x.title), ['seen by both'], 'one database');
+  const list = (await (await fetch(`http://127.0.0.1:${b!.port}/todo`)).json()) as { title: string }[];
+  t.same(
+    list.map((x) => x.title),
+    ['seen by both'],
+    'one database',
+  );
   a!.child.kill('SIGTERM');
   t.equal(await a!.exited, 0);
   t.equal((await fetch(`http://127.0.0.1:${b!.port}/healthz`)).status, 200, 'the other keeps its database');

@@ -45,7 +45,15 @@ t.test('malformed tokens', async (t) => {
   const good = signToken('1', secret, { ttlSeconds: 60 });
   const [h, p] = good.split('.') as [string, string];
   const b = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
-  for (const bad of ['', 'a.b', 'a.b.c.d', `${h}.${p}.`, `${h}.${p}.x+y`, 'bm90anNvbg.e30.AAAA', `${b(null)}.${p}.AAAA`]) {
+  for (const bad of [
+    '',
+    'a.b',
+    'a.b.c.d',
+    `${h}.${p}.`,
+    `${h}.${p}.x+y`,
+    'bm90anNvbg.e30.AAAA',
+    `${b(null)}.${p}.AAAA`,
+  ]) {
     refused(t, () => verifyToken(bad, secret), 'malformed');
   }
 });
@@ -53,7 +61,14 @@ t.test('malformed tokens', async (t) => {
 t.test('claims must have sub, iat and exp of the right types', async (t) => {
   const { createHmac } = await import('node:crypto');
   const h = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
-  for (const claims of [{ iat: 1, exp: 9e9 }, { sub: 1, iat: 1, exp: 9e9 }, { sub: '1', iat: 1 }, { sub: '1', exp: 9e9 }, null, 'str']) {
+  for (const claims of [
+    { iat: 1, exp: 9e9 },
+    { sub: 1, iat: 1, exp: 9e9 },
+    { sub: '1', iat: 1 },
+    { sub: '1', exp: 9e9 },
+    null,
+    'str',
+  ]) {
     const p = Buffer.from(JSON.stringify(claims)).toString('base64url');
     const s = createHmac('sha256', secret).update(`${h}.${p}`).digest('base64url');
     refused(t, () => verifyToken(`${h}.${p}.${s}`, secret), 'malformed');
@@ -103,5 +118,8 @@ t.test('signatures are compared with timingSafeEqual, right or wrong', async (t)
   const [h, p, s] = tok.split('.') as [string, string, string];
   const wrong = `${h}.${p}.${s[0] === 'A' ? 'B' : 'A'}${s.slice(1)}`;
   refused(t, () => spied.verifyToken(wrong, secret), 'signature');
-  t.same(compared, [[32, 32], [32, 32]]);
+  t.same(compared, [
+    [32, 32],
+    [32, 32],
+  ]);
 });

@@ -29,7 +29,9 @@ export function client(s: TestServer): Client {
 }
 
 export async function register(c: Client, name: string) {
-  const r = await c.call('POST', '/users', { user: { username: name, email: `${name}@example.com`, password: 'password1' } });
+  const r = await c.call('POST', '/users', {
+    user: { username: name, email: `${name}@example.com`, password: 'password1' },
+  });
   if (r.status !== 201) throw new Error(`register ${name}: ${r.status} ${JSON.stringify(r.body)}`);
   return r.body.user.token as string;
 }

@@ -25,7 +25,10 @@ export interface TestServer {
 /** An app with its route declarations and document, as createApp returns it. */
 export type DeclaredApp = Pick<ReturnType<typeof createApp>, 'apis' | 'openapi' | 'listen'>;
 type Doc = DeclaredApp['openapi'];
-interface DocResponse { description: string; content?: Record<string, { schema: unknown }> }
+interface DocResponse {
+  description: string;
+  content?: Record<string, { schema: unknown }>;
+}
 
 const addFormats = ajvFormats.default.default;
 // Not strict: the schemas are the document's, with OpenAPI's own keys beside JSON Schema's.
@@ -37,25 +40,29 @@ function inline(node: unknown, doc: Doc): unknown {
   if (!node || typeof node !== 'object') return node;
   const ref = (node as { $ref?: unknown }).$ref;
   if (typeof ref === 'string' && ref.startsWith('#/')) {
-    const target = ref.slice(2).split('/').reduce<any>((at, key) => at?.[key], doc);
+    const target = ref
+      .slice(2)
+      .split('/')
+      .reduce<any>((at, key) => at?.[key], doc);
     if (target === undefined) throw new Error(`response check: unresolved ${ref}`);
     return inline(target, doc);
   }
   return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, inline(v, doc)]));
 }
 
-const templateOf = (api: Api, op: Operation) => (api.prefix + (op.path === '/' ? '' : op.path)).replace(/:(\w+)/g, '{$1}') || '/';
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const templateOf = (api: Api, op: Operation) =>
+  (api.prefix + (op.path === '/' ? '' : op.path)).replace(/:(\w+)/g, '{$1}') || '/';
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Finds the route Express would run for a request, in mount and declaration order. */
 function matcher(apis: Api[]) {
   const routes = apis.map((api) => ({
     api,
-    prefix: new RegExp(`^${escape(api.prefix)}(?:/|$)`, 'i'),
+    prefix: new RegExp(`^${escapeRegExp(api.prefix)}(?:/|$)`, 'i'),
     ops: api.operations.map((op) => ({
       op,
       template: templateOf(api, op),
-      re: new RegExp(`^${escape(op.path === '/' ? '' : op.path).replace(/:\w+/g, '[^/]+')}/?$`, 'i'),
+      re: new RegExp(`^${escapeRegExp(op.path === '/' ? '' : op.path).replace(/:\w+/g, '[^/]+')}/?$`, 'i'),
     })),
   }));
   return (method: string, pathname: string) => {
@@ -80,7 +87,7 @@ function checker(doc: Doc, apis: Api[]) {
   const compiled = new Map<string, ValidateFunction>();
   const validatorFor = (key: string, schema: unknown) => {
     let v = compiled.get(key);
-    if (!v) compiled.set(key, v = ajv.compile(inline(schema, doc) as object));
+    if (!v) compiled.set(key, (v = ajv.compile(inline(schema, doc) as object)));
     return v;
   };
   const problem = (doc.components.schemas as Record<string, unknown>).Problem;
@@ -97,14 +104,22 @@ function checker(doc: Doc, apis: Api[]) {
     }
     let declared: DocResponse | undefined;
     if (found.template) {
-      const responses = (doc.paths[found.template] as Record<string, { responses: Record<string, DocResponse> }>)[found.method!]!.responses;
+      const responses = (doc.paths[found.template] as Record<string, { responses: Record<string, DocResponse> }>)[
+        found.method!
+      ]!.responses;
       declared = responses[String(status)] ?? (status >= 400 ? responses.default : undefined);
       if (!declared) return `${where}: the route declares no response for this status`;
     } else if (found.api?.errorResponse) {
       const e = found.api.errorResponse;
-      declared = { description: e.description, ...(e.schema ? { content: { [e.contentType ?? 'application/json']: { schema: e.schema } } } : {}) };
+      declared = {
+        description: e.description,
+        ...(e.schema ? { content: { [e.contentType ?? 'application/json']: { schema: e.schema } } } : {}),
+      };
     } else if (mediaType === 'application/problem+json') {
-      declared = { description: 'the app\'s problem details', content: { 'application/problem+json': { schema: problem } } };
+      declared = {
+        description: "the app's problem details",
+        content: { 'application/problem+json': { schema: problem } },
+      };
     } else {
       return undefined; // the app's own routes (/healthz, /openapi.json) declare nothing
     }
@@ -112,7 +127,10 @@ function checker(doc: Doc, apis: Api[]) {
     if (!content) {
       return `${where}: sent ${mediaType}, the route declares ${declared.content ? Object.keys(declared.content).join(', ') : 'no body'} for this status`;
     }
-    const validate = validatorFor(`${found.template ?? found.api?.prefix ?? ''} ${found.method ?? ''} ${status} ${mediaType}`, content.schema);
+    const validate = validatorFor(
+      `${found.template ?? found.api?.prefix ?? ''} ${found.method ?? ''} ${status} ${mediaType}`,
+      content.schema,
+    );
     if (validate(body)) return undefined;
     return `${where}: the body does not match the declared schema: ${ajv.errorsText(validate.errors, { separator: '; ' })}\n${text.slice(0, 2000)}`;
   };
@@ -128,7 +146,13 @@ export async function serve(t: Test, app: DeclaredApp): Promise<TestServer> {
   const server = await new Promise<import('node:http').Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
-  t.teardown(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
+  t.teardown(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     base,
@@ -137,11 +161,17 @@ export async function serve(t: Test, app: DeclaredApp): Promise<TestServer> {
       const url = new URL(path, base);
       const res = await fetch(url, {
         ...rest,
-        headers: { ...(json !== undefined ? { 'content-type': 'application/json' } : {}), ...(headers as Record<string, string>) },
+        headers: {
+          ...(json !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(headers as Record<string, string>),
+        },
         ...(json !== undefined ? { body: JSON.stringify(json) } : {}),
       });
       const text = await res.clone().text();
-      const wrong = text === '' ? undefined : check((rest.method ?? 'GET').toUpperCase(), url, res.status, res.headers.get('content-type') ?? '', text);
+      const wrong =
+        text === ''
+          ? undefined
+          : check((rest.method ?? 'GET').toUpperCase(), url, res.status, res.headers.get('content-type') ?? '', text);
       if (wrong) throw new Error(`response check: ${wrong}`);
       return res;
     },

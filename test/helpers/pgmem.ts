@@ -15,14 +15,32 @@ export function splitStatements(sql: string): string[] {
   let start = 0;
   for (let i = 0; i < sql.length; i++) {
     const c = sql[i];
-    if (c === '-' && sql[i + 1] === '-') { i = sql.indexOf('\n', i); if (i < 0) break; continue; }
-    if (c === "'") { i = sql.indexOf("'", i + 1); if (i < 0) break; continue; }
-    if (c === '"') { i = sql.indexOf('"', i + 1); if (i < 0) break; continue; }
+    if (c === '-' && sql[i + 1] === '-') {
+      i = sql.indexOf('\n', i);
+      if (i < 0) break;
+      continue;
+    }
+    if (c === "'") {
+      i = sql.indexOf("'", i + 1);
+      if (i < 0) break;
+      continue;
+    }
+    if (c === '"') {
+      i = sql.indexOf('"', i + 1);
+      if (i < 0) break;
+      continue;
+    }
     if (c === '$') {
       const tag = /^\$[A-Za-z_]*\$/.exec(sql.slice(i))?.[0];
-      if (tag) { i = sql.indexOf(tag, i + tag.length) + tag.length - 1; continue; }
+      if (tag) {
+        i = sql.indexOf(tag, i + tag.length) + tag.length - 1;
+        continue;
+      }
     }
-    if (c === ';') { out.push(sql.slice(start, i).trim()); start = i + 1; }
+    if (c === ';') {
+      out.push(sql.slice(start, i).trim());
+      start = i + 1;
+    }
   }
   const rest = sql.slice(start).trim();
   if (rest) out.push(rest);
@@ -33,7 +51,9 @@ export function splitStatements(sql: string): string[] {
 /** Every statement of the committed migrations, in order. */
 export function migrationStatements(): string[] {
   const dir = path.join(packageRoot, 'migrations', 'committed');
-  return readdirSync(dir).filter((f) => f.endsWith('.sql')).sort()
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()
     .flatMap((f) => splitStatements(readFileSync(path.join(dir, f), 'utf8').replace(/^--!.*$/gm, '')));
 }
 
@@ -54,26 +74,53 @@ const commentsOnly: Skip = { pattern: /^comment on /i, reason: 'comments carry n
 export async function memDb(schema: string, skip: Skip[]) {
   const db = newDb();
   // Built-ins pg-mem lacks, implemented as PostgreSQL defines them.
-  db.public.registerFunction({ name: 'btrim', args: [DataType.text], returns: DataType.text, implementation: (s: string) => s.replace(/^ +| +$/g, '') });
-  db.public.registerFunction({ name: 'char_length', args: [DataType.text], returns: DataType.integer, implementation: (s: string) => [...s].length });
-  db.public.registerFunction({ name: 'length', args: [DataType.text], returns: DataType.integer, implementation: (s: string) => [...s].length });
+  db.public.registerFunction({
+    name: 'btrim',
+    args: [DataType.text],
+    returns: DataType.text,
+    implementation: (s: string) => s.replace(/^ +| +$/g, ''),
+  });
+  db.public.registerFunction({
+    name: 'char_length',
+    args: [DataType.text],
+    returns: DataType.integer,
+    implementation: (s: string) => [...s].length,
+  });
+  db.public.registerFunction({
+    name: 'length',
+    args: [DataType.text],
+    returns: DataType.integer,
+    implementation: (s: string) => [...s].length,
+  });
   // POSIX regular-expression match; the bracket classes used in CHECKs are translated to JS.
   db.public.registerOperator({
-    operator: '~', left: DataType.text, right: DataType.text, returns: DataType.bool,
-    implementation: (s: string, re: string) => new RegExp(re.replace(/\[:alnum:\]/g, 'A-Za-z0-9').replace(/\[:space:\]/g, '\\s')).test(s),
+    operator: '~',
+    left: DataType.text,
+    right: DataType.text,
+    returns: DataType.bool,
+    implementation: (s: string, re: string) =>
+      new RegExp(re.replace(/\[:alnum:\]/g, 'A-Za-z0-9').replace(/\[:space:\]/g, '\\s')).test(s),
   });
   const mine = new RegExp(`\\b${schema}\\.|\\bschema ${schema}\\b`, 'i');
   const rules = [commentsOnly, ...skip];
   const used = new Set<Skip>();
   for (const stmt of migrationStatements().filter((s) => mine.test(s))) {
     const rule = rules.find((r) => r.pattern.test(stmt));
-    if (rule) { used.add(rule); continue; }
+    if (rule) {
+      used.add(rule);
+      continue;
+    }
     db.public.none(stmt);
   }
   const unused = skip.filter((r) => !used.has(r));
-  if (unused.length) throw new Error(`skip rules that match nothing (stale list): ${unused.map((r) => r.pattern).join(', ')}`);
+  if (unused.length)
+    throw new Error(`skip rules that match nothing (stale list): ${unused.map((r) => r.pattern).join(', ')}`);
   const { Client } = db.adapters.createPg();
   const client = new Client();
   await client.connect();
-  return { db, client, query: async <T>(text: string, params: unknown[] = []) => (await client.query(text, params)).rows as T[] };
+  return {
+    db,
+    client,
+    query: async <T>(text: string, params: unknown[] = []) => (await client.query(text, params)).rows as T[],
+  };
 }

@@ -10,8 +10,15 @@ export interface Session {
 
 let n = 0;
 /** Signs up a new user with their own org; names carry `tag` so leak checks can grep for it. */
-export async function signup(api: TestServer, tag: string, email = `${tag.toLowerCase()}-${process.pid}-${n++}@example.com`): Promise<Session> {
-  const res = await api.request('/saas/signup', { method: 'POST', json: { email, password: 'correct horse', name: `${tag} user`, orgName: `${tag} org` } });
+export async function signup(
+  api: TestServer,
+  tag: string,
+  email = `${tag.toLowerCase()}-${process.pid}-${n++}@example.com`,
+): Promise<Session> {
+  const res = await api.request('/saas/signup', {
+    method: 'POST',
+    json: { email, password: 'correct horse', name: `${tag} user`, orgName: `${tag} org` },
+  });
   if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${await res.text()}`);
   const body = (await res.json()) as { token: string; user: { id: number }; org: { id: number } };
   return { token: body.token, userId: body.user.id, orgId: body.org.id, email };
@@ -20,7 +27,10 @@ export async function signup(api: TestServer, tag: string, email = `${tag.toLowe
 /** A request as `who`. */
 export function as(api: TestServer, who: { token: string }) {
   return (path: string, init: RequestInit & { json?: unknown } = {}) =>
-    api.request(`/saas${path}`, { ...init, headers: { authorization: `Bearer ${who.token}`, ...(init.headers as Record<string, string>) } });
+    api.request(`/saas${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${who.token}`, ...(init.headers as Record<string, string>) },
+    });
 }
 
 /** JSON body of a response (throws with the text when the status differs). */

@@ -13,19 +13,32 @@ t.setTimeout(120_000);
 const cli = path.join(packageRoot, 'dist', 'cli', 'worker.js');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'queue-cli-'));
 const tasks = path.join(dir, 'tasks.mjs');
-writeFileSync(tasks, `export async function hello(payload, { job }) {
+writeFileSync(
+  tasks,
+  `export async function hello(payload, { job }) {
   if (payload.fail) throw new Error('asked to fail');
   console.log(JSON.stringify({ ran: job.id }));
-}\nexport const notATask = 42;\n`);
+}\nexport const notATask = 42;\n`,
+);
 
 // The child runs compiled dist/ JS: its coverage is not collected (NODE_V8_COVERAGE removed), since
 // tap would count dist/ as a second, mostly unrun copy of src/.
-const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_V8_COVERAGE')) as Record<string, string>;
+const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_V8_COVERAGE')) as Record<
+  string,
+  string
+>;
 const run = (args: string[], env: Record<string, string> = {}) => {
-  const child = spawn(process.execPath, [cli, ...args], { env: { ...baseEnv, LOG_LEVEL: 'silent', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cli, ...args], {
+    env: { ...baseEnv, LOG_LEVEL: 'silent', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
-  child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
-  child.stderr.on('data', (c: Buffer) => { out += c.toString(); });
+  child.stdout.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  child.stderr.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, exited, output: () => out };
 };
@@ -34,15 +47,25 @@ t.test('runs jobs from a tasks module, stops on SIGTERM', async (t) => {
   const { sql, url } = await testDb(t);
   const ok = await addJob(sql, { task: 'hello' });
   const bad = await addJob(sql, { task: 'hello', payload: { fail: true }, maxAttempts: 1 });
-  const w = run(['--tasks', tasks, '--concurrency', '2', '--poll-interval', '100', '--no-schedules'], { DATABASE_URL: url });
-  t.teardown(() => { w.child.kill('SIGKILL'); });
+  const w = run(['--tasks', tasks, '--concurrency', '2', '--poll-interval', '100', '--no-schedules'], {
+    DATABASE_URL: url,
+  });
+  t.teardown(() => {
+    w.child.kill('SIGKILL');
+  });
   const deadline = Date.now() + 60_000;
   while ((await sql`select count(*)::int as n from queue.job_history`)[0]!.n < 2) {
     if (Date.now() > deadline || w.child.exitCode !== null) break;
     await new Promise((r) => setTimeout(r, 100));
   }
   const hist = await sql`select id, state from queue.job_history order by id`;
-  t.same(hist.map((r) => [r.id, r.state]), [[ok.id, 'completed'], [bad.id, 'failed']]);
+  t.same(
+    hist.map((r) => [r.id, r.state]),
+    [
+      [ok.id, 'completed'],
+      [bad.id, 'failed'],
+    ],
+  );
   t.match(w.output(), `"ran":"${ok.id}"`);
   w.child.kill('SIGTERM');
   t.equal(await w.exited, 0);

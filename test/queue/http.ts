@@ -11,21 +11,47 @@ const body = async <T = any>(res: Response) => (await res.json()) as T;
 const post = (path: string, json: unknown) => api.request(path, { method: 'POST', json });
 
 t.test('POST /queue/jobs then GET it', async (t) => {
-  const res = await post('/queue/jobs', { task: 'email', payload: { to: 'a@b.c' }, priority: 2, queue: 'mail', maxAttempts: 3 });
+  const res = await post('/queue/jobs', {
+    task: 'email',
+    payload: { to: 'a@b.c' },
+    priority: 2,
+    queue: 'mail',
+    maxAttempts: 3,
+  });
   t.equal(res.status, 202);
   const { id } = await body(res);
   t.equal(res.headers.get('location'), `/queue/jobs/${id}`);
   const job = await body(await api.request(`/queue/jobs/${id}`));
-  t.match(job, { id, task: 'email', queue: 'mail', priority: 2, maxAttempts: 3, attempts: 0, state: 'waiting', payload: { to: 'a@b.c' }, lastError: null, finishedAt: null });
-  const later = await body(await post('/queue/jobs', { task: 'x', runAt: new Date(Date.now() + 60_000).toISOString(), key: 'k1' }));
+  t.match(job, {
+    id,
+    task: 'email',
+    queue: 'mail',
+    priority: 2,
+    maxAttempts: 3,
+    attempts: 0,
+    state: 'waiting',
+    payload: { to: 'a@b.c' },
+    lastError: null,
+    finishedAt: null,
+  });
+  const later = await body(
+    await post('/queue/jobs', { task: 'x', runAt: new Date(Date.now() + 60_000).toISOString(), key: 'k1' }),
+  );
   t.match(await body(await api.request(`/queue/jobs/${later.id}`)), { state: 'scheduled', key: 'k1' });
   const same = await body(await post('/queue/jobs', { task: 'x', key: 'k1', keyMode: 'preserve' }));
   t.equal(same.id, later.id, 'keyMode preserve returns the existing job');
 });
 
 t.test('bad input is a 400 problem, unknown ids 404', async (t) => {
-  for (const bad of [{}, { task: '' }, { task: 'x', priority: 1.5 }, { task: 'x', runAt: 'tomorrow' }, { task: 'x', maxAttempts: 0 },
-    { task: 'x', keyMode: 'other' }, { task: 'x', extra: 1 }]) {
+  for (const bad of [
+    {},
+    { task: '' },
+    { task: 'x', priority: 1.5 },
+    { task: 'x', runAt: 'tomorrow' },
+    { task: 'x', maxAttempts: 0 },
+    { task: 'x', keyMode: 'other' },
+    { task: 'x', extra: 1 },
+  ]) {
     const res = await post('/queue/jobs', bad);
     t.equal(res.status, 400, JSON.stringify(bad));
     t.equal(res.headers.get('content-type'), 'application/problem+json; charset=utf-8');
@@ -65,7 +91,9 @@ t.test('retry of a job whose key was taken is a 409 naming the key', async (t) =
 });
 
 t.test('GET /queue/stats', async (t) => {
-  const rows = await body<{ queue: string; state: string; count: number; oldestWaitingSeconds: number | null }[]>(await api.request('/queue/stats'));
+  const rows = await body<{ queue: string; state: string; count: number; oldestWaitingSeconds: number | null }[]>(
+    await api.request('/queue/stats'),
+  );
   t.ok(rows.length > 0);
   t.ok(rows.every((r) => typeof r.count === 'number'));
   t.ok(rows.some((r) => r.state === 'waiting' && typeof r.oldestWaitingSeconds === 'number'));
@@ -74,9 +102,22 @@ t.test('GET /queue/stats', async (t) => {
 });
 
 t.test('schedules: create, list, delete, errors', async (t) => {
-  const res = await post('/queue/schedules', { name: 'nightly', cron: '0 3 * * *', task: 'report', payload: { full: true } });
+  const res = await post('/queue/schedules', {
+    name: 'nightly',
+    cron: '0 3 * * *',
+    task: 'report',
+    payload: { full: true },
+  });
   t.equal(res.status, 201);
-  t.match(await body(res), { name: 'nightly', cron: '0 3 * * *', task: 'report', queue: 'default', priority: 0, maxAttempts: 25, payload: { full: true } });
+  t.match(await body(res), {
+    name: 'nightly',
+    cron: '0 3 * * *',
+    task: 'report',
+    queue: 'default',
+    priority: 0,
+    maxAttempts: 25,
+    payload: { full: true },
+  });
   t.equal(res.headers.get('location'), '/queue/schedules/nightly');
   const dup = await post('/queue/schedules', { name: 'nightly', cron: '0 4 * * *', task: 'report' });
   t.equal(dup.status, 409);
@@ -85,14 +126,24 @@ t.test('schedules: create, list, delete, errors', async (t) => {
   t.equal(bad.status, 422);
   t.match(await body(bad), { errors: [{ field: 'cron' }] });
   t.equal((await post('/queue/schedules', { name: 'x', task: 'x' })).status, 400);
-  t.same((await body<{ name: string }[]>(await api.request('/queue/schedules'))).map((s) => s.name), ['nightly']);
+  t.same(
+    (await body<{ name: string }[]>(await api.request('/queue/schedules'))).map((s) => s.name),
+    ['nightly'],
+  );
   t.equal((await api.request('/queue/schedules/nightly', { method: 'DELETE' })).status, 204);
   t.equal((await api.request('/queue/schedules/nightly', { method: 'DELETE' })).status, 404);
 });
 
 t.test('the routes are in /openapi.json', async (t) => {
   const doc = await body(await api.request('/openapi.json'));
-  for (const p of ['/queue/jobs', '/queue/jobs/{id}', '/queue/jobs/{id}/retry', '/queue/stats', '/queue/schedules', '/queue/schedules/{name}']) {
+  for (const p of [
+    '/queue/jobs',
+    '/queue/jobs/{id}',
+    '/queue/jobs/{id}/retry',
+    '/queue/stats',
+    '/queue/schedules',
+    '/queue/schedules/{name}',
+  ]) {
     t.ok(doc.paths[p], p);
   }
 });

@@ -4,14 +4,33 @@ import t from 'tap';
 import { loadSql, many, type Db } from '../../src/lib/core/db.js';
 import { NotFound, UniqueViolation, CheckViolation } from '../../src/lib/core/errors.js';
 import {
-  addJob, addJobs, cancelJob, createSchedule, CronSyntaxError, deleteSchedule, findJob, getJob,
-  JobStateConflict, jobStats, listSchedules, prune, retryJob, setQueueLimit,
+  addJob,
+  addJobs,
+  cancelJob,
+  createSchedule,
+  CronSyntaxError,
+  deleteSchedule,
+  findJob,
+  getJob,
+  JobStateConflict,
+  jobStats,
+  listSchedules,
+  prune,
+  retryJob,
+  setQueueLimit,
 } from '../../src/lib/queue/index.js';
 import { testDb } from '../helpers/db.js';
 
-const q = loadSql('queue', ['claim_jobs', 'complete_jobs', 'fail_jobs', 'release_jobs', 'extend_leases',
-  'rescue_jobs', 'register_worker', 'fire_schedules']);
-type Claimed = { id: string; queue: string; attempts: number };
+const q = loadSql('queue', [
+  'claim_jobs',
+  'complete_jobs',
+  'fail_jobs',
+  'release_jobs',
+  'extend_leases',
+  'rescue_jobs',
+  'register_worker',
+  'fire_schedules',
+]);
 
 const { sql } = await testDb(t, { max: 12 });
 const claim = (worker: string, n: number, lease = 60, db: Db = sql, idleBelow: number | null = null) =>
@@ -24,7 +43,13 @@ t.beforeEach(reset);
 t.test('addJob, findJob, getJob and states', async (t) => {
   const a = await addJob(sql, { task: 'email', payload: { to: 'x' } });
   t.match(a, { task: 'email', queue: 'default', priority: 0, attempts: 0, max_attempts: 25, payload: { to: 'x' } });
-  const later = await addJob(sql, { task: 'email', runAt: new Date(Date.now() + 3600_000), priority: -5, queue: 'mail', maxAttempts: 3 });
+  const later = await addJob(sql, {
+    task: 'email',
+    runAt: new Date(Date.now() + 3600_000),
+    priority: -5,
+    queue: 'mail',
+    maxAttempts: 3,
+  });
   t.equal((await getJob(sql, a.id)).state, 'waiting');
   t.equal((await getJob(sql, later.id)).state, 'scheduled');
   t.equal(await findJob(sql, 999999), undefined);
@@ -51,10 +76,12 @@ t.test('a job added inside a transaction appears at its commit, and never after 
   });
   const [next] = await claim('w', 10);
   t.equal(next!.id, inside, 'claimable after commit');
-  await sql.begin(async (tx) => {
-    await addJob(tx, { task: 'rolled-back' });
-    throw new Error('rollback');
-  }).catch(() => {});
+  await sql
+    .begin(async (tx) => {
+      await addJob(tx, { task: 'rolled-back' });
+      throw new Error('rollback');
+    })
+    .catch(() => {});
   t.same(await claim('w', 10), [], 'a rolled-back add leaves nothing');
 });
 
@@ -72,19 +99,27 @@ t.test('claim order', async (t) => {
     { task: 'b', priority: 0, runAt: new Date(now - 1000) },
     { task: 'c', priority: 0, runAt: new Date(now - 2000) },
   ]);
-  t.same([(await claim('w', 1))[0]!.id, (await claim('w', 1))[0]!.id, (await claim('w', 1))[0]!.id], [z!.id, y!.id, x!.id]);
+  t.same(
+    [(await claim('w', 1))[0]!.id, (await claim('w', 1))[0]!.id, (await claim('w', 1))[0]!.id],
+    [z!.id, y!.id, x!.id],
+  );
 });
 
 t.test('8 concurrent claimers never get the same job (SKIP LOCKED, READ COMMITTED)', async (t) => {
-  await addJobs(sql, Array.from({ length: 600 }, (_, i) => ({ task: 't', payload: { i } })));
-  const got = await Promise.all(Array.from({ length: 8 }, async (_, w) => {
-    const mine: string[] = [];
-    for (;;) {
-      const rows = await claim(`w${w}`, 10);
-      if (rows.length === 0) return mine;
-      mine.push(...rows.map((r) => r.id));
-    }
-  }));
+  await addJobs(
+    sql,
+    Array.from({ length: 600 }, (_, i) => ({ task: 't', payload: { i } })),
+  );
+  const got = await Promise.all(
+    Array.from({ length: 8 }, async (_, w) => {
+      const mine: string[] = [];
+      for (;;) {
+        const rows = await claim(`w${w}`, 10);
+        if (rows.length === 0) return mine;
+        mine.push(...rows.map((r) => r.id));
+      }
+    }),
+  );
   const all = got.flat();
   t.equal(all.length, 600, 'every job claimed');
   t.equal(new Set(all).size, 600, 'none twice');
@@ -93,8 +128,14 @@ t.test('8 concurrent claimers never get the same job (SKIP LOCKED, READ COMMITTE
 
 t.test('a limited queue never exceeds its limit under concurrent claims', async (t) => {
   await setQueueLimit(sql, 'lim', 3);
-  await addJobs(sql, Array.from({ length: 50 }, () => ({ task: 't', queue: 'lim' })));
-  await addJobs(sql, Array.from({ length: 5 }, () => ({ task: 't' })));
+  await addJobs(
+    sql,
+    Array.from({ length: 50 }, () => ({ task: 't', queue: 'lim' })),
+  );
+  await addJobs(
+    sql,
+    Array.from({ length: 5 }, () => ({ task: 't' })),
+  );
   const got = (await Promise.all(Array.from({ length: 8 }, (_, w) => claim(`w${w}`, 10)))).flat();
   const lim = got.filter((r) => r.queue === 'lim');
   t.equal(lim.length, 3, 'exactly the limit claimed across 8 racing claimers');
@@ -106,8 +147,15 @@ t.test('a limited queue never exceeds its limit under concurrent claims', async 
   t.equal((await claim('late', 10)).length, 1, 'completing frees one slot');
   const failer = (await sql`select locked_by from queue.jobs where id = ${lim[1]!.id}`)[0]!.locked_by as string;
   await many(sql, q.fail_jobs, [[lim[1]!.id], ['boom'], failer, 1, 60]);
-  await many(sql, q.release_jobs, [[lim[2]!.id], (await sql`select locked_by from queue.jobs where id = ${lim[2]!.id}`)[0]!.locked_by]);
-  t.equal((await sql`select running from queue.queues where name = 'lim'`)[0]!.running, 1, 'fail and release give slots back');
+  await many(sql, q.release_jobs, [
+    [lim[2]!.id],
+    (await sql`select locked_by from queue.jobs where id = ${lim[2]!.id}`)[0]!.locked_by,
+  ]);
+  t.equal(
+    (await sql`select running from queue.queues where name = 'lim'`)[0]!.running,
+    1,
+    'fail and release give slots back',
+  );
   await setQueueLimit(sql, 'lim', null);
   t.ok((await claim('free', 100)).length >= 40, 'no limit once cleared');
 });
@@ -116,10 +164,21 @@ t.test('complete, fail, heartbeat and rescue respect the lease holder', async (t
   const [a, b, c] = await addJobs(sql, [{ task: 'a', maxAttempts: 2 }, { task: 'b', maxAttempts: 1 }, { task: 'c' }]);
   await claim('w1', 3, 0.05);
   t.same(await complete('intruder', [a!.id]), [], 'another worker cannot complete it');
-  t.same((await many(sql, q.extend_leases, [[c!.id], 'w1', 60])).map((r) => r.id), [c!.id], 'heartbeat renews');
+  t.same(
+    (await many(sql, q.extend_leases, [[c!.id], 'w1', 60])).map((r) => r.id),
+    [c!.id],
+    'heartbeat renews',
+  );
   await new Promise((r) => setTimeout(r, 100));
   const rescued = await many(sql, q.rescue_jobs, [100]);
-  t.same(rescued.map((r) => [r.id, r.state]).sort(), [[a!.id, 'retry'], [b!.id, 'failed']].sort(), 'expired leases rescued, exhausted one failed');
+  t.same(
+    rescued.map((r) => [r.id, r.state]).sort(),
+    [
+      [a!.id, 'retry'],
+      [b!.id, 'failed'],
+    ].sort(),
+    'expired leases rescued, exhausted one failed',
+  );
   t.same(await complete('w1', [a!.id]), [], 'the old holder lost it');
   t.match(await getJob(sql, a!.id), { state: 'waiting', attempts: 1, last_error: 'lease expired' });
   t.match(await getJob(sql, b!.id), { state: 'failed', last_error: 'lease expired' });
@@ -127,26 +186,38 @@ t.test('complete, fail, heartbeat and rescue respect the lease holder', async (t
   const [again] = await claim('w2', 10);
   t.equal(again!.attempts, 2);
   const failed = await many(sql, q.fail_jobs, [[a!.id], ['nope'], 'w2', 1, 60]);
-  t.same(failed.map((r) => r.state), ['failed'], 'out of attempts');
+  t.same(
+    failed.map((r) => r.state),
+    ['failed'],
+    'out of attempts',
+  );
   t.match(await getJob(sql, a!.id), { state: 'failed', last_error: 'nope', attempts: 2 });
 });
 
 t.test('complete_jobs without keeping completed jobs deletes them outright', async (t) => {
   const [a] = await addJobs(sql, [{ task: 'lean' }]);
   await claim('w', 1);
-  t.same((await complete('w', [a!.id], false)).map((r) => r.id), [a!.id]);
+  t.same(
+    (await complete('w', [a!.id], false)).map((r) => r.id),
+    [a!.id],
+  );
   t.equal(await findJob(sql, a!.id), undefined, 'not in history');
   t.equal((await sql`select count(*)::int as n from queue.jobs`)[0]!.n, 0);
 });
 
 t.test('fail_jobs backs off exponentially with jitter', async (t) => {
-  const jobs = await addJobs(sql, Array.from({ length: 20 }, () => ({ task: 'f' })));
+  const jobs = await addJobs(
+    sql,
+    Array.from({ length: 20 }, () => ({ task: 'f' })),
+  );
   await claim('w', 20);
-  const rows = await many(sql, q.fail_jobs,
-    [jobs.map((j) => j.id), jobs.map(() => 'err'), 'w', 10, 3600]);
-  const [{ now }] = await sql`select now() as now` as any;
+  const rows = await many(sql, q.fail_jobs, [jobs.map((j) => j.id), jobs.map(() => 'err'), 'w', 10, 3600]);
+  const [{ now }] = (await sql`select now() as now`) as any;
   const delays = rows.map((r) => (r.run_at!.getTime() - (now as Date).getTime()) / 1000);
-  t.ok(delays.every((d) => d >= 7 && d <= 13), 'attempt 1: 10 s * [0.75, 1.25)');
+  t.ok(
+    delays.every((d) => d >= 7 && d <= 13),
+    'attempt 1: 10 s * [0.75, 1.25)',
+  );
   t.ok(new Set(delays.map((d) => d.toFixed(3))).size > 1, 'jittered');
 });
 
@@ -162,10 +233,19 @@ t.test('job keys: replace, preserve, hand-over from a running job, last wins in 
   const d = await addJob(sql, { task: 't', key: 'k', payload: 4 });
   t.not(d.id, a.id, 'a running job gives its key to a new job');
   t.equal((await getJob(sql, a.id)).key, null);
-  const batch = await addJobs(sql, [{ task: 't', key: 'z', payload: 1 }, { task: 't', key: 'z', payload: 2 }, { task: 't' }]);
+  const batch = await addJobs(sql, [
+    { task: 't', key: 'z', payload: 1 },
+    { task: 't', key: 'z', payload: 2 },
+    { task: 't' },
+  ]);
   t.equal(batch.length, 2);
-  t.same(batch.filter((j) => j.key === 'z').map((j) => j.payload), [2]);
-  const sameTime = await Promise.all(Array.from({ length: 6 }, (_, i) => addJob(sql, { task: 't', key: 'race', payload: i })));
+  t.same(
+    batch.filter((j) => j.key === 'z').map((j) => j.payload),
+    [2],
+  );
+  const sameTime = await Promise.all(
+    Array.from({ length: 6 }, (_, i) => addJob(sql, { task: 't', key: 'race', payload: i })),
+  );
   t.equal(new Set(sameTime.map((j) => j.id)).size, 1, 'concurrent adds with one key make one job');
 });
 
@@ -178,10 +258,16 @@ t.test('a keyed add whose waiting job is claimed mid-statement still adds its jo
     const worker = await sql.reserve();
     try {
       await worker`begin`;
-      t.same((await claim('w', 1, 60, worker as unknown as Db)).map((j) => j.id), [waiting.id]);
-      const adding = via === 'queue.add_job'
-        ? sql<{ id: string; payload: unknown }[]>`select id, payload from queue.add_job('t', '2'::jsonb, key => 'mid')`.execute() // sent now, not when awaited
-        : addJobs(sql, [{ task: 't', key: 'mid', payload: 2 }, { task: 'other' }]);
+      t.same(
+        (await claim('w', 1, 60, worker as unknown as Db)).map((j) => j.id),
+        [waiting.id],
+      );
+      const adding =
+        via === 'queue.add_job'
+          ? sql<
+              { id: string; payload: unknown }[]
+            >`select id, payload from queue.add_job('t', '2'::jsonb, key => 'mid')`.execute() // sent now, not when awaited
+          : addJobs(sql, [{ task: 't', key: 'mid', payload: 2 }, { task: 'other' }]);
       await new Promise((r) => setTimeout(r, 200));
       await worker`commit`;
       const rows = await adding;
@@ -199,8 +285,12 @@ t.test('a keyed add whose waiting job is claimed mid-statement still adds its jo
 });
 
 t.test('cancel and retry', async (t) => {
-  const [a, b, c] = await addJobs(sql, [{ task: 'a' }, { task: 'b' }, { task: 'c', runAt: new Date(Date.now() + 3600_000) }]);
-  t.equal((await sql.begin((tx) => cancelJob(tx, a!.id))).state, 'cancelled', 'inside a caller\'s transaction too');
+  const [a, b, c] = await addJobs(sql, [
+    { task: 'a' },
+    { task: 'b' },
+    { task: 'c', runAt: new Date(Date.now() + 3600_000) },
+  ]);
+  t.equal((await sql.begin((tx) => cancelJob(tx, a!.id))).state, 'cancelled', "inside a caller's transaction too");
   await t.rejects(cancelJob(sql, a!.id), JobStateConflict, 'already cancelled');
   await t.rejects(cancelJob(sql, 999999), NotFound);
   await claim('w', 1);
@@ -222,7 +312,14 @@ t.test('stats', async (t) => {
   const [x] = await claim('w', 1);
   await complete('w', [x!.id]);
   const rows = await jobStats(sql);
-  t.same(rows.map((r) => [r.queue, r.state, r.count]).sort(), [['default', 'completed', 1], ['default', 'scheduled', 1], ['q2', 'waiting', 1]].sort());
+  t.same(
+    rows.map((r) => [r.queue, r.state, r.count]).sort(),
+    [
+      ['default', 'completed', 1],
+      ['default', 'scheduled', 1],
+      ['q2', 'waiting', 1],
+    ].sort(),
+  );
   t.ok(rows.find((r) => r.state === 'waiting')!.oldest_waiting_seconds! >= 0);
 });
 
@@ -231,17 +328,27 @@ t.test('schedules: CRUD, and concurrent schedulers fire each tick once', async (
   const s = await createSchedule(sql, { name: 'tick', cron: '* * * * * *', task: 't', payload: { a: 1 } });
   t.match(s, { name: 'tick', queue: 'default', payload: { a: 1 } });
   await t.rejects(createSchedule(sql, { name: 'tick', cron: '* * * * *', task: 't' }), UniqueViolation);
-  t.same((await listSchedules(sql)).map((x) => x.name), ['tick']);
+  t.same(
+    (await listSchedules(sql)).map((x) => x.name),
+    ['tick'],
+  );
   const base = Math.floor(Date.now() / 1000) * 1000;
   const ticks = Array.from({ length: 20 }, (_, i) => new Date(base - i * 1000).toISOString());
-  const results = await Promise.all(Array.from({ length: 6 }, () => sql.begin(async (tx) => {
-    const [r] = await many(tx, q.fire_schedules, [ticks.map(() => 'tick'), ticks]);
-    await tx`select pg_sleep(0.05)`;
-    return r!;
-  })));
+  const results = await Promise.all(
+    Array.from({ length: 6 }, () =>
+      sql.begin(async (tx) => {
+        const [r] = await many(tx, q.fire_schedules, [ticks.map(() => 'tick'), ticks]);
+        await tx`select pg_sleep(0.05)`;
+        return r!;
+      }),
+    ),
+  );
   const fired = results.flatMap((r) => r.fired);
   t.equal(fired.length, 20, 'each tick fired by exactly one scheduler');
-  t.ok(results.some((r) => !r.locked), 'the advisory lock turned some schedulers away');
+  t.ok(
+    results.some((r) => !r.locked),
+    'the advisory lock turned some schedulers away',
+  );
   const again = await many(sql, q.fire_schedules, [ticks.map(() => 'tick'), ticks]);
   t.same(again[0]!.fired, [], 'ticks already fired stay fired (primary key)');
   t.equal((await sql`select count(*)::int as n from queue.jobs where task = 't'`)[0]!.n, 20);
@@ -259,7 +366,11 @@ t.test('wake-up: only a producer that finds an idle worker NOTIFYs, and only tha
   await addJob(sql, { task: 'b' });
   await new Promise((r) => setTimeout(r, 200));
   t.same(heard, ['idle-1'], 'one notification, addressed to the idle worker');
-  t.equal((await sql`select idle from queue.workers where id = 'idle-1'`)[0]!.idle, false, 'the producer took the flag');
+  t.equal(
+    (await sql`select idle from queue.workers where id = 'idle-1'`)[0]!.idle,
+    false,
+    'the producer took the flag',
+  );
   await listener.unlisten();
 });
 
@@ -271,7 +382,10 @@ t.test('claims write the idle flag, and only when it changes', async (t) => {
   t.equal(await idle(), true, 'nothing found for 4 free slots: idle');
   await claim('w', 10, 60, sql, null);
   t.equal(await idle(), true, 'a claim without idleBelow leaves the flag alone');
-  await addJobs(sql, Array.from({ length: 5 }, () => ({ task: 'x' })));
+  await addJobs(
+    sql,
+    Array.from({ length: 5 }, () => ({ task: 'x' })),
+  );
   t.equal(await idle(), false, 'the producer took it');
   await claim('w', 1, 60, sql, 4);
   t.equal(await idle(), true, 'fewer jobs than free slots: idle');
@@ -302,33 +416,51 @@ t.test('claims write the idle flag, and only when it changes', async (t) => {
   });
 });
 
-t.test('a producer that adds while the worker turns idle is not lost: the look after the flag commits finds its job', async (t) => {
-  const heard: string[] = [];
-  const listener = await sql.listen('queue_jobs', (p) => heard.push(p));
-  await many(sql, q.register_worker, ['w']);
-  let job!: { id: string };
-  await sql.begin(async (tx) => {
-    t.same(await claim('w', 10, 60, tx, 8), [], 'the queue is empty: this claim turns the worker idle');
-    // Before that commits, a producer adds a job: it skips the locked row, so it notifies nobody.
-    job = await addJob(sql, { task: 'slipped' });
-  });
-  await new Promise((r) => setTimeout(r, 100));
-  t.same(heard, [], 'no NOTIFY: the producer did not see the flag');
-  t.equal((await sql`select idle from queue.workers where id = 'w'`)[0]!.idle, true, 'the worker is flagged idle now');
-  t.same((await claim('w', 10, 60, sql, 8)).map((j) => j.id), [job.id], 'the one more look after turning idle finds it');
-  await listener.unlisten();
-});
+t.test(
+  'a producer that adds while the worker turns idle is not lost: the look after the flag commits finds its job',
+  async (t) => {
+    const heard: string[] = [];
+    const listener = await sql.listen('queue_jobs', (p) => heard.push(p));
+    await many(sql, q.register_worker, ['w']);
+    let job!: { id: string };
+    await sql.begin(async (tx) => {
+      t.same(await claim('w', 10, 60, tx, 8), [], 'the queue is empty: this claim turns the worker idle');
+      // Before that commits, a producer adds a job: it skips the locked row, so it notifies nobody.
+      job = await addJob(sql, { task: 'slipped' });
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    t.same(heard, [], 'no NOTIFY: the producer did not see the flag');
+    t.equal(
+      (await sql`select idle from queue.workers where id = 'w'`)[0]!.idle,
+      true,
+      'the worker is flagged idle now',
+    );
+    t.same(
+      (await claim('w', 10, 60, sql, 8)).map((j) => j.id),
+      [job.id],
+      'the one more look after turning idle finds it',
+    );
+    await listener.unlisten();
+  },
+);
 
 t.test('prune: one pruner at a time, old history deleted', async (t) => {
   const [a] = await addJobs(sql, [{ task: 'old' }, { task: 'new' }]);
   await claim('w', 2);
-  await complete('w', (await sql`select id from queue.jobs`).map((r) => r.id as string));
+  await complete(
+    'w',
+    (await sql`select id from queue.jobs`).map((r) => r.id as string),
+  );
   await sql`update queue.job_history set finished_at = now() - interval '10 days' where id = ${a!.id}`;
-  const [first, second] = await Promise.all([0, 1].map(() => sql.begin(async (tx) => {
-    const r = await prune(tx, 86400);
-    await tx`select pg_sleep(0.1)`;
-    return r;
-  })));
+  const [first, second] = await Promise.all(
+    [0, 1].map(() =>
+      sql.begin(async (tx) => {
+        const r = await prune(tx, 86400);
+        await tx`select pg_sleep(0.1)`;
+        return r;
+      }),
+    ),
+  );
   t.same([first!.locked, second!.locked].sort(), [false, true], 'the advisory lock admits one');
   t.equal(first!.pruned + second!.pruned, 1);
   t.equal(await findJob(sql, a!.id), undefined);

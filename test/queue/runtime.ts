@@ -20,18 +20,30 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 
 t.test('heartbeats keep the lease of a job that outlives it; a lost lease aborts the handler', async (t) => {
   let aborted = false;
   const w = await runWorker({
-    sql, leaseSeconds: 0.6, pollInterval: 50, schedules: false, workerId: 'hb',
+    sql,
+    leaseSeconds: 0.6,
+    pollInterval: 50,
+    schedules: false,
+    workerId: 'hb',
     tasks: {
       slow: () => sleep(1500),
-      stuck: (_p, { signal }) => new Promise((_resolve, reject) => {
-        signal.addEventListener('abort', () => { aborted = true; reject(signal.reason); });
-      }),
+      stuck: (_p, { signal }) =>
+        new Promise((_resolve, reject) => {
+          signal.addEventListener('abort', () => {
+            aborted = true;
+            reject(signal.reason);
+          });
+        }),
     },
   });
   t.teardown(() => w.stop(100));
   const slow = await addJob(sql, { task: 'slow' });
   await waitFor('slow done', async () => (await getJob(sql, slow.id)).state === 'completed');
-  t.match(await getJob(sql, slow.id), { state: 'completed', attempts: 1 }, 'ran once although it outlived its lease three times');
+  t.match(
+    await getJob(sql, slow.id),
+    { state: 'completed', attempts: 1 },
+    'ran once although it outlived its lease three times',
+  );
   const stuck = await addJob(sql, { task: 'stuck' });
   await waitFor('stuck running', async () => (await getJob(sql, stuck.id)).state === 'running');
   await sql`update queue.jobs set locked_by = 'thief' where id = ${stuck.id}`;
@@ -45,18 +57,30 @@ t.test('stop with a timeout aborts and releases jobs that do not finish', async 
   let sawAbort = false;
   let started = false;
   const w = await runWorker({
-    sql, pollInterval: 50, schedules: false,
-    tasks: { hang: (_p, { signal }) => new Promise<void>((resolve) => {
-      started = true;
-      signal.addEventListener('abort', () => { sawAbort = true; resolve(); });
-    }) },
+    sql,
+    pollInterval: 50,
+    schedules: false,
+    tasks: {
+      hang: (_p, { signal }) =>
+        new Promise<void>((resolve) => {
+          started = true;
+          signal.addEventListener('abort', () => {
+            sawAbort = true;
+            resolve();
+          });
+        }),
+    },
   });
   const job = await addJob(sql, { task: 'hang' });
   await waitFor('handler started', async () => started);
   await w.stop(200);
   await w.done;
   t.ok(sawAbort, 'handler aborted');
-  t.match(await getJob(sql, job.id), { state: 'waiting', attempts: 0, locked_by: null }, 'released, attempt not counted');
+  t.match(
+    await getJob(sql, job.id),
+    { state: 'waiting', attempts: 0, locked_by: null },
+    'released, attempt not counted',
+  );
   await sql`delete from queue.jobs where id = ${job.id}`;
 });
 
@@ -66,12 +90,16 @@ t.test('a handler that reads its signal only after the abort sees it aborted, wi
   let late: AbortSignal | undefined;
   let release!: () => void;
   const w = await runWorker({
-    sql, pollInterval: 50, schedules: false,
-    tasks: { late: async (_p, helpers) => {
-      started = true;
-      await new Promise<void>((r) => (release = r));
-      late = helpers.signal;
-    } },
+    sql,
+    pollInterval: 50,
+    schedules: false,
+    tasks: {
+      late: async (_p, helpers) => {
+        started = true;
+        await new Promise<void>((r) => (release = r));
+        late = helpers.signal;
+      },
+    },
   });
   const job = await addJob(sql, { task: 'late' });
   await waitFor('handler started', async () => started);
@@ -87,7 +115,14 @@ t.test('a handler that reads its signal only after the abort sees it aborted, wi
 });
 
 t.test('an unknown task fails its attempt; maintenance prunes history', async (t) => {
-  const w = await runWorker({ sql, pollInterval: 50, schedules: false, historySeconds: 0.5, maintenanceInterval: 100, tasks: { known: () => {} } });
+  const w = await runWorker({
+    sql,
+    pollInterval: 50,
+    schedules: false,
+    historySeconds: 0.5,
+    maintenanceInterval: 100,
+    tasks: { known: () => {} },
+  });
   t.teardown(() => w.stop());
   const stray = await addJob(sql, { task: 'unknown', maxAttempts: 1 });
   await waitFor('failed', async () => (await findJob(sql, stray.id))?.state === 'failed');
@@ -120,21 +155,44 @@ async function relay(t: Test, target: string) {
   let up = true;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
-    if (!up) { client.destroy(); return; }
+    if (!up) {
+      client.destroy();
+      return;
+    }
     const upstream = net.connect(Number(to.port || 5432), to.hostname);
-    const drop = () => { client.destroy(); upstream.destroy(); sockets.delete(client); sockets.delete(upstream); };
-    for (const s of [client, upstream]) { sockets.add(s); s.on('error', drop); s.on('close', drop); }
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', drop);
+      s.on('close', drop);
+    }
     client.pipe(upstream);
     upstream.pipe(client);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.teardown(() => new Promise<void>((resolve) => { for (const s of sockets) s.destroy(); server.close(() => resolve()); }));
+  t.teardown(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  );
   const url = new URL(target);
   url.port = String((server.address() as net.AddressInfo).port);
   return {
     url: url.toString(),
-    cut() { up = false; for (const s of sockets) s.destroy(); },
-    restore() { up = true; },
+    cut() {
+      up = false;
+      for (const s of sockets) s.destroy();
+    },
+    restore() {
+      up = true;
+    },
   };
 }
 
@@ -146,11 +204,26 @@ t.test('after a database outage the cron catch-up is bounded like after a restar
   t.teardown(() => wsql.end({ timeout: 1 }));
   let clock = Date.now();
   let schedulerFailed: (() => void) | undefined;
-  const logger = { info() {}, warn() {}, error(_obj: object, msg?: string) { if (msg === 'queue: scheduler failed') schedulerFailed?.(); } };
+  const logger = {
+    info() {},
+    warn() {},
+    error(_obj: object, msg?: string) {
+      if (msg === 'queue: scheduler failed') schedulerFailed?.();
+    },
+  };
   await createSchedule(sql, { name: 'every-minute', cron: '* * * * *', task: 'known' });
   t.teardown(() => deleteSchedule(sql, 'every-minute'));
-  const ticks = async () => (await sql`select tick from queue.schedule_ticks where schedule = 'every-minute' order by tick`).map((r) => r.tick as Date);
-  const w = await runWorker({ sql: wsql, pollInterval: 50, logger, tasks: { known: () => {} }, now: () => new Date(clock) });
+  const ticks = async () =>
+    (await sql`select tick from queue.schedule_ticks where schedule = 'every-minute' order by tick`).map(
+      (r) => r.tick as Date,
+    );
+  const w = await runWorker({
+    sql: wsql,
+    pollInterval: 50,
+    logger,
+    tasks: { known: () => {} },
+    now: () => new Date(clock),
+  });
   t.teardown(() => w.stop(100));
 
   clock += 60_000; // one minute passes: one tick is due
@@ -165,6 +238,13 @@ t.test('after a database outage the cron catch-up is bounded like after a restar
   await waitFor('a tick after the outage', async () => (await ticks()).length > before);
   await w.stop(100);
   const after = (await ticks()).slice(before);
-  t.equal(after.length, 1, `one tick after the outage (the minute before the clock), not one per minute missed: ${after.length}`);
-  t.ok(after.every((tick) => tick.getTime() > clock - 60_000), 'no tick older than the catch-up window');
+  t.equal(
+    after.length,
+    1,
+    `one tick after the outage (the minute before the clock), not one per minute missed: ${after.length}`,
+  );
+  t.ok(
+    after.every((tick) => tick.getTime() > clock - 60_000),
+    'no tick older than the catch-up window',
+  );
 });

@@ -13,7 +13,11 @@ t.setTimeout(240_000);
 const fixture = path.join(packageRoot, 'test', 'fixtures', 'queue-worker.ts');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface Worker { id: string; child: ChildProcess; exited: Promise<number | null> }
+interface Worker {
+  id: string;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+}
 
 async function startWorker(t: Test, url: string, id: string, env: Record<string, string> = {}): Promise<Worker> {
   const child = fork(fixture, [], {
@@ -23,7 +27,9 @@ async function startWorker(t: Test, url: string, id: string, env: Record<string,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });
+  t.teardown(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
   await new Promise<void>((resolve, reject) => {
     child.once('message', () => resolve());
     child.once('exit', (code) => reject(new Error(`worker ${id} exited with ${code} before ready`)));
@@ -54,20 +60,31 @@ const stopAll = async (workers: Worker[]) => {
 
 t.test('3 workers x 2000 jobs: every job runs exactly once', async (t) => {
   const { sql, url } = await setup(t);
-  const jobs = await addJobs(sql, Array.from({ length: 2000 }, (_, i) => ({ task: 'record', payload: { i } })));
+  const jobs = await addJobs(
+    sql,
+    Array.from({ length: 2000 }, (_, i) => ({ task: 'record', payload: { i } })),
+  );
   const workers = await Promise.all(['a', 'b', 'c'].map((id) => startWorker(t, url, id)));
-  await waitFor('2000 completed', async () => (await sql`select count(*)::int as n from queue.job_history`)[0]!.n === 2000);
+  await waitFor(
+    '2000 completed',
+    async () => (await sql`select count(*)::int as n from queue.job_history`)[0]!.n === 2000,
+  );
   t.same(await stopAll(workers), [0, 0, 0], 'graceful exits');
-  const [r] = await sql`select count(*)::int as runs, count(distinct job_id)::int as jobs, max(attempt)::int as max_attempt from public.runs`;
+  const [r] =
+    await sql`select count(*)::int as runs, count(distinct job_id)::int as jobs, max(attempt)::int as max_attempt from public.runs`;
   t.same(r, { runs: 2000, jobs: 2000, max_attempt: 1 }, 'one run per job, first attempt');
-  const [h] = await sql`select count(*)::int as n from queue.job_history where state = 'completed' and id = any(${jobs.map((j) => j.id)}::bigint[])`;
+  const [h] =
+    await sql`select count(*)::int as n from queue.job_history where state = 'completed' and id = any(${jobs.map((j) => j.id)}::bigint[])`;
   t.equal(h!.n, 2000, 'all completed in history');
   t.equal((await sql`select count(*)::int as n from queue.jobs`)[0]!.n, 0, 'hot table empty');
 });
 
-t.test('SIGKILL mid-batch: every job completes; only the dead worker\'s jobs may run twice', async (t) => {
+t.test("SIGKILL mid-batch: every job completes; only the dead worker's jobs may run twice", async (t) => {
   const { sql, url } = await setup(t);
-  await addJobs(sql, Array.from({ length: 1200 }, (_, i) => ({ task: 'record', payload: { i, ms: 15 } })));
+  await addJobs(
+    sql,
+    Array.from({ length: 1200 }, (_, i) => ({ task: 'record', payload: { i, ms: 15 } })),
+  );
   const env = { LEASE_SECONDS: '2', BATCH: '32', CONCURRENCY: '4' };
   const victim = await startWorker(t, url, 'victim', env);
   const survivor = await startWorker(t, url, 'survivor', env);
@@ -81,14 +98,23 @@ t.test('SIGKILL mid-batch: every job completes; only the dead worker\'s jobs may
   victim.child.kill('SIGKILL');
   await victim.exited;
   t.ok(held > 0, `the victim held about ${held} jobs when killed`);
-  await waitFor('1200 completed', async () => (await sql`select count(*)::int as n from queue.job_history`)[0]!.n === 1200);
+  await waitFor(
+    '1200 completed',
+    async () => (await sql`select count(*)::int as n from queue.job_history`)[0]!.n === 1200,
+  );
   t.same(await stopAll([survivor]), [0]);
-  const [h] = await sql`select count(*)::int as n, count(*) filter (where state = 'completed')::int as completed from queue.job_history`;
+  const [h] =
+    await sql`select count(*)::int as n, count(*) filter (where state = 'completed')::int as completed from queue.job_history`;
   t.same(h, { n: 1200, completed: 1200 }, 'every job completed, once in history');
-  const twice = await sql`select job_id, array_agg(worker order by id) as workers from public.runs group by job_id having count(*) > 1`;
-  t.ok(twice.every((r) => (r.workers as string[]).includes('victim')), `${twice.length} jobs ran twice, each one first held by the victim`);
+  const twice =
+    await sql`select job_id, array_agg(worker order by id) as workers from public.runs group by job_id having count(*) > 1`;
+  t.ok(
+    twice.every((r) => (r.workers as string[]).includes('victim')),
+    `${twice.length} jobs ran twice, each one first held by the victim`,
+  );
   t.ok(twice.length <= 32 + 4, 'no more re-runs than the victim could hold (batch + concurrency)');
-  const [{ n: missing }] = await sql`select count(*)::int as n from generate_series(1, 1200) g where not exists (select 1 from public.runs r where r.job_id = g)` as any;
+  const [{ n: missing }] =
+    (await sql`select count(*)::int as n from generate_series(1, 1200) g where not exists (select 1 from public.runs r where r.job_id = g)`) as any;
   t.equal(missing, 0, 'nothing lost');
 });
 
@@ -104,7 +130,9 @@ t.test('retries with exponential backoff, then failure when attempts run out', a
   const hist = await sql`select id, state, attempts, last_error from queue.job_history order by id`;
   t.match(hist[0], { id: ok!.id, state: 'completed', attempts: 3 });
   t.match(hist[1], { id: doomed!.id, state: 'failed', attempts: 2, last_error: 'attempt 2 fails' });
-  const starts = (await sql`select extract(epoch from started_at)::float8 as s from public.runs where job_id = ${ok!.id} order by id`).map((r) => r.s as number);
+  const starts = (
+    await sql`select extract(epoch from started_at)::float8 as s from public.runs where job_id = ${ok!.id} order by id`
+  ).map((r) => r.s as number);
   t.equal(starts.length, 3);
   // backoff: base 0.2 s * 2^(attempt-1), jitter in [0.75, 1.25): at least 0.15 s, then 0.3 s
   t.ok(starts[1]! - starts[0]! >= 0.15, `first retry waited ${(starts[1]! - starts[0]!).toFixed(3)} s`);
@@ -115,24 +143,52 @@ t.test('per-queue limits across workers: serial order, and at most 2 at once', a
   const { sql, url } = await setup(t);
   await setQueueLimit(sql, 'serial', 1);
   await setQueueLimit(sql, 'two', 2);
-  const serial = await addJobs(sql, Array.from({ length: 40 }, (_, i) => ({ task: 'record', queue: 'serial', payload: { i, ms: 5 } })));
-  await addJobs(sql, Array.from({ length: 40 }, (_, i) => ({ task: 'record', queue: 'two', payload: { i, ms: 10 } })));
-  await addJobs(sql, Array.from({ length: 100 }, (_, i) => ({ task: 'record', payload: { i } })));
-  const workers = await Promise.all(['q1', 'q2', 'q3'].map((id) => startWorker(t, url, id, { CONCURRENCY: '4', BATCH: '8' })));
-  await waitFor('180 completed', async () => (await sql`select count(*)::int as n from queue.job_history`)[0]!.n === 180);
+  const serial = await addJobs(
+    sql,
+    Array.from({ length: 40 }, (_, i) => ({ task: 'record', queue: 'serial', payload: { i, ms: 5 } })),
+  );
+  await addJobs(
+    sql,
+    Array.from({ length: 40 }, (_, i) => ({ task: 'record', queue: 'two', payload: { i, ms: 10 } })),
+  );
+  await addJobs(
+    sql,
+    Array.from({ length: 100 }, (_, i) => ({ task: 'record', payload: { i } })),
+  );
+  const workers = await Promise.all(
+    ['q1', 'q2', 'q3'].map((id) => startWorker(t, url, id, { CONCURRENCY: '4', BATCH: '8' })),
+  );
+  await waitFor(
+    '180 completed',
+    async () => (await sql`select count(*)::int as n from queue.job_history`)[0]!.n === 180,
+  );
   t.same(await stopAll(workers), [0, 0, 0]);
   const runsOf = (q: string) => sql`select r.job_id, r.worker, r.started_at, r.finished_at from public.runs r
     join queue.job_history h on h.id = r.job_id where h.queue = ${q} order by r.started_at`;
   const s = await runsOf('serial');
-  t.same(s.map((r) => r.job_id), serial.map((j) => j.id), 'serial jobs ran in id order, once each');
-  t.ok(s.every((r, i) => i === 0 || r.started_at >= s[i - 1]!.finished_at), 'no two serial jobs overlapped');
+  t.same(
+    s.map((r) => r.job_id),
+    serial.map((j) => j.id),
+    'serial jobs ran in id order, once each',
+  );
+  t.ok(
+    s.every((r, i) => i === 0 || r.started_at >= s[i - 1]!.finished_at),
+    'no two serial jobs overlapped',
+  );
   t.ok(new Set(s.map((r) => r.worker)).size >= 1, `serial jobs ran on ${new Set(s.map((r) => r.worker)).size} workers`);
-  const [{ peak }] = await sql`select max(c)::int as peak from (
+  const [{ peak }] = (await sql`select max(c)::int as peak from (
     select (select count(*) from public.runs o join queue.job_history h on h.id = o.job_id
              where h.queue = 'two' and o.started_at <= r.started_at and o.finished_at > r.started_at) as c
-      from public.runs r join queue.job_history h on h.id = r.job_id where h.queue = 'two') x` as any;
+      from public.runs r join queue.job_history h on h.id = r.job_id where h.queue = 'two') x`) as any;
   t.ok(peak <= 2, `queue 'two' peaked at ${peak} running jobs`);
-  t.same((await sql`select name, running from queue.queues order by name`).map((r) => [r.name, r.running]), [['serial', 0], ['two', 0]], 'slots all given back');
+  t.same(
+    (await sql`select name, running from queue.queues order by name`).map((r) => [r.name, r.running]),
+    [
+      ['serial', 0],
+      ['two', 0],
+    ],
+    'slots all given back',
+  );
 });
 
 t.test('cron with 3 schedulers: each tick fires exactly once, no tick skipped', async (t) => {
@@ -143,31 +199,52 @@ t.test('cron with 3 schedulers: each tick fires exactly once, no tick skipped', 
   const ticks = await sql`select tick, job_id from queue.schedule_ticks order by tick`;
   await deleteSchedule(sql, 'every-second');
   const ids = ticks.map((r) => r.job_id as string);
-  await waitFor('tick jobs done', async () => (await sql`select count(*)::int as n from queue.job_history where id = any(${ids}::bigint[])`)[0]!.n === ids.length);
+  await waitFor(
+    'tick jobs done',
+    async () =>
+      (await sql`select count(*)::int as n from queue.job_history where id = any(${ids}::bigint[])`)[0]!.n ===
+      ids.length,
+  );
   t.same(await stopAll(workers), [0, 0, 0]);
   const secs = ticks.map((r) => (r.tick as Date).getTime() / 1000);
-  t.ok(secs.every((s, i) => i === 0 || s - secs[i - 1]! === 1), 'consecutive seconds, none skipped');
-  const runs = await sql`select job_id, count(*)::int as n from public.runs where job_id = any(${ids}::bigint[]) group by job_id`;
+  t.ok(
+    secs.every((s, i) => i === 0 || s - secs[i - 1]! === 1),
+    'consecutive seconds, none skipped',
+  );
+  const runs =
+    await sql`select job_id, count(*)::int as n from public.runs where job_id = any(${ids}::bigint[]) group by job_id`;
   t.equal(runs.length, ids.length, 'every tick job ran');
-  t.ok(runs.every((r) => r.n === 1), 'each exactly once');
-  const [{ jobs }] = await sql`select count(*)::int as jobs from queue.job_history` as any;
+  t.ok(
+    runs.every((r) => r.n === 1),
+    'each exactly once',
+  );
+  const [{ jobs }] = (await sql`select count(*)::int as jobs from queue.job_history`) as any;
   t.ok(jobs >= ids.length, 'one job per tick (ticks after the snapshot may add more)');
 });
 
 t.test('graceful stop: running jobs finish, unstarted ones are released', async (t) => {
   const { sql, url } = await setup(t);
-  await addJobs(sql, Array.from({ length: 6 }, (_, i) => ({ task: 'record', payload: { i, ms: 400 } })));
+  await addJobs(
+    sql,
+    Array.from({ length: 6 }, (_, i) => ({ task: 'record', payload: { i, ms: 400 } })),
+  );
   const w = await startWorker(t, url, 'g1', { CONCURRENCY: '2', BATCH: '6' });
   await waitFor('2 running', async () => (await sql`select count(*)::int as n from public.runs`)[0]!.n === 2);
   w.child.kill('SIGTERM');
   t.equal(await w.exited, 0, 'exit 0');
   const runs = await sql`select job_id, finished_at from public.runs`;
   t.equal(runs.length, 2, 'no new job started after SIGTERM');
-  t.ok(runs.every((r) => r.finished_at !== null), 'the running ones finished');
+  t.ok(
+    runs.every((r) => r.finished_at !== null),
+    'the running ones finished',
+  );
   const [h] = await sql`select count(*)::int as n from queue.job_history where state = 'completed'`;
   t.equal(h!.n, 2, 'and were recorded completed');
   const left = await sql`select locked_by, attempts from queue.jobs`;
   t.equal(left.length, 4);
-  t.ok(left.every((r) => r.locked_by === null && r.attempts === 0), 'the rest are waiting again, attempt not counted');
+  t.ok(
+    left.every((r) => r.locked_by === null && r.attempts === 0),
+    'the rest are waiting again, attempt not counted',
+  );
   t.equal((await sql`select count(*)::int as n from queue.workers`)[0]!.n, 0, 'worker unregistered');
 });

@@ -22,7 +22,11 @@ t.test('a saas token names its user', async (t) => {
 });
 
 t.test('another audience, or none, is refused: blog tokens do not open saas', async (t) => {
-  t.equal(authenticate(saasToken('42', { audience: 'pg-grind/blog' }), tokens), undefined, 'blog audience, same secret');
+  t.equal(
+    authenticate(saasToken('42', { audience: 'pg-grind/blog' }), tokens),
+    undefined,
+    'blog audience, same secret',
+  );
   t.equal(authenticate(signToken('42', secret, { ttlSeconds: 60 }), tokens), undefined, 'no audience');
 });
 
@@ -45,7 +49,11 @@ t.test('wrong key, expired, tampered or malformed tokens are refused', async (t)
   t.equal(authenticate(signed('not json'), tokens), undefined, 'payload not JSON');
   t.equal(authenticate(signed('null'), tokens), undefined, 'payload null');
   t.equal(authenticate(signed(JSON.stringify({ aud: TOKEN_AUDIENCE, sub: '7', iat: 0 })), tokens), undefined, 'no exp');
-  t.equal(authenticate(signed(JSON.stringify({ aud: TOKEN_AUDIENCE, sub: '7', iat: 0, exp: 9e9 })), tokens), '7', 'signed by hand');
+  t.equal(
+    authenticate(signed(JSON.stringify({ aud: TOKEN_AUDIENCE, sub: '7', iat: 0, exp: 9e9 })), tokens),
+    '7',
+    'signed by hand',
+  );
 });
 
 t.test('a subject that is not a user id is refused', async (t) => {

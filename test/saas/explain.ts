@@ -13,14 +13,30 @@ const { sql } = await testDb(t, { max: 2 });
 const sizes = { orgs: 40, usersPerOrg: 10, teamsPerOrg: 5, projectsPerOrg: 20, tasksPerOrg: 2500 };
 const seeded = await seed(sql, sizes);
 
-const q = loadSql('saas', ['list_tasks', 'list_tasks_by_status', 'list_tasks_by_assignee', 'list_project_tasks', 'list_my_tasks',
-  'list_projects', 'list_members', 'find_task']);
+const q = loadSql('saas', [
+  'list_tasks',
+  'list_tasks_by_status',
+  'list_tasks_by_assignee',
+  'list_project_tasks',
+  'list_my_tasks',
+  'list_projects',
+  'list_members',
+  'find_task',
+]);
 const org = String(Number(seeded.firstOrgId) + 7);
-const [ids] = await sql`select (select min(user_id) from saas.memberships where org_id = ${org} and role = 'member')::text as member,
+const [ids] =
+  await sql`select (select min(user_id) from saas.memberships where org_id = ${org} and role = 'member')::text as member,
                                (select min(id) from saas.projects where org_id = ${org})::text as project,
                                (select max(id) - 100 from saas.tasks where org_id = ${org})::text as late`;
 
-type Plan = { 'Node Type': string; 'Index Name'?: string; 'Relation Name'?: string; 'Index Cond'?: string; 'Parent Relationship'?: string; Plans?: Plan[] };
+type Plan = {
+  'Node Type': string;
+  'Index Name'?: string;
+  'Relation Name'?: string;
+  'Index Cond'?: string;
+  'Parent Relationship'?: string;
+  Plans?: Plan[];
+};
 const nodes = (p: Plan): Plan[] => [p, ...(p.Plans ?? []).flatMap(nodes)];
 
 /** The generic plan of `text` as saas_app with the member's settings; `args` are SQL literals. */
@@ -42,9 +58,27 @@ const cases: [string, string, string[], string, string[]][] = [
   // name, sql, args, expected index, columns expected in its Index Cond
   ['list_tasks', q.list_tasks.text, [org, '0', '50'], 'tasks_pkey', ['org_id', 'id']],
   ['list_tasks_page', q.list_tasks.text, [org, ids!.late, '50'], 'tasks_pkey', ['org_id', 'id']],
-  ['list_tasks_by_status', q.list_tasks_by_status.text, [org, `'todo'`, ids!.late, '50'], 'tasks_status_idx', ['org_id', 'status', 'id']],
-  ['list_tasks_by_assignee', q.list_tasks_by_assignee.text, [org, ids!.member, 'null', '0', '50'], 'tasks_assignee_idx', ['org_id', 'assignee_id', 'id']],
-  ['list_project_tasks', q.list_project_tasks.text, [org, ids!.project, '0', '50'], 'tasks_project_idx', ['org_id', 'project_id', 'id']],
+  [
+    'list_tasks_by_status',
+    q.list_tasks_by_status.text,
+    [org, `'todo'`, ids!.late, '50'],
+    'tasks_status_idx',
+    ['org_id', 'status', 'id'],
+  ],
+  [
+    'list_tasks_by_assignee',
+    q.list_tasks_by_assignee.text,
+    [org, ids!.member, 'null', '0', '50'],
+    'tasks_assignee_idx',
+    ['org_id', 'assignee_id', 'id'],
+  ],
+  [
+    'list_project_tasks',
+    q.list_project_tasks.text,
+    [org, ids!.project, '0', '50'],
+    'tasks_project_idx',
+    ['org_id', 'project_id', 'id'],
+  ],
   ['list_my_tasks', q.list_my_tasks.text, [org, '0', '50'], 'tasks_assignee_idx', ['org_id', 'assignee_id', 'id']],
   ['find_task', q.find_task.text, [org, ids!.late], 'tasks_pkey', ['org_id', 'id']],
   ['list_projects', q.list_projects.text, [org, 'null', '0', '50'], 'projects_pkey', ['org_id']],
@@ -54,13 +88,27 @@ const cases: [string, string, string[], string, string[]][] = [
 for (const [name, text, args, index, cols] of cases) {
   t.test(`${name}: index scan on ${index}`, async (t) => {
     const all = nodes(await plan(name, text, args));
-    t.notOk(all.some((n) => n['Node Type'] === 'Seq Scan' && ['tasks', 'projects', 'teams', 'memberships'].includes(n['Relation Name'] ?? '')), 'no sequential scan of a tenant table');
+    t.notOk(
+      all.some(
+        (n) =>
+          n['Node Type'] === 'Seq Scan' &&
+          ['tasks', 'projects', 'teams', 'memberships'].includes(n['Relation Name'] ?? ''),
+      ),
+      'no sequential scan of a tenant table',
+    );
     const scan = all.find((n) => n['Index Name'] === index);
     t.ok(scan, `uses ${index}`);
     for (const c of cols) t.match(scan?.['Index Cond'] ?? '', new RegExp(`\\b${c}\\b`), `${c} is an index condition`);
-    t.ok(all.some((n) => n['Parent Relationship'] === 'InitPlan'), 'policy helpers run as InitPlans');
+    t.ok(
+      all.some((n) => n['Parent Relationship'] === 'InitPlan'),
+      'policy helpers run as InitPlans',
+    );
     // list_members joins users, whose policy ("yourself, or a member of the current org") is an
     // EXISTS under an OR: one memberships_pkey probe per listed user, a SubPlan by necessity.
-    if (name !== 'list_members') t.notOk(all.some((n) => n['Parent Relationship'] === 'SubPlan'), 'and never as per-row SubPlans');
+    if (name !== 'list_members')
+      t.notOk(
+        all.some((n) => n['Parent Relationship'] === 'SubPlan'),
+        'and never as per-row SubPlans',
+      );
   });
 }

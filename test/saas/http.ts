@@ -11,20 +11,68 @@ const { sql } = await testDb(t);
 const api = await testServer(t, sql);
 
 t.test('signup, login, tokens', async (t) => {
-  const res = await api.request('/saas/signup', { method: 'POST', json: { email: 'Ann@Example.com', password: 'correct horse', name: 'Ann', orgName: 'Ann Co' } });
+  const res = await api.request('/saas/signup', {
+    method: 'POST',
+    json: { email: 'Ann@Example.com', password: 'correct horse', name: 'Ann', orgName: 'Ann Co' },
+  });
   const body = await expectJson(res, 201);
-  t.match(body, { token: String, user: { id: Number, email: 'Ann@Example.com', name: 'Ann' }, org: { id: Number, name: 'Ann Co', role: 'owner' } });
+  t.match(body, {
+    token: String,
+    user: { id: Number, email: 'Ann@Example.com', name: 'Ann' },
+    org: { id: Number, name: 'Ann Co', role: 'owner' },
+  });
 
-  const dup = await api.request('/saas/signup', { method: 'POST', json: { email: 'ann@example.COM', password: 'another one', name: 'Ann 2', orgName: 'X' } });
-  t.match(await expectJson(dup, 409), { constraint: 'users_email_key', errors: [{ field: 'email' }] }, 'emails are case-insensitive');
-  t.equal((await api.request('/saas/signup', { method: 'POST', json: { email: 'nope', password: 'correct horse', name: 'A', orgName: 'B' } })).status, 400);
-  t.equal((await api.request('/saas/signup', { method: 'POST', json: { email: 'b@example.com', password: 'short', name: 'A', orgName: 'B' } })).status, 400);
-  t.equal((await api.request('/saas/signup', { method: 'POST', json: { email: 'nul@example.com', password: 'correct horse', name: 'a\u0000b', orgName: 'B' } })).status, 400, 'a NUL character is bad input, not a 500');
+  const dup = await api.request('/saas/signup', {
+    method: 'POST',
+    json: { email: 'ann@example.COM', password: 'another one', name: 'Ann 2', orgName: 'X' },
+  });
+  t.match(
+    await expectJson(dup, 409),
+    { constraint: 'users_email_key', errors: [{ field: 'email' }] },
+    'emails are case-insensitive',
+  );
+  t.equal(
+    (
+      await api.request('/saas/signup', {
+        method: 'POST',
+        json: { email: 'nope', password: 'correct horse', name: 'A', orgName: 'B' },
+      })
+    ).status,
+    400,
+  );
+  t.equal(
+    (
+      await api.request('/saas/signup', {
+        method: 'POST',
+        json: { email: 'b@example.com', password: 'short', name: 'A', orgName: 'B' },
+      })
+    ).status,
+    400,
+  );
+  t.equal(
+    (
+      await api.request('/saas/signup', {
+        method: 'POST',
+        json: { email: 'nul@example.com', password: 'correct horse', name: 'a\u0000b', orgName: 'B' },
+      })
+    ).status,
+    400,
+    'a NUL character is bad input, not a 500',
+  );
 
-  const login = await expectJson(await api.request('/saas/login', { method: 'POST', json: { email: 'ann@example.com', password: 'correct horse' } }), 200);
+  const login = await expectJson(
+    await api.request('/saas/login', { method: 'POST', json: { email: 'ann@example.com', password: 'correct horse' } }),
+    200,
+  );
   t.type(login.token, 'string');
-  const wrong = await api.request('/saas/login', { method: 'POST', json: { email: 'ann@example.com', password: 'wrong horse' } });
-  const unknown = await api.request('/saas/login', { method: 'POST', json: { email: 'nobody@example.com', password: 'correct horse' } });
+  const wrong = await api.request('/saas/login', {
+    method: 'POST',
+    json: { email: 'ann@example.com', password: 'wrong horse' },
+  });
+  const unknown = await api.request('/saas/login', {
+    method: 'POST',
+    json: { email: 'nobody@example.com', password: 'correct horse' },
+  });
   t.equal(wrong.status, 401);
   t.same(await wrong.json(), await unknown.json(), 'unknown email and wrong password look the same');
 
@@ -42,8 +90,12 @@ t.test('signup, login, tokens', async (t) => {
   const secret = process.env.SAAS_TOKEN_SECRET!;
   const forged = (audience: string | undefined, ago = 0) =>
     signToken(claims.sub, secret, { ttlSeconds: 60, ...(audience ? { audience } : {}), now: () => Date.now() - ago });
-  t.equal((await as(api, { token: forged('pg-grind/saas') })('/orgs')).status, 200, 'the key is the app\'s');
-  for (const [what, token] of [['blog audience', forged('pg-grind/blog')], ['no audience', forged(undefined)], ['expired', forged('pg-grind/saas', 3600_000)]]) {
+  t.equal((await as(api, { token: forged('pg-grind/saas') })('/orgs')).status, 200, "the key is the app's");
+  for (const [what, token] of [
+    ['blog audience', forged('pg-grind/blog')],
+    ['no audience', forged(undefined)],
+    ['expired', forged('pg-grind/saas', 3600_000)],
+  ]) {
     const r = await as(api, { token: token! })('/orgs');
     t.equal(r.status, 401, `401 for a token with the same key: ${what}`);
     t.equal(r.headers.get('www-authenticate'), 'Bearer');
@@ -61,9 +113,14 @@ t.test('orgs: create, get, rename, delete', async (t) => {
   const call = as(api, me);
   const created = await expectJson(await call('/orgs', { method: 'POST', json: { name: 'Second' } }), 201);
   t.match(created, { name: 'Second', role: 'owner' });
-  t.same((await expectJson(await call('/orgs'), 200)).map((o: { id: number }) => o.id), [me.orgId, created.id]);
+  t.same(
+    (await expectJson(await call('/orgs'), 200)).map((o: { id: number }) => o.id),
+    [me.orgId, created.id],
+  );
   t.match(await expectJson(await call(`/orgs/${created.id}`), 200), { id: created.id, name: 'Second', role: 'owner' });
-  t.match(await expectJson(await call(`/orgs/${created.id}`, { method: 'PATCH', json: { name: 'Renamed' } }), 200), { name: 'Renamed' });
+  t.match(await expectJson(await call(`/orgs/${created.id}`, { method: 'PATCH', json: { name: 'Renamed' } }), 200), {
+    name: 'Renamed',
+  });
   t.equal((await call(`/orgs/${created.id}`, { method: 'PATCH', json: { name: '' } })).status, 400);
   t.equal((await call(`/orgs/${created.id}`, { method: 'DELETE' })).status, 204);
   t.equal((await call(`/orgs/${created.id}`)).status, 404);
@@ -77,79 +134,199 @@ t.test('members, invitations, teams, projects, tasks', async (t) => {
   const o = `/orgs/${owner.orgId}`;
 
   // members
-  const added = await expectJson(await call(`${o}/members`, { method: 'POST', json: { email: other.email, role: 'member' } }), 201);
+  const added = await expectJson(
+    await call(`${o}/members`, { method: 'POST', json: { email: other.email, role: 'member' } }),
+    201,
+  );
   t.match(added, { member: { userId: other.userId, role: 'member' } });
-  t.match(await expectJson(await call(`${o}/members`, { method: 'POST', json: { email: other.email, role: 'admin' } }), 409), { constraint: 'memberships_pkey' });
-  const invited = await expectJson(await call(`${o}/members`, { method: 'POST', json: { email: 'newbie@example.com', role: 'viewer' } }), 202);
-  t.match(invited, { invitation: { id: Number, email: 'newbie@example.com', role: 'viewer', invitedBy: owner.userId } });
-  t.equal((await call(`${o}/members`, { method: 'POST', json: { email: 'newbie@example.com', role: 'viewer' } })).status, 409);
+  t.match(
+    await expectJson(await call(`${o}/members`, { method: 'POST', json: { email: other.email, role: 'admin' } }), 409),
+    { constraint: 'memberships_pkey' },
+  );
+  const invited = await expectJson(
+    await call(`${o}/members`, { method: 'POST', json: { email: 'newbie@example.com', role: 'viewer' } }),
+    202,
+  );
+  t.match(invited, {
+    invitation: { id: Number, email: 'newbie@example.com', role: 'viewer', invitedBy: owner.userId },
+  });
+  t.equal(
+    (await call(`${o}/members`, { method: 'POST', json: { email: 'newbie@example.com', role: 'viewer' } })).status,
+    409,
+  );
   t.match(await expectJson(await call(`${o}/invitations`), 200), [{ email: 'newbie@example.com' }]);
   const members = await expectJson(await call(`${o}/members?limit=1`), 200);
   t.equal(members.length, 1);
-  const secondPage = await expectJson(await call(`${o}/members?limit=1&after=${encodeURIComponent(new URL((await call(`${o}/members?limit=1`)).headers.get('link')!.slice(1, -13)).searchParams.get('after')!)}`), 200);
+  const secondPage = await expectJson(
+    await call(
+      `${o}/members?limit=1&after=${encodeURIComponent(new URL((await call(`${o}/members?limit=1`)).headers.get('link')!.slice(1, -13)).searchParams.get('after')!)}`,
+    ),
+    200,
+  );
   t.equal(secondPage[0].userId, other.userId, 'keyset pages through members');
   t.equal((await call(`${o}/members?after=garbage`)).status, 400);
-  t.match(await expectJson(await call(`${o}/members/${other.userId}`, { method: 'PATCH', json: { role: 'admin' } }), 200), { userId: other.userId, role: 'admin', name: 'Flowmate user' });
+  t.match(
+    await expectJson(await call(`${o}/members/${other.userId}`, { method: 'PATCH', json: { role: 'admin' } }), 200),
+    { userId: other.userId, role: 'admin', name: 'Flowmate user' },
+  );
   t.equal((await call(`${o}/members/${other.userId}`, { method: 'PATCH', json: { role: 'god' } })).status, 400);
   t.equal((await call(`${o}/members/999999999`, { method: 'PATCH', json: { role: 'admin' } })).status, 404);
-  t.match(await expectJson(await call(`${o}/members/${owner.userId}`, { method: 'PATCH', json: { role: 'admin' } }), 422), { constraint: 'memberships_one_owner' }, 'the last owner cannot step down');
+  t.match(
+    await expectJson(await call(`${o}/members/${owner.userId}`, { method: 'PATCH', json: { role: 'admin' } }), 422),
+    { constraint: 'memberships_one_owner' },
+    'the last owner cannot step down',
+  );
   t.equal((await call(`${o}/members/${owner.userId}`, { method: 'DELETE' })).status, 422, 'nor leave');
 
   // the invitation turns into a membership at signup
   const newbie = await signup(api, 'Newbie', 'newbie@example.com');
-  t.match(await expectJson(await as(api, newbie)('/orgs'), 200), [{ id: owner.orgId, role: 'viewer' }, { id: newbie.orgId, role: 'owner' }]);
+  t.match(await expectJson(await as(api, newbie)('/orgs'), 200), [
+    { id: owner.orgId, role: 'viewer' },
+    { id: newbie.orgId, role: 'owner' },
+  ]);
   t.same(await expectJson(await call(`${o}/invitations`), 200), []);
-  const inv2 = await expectJson(await call(`${o}/members`, { method: 'POST', json: { email: 'later@example.com', role: 'member' } }), 202);
+  const inv2 = await expectJson(
+    await call(`${o}/members`, { method: 'POST', json: { email: 'later@example.com', role: 'member' } }),
+    202,
+  );
   t.equal((await call(`${o}/invitations/${inv2.invitation.id}`, { method: 'DELETE' })).status, 204);
   t.equal((await call(`${o}/invitations/${inv2.invitation.id}`, { method: 'DELETE' })).status, 404);
 
   // teams
   const team = await expectJson(await call(`${o}/teams`, { method: 'POST', json: { name: 'Core' } }), 201);
-  t.match(await expectJson(await call(`${o}/teams`, { method: 'POST', json: { name: 'Core' } }), 409), { constraint: 'teams_org_id_name_key', errors: [{ field: 'name' }] });
+  t.match(await expectJson(await call(`${o}/teams`, { method: 'POST', json: { name: 'Core' } }), 409), {
+    constraint: 'teams_org_id_name_key',
+    errors: [{ field: 'name' }],
+  });
   const team2 = await expectJson(await call(`${o}/teams`, { method: 'POST', json: { name: 'Edge' } }), 201);
-  t.same((await expectJson(await call(`${o}/teams`), 200)).map((x: { name: string }) => x.name), ['Core', 'Edge']);
+  t.same(
+    (await expectJson(await call(`${o}/teams`), 200)).map((x: { name: string }) => x.name),
+    ['Core', 'Edge'],
+  );
   t.match(await expectJson(await call(`${o}/teams/${team.id}`), 200), { name: 'Core' });
-  t.match(await expectJson(await call(`${o}/teams/${team2.id}`, { method: 'PATCH', json: { name: 'Rim' } }), 200), { name: 'Rim' });
+  t.match(await expectJson(await call(`${o}/teams/${team2.id}`, { method: 'PATCH', json: { name: 'Rim' } }), 200), {
+    name: 'Rim',
+  });
   t.equal((await call(`${o}/teams/999999999`, { method: 'PATCH', json: { name: 'x' } })).status, 404);
-  t.match(await expectJson(await call(`${o}/teams/${team.id}/members`, { method: 'POST', json: { userId: other.userId } }), 201), { userId: other.userId });
-  t.equal((await call(`${o}/teams/${team.id}/members`, { method: 'POST', json: { userId: other.userId } })).status, 409);
-  t.match(await expectJson(await call(`${o}/teams/${team.id}/members`), 200), [{ userId: other.userId, name: 'Flowmate user' }]);
+  t.match(
+    await expectJson(
+      await call(`${o}/teams/${team.id}/members`, { method: 'POST', json: { userId: other.userId } }),
+      201,
+    ),
+    { userId: other.userId },
+  );
+  t.equal(
+    (await call(`${o}/teams/${team.id}/members`, { method: 'POST', json: { userId: other.userId } })).status,
+    409,
+  );
+  t.match(await expectJson(await call(`${o}/teams/${team.id}/members`), 200), [
+    { userId: other.userId, name: 'Flowmate user' },
+  ]);
   t.equal((await call(`${o}/teams/${team.id}/members/${other.userId}`, { method: 'DELETE' })).status, 204);
   t.equal((await call(`${o}/teams/${team.id}/members/${other.userId}`, { method: 'DELETE' })).status, 404);
   t.equal((await call(`${o}/teams/999999999/members`)).status, 404);
   t.equal((await call(`${o}/teams/999999999/members`, { method: 'POST', json: { userId: other.userId } })).status, 404);
 
   // projects
-  const project = await expectJson(await call(`${o}/projects`, { method: 'POST', json: { name: 'Launch', teamId: team.id } }), 201);
+  const project = await expectJson(
+    await call(`${o}/projects`, { method: 'POST', json: { name: 'Launch', teamId: team.id } }),
+    201,
+  );
   t.match(project, { name: 'Launch', teamId: team.id });
-  t.match(await expectJson(await call(`${o}/projects`, { method: 'POST', json: { name: 'X', teamId: 999999999 } }), 422), { constraint: 'projects_team_fkey', errors: [{ field: 'teamId' }] });
+  t.match(
+    await expectJson(await call(`${o}/projects`, { method: 'POST', json: { name: 'X', teamId: 999999999 } }), 422),
+    { constraint: 'projects_team_fkey', errors: [{ field: 'teamId' }] },
+  );
   t.match(await expectJson(await call(`${o}/projects/${project.id}`), 200), { id: project.id });
-  t.same((await expectJson(await call(`${o}/projects?teamId=${team.id}`), 200)).map((p: { id: number }) => p.id), [project.id]);
+  t.same(
+    (await expectJson(await call(`${o}/projects?teamId=${team.id}`), 200)).map((p: { id: number }) => p.id),
+    [project.id],
+  );
   t.same(await expectJson(await call(`${o}/projects?teamId=${team2.id}`), 200), []);
 
   // tasks
-  const task = await expectJson(await call(`${o}/projects/${project.id}/tasks`, { method: 'POST', json: { title: 'Ship it', assigneeId: owner.userId } }), 201);
+  const task = await expectJson(
+    await call(`${o}/projects/${project.id}/tasks`, {
+      method: 'POST',
+      json: { title: 'Ship it', assigneeId: owner.userId },
+    }),
+    201,
+  );
   t.match(task, { title: 'Ship it', status: 'todo', assigneeId: owner.userId, projectId: project.id, teamId: team.id });
-  const done = await expectJson(await call(`${o}/projects/${project.id}/tasks`, { method: 'POST', json: { title: 'Done one', status: 'done', assigneeId: owner.userId } }), 201);
-  t.match(await expectJson(await call(`${o}/projects/${project.id}/tasks`, { method: 'POST', json: { title: 'x', assigneeId: 999999999 } }), 422), { constraint: 'tasks_assignee_fkey', errors: [{ field: 'assigneeId' }] });
-  t.equal((await call(`${o}/projects/${project.id}/tasks`, { method: 'POST', json: { title: 'x', status: 'lost' } })).status, 400);
+  const done = await expectJson(
+    await call(`${o}/projects/${project.id}/tasks`, {
+      method: 'POST',
+      json: { title: 'Done one', status: 'done', assigneeId: owner.userId },
+    }),
+    201,
+  );
+  t.match(
+    await expectJson(
+      await call(`${o}/projects/${project.id}/tasks`, { method: 'POST', json: { title: 'x', assigneeId: 999999999 } }),
+      422,
+    ),
+    { constraint: 'tasks_assignee_fkey', errors: [{ field: 'assigneeId' }] },
+  );
+  t.equal(
+    (await call(`${o}/projects/${project.id}/tasks`, { method: 'POST', json: { title: 'x', status: 'lost' } })).status,
+    400,
+  );
   t.equal((await call(`${o}/projects/999999999/tasks`, { method: 'POST', json: { title: 'x' } })).status, 404);
-  t.same((await expectJson(await call(`${o}/projects/${project.id}/tasks`), 200)).map((x: { id: number }) => x.id), [task.id, done.id]);
+  t.same(
+    (await expectJson(await call(`${o}/projects/${project.id}/tasks`), 200)).map((x: { id: number }) => x.id),
+    [task.id, done.id],
+  );
   t.equal((await call(`${o}/projects/999999999/tasks`)).status, 404);
-  t.same((await expectJson(await call(`${o}/my/tasks`), 200)).map((x: { id: number }) => x.id), [task.id], 'my open tasks');
-  t.same((await expectJson(await call(`${o}/tasks?status=done`), 200)).map((x: { id: number }) => x.id), [done.id]);
-  t.same((await expectJson(await call(`${o}/tasks?assigneeId=${owner.userId}&status=todo`), 200)).map((x: { id: number }) => x.id), [task.id]);
+  t.same(
+    (await expectJson(await call(`${o}/my/tasks`), 200)).map((x: { id: number }) => x.id),
+    [task.id],
+    'my open tasks',
+  );
+  t.same(
+    (await expectJson(await call(`${o}/tasks?status=done`), 200)).map((x: { id: number }) => x.id),
+    [done.id],
+  );
+  t.same(
+    (await expectJson(await call(`${o}/tasks?assigneeId=${owner.userId}&status=todo`), 200)).map(
+      (x: { id: number }) => x.id,
+    ),
+    [task.id],
+  );
   const first = await call(`${o}/tasks?limit=1`);
-  t.same((await expectJson(first, 200)).map((x: { id: number }) => x.id), [task.id]);
+  t.same(
+    (await expectJson(first, 200)).map((x: { id: number }) => x.id),
+    [task.id],
+  );
   const next = first.headers.get('link')!.match(/<([^>]+)>/)![1]!;
-  t.same((await expectJson(await api.request(next, { headers: { authorization: `Bearer ${owner.token}` } }), 200)).map((x: { id: number }) => x.id), [done.id], 'Link rel=next');
-  t.match(await expectJson(await call(`${o}/tasks/${task.id}`, { method: 'PATCH', json: { status: 'doing', assigneeId: null } }), 200), { status: 'doing', assigneeId: null, title: 'Ship it' });
-  t.match(await expectJson(await call(`${o}/tasks/${task.id}`, { method: 'PATCH', json: { assigneeId: other.userId } }), 200), { assigneeId: other.userId });
+  t.same(
+    (await expectJson(await api.request(next, { headers: { authorization: `Bearer ${owner.token}` } }), 200)).map(
+      (x: { id: number }) => x.id,
+    ),
+    [done.id],
+    'Link rel=next',
+  );
+  t.match(
+    await expectJson(
+      await call(`${o}/tasks/${task.id}`, { method: 'PATCH', json: { status: 'doing', assigneeId: null } }),
+      200,
+    ),
+    { status: 'doing', assigneeId: null, title: 'Ship it' },
+  );
+  t.match(
+    await expectJson(await call(`${o}/tasks/${task.id}`, { method: 'PATCH', json: { assigneeId: other.userId } }), 200),
+    { assigneeId: other.userId },
+  );
   t.equal((await call(`${o}/tasks/${task.id}`, { method: 'PATCH', json: { title: '' } })).status, 400);
   t.equal((await call(`${o}/tasks/999999999`, { method: 'PATCH', json: { title: 'x' } })).status, 404);
 
   // moving a project moves its tasks; removing a member unassigns their tasks
-  t.match(await expectJson(await call(`${o}/projects/${project.id}`, { method: 'PATCH', json: { teamId: team2.id, name: 'Launch 2' } }), 200), { teamId: team2.id, name: 'Launch 2' });
+  t.match(
+    await expectJson(
+      await call(`${o}/projects/${project.id}`, { method: 'PATCH', json: { teamId: team2.id, name: 'Launch 2' } }),
+      200,
+    ),
+    { teamId: team2.id, name: 'Launch 2' },
+  );
   t.match(await expectJson(await call(`${o}/tasks/${task.id}`), 200), { teamId: team2.id });
   t.equal((await call(`${o}/projects/${project.id}`, { method: 'PATCH', json: { teamId: 999999999 } })).status, 422);
   t.equal((await call(`${o}/members/${other.userId}`, { method: 'DELETE' })).status, 204);
@@ -170,7 +347,12 @@ t.test('members, invitations, teams, projects, tasks', async (t) => {
 
 t.test('the OpenAPI document lists the saas routes', async (t) => {
   const doc = await expectJson(await api.request('/openapi.json'), 200);
-  for (const p of ['/saas/signup', '/saas/orgs/{orgId}/tasks', '/saas/orgs/{orgId}/my/tasks', '/saas/orgs/{orgId}/teams/{teamId}/members/{userId}']) {
+  for (const p of [
+    '/saas/signup',
+    '/saas/orgs/{orgId}/tasks',
+    '/saas/orgs/{orgId}/my/tasks',
+    '/saas/orgs/{orgId}/teams/{teamId}/members/{userId}',
+  ]) {
     t.ok(doc.paths[p], p);
   }
 });

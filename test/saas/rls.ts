@@ -10,7 +10,11 @@ const tokens = { secret: 'test-secret-of-at-least-32-bytes!' };
 
 // Two orgs with one of everything, built through the library.
 async function tenant(tag: string) {
-  const s = await saas.signup(sql, { email: `${tag}@example.com`, password: 'correct horse', name: tag, orgName: `${tag} org` }, tokens);
+  const s = await saas.signup(
+    sql,
+    { email: `${tag}@example.com`, password: 'correct horse', name: tag, orgName: `${tag} org` },
+    tokens,
+  );
   const userId = s.user.id;
   const orgId = s.org.id;
   return saas.inOrg(sql, userId, orgId, async (tx) => {
@@ -28,33 +32,55 @@ const b = await tenant('b');
 const tables = ['orgs', 'memberships', 'invitations', 'teams', 'team_members', 'projects', 'tasks'];
 
 /** Runs fn as saas_app in a transaction that is rolled back, with the given settings. */
-async function asApp<T>(settings: { user?: string; org?: string }, fn: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> {
+async function asApp<T>(
+  settings: { user?: string; org?: string },
+  fn: (tx: postgres.TransactionSql) => Promise<T>,
+): Promise<T> {
   let out: T;
-  await sql.begin(async (tx) => {
-    await tx`set local role saas_app`;
-    if (settings.user) await tx`select set_config('saas.user_id', ${settings.user}, true)`;
-    if (settings.org) await tx`select set_config('saas.org_id', ${settings.org}, true)`;
-    out = await fn(tx);
-    throw Object.assign(new Error('rollback'), { rollback: true });
-  }).catch((err) => { if (!err.rollback) throw err; });
+  await sql
+    .begin(async (tx) => {
+      await tx`set local role saas_app`;
+      if (settings.user) await tx`select set_config('saas.user_id', ${settings.user}, true)`;
+      if (settings.org) await tx`select set_config('saas.org_id', ${settings.org}, true)`;
+      out = await fn(tx);
+      throw Object.assign(new Error('rollback'), { rollback: true });
+    })
+    .catch((err) => {
+      if (!err.rollback) throw err;
+    });
   return out!;
 }
-const code = async (p: Promise<unknown>) => p.then(() => 'ok', (e: { code?: string }) => e.code);
+const code = async (p: Promise<unknown>) =>
+  p.then(
+    () => 'ok',
+    (e: { code?: string }) => e.code,
+  );
 
 t.test('the request role: no login, no BYPASSRLS, owns nothing; every table forced', async (t) => {
   const [r] = await sql`select rolcanlogin, rolbypassrls, rolsuper from pg_roles where rolname = 'saas_app'`;
   t.match(r, { rolcanlogin: false, rolbypassrls: false, rolsuper: false });
-  const owned = await sql`select relname from pg_class c join pg_roles r on r.oid = c.relowner where r.rolname in ('saas_app', 'saas_definer') and c.relkind = 'r'`;
+  const owned =
+    await sql`select relname from pg_class c join pg_roles r on r.oid = c.relowner where r.rolname in ('saas_app', 'saas_definer') and c.relkind = 'r'`;
   t.same(owned, [], 'no table belongs to the request or definer role');
-  const rels = await sql`select relname, relrowsecurity, relforcerowsecurity from pg_class where relnamespace = 'saas'::regnamespace and relkind = 'r' order by relname`;
+  const rels =
+    await sql`select relname, relrowsecurity, relforcerowsecurity from pg_class where relnamespace = 'saas'::regnamespace and relkind = 'r' order by relname`;
   t.equal(rels.length, 8);
-  for (const rel of rels) t.match(rel, { relrowsecurity: true, relforcerowsecurity: true }, `${rel.relname}: RLS enabled and forced`);
+  for (const rel of rels)
+    t.match(rel, { relrowsecurity: true, relforcerowsecurity: true }, `${rel.relname}: RLS enabled and forced`);
 });
 
 t.test('no settings: no rows anywhere', async (t) => {
-  const counts = await asApp({}, async (tx) => Promise.all([...tables, 'users'].map(async (tb) => (await tx.unsafe(`select count(*)::int as n from saas.${tb}`))[0]!.n)));
+  const counts = await asApp({}, async (tx) =>
+    Promise.all(
+      [...tables, 'users'].map(async (tb) => (await tx.unsafe(`select count(*)::int as n from saas.${tb}`))[0]!.n),
+    ),
+  );
   t.same(counts, [0, 0, 0, 0, 0, 0, 0, 0]);
-  const onlyUser = await asApp({ user: a.userId }, async (tx) => Promise.all(tables.slice(1).map(async (tb) => (await tx.unsafe(`select count(*)::int as n from saas.${tb}`))[0]!.n)));
+  const onlyUser = await asApp({ user: a.userId }, async (tx) =>
+    Promise.all(
+      tables.slice(1).map(async (tb) => (await tx.unsafe(`select count(*)::int as n from saas.${tb}`))[0]!.n),
+    ),
+  );
   t.same(onlyUser, [0, 0, 0, 0, 0, 0], 'a user without an org sees no tenant rows');
 });
 
@@ -63,10 +89,18 @@ t.test("A's settings: only A's rows in every table, even with no WHERE", async (
     for (const tb of tables) {
       const col = tb === 'orgs' ? 'id' : 'org_id';
       const rows = await tx.unsafe(`select distinct ${col}::text as org from saas.${tb}`);
-      t.same(rows.map((r) => r.org), [a.orgId], `${tb}: only A`);
+      t.same(
+        rows.map((r) => r.org),
+        [a.orgId],
+        `${tb}: only A`,
+      );
     }
     const users = await tx`select id::text from saas.users`;
-    t.same(users.map((r) => r.id), [a.userId], 'users: only A\'s members');
+    t.same(
+      users.map((r) => r.id),
+      [a.userId],
+      "users: only A's members",
+    );
     t.equal(await code(tx`select password_hash from saas.users`), '42501', 'password hashes are not readable at all');
   });
 });
@@ -76,7 +110,11 @@ t.test("A's user claiming B's org in the settings sees nothing of B", async (t) 
     for (const tb of tables.slice(1)) {
       t.equal((await tx.unsafe(`select count(*)::int as n from saas.${tb}`))[0]!.n, 0, `${tb}: nothing`);
     }
-    t.same((await tx`select id::text from saas.orgs`).map((r) => r.id), [a.orgId], 'orgs lists only their own');
+    t.same(
+      (await tx`select id::text from saas.orgs`).map((r) => r.id),
+      [a.orgId],
+      'orgs lists only their own',
+    );
     t.equal((await tx`update saas.tasks set title = 'pwned'`).count, 0);
     t.equal((await tx`delete from saas.tasks`).count, 0);
   });
@@ -84,25 +122,85 @@ t.test("A's user claiming B's org in the settings sees nothing of B", async (t) 
 
 t.test('writes that point at B fail', async (t) => {
   await asApp({ user: a.userId, org: a.orgId }, async (tx) => {
-    const s = async (p: Promise<unknown>) => { await tx`savepoint s`; const c = await code(p); await tx`rollback to savepoint s`; return c; };
-    t.equal(await s(tx`insert into saas.tasks (org_id, team_id, project_id, title) values (${a.orgId}, ${b.teamId}, ${b.projectId}, 'x')`), '23503', 'A task in B\'s project: composite key');
-    t.equal(await s(tx`insert into saas.tasks (org_id, team_id, project_id, title) values (${b.orgId}, ${b.teamId}, ${b.projectId}, 'x')`), '42501', 'a row in B: policy');
-    t.equal(await s(tx`insert into saas.tasks (org_id, team_id, project_id, title, assignee_id) values (${a.orgId}, ${a.teamId}, ${a.projectId}, 'x', ${b.userId})`), '23503', 'B\'s user as assignee');
-    t.equal(await s(tx`update saas.tasks set org_id = ${b.orgId} where id = ${a.taskId}`), '42501', 'moving a row to B');
-    t.equal(await s(tx`update saas.tasks set project_id = ${b.projectId} where id = ${a.taskId}`), '23503', 'pointing a task at B\'s project');
-    t.equal(await s(tx`update saas.projects set team_id = ${b.teamId} where id = ${a.projectId}`), '23503', 'moving a project to B\'s team');
-    t.equal(await s(tx`insert into saas.team_members (org_id, team_id, user_id) values (${a.orgId}, ${a.teamId}, ${b.userId})`), '23503', 'B\'s user in A\'s team');
-    t.equal(await s(tx`insert into saas.team_members (org_id, team_id, user_id) values (${a.orgId}, ${b.teamId}, ${a.userId})`), '23503', 'A\'s user in B\'s team');
-    t.equal(await s(tx`insert into saas.memberships (org_id, user_id, role) values (${b.orgId}, ${a.userId}, 'owner')`), '42501', 'joining B');
+    const s = async (p: Promise<unknown>) => {
+      await tx`savepoint s`;
+      const c = await code(p);
+      await tx`rollback to savepoint s`;
+      return c;
+    };
+    t.equal(
+      await s(
+        tx`insert into saas.tasks (org_id, team_id, project_id, title) values (${a.orgId}, ${b.teamId}, ${b.projectId}, 'x')`,
+      ),
+      '23503',
+      "A task in B's project: composite key",
+    );
+    t.equal(
+      await s(
+        tx`insert into saas.tasks (org_id, team_id, project_id, title) values (${b.orgId}, ${b.teamId}, ${b.projectId}, 'x')`,
+      ),
+      '42501',
+      'a row in B: policy',
+    );
+    t.equal(
+      await s(
+        tx`insert into saas.tasks (org_id, team_id, project_id, title, assignee_id) values (${a.orgId}, ${a.teamId}, ${a.projectId}, 'x', ${b.userId})`,
+      ),
+      '23503',
+      "B's user as assignee",
+    );
+    t.equal(
+      await s(tx`update saas.tasks set org_id = ${b.orgId} where id = ${a.taskId}`),
+      '42501',
+      'moving a row to B',
+    );
+    t.equal(
+      await s(tx`update saas.tasks set project_id = ${b.projectId} where id = ${a.taskId}`),
+      '23503',
+      "pointing a task at B's project",
+    );
+    t.equal(
+      await s(tx`update saas.projects set team_id = ${b.teamId} where id = ${a.projectId}`),
+      '23503',
+      "moving a project to B's team",
+    );
+    t.equal(
+      await s(
+        tx`insert into saas.team_members (org_id, team_id, user_id) values (${a.orgId}, ${a.teamId}, ${b.userId})`,
+      ),
+      '23503',
+      "B's user in A's team",
+    );
+    t.equal(
+      await s(
+        tx`insert into saas.team_members (org_id, team_id, user_id) values (${a.orgId}, ${b.teamId}, ${a.userId})`,
+      ),
+      '23503',
+      "A's user in B's team",
+    );
+    t.equal(
+      await s(tx`insert into saas.memberships (org_id, user_id, role) values (${b.orgId}, ${a.userId}, 'owner')`),
+      '42501',
+      'joining B',
+    );
     t.equal(await s(tx`insert into saas.teams (org_id, name) values (${b.orgId}, 'x')`), '42501');
-    t.equal(await s(tx`insert into saas.orgs (name) values ('x')`), '42501', 'orgs are created only through create_org()');
-    t.equal(await s(tx`insert into saas.users (email, name, password_hash) values ('x@example.com', 'x', 'x')`), '42501', 'users only through signup()');
+    t.equal(
+      await s(tx`insert into saas.orgs (name) values ('x')`),
+      '42501',
+      'orgs are created only through create_org()',
+    );
+    t.equal(
+      await s(tx`insert into saas.users (email, name, password_hash) values ('x@example.com', 'x', 'x')`),
+      '42501',
+      'users only through signup()',
+    );
   });
 });
 
 t.test('definer helpers reveal nothing beyond the caller', async (t) => {
   await asApp({ user: a.userId, org: a.orgId }, async (tx) => {
-    const [r] = await tx`select saas.current_org_role()::text as role, saas.current_team_ids()::text[] as teams, saas.my_org_ids()::text[] as orgs`;
+    const [r] =
+      await tx`select saas.current_org_role()::text as role, saas.current_team_ids()::text[] as teams, saas.my_org_ids()::text[] as orgs`;
     t.match(r, { role: 'owner', teams: [a.teamId], orgs: [a.orgId] });
     const [u] = await tx`select saas.user_id_by_email('b@example.com')::text as id`;
     t.equal(u!.id, b.userId, 'an owner may look an email up (to add it)');
@@ -115,7 +213,13 @@ t.test('definer helpers reveal nothing beyond the caller', async (t) => {
 
 t.test('pooled connections keep no role or settings after a request', async (t) => {
   await saas.inOrg(sql, a.userId, a.orgId, async (tx) => saas.listTasks(tx, a.orgId));
-  const rows = await Promise.all(Array.from({ length: 10 }, () => sql`select current_user as u, coalesce(current_setting('saas.user_id', true), '') as s, coalesce(current_setting('saas.org_id', true), '') as o`));
+  const rows = await Promise.all(
+    Array.from(
+      { length: 10 },
+      () =>
+        sql`select current_user as u, coalesce(current_setting('saas.user_id', true), '') as s, coalesce(current_setting('saas.org_id', true), '') as o`,
+    ),
+  );
   for (const [r] of rows) t.match(r, { s: '', o: '' });
   t.notOk(rows.some(([r]) => r!.u === 'saas_app'));
 });

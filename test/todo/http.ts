@@ -5,7 +5,15 @@ import { testServer } from '../helpers/http.js';
 
 const { sql } = await testDb(t);
 const api = await testServer(t, sql);
-type TodoJson = { id: number; title: string; completed: boolean; order: number | null; url: string; createdAt: string; updatedAt: string };
+type TodoJson = {
+  id: number;
+  title: string;
+  completed: boolean;
+  order: number | null;
+  url: string;
+  createdAt: string;
+  updatedAt: string;
+};
 
 const post = async (json: unknown) => api.request('/todo', { method: 'POST', json });
 const body = async <T = TodoJson>(res: Response) => (await res.json()) as T;
@@ -22,25 +30,57 @@ t.test('Todo-Backend spec', async (t) => {
   t.equal(created.headers.get('location'), todo.url);
 
   const list = await body<TodoJson[]>(await api.request('/todo'));
-  t.same(list.map((x) => x.url), [todo.url], 'the new todo is listed');
+  t.same(
+    list.map((x) => x.url),
+    [todo.url],
+    'the new todo is listed',
+  );
   t.same(await body(await api.request(todo.url)), todo, 'its url GETs it');
 
-  const patched = await body(await api.request(todo.url, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title: 'bathe the cat', completed: true }) }));
+  const patched = await body(
+    await api.request(todo.url, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'bathe the cat', completed: true }),
+    }),
+  );
   t.match(patched, { title: 'bathe the cat', completed: true, url: todo.url });
   t.match(await body(await api.request(todo.url)), { title: 'bathe the cat', completed: true }, 'changes persist');
 
   const ordered = await body(await post({ title: 'ordered', order: 523 }));
   t.equal(ordered.order, 523, 'order on create');
-  t.equal((await body(await api.request(ordered.url, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{"order":95}' }))).order, 95, 'order on patch');
+  t.equal(
+    (
+      await body(
+        await api.request(ordered.url, {
+          method: 'PATCH',
+          headers: { 'content-type': 'application/json' },
+          body: '{"order":95}',
+        }),
+      )
+    ).order,
+    95,
+    'order on patch',
+  );
 
   t.equal((await api.request(todo.url, { method: 'DELETE' })).status, 204);
   t.equal((await api.request(todo.url)).status, 404, 'deleted todo is gone');
-  t.same((await body<TodoJson[]>(await api.request('/todo'))).map((x) => x.id), [ordered.id]);
+  t.same(
+    (await body<TodoJson[]>(await api.request('/todo'))).map((x) => x.id),
+    [ordered.id],
+  );
 });
 
 t.test('CORS: preflight for every method, headers exposed', async (t) => {
   for (const path of ['/todo', '/todo/1']) {
-    const res = await api.request(path, { method: 'OPTIONS', headers: { origin: 'http://example.com', 'access-control-request-method': 'PATCH', 'access-control-request-headers': 'content-type, if-match' } });
+    const res = await api.request(path, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'http://example.com',
+        'access-control-request-method': 'PATCH',
+        'access-control-request-headers': 'content-type, if-match',
+      },
+    });
     t.equal(res.status, 204);
     t.equal(res.headers.get('access-control-allow-origin'), '*');
     t.match(res.headers.get('access-control-allow-methods'), /GET.*POST.*PATCH.*DELETE/);
@@ -63,14 +103,26 @@ t.test('ETag, If-None-Match, If-Match', async (t) => {
   const ok = await api.request(path, { method: 'PATCH', headers: { 'if-match': '"1"' }, json: { completed: true } });
   t.equal(ok.status, 200);
   t.equal(ok.headers.get('etag'), '"2"');
-  const stale = await api.request(path, { method: 'PATCH', headers: { 'if-match': '"1"' }, json: { completed: false } });
+  const stale = await api.request(path, {
+    method: 'PATCH',
+    headers: { 'if-match': '"1"' },
+    json: { completed: false },
+  });
   t.equal(stale.status, 412);
   t.equal(stale.headers.get('content-type'), 'application/problem+json; charset=utf-8');
   t.match(await stale.json(), { status: 412, title: 'Precondition failed' });
   t.equal((await body(await api.request(path))).completed, true, 'the stale write did nothing');
-  t.equal((await api.request(path, { method: 'PATCH', headers: { 'if-match': 'W/"2"' }, json: { completed: false } })).status, 412, 'weak tags never match');
+  t.equal(
+    (await api.request(path, { method: 'PATCH', headers: { 'if-match': 'W/"2"' }, json: { completed: false } })).status,
+    412,
+    'weak tags never match',
+  );
   t.equal((await api.request(path, { method: 'PATCH', headers: { 'if-match': '"1", "2"' }, json: {} })).status, 400);
-  t.equal((await api.request(path, { method: 'PATCH', headers: { 'if-match': '*' }, json: { order: 1 } })).status, 200, '* matches any version');
+  t.equal(
+    (await api.request(path, { method: 'PATCH', headers: { 'if-match': '*' }, json: { order: 1 } })).status,
+    200,
+    '* matches any version',
+  );
   t.equal((await api.request(path, { method: 'DELETE', headers: { 'if-match': '"2"' } })).status, 412);
   t.equal((await api.request(path, { method: 'DELETE', headers: { 'if-match': '"3"' } })).status, 204);
 });
@@ -88,7 +140,10 @@ t.test('filter and keyset pages with Link headers', async (t) => {
     if (next) t.match(next, /completed=true/, 'the next link keeps the filter');
   }
   t.same(titles, ['p0', 'p2', 'p4', 'p6']);
-  t.same((await body<TodoJson[]>(await api.request('/todo?completed=false'))).map((x) => x.title), ['p1', 'p3', 'p5']);
+  t.same(
+    (await body<TodoJson[]>(await api.request('/todo?completed=false'))).map((x) => x.title),
+    ['p1', 'p3', 'p5'],
+  );
 });
 
 t.test('bad input: clear 4xx problems, never 500', async (t) => {
@@ -111,7 +166,12 @@ t.test('bad input: clear 4xx problems, never 500', async (t) => {
     ['/todo', { method: 'POST', json: [1, 2] }, 400, '(body)'],
     ['/todo', { method: 'POST' }, 400, '(body)'],
     ['/todo', { method: 'POST', body: '{"title":', headers: { 'content-type': 'application/json' } }, 400, ''],
-    ['/todo', { method: 'POST', body: 'title=a', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, 400, 'content-type'],
+    [
+      '/todo',
+      { method: 'POST', body: 'title=a', headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+      400,
+      'content-type',
+    ],
     ['/todo?limit=0', {}, 400, 'limit'],
     ['/todo?limit=abc', {}, 400, 'limit'],
     ['/todo?completed=maybe', {}, 400, 'completed'],
@@ -124,31 +184,72 @@ t.test('bad input: clear 4xx problems, never 500', async (t) => {
     const label = `${init.method ?? 'GET'} ${path} ${JSON.stringify(init.json ?? init.body ?? '').slice(0, 40)}`;
     t.equal(res.status, status, label);
     t.match(res.headers.get('content-type'), /^application\/problem\+json/, `${label}: problem+json`);
-    const problem = await res.json() as { status: number; errors?: { field: string }[] };
+    const problem = (await res.json()) as { status: number; errors?: { field: string }[] };
     t.equal(problem.status, status);
-    if (field) t.ok(problem.errors?.some((e) => e.field === field), `${label}: names ${field}`);
+    if (field)
+      t.ok(
+        problem.errors?.some((e) => e.field === field),
+        `${label}: names ${field}`,
+      );
   }
-  const big = await api.request('/todo', { method: 'POST', body: JSON.stringify({ title: 'x'.repeat(1_100_000) }), headers: { 'content-type': 'application/json' } });
+  const big = await api.request('/todo', {
+    method: 'POST',
+    body: JSON.stringify({ title: 'x'.repeat(1_100_000) }),
+    headers: { 'content-type': 'application/json' },
+  });
   t.equal(big.status, 413, 'bodies over 1 MB');
 });
 
 t.test('random garbage never produces a 500', async (t) => {
-  const junk = [null, true, 0, -1, 1e308, 'x', '', '\u0000', '😀'.repeat(300), [], {}, { title: null }, { title: ['a'] },
-    { title: 'ok', order: '1' }, { title: 'ok', completed: null }, { order: -2147483648, title: 'min' }, { __proto__: { title: 'p' } }];
-  const paths = ['/todo', '/todo/1', '/todo/-1', '/todo/1e3', '/todo/%00', '/todo/..%2F', '/todo?limit=1e9', '/todo?completed=', '/todo?after=' + 'A'.repeat(200), '/todo?limit=5&limit=6'];
+  const junk = [
+    null,
+    true,
+    0,
+    -1,
+    1e308,
+    'x',
+    '',
+    '\u0000',
+    '😀'.repeat(300),
+    [],
+    {},
+    { title: null },
+    { title: ['a'] },
+    { title: 'ok', order: '1' },
+    { title: 'ok', completed: null },
+    { order: -2147483648, title: 'min' },
+    { __proto__: { title: 'p' } },
+  ];
+  const paths = [
+    '/todo',
+    '/todo/1',
+    '/todo/-1',
+    '/todo/1e3',
+    '/todo/%00',
+    '/todo/..%2F',
+    '/todo?limit=1e9',
+    '/todo?completed=',
+    '/todo?after=' + 'A'.repeat(200),
+    '/todo?limit=5&limit=6',
+  ];
   const methods = ['GET', 'POST', 'PATCH', 'DELETE', 'PUT'];
   let n = 0;
-  for (const path of paths) for (const method of methods) for (const json of method === 'GET' || method === 'DELETE' ? [undefined] : junk) {
-    const res = await api.request(path, { method, ...(json !== undefined ? { json } : {}) });
-    n++;
-    if (res.status >= 500) t.fail(`${method} ${path} ${JSON.stringify(json)} -> ${res.status} ${await res.text()}`);
-    else await res.arrayBuffer();
-  }
+  for (const path of paths)
+    for (const method of methods)
+      for (const json of method === 'GET' || method === 'DELETE' ? [undefined] : junk) {
+        const res = await api.request(path, { method, ...(json !== undefined ? { json } : {}) });
+        n++;
+        if (res.status >= 500) t.fail(`${method} ${path} ${JSON.stringify(json)} -> ${res.status} ${await res.text()}`);
+        else await res.arrayBuffer();
+      }
   t.pass(`${n} requests, no 5xx`);
 });
 
 t.test('openapi.json documents every route with its schemas; docs are served', async (t) => {
-  const doc = await (await api.request('/openapi.json')).json() as { openapi: string; paths: Record<string, Record<string, { responses: object; requestBody?: object; parameters: { name: string }[] }>> };
+  const doc = (await (await api.request('/openapi.json')).json()) as {
+    openapi: string;
+    paths: Record<string, Record<string, { responses: object; requestBody?: object; parameters: { name: string }[] }>>;
+  };
   t.equal(doc.openapi, '3.1.0');
   t.same(Object.keys(doc.paths['/todo']!).sort(), ['delete', 'get', 'post']);
   t.same(Object.keys(doc.paths['/todo/{id}']!).sort(), ['delete', 'get', 'patch']);

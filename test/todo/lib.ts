@@ -21,7 +21,7 @@ t.test('create trims the title, defaults completed, keeps order', async (t) => {
   await t.rejects(todos.getTodo(sql, 999999), NotFound);
 });
 
-t.test('the title check is the database\'s', async (t) => {
+t.test("the title check is the database's", async (t) => {
   for (const title of ['', '   ', 'x'.repeat(501)]) {
     const err = await todos.createTodo(sql, { title }).catch((e: unknown) => e);
     t.type(err, CheckViolation, JSON.stringify(title.slice(0, 5)));
@@ -53,10 +53,15 @@ t.test('update is partial; the trigger bumps version and updated_at', async (t) 
 
 t.test('concurrent writers with the same version: exactly one wins', async (t) => {
   const a = await todos.createTodo(sql, { title: 'race' });
-  const results = await Promise.allSettled(Array.from({ length: 10 }, (_, i) =>
-    todos.updateTodo(sql, a.id, { title: `writer ${i}` }, { version: 1 })));
+  const results = await Promise.allSettled(
+    Array.from({ length: 10 }, (_, i) => todos.updateTodo(sql, a.id, { title: `writer ${i}` }, { version: 1 })),
+  );
   t.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
-  t.ok(results.filter((r) => r.status === 'rejected').every((r) => (r as PromiseRejectedResult).reason instanceof StaleVersion));
+  t.ok(
+    results
+      .filter((r) => r.status === 'rejected')
+      .every((r) => (r as PromiseRejectedResult).reason instanceof StaleVersion),
+  );
   t.equal((await todos.getTodo(sql, a.id)).version, 2);
 });
 
@@ -84,10 +89,17 @@ t.test('keyset pages in id order, filtered, with opaque cursors', async (t) => {
     after = page.next;
     pages++;
   } while (after);
-  t.same(seen, made.map((x) => x.id), 'every todo once, in order');
+  t.same(
+    seen,
+    made.map((x) => x.id),
+    'every todo once, in order',
+  );
   t.equal(pages, 3);
   const done = await todos.listTodos(sql, { completed: true, limit: 100 });
-  t.same(done.items.map((x) => x.title), made.filter((_, i) => i % 3 === 0).map((x) => x.title));
+  t.same(
+    done.items.map((x) => x.title),
+    made.filter((_, i) => i % 3 === 0).map((x) => x.title),
+  );
   t.equal(done.next, undefined);
   const exact = await todos.listTodos(sql, { limit: 25 });
   t.equal(exact.next, undefined, 'a full last page has no next');
@@ -97,11 +109,13 @@ t.test('keyset pages in id order, filtered, with opaque cursors', async (t) => {
   await t.rejects(todos.listTodos(sql, { after: Buffer.from('[1,2]').toString('base64url') }), InvalidCursor);
 });
 
-t.test('composes inside a caller\'s transaction', async (t) => {
+t.test("composes inside a caller's transaction", async (t) => {
   const before = (await todos.listTodos(sql, { limit: 1000 })).items.length;
-  await t.rejects(sql.begin(async (tx) => {
-    await todos.createTodo(tx, { title: 'rolled back' });
-    throw new Error('abort');
-  }));
+  await t.rejects(
+    sql.begin(async (tx) => {
+      await todos.createTodo(tx, { title: 'rolled back' });
+      throw new Error('abort');
+    }),
+  );
   t.equal((await todos.listTodos(sql, { limit: 1000 })).items.length, before);
 });

@@ -29,11 +29,28 @@ t.test('find_todo and list_todos', async (t) => {
   const [first] = await query<Row>(q.find_todo.text, [1]);
   t.equal(first?.title, 'milk');
   t.same(await query(q.find_todo.text, [999]), []);
-  t.same((await query<Row>(q.list_todos.text, [null, null, 10])).map((r) => r.title), ['milk', 'eggs']);
-  t.same((await query<Row>(q.list_todos.text, [true, null, 10])).map((r) => r.title), ['eggs']);
-  t.same((await query<Row>(q.list_todos.text, [false, null, 10])).map((r) => r.title), ['milk']);
-  t.same((await query<Row>(q.list_todos.text, [null, 1, 10])).map((r) => r.title), ['eggs'], 'keyset: after id 1');
-  t.same((await query<Row>(q.list_todos.text, [null, null, 1])).map((r) => r.title), ['milk'], 'limit');
+  t.same(
+    (await query<Row>(q.list_todos.text, [null, null, 10])).map((r) => r.title),
+    ['milk', 'eggs'],
+  );
+  t.same(
+    (await query<Row>(q.list_todos.text, [true, null, 10])).map((r) => r.title),
+    ['eggs'],
+  );
+  t.same(
+    (await query<Row>(q.list_todos.text, [false, null, 10])).map((r) => r.title),
+    ['milk'],
+  );
+  t.same(
+    (await query<Row>(q.list_todos.text, [null, 1, 10])).map((r) => r.title),
+    ['eggs'],
+    'keyset: after id 1',
+  );
+  t.same(
+    (await query<Row>(q.list_todos.text, [null, null, 1])).map((r) => r.title),
+    ['milk'],
+    'limit',
+  );
 });
 
 t.test('update_todo: partial, order flag, version condition', async (t) => {
@@ -44,7 +61,11 @@ t.test('update_todo: partial, order flag, version condition', async (t) => {
   const [c] = await query<Row>(q.update_todo.text, [1, null, null, null, true, null]);
   t.equal(c?.order, null, 'order set to null when flagged');
   t.same(await query(q.update_todo.text, [1, 'x', null, null, false, 42]), [], 'wrong version: no row');
-  t.equal((await query(q.update_todo.text, [1, 'x', null, null, false, 1])).length, 1, 'matching version (no trigger here: stays 1)');
+  t.equal(
+    (await query(q.update_todo.text, [1, 'x', null, null, false, 1])).length,
+    1,
+    'matching version (no trigger here: stays 1)',
+  );
   t.same(await query(q.update_todo.text, [999, 'x', null, null, false, null]), []);
 });
 

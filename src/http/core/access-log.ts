@@ -14,8 +14,11 @@ export function accessLog(logger: Logger): RequestHandler {
     const start = performance.now();
     res.once('close', () => {
       const status = res.statusCode;
-      const line = { req: { method: req.method, url: req.originalUrl }, res: { statusCode: status },
-        responseTime: Math.round((performance.now() - start) * 10) / 10 };
+      const line = {
+        req: { method: req.method, url: req.originalUrl },
+        res: { statusCode: status },
+        responseTime: Math.round((performance.now() - start) * 10) / 10,
+      };
       if (status >= 500) logger.error(line, 'request failed');
       else if (!res.writableFinished) logger.warn(line, 'request aborted');
       else logger.info(line, 'request completed');

@@ -34,12 +34,22 @@ type Validated<S, None> = S extends TSchema ? Static<S> : None;
 type Empty = Record<string, never>;
 
 /** The handler's input for the schemas P, Q, B, H (undefined: not declared); R false: the body may be absent. */
-export type InputOf<P, Q, B, H, R extends boolean = true> =
-  Input<Validated<P, Empty>, Validated<Q, Empty>, R extends false ? Validated<B, undefined> | undefined : Validated<B, undefined>, Validated<H, Empty>>;
+export type InputOf<P, Q, B, H, R extends boolean = true> = Input<
+  Validated<P, Empty>,
+  Validated<Q, Empty>,
+  R extends false ? Validated<B, undefined> | undefined : Validated<B, undefined>,
+  Validated<H, Empty>
+>;
 
 type Maybe = TSchema | undefined;
 
-export interface RouteSpec<P extends Maybe, Q extends Maybe, B extends Maybe, H extends Maybe, R extends boolean = true> {
+export interface RouteSpec<
+  P extends Maybe,
+  Q extends Maybe,
+  B extends Maybe,
+  H extends Maybe,
+  R extends boolean = true,
+> {
   method: Method;
   /** Express path relative to the router, e.g. `/:id`. */
   path: string;
@@ -69,12 +79,20 @@ const exact = addFormats(new Ajv({ ...options, coerceTypes: false }));
 
 function issuesOf(where: FieldIssue['in'], errors: ErrorObject[] | null | undefined): FieldIssue[] {
   return (errors ?? []).map((e) => {
-    const path = e.instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const path = e.instancePath
+      .split('/')
+      .slice(1)
+      .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
     if (e.keyword === 'required') path.push((e.params as { missingProperty: string }).missingProperty);
-    if (e.keyword === 'additionalProperties') path.push((e.params as { additionalProperty: string }).additionalProperty);
+    if (e.keyword === 'additionalProperties')
+      path.push((e.params as { additionalProperty: string }).additionalProperty);
     const field = path.join('.') || (where === 'body' ? '(body)' : '(all)');
-    const message = e.keyword === 'additionalProperties' ? 'is not a known field'
-      : e.keyword === 'required' ? 'is required' : e.message ?? 'is invalid';
+    const message =
+      e.keyword === 'additionalProperties'
+        ? 'is not a known field'
+        : e.keyword === 'required'
+          ? 'is required'
+          : (e.message ?? 'is invalid');
     return { in: where, field, message };
   });
 }
@@ -96,15 +114,24 @@ export class Api {
    * `errorResponse` documents the router's own error shape when an external spec dictates one
    * (the router then maps errors itself); by default errors are the app's problem+json.
    */
-  constructor(readonly prefix: string, readonly tag: string, readonly description = '', readonly errorResponse?: ResponseSpec) {
+  constructor(
+    readonly prefix: string,
+    readonly tag: string,
+    readonly description = '',
+    readonly errorResponse?: ResponseSpec,
+  ) {
     // Bodies are parsed inside each router, so that a router with its own error shape (blog's
     // RealWorld errors) also answers malformed JSON and oversized bodies (1 MB) in that shape.
     this.router.use(express.json({ limit: '1mb' }));
   }
 
-  route<P extends Maybe = undefined, Q extends Maybe = undefined, B extends Maybe = undefined, H extends Maybe = undefined, R extends boolean = true>(
-    spec: RouteSpec<P, Q, B, H, R>,
-  ): this {
+  route<
+    P extends Maybe = undefined,
+    Q extends Maybe = undefined,
+    B extends Maybe = undefined,
+    H extends Maybe = undefined,
+    R extends boolean = true,
+  >(spec: RouteSpec<P, Q, B, H, R>): this {
     const v = {
       params: spec.params && coercing.compile(spec.params),
       query: spec.query && coercing.compile(spec.query),
@@ -127,7 +154,8 @@ export class Api {
       check('header', v.headers, headers, issues);
       let body: unknown = req.body;
       if (v.body) {
-        const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+        const hasBody =
+          Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
         if (body === undefined && hasBody && !req.is('application/json')) {
           issues.push({ in: 'header', field: 'content-type', message: 'must be application/json' });
         } else if (body === undefined && bodyRequired) {
@@ -153,8 +181,11 @@ function parametersOf(where: 'path' | 'query' | 'header', schema: TSchema | unde
   const props = (schema.properties ?? {}) as Record<string, JsonSchema>;
   const required = new Set((schema.required ?? []) as string[]);
   return Object.entries(props).map(([name, s]) => ({
-    name, in: where, required: where === 'path' || required.has(name),
-    ...(s.description ? { description: s.description } : {}), schema: s,
+    name,
+    in: where,
+    required: where === 'path' || required.has(name),
+    ...(s.description ? { description: s.description } : {}),
+    schema: s,
   }));
 }
 
@@ -166,7 +197,9 @@ export function openApiDocument(apis: Api[], info: { title: string; version: str
       const full = (api.prefix + (path === '/' ? '' : path)).replace(/:(\w+)/g, '{$1}') || '/';
       const e = api.errorResponse;
       const errorContent = e
-        ? (e.schema ? { content: { [e.contentType ?? 'application/json']: { schema: e.schema } } } : {})
+        ? e.schema
+          ? { content: { [e.contentType ?? 'application/json']: { schema: e.schema } } }
+          : {}
         : { content: { 'application/problem+json': { schema: problemSchema } } };
       const responses: Record<string, unknown> = {};
       for (const [status, r] of Object.entries(spec.responses)) {
@@ -174,11 +207,18 @@ export function openApiDocument(apis: Api[], info: { title: string; version: str
           description: r.description,
           ...(r.headers ? { headers: r.headers } : {}),
           // An error status declared by its description alone still answers in the API's error shape.
-          ...(r.schema ? { content: { [r.contentType ?? 'application/json']: { schema: r.schema } } } : Number(status) >= 400 ? errorContent : {}),
+          ...(r.schema
+            ? { content: { [r.contentType ?? 'application/json']: { schema: r.schema } } }
+            : Number(status) >= 400
+              ? errorContent
+              : {}),
         };
       }
       if (!e && (spec.params || spec.query || spec.headers || spec.body)) {
-        responses['400'] ??= { description: 'Invalid input: the problem lists each offending field', content: { 'application/problem+json': { schema: problemSchema } } };
+        responses['400'] ??= {
+          description: 'Invalid input: the problem lists each offending field',
+          content: { 'application/problem+json': { schema: problemSchema } },
+        };
       }
       responses.default = { description: e ? e.description : 'Error (RFC 9457 problem details)', ...errorContent };
       (paths[full] ??= {})[method] = {
@@ -186,8 +226,19 @@ export function openApiDocument(apis: Api[], info: { title: string; version: str
         summary: spec.summary,
         ...(spec.description ? { description: spec.description } : {}),
         operationId: `${api.tag}_${method}_${path.replace(/[^a-zA-Z0-9]+/g, '_').replace(/^_|_$/g, '') || 'root'}`,
-        parameters: [...parametersOf('path', spec.params), ...parametersOf('query', spec.query), ...parametersOf('header', spec.headers)],
-        ...(spec.body ? { requestBody: { required: spec.bodyRequired ?? true, content: { 'application/json': { schema: spec.body } } } } : {}),
+        parameters: [
+          ...parametersOf('path', spec.params),
+          ...parametersOf('query', spec.query),
+          ...parametersOf('header', spec.headers),
+        ],
+        ...(spec.body
+          ? {
+              requestBody: {
+                required: spec.bodyRequired ?? true,
+                content: { 'application/json': { schema: spec.body } },
+              },
+            }
+          : {}),
         responses,
       };
     }
@@ -214,7 +265,11 @@ export function openApiDocument(apis: Api[], info: { title: string; version: str
               items: {
                 type: 'object',
                 required: ['in', 'field', 'message'],
-                properties: { in: { enum: ['body', 'query', 'path', 'header'] }, field: { type: 'string' }, message: { type: 'string' } },
+                properties: {
+                  in: { enum: ['body', 'query', 'path', 'header'] },
+                  field: { type: 'string' },
+                  message: { type: 'string' },
+                },
               },
             },
           },

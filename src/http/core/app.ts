@@ -6,7 +6,7 @@ import express, { type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import swaggerUi from 'swagger-ui-express';
 import type { Pool } from '../../lib/core/db.js';
-import { Api, openApiDocument } from './api.js';
+import { type Api, openApiDocument } from './api.js';
 import { createLogger } from '../../lib/core/logger.js';
 import { accessLog } from './access-log.js';
 import { problemHandler, sendProblem } from './problem.js';
@@ -32,8 +32,11 @@ const cors: RequestHandler = (req, res, next) => {
   res.set('Access-Control-Expose-Headers', 'ETag, Link, Location, Retry-After, Idempotent-Replayed');
   if (req.method === 'OPTIONS') {
     res.set('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE, OPTIONS');
-    res.set('Access-Control-Allow-Headers', req.get('access-control-request-headers')
-      ?? 'Content-Type, Authorization, If-Match, If-None-Match, Idempotency-Key');
+    res.set(
+      'Access-Control-Allow-Headers',
+      req.get('access-control-request-headers') ??
+        'Content-Type, Authorization, If-Match, If-None-Match, Idempotency-Key',
+    );
     res.set('Access-Control-Max-Age', '86400');
     res.status(204).end();
     return;
@@ -59,16 +62,30 @@ export function createApp({ sql, logger = createLogger() }: AppOptions) {
       await sql`select 1`;
       res.json({ status: 'ok' });
     } catch {
-      sendProblem(res, 503, { type: 'about:blank', title: 'Database unavailable', status: 503, detail: 'the database did not answer' });
+      sendProblem(res, 503, {
+        type: 'about:blank',
+        title: 'Database unavailable',
+        status: 503,
+        detail: 'the database did not answer',
+      });
     }
   });
-  app.get('/openapi.json', (_req, res) => { res.json(doc); });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(doc);
+  });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(doc, { customSiteTitle: 'pg-grind API' }));
-  app.get('/', (_req, res) => { res.redirect('/docs'); });
+  app.get('/', (_req, res) => {
+    res.redirect('/docs');
+  });
   for (const api of apis) app.use(api.prefix, api.router);
 
   app.use((req, res) => {
-    sendProblem(res, 404, { type: 'about:blank', title: 'Not found', status: 404, detail: `no route for ${req.method} ${req.path}` });
+    sendProblem(res, 404, {
+      type: 'about:blank',
+      title: 'Not found',
+      status: 404,
+      detail: `no route for ${req.method} ${req.path}`,
+    });
   });
   app.use(problemHandler(logger));
   // The declarations stay reachable beside the app (tests hold responses to them); serving costs nothing.

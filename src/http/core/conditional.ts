@@ -16,8 +16,12 @@ export const etagOf = (version: number) => `"${version}"`;
 export function ifMatchVersion(req: Request): number | undefined {
   const header = req.get('if-match');
   if (header === undefined || header.trim() === '*') return undefined;
-  const tags = header.split(',').map((t) => t.trim()).filter(Boolean);
-  if (tags.length !== 1) throw new HttpError(400, 'Unsupported If-Match', 'If-Match must carry exactly one entity tag (or *)');
+  const tags = header
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+  if (tags.length !== 1)
+    throw new HttpError(400, 'Unsupported If-Match', 'If-Match must carry exactly one entity tag (or *)');
   const m = /^"(\d{1,9})"$/.exec(tags[0]!);
   return m ? Number(m[1]) : 0;
 }

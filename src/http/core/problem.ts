@@ -8,8 +8,20 @@
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
 import {
-  CheckViolation, DbError, ExclusionViolation, Forbidden, ForeignKeyViolation, InvalidCursor, InvalidInput, NotFound,
-  NotNullViolation, PgGrindError, StaleVersion, TransientConflict, UniqueViolation, Unavailable,
+  CheckViolation,
+  type DbError,
+  ExclusionViolation,
+  Forbidden,
+  ForeignKeyViolation,
+  InvalidCursor,
+  InvalidInput,
+  NotFound,
+  NotNullViolation,
+  PgGrindError,
+  StaleVersion,
+  TransientConflict,
+  UniqueViolation,
+  Unavailable,
 } from '../../lib/core/errors.js';
 import { IdempotencyKeyReused } from '../../lib/core/idempotency.js';
 import { InvalidToken } from '../../lib/core/token.js';
@@ -36,8 +48,13 @@ export interface Problem {
 
 /** An error that already knows its HTTP status (thrown by routers, never by libraries). */
 export class HttpError extends Error {
-  constructor(readonly status: number, readonly title: string, detail?: string,
-    readonly extra: Partial<Problem> = {}, readonly headers: Record<string, string> = {}) {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    detail?: string,
+    readonly extra: Partial<Problem> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
     super(detail ?? title);
   }
 }
@@ -54,7 +71,11 @@ export class ValidationFailed extends HttpError {
  * the status of the violation's class where a project's spec wants another (blog: a foreign key to
  * the token's deleted user is 401).
  */
-export interface ConstraintMeaning { field: string; message: string; status?: number }
+export interface ConstraintMeaning {
+  field: string;
+  message: string;
+  status?: number;
+}
 
 const constraintMeanings = new Map<string, ConstraintMeaning>();
 
@@ -86,7 +107,7 @@ export interface ProblemSpec {
 /** Turns an error of one class into its problem; `method` is the request's (a 23503 on DELETE is 409). */
 export type ProblemRenderer<E> = (err: E, method: string) => ProblemSpec;
 
-type ErrorClass<E> = abstract new (...args: any[]) => E;
+type ErrorClass<E> = abstract new (...args: never[]) => E;
 
 const renderers = new Map<unknown, ProblemRenderer<never>>();
 
@@ -102,7 +123,11 @@ export function registerProblem<E extends Error>(Class: ErrorClass<E>, render: P
 /** The renderer registered for `err`'s class or its nearest ancestor. */
 function rendererOf(err: unknown): ProblemRenderer<unknown> | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
-  for (let proto = Object.getPrototypeOf(err); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+  for (
+    let proto = Object.getPrototypeOf(err);
+    proto && proto !== Object.prototype;
+    proto = Object.getPrototypeOf(proto)
+  ) {
     const render = renderers.get(proto.constructor);
     if (render) return render as ProblemRenderer<unknown>;
   }
@@ -122,41 +147,66 @@ export function constraintProblem(err: DbError, status: number, title: string): 
   return spec;
 }
 
-registerProblem(HttpError, (err) => ({ status: err.status, title: err.title, detail: err.message, ...err.extra, headers: err.headers }));
+registerProblem(HttpError, (err) => ({
+  status: err.status,
+  title: err.title,
+  detail: err.message,
+  ...err.extra,
+  headers: err.headers,
+}));
 registerProblem(NotFound, (err) => ({ status: 404, title: 'Not found', detail: err.message }));
 registerProblem(Forbidden, (err) => ({ status: 403, title: 'Forbidden', detail: err.message }));
 registerProblem(StaleVersion, (err) => ({ status: 412, title: 'Precondition failed', detail: err.message }));
 registerProblem(InvalidCursor, () => ({
-  status: 400, title: 'Invalid cursor', detail: 'the after cursor was not issued by this API',
+  status: 400,
+  title: 'Invalid cursor',
+  detail: 'the after cursor was not issued by this API',
   errors: [{ in: 'query', field: 'after', message: 'not a cursor issued by this API' }],
 }));
 registerProblem(IdempotencyKeyReused, (err) => ({
-  status: 422, title: 'Idempotency-Key reused', detail: err.message,
+  status: 422,
+  title: 'Idempotency-Key reused',
+  detail: err.message,
   errors: [{ in: 'header', field: 'idempotency-key', message: 'was already used with a different request' }],
 }));
 registerProblem(InvalidToken, (err) => {
   const message = err.reason === 'expired' ? 'has expired' : 'is invalid';
   return {
-    status: 401, title: 'Unauthorized', detail: `the token ${message}`,
-    errors: [{ in: 'header', field: 'authorization', message }], headers: { 'www-authenticate': 'Bearer' },
+    status: 401,
+    title: 'Unauthorized',
+    detail: `the token ${message}`,
+    errors: [{ in: 'header', field: 'authorization', message }],
+    headers: { 'www-authenticate': 'Bearer' },
   };
 });
 registerProblem(UniqueViolation, (err) => constraintProblem(err, 409, 'Already exists'));
 registerProblem(ExclusionViolation, (err) => constraintProblem(err, 409, 'Conflicts with an existing entry'));
-registerProblem(ForeignKeyViolation, (err, method) => (method === 'DELETE'
-  ? constraintProblem(err, 409, 'Still referenced') : constraintProblem(err, 422, 'Refers to something that does not exist')));
+registerProblem(ForeignKeyViolation, (err, method) =>
+  method === 'DELETE'
+    ? constraintProblem(err, 409, 'Still referenced')
+    : constraintProblem(err, 422, 'Refers to something that does not exist'),
+);
 registerProblem(CheckViolation, (err) => constraintProblem(err, 422, 'Not acceptable'));
 registerProblem(NotNullViolation, (err) => constraintProblem(err, 422, 'Not acceptable'));
 registerProblem(InvalidInput, (err) => constraintProblem(err, 400, 'Invalid value'));
 registerProblem(TransientConflict, () => ({
-  status: 503, title: 'Busy, try again', detail: 'the request kept conflicting with concurrent ones', headers: { 'retry-after': '1' },
+  status: 503,
+  title: 'Busy, try again',
+  detail: 'the request kept conflicting with concurrent ones',
+  headers: { 'retry-after': '1' },
 }));
 registerProblem(Unavailable, () => ({
-  status: 503, title: 'Database unavailable', detail: 'the database cannot serve this request now', headers: { 'retry-after': '5' },
+  status: 503,
+  title: 'Database unavailable',
+  detail: 'the database cannot serve this request now',
+  headers: { 'retry-after': '5' },
 }));
 
 /** Status, body and headers for an error; anything unregistered and not a body-parser 4xx is a 500. */
-export function toProblem(err: unknown, method = 'GET'): { status: number; problem: Problem; headers?: Record<string, string> } {
+export function toProblem(
+  err: unknown,
+  method = 'GET',
+): { status: number; problem: Problem; headers?: Record<string, string> } {
   const render = rendererOf(err);
   if (render) {
     const { status, title, detail, headers, ...extensions } = render(err, method);
@@ -185,7 +235,12 @@ function simple(status: number, title: string, detail: string) {
 }
 
 /** Sends a problem+json response. */
-export function sendProblem(res: import('express').Response, status: number, problem: Problem, headers: Record<string, string> = {}) {
+export function sendProblem(
+  res: import('express').Response,
+  status: number,
+  problem: Problem,
+  headers: Record<string, string> = {},
+) {
   res.status(status).set(headers).type('application/problem+json').send(JSON.stringify(problem));
 }
 

@@ -3,7 +3,19 @@
  * OpenAPI document (TypeBox's markers are symbols, which JSON.stringify skips) and carries its
  * TypeScript type, so `api.route` hands handlers typed input with no interface beside the schema.
  */
-import { Type, type ObjectOptions, type SchemaOptions, type Static, type TInteger, type TObject, type TOptional, type TProperties, type TSchema, type TString, type TUnsafe } from '@sinclair/typebox';
+import {
+  Type,
+  type ObjectOptions,
+  type SchemaOptions,
+  type Static,
+  type TInteger,
+  type TObject,
+  type TOptional,
+  type TProperties,
+  type TSchema,
+  type TString,
+  type TUnsafe,
+} from '@sinclair/typebox';
 import type { PageSize } from '../../lib/core/page.js';
 
 /**
@@ -14,7 +26,9 @@ export const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })
 
 /** Path parameters that are all ids, e.g. `PathIds('orgId', 'teamId')` for `/orgs/:orgId/teams/:teamId`. */
 export function PathIds<K extends string>(...names: K[]): TObject<{ [N in K]: typeof Id }> {
-  return Type.Object(Object.fromEntries(names.map((n) => [n, Id])) as { [N in K]: typeof Id }, { additionalProperties: false });
+  return Type.Object(Object.fromEntries(names.map((n) => [n, Id])) as { [N in K]: typeof Id }, {
+    additionalProperties: false,
+  });
 }
 
 /** `/:id` of a bigint id. */
@@ -33,7 +47,10 @@ export function Nullable<T extends TSchema & { type: string }>(schema: T): TUnsa
 }
 
 /** One of the given strings, written as JSON Schema `enum`. */
-export function StringEnum<const V extends readonly string[]>(values: V, options: SchemaOptions = {}): TUnsafe<V[number]> {
+export function StringEnum<const V extends readonly string[]>(
+  values: V,
+  options: SchemaOptions = {},
+): TUnsafe<V[number]> {
   return Type.Unsafe<V[number]>({ enum: [...values], ...options });
 }
 
@@ -45,10 +62,16 @@ export const Limit = (size: PageSize): TOptional<TInteger> =>
   Type.Optional(Type.Integer({ minimum: 1, maximum: size.max, default: size.default }));
 
 /** The `after` cursor of a keyset list: opaque to clients, copied from the previous Link header. */
-export const After = Type.Optional(Type.String({ maxLength: 200, description: 'cursor from the Link rel="next" header' }));
+export const After = Type.Optional(
+  Type.String({ maxLength: 200, description: 'cursor from the Link rel="next" header' }),
+);
 
 /** The query of a keyset list: its own filters `extra`, then `limit` and `after`. */
-export function PageQuery<P extends TProperties = {}>(size: PageSize, extra: P = {} as P, options: ObjectOptions = {}) {
+export function PageQuery<P extends TProperties = Record<never, never>>(
+  size: PageSize,
+  extra: P = {} as P,
+  options: ObjectOptions = {},
+) {
   return Type.Object({ ...extra, limit: Limit(size), after: After }, options);
 }
 

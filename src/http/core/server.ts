@@ -11,7 +11,10 @@ import { embeddedPackage, missingPeersMessage, serverPackages } from '../../lib/
 
 // Express, Swagger UI, ajv, pino (and without DATABASE_URL the PostgreSQL binaries) are optional
 // peers of the package: checked before the modules that import them are loaded.
-const missing = missingPeersMessage('the HTTP server', [...serverPackages, ...(process.env.DATABASE_URL ? [] : [embeddedPackage])]);
+const missing = missingPeersMessage('the HTTP server', [
+  ...serverPackages,
+  ...(process.env.DATABASE_URL ? [] : [embeddedPackage]),
+]);
 if (missing) {
   console.error(missing);
   process.exit(1);
@@ -37,14 +40,26 @@ try {
 } catch (err) {
   // A taken port is an operator's everyday mistake: one line that says what to change, no stack.
   const code = (err as NodeJS.ErrnoException).code;
-  const why = code === 'EADDRINUSE' ? 'is already in use' : code === 'EACCES' ? 'needs privileges this process lacks' : `cannot be listened on (${code ?? (err as Error).message})`;
+  const why =
+    code === 'EADDRINUSE'
+      ? 'is already in use'
+      : code === 'EACCES'
+        ? 'needs privileges this process lacks'
+        : `cannot be listened on (${code ?? (err as Error).message})`;
   console.error(`pg-grind: port ${port} on ${host} ${why}: set PORT (or HOST) to a free address`);
   await sql.end({ timeout: 5 });
   await database.stop();
   process.exit(1);
 }
-logger.info({ url: `http://${host}:${port}`, docs: `http://${host}:${port}/docs`, embedded: database.embedded,
-  startupMs: Math.round(performance.now() - started) }, 'pg-grind listening');
+logger.info(
+  {
+    url: `http://${host}:${port}`,
+    docs: `http://${host}:${port}/docs`,
+    embedded: database.embedded,
+    startupMs: Math.round(performance.now() - started),
+  },
+  'pg-grind listening',
+);
 
 let stopping = false;
 async function shutdown(signal: string) {

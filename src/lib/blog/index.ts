@@ -12,11 +12,28 @@ import { pageLimit, type PageSize } from '../core/page.js';
 import { hashPassword, needsRehash, verifyNothing, verifyPassword, type PasswordOptions } from '../core/password.js';
 
 const q = loadSql('blog', [
-  'get_or_create_setting', 'create_user', 'find_user', 'find_user_by_email', 'update_user', 'delete_user',
-  'find_profile', 'follow_user', 'unfollow_user',
-  'list_articles', 'list_recent_articles', 'list_feed', 'find_article', 'create_article', 'update_article', 'delete_article',
-  'favorite_article', 'unfavorite_article',
-  'list_comments', 'create_comment', 'delete_comment', 'list_tags',
+  'get_or_create_setting',
+  'create_user',
+  'find_user',
+  'find_user_by_email',
+  'update_user',
+  'delete_user',
+  'find_profile',
+  'follow_user',
+  'unfollow_user',
+  'list_articles',
+  'list_recent_articles',
+  'list_feed',
+  'find_article',
+  'create_article',
+  'update_article',
+  'delete_article',
+  'favorite_article',
+  'unfavorite_article',
+  'list_comments',
+  'create_comment',
+  'delete_comment',
+  'list_tags',
 ]);
 
 /** A user id (bigint: a string when read, a number or string when given). */
@@ -42,14 +59,41 @@ export interface ArticlePage {
 
 export type Comment = RowOf<typeof q.create_comment>;
 
-export interface NewUser { email: string; username: string; password: string }
+export interface NewUser {
+  email: string;
+  username: string;
+  password: string;
+}
 /** Fields to change; absent fields are kept; bio and image may be set to null. */
-export interface UserPatch { email?: string; username?: string; password?: string; bio?: string | null; image?: string | null }
-export interface NewArticle { title: string; description: string; body: string; tagList?: string[] }
+export interface UserPatch {
+  email?: string;
+  username?: string;
+  password?: string;
+  bio?: string | null;
+  image?: string | null;
+}
+export interface NewArticle {
+  title: string;
+  description: string;
+  body: string;
+  tagList?: string[];
+}
 /** Fields to change; absent fields are kept. A new title moves the slug; tagList replaces the tags. */
-export interface ArticlePatch { title?: string; description?: string; body?: string; tagList?: string[] }
-export interface Paging { limit?: number; offset?: number }
-export interface ArticleFilters extends Paging { tag?: string; author?: string; favorited?: string }
+export interface ArticlePatch {
+  title?: string;
+  description?: string;
+  body?: string;
+  tagList?: string[];
+}
+export interface Paging {
+  limit?: number;
+  offset?: number;
+}
+export interface ArticleFilters extends Paging {
+  tag?: string;
+  author?: string;
+  favorited?: string;
+}
 
 /** RealWorld's page size (20) with a cap; 0 is allowed here (the count without rows), HTTP asks for at least 1. */
 export const PAGE_SIZE: PageSize = { default: 20, max: 100, min: 0 };
@@ -82,8 +126,14 @@ export async function getSigningSecret(db: Db, configured?: string): Promise<str
  * the reserved "feed", become "article" / "feed-article"; the SQL adds "-<id>" on collision.
  */
 export function slugify(title: string): string {
-  const base = title.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 100).replace(/-+$/, '');
+  const base = title
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 100)
+    .replace(/-+$/, '');
   if (base === '') return 'article';
   return base === 'feed' ? 'feed-article' : base;
 }
@@ -111,7 +161,12 @@ export async function registerUser(db: Db, user: NewUser, opts: PasswordOptions 
  * unknown e-mail as for a wrong password. Upgrades the stored hash when `opts` asks for other
  * scrypt parameters than it was made with.
  */
-export async function logIn(db: Db, email: string, password: string, opts: PasswordOptions = {}): Promise<User | undefined> {
+export async function logIn(
+  db: Db,
+  email: string,
+  password: string,
+  opts: PasswordOptions = {},
+): Promise<User | undefined> {
   const row = await maybeOne(db, q.find_user_by_email, [email]);
   if (!row) return verifyNothing(password, opts).then(() => undefined);
   if (!(await verifyPassword(password, row.password_hash))) return undefined;
@@ -208,18 +263,33 @@ export async function getArticle(db: Db, slug: string, viewer: UserId | null): P
  * it lost SLUG_ATTEMPTS races in a row.
  */
 export async function createArticle(db: Db, author: UserId, a: NewArticle): Promise<Article> {
-  const params: ParamsOf<typeof q.create_article> = [author, slugify(a.title), a.title, a.description, a.body, normalizeTags(a.tagList)];
+  const params: ParamsOf<typeof q.create_article> = [
+    author,
+    slugify(a.title),
+    a.title,
+    a.description,
+    a.body,
+    normalizeTags(a.tagList),
+  ];
   for (let attempt = 1; ; attempt++) {
     const row = await maybeOne(db, q.create_article, params);
     if (row) return row;
-    if (attempt >= SLUG_ATTEMPTS) throw new TransientConflict('create_article kept losing slug races', { code: '40001' });
+    if (attempt >= SLUG_ATTEMPTS)
+      throw new TransientConflict('create_article kept losing slug races', { code: '40001' });
   }
 }
 
 /** Changes `viewer`'s article; returns it. Throws NotFound('article'), NotAuthor('article'), CheckViolation. */
 export async function updateArticle(db: Db, viewer: UserId, slug: string, patch: ArticlePatch): Promise<Article> {
-  const params: ParamsOf<typeof q.update_article> = [slug, viewer, patch.title === undefined ? null : slugify(patch.title), patch.title ?? null,
-    patch.description ?? null, patch.body ?? null, patch.tagList === undefined ? null : normalizeTags(patch.tagList)];
+  const params: ParamsOf<typeof q.update_article> = [
+    slug,
+    viewer,
+    patch.title === undefined ? null : slugify(patch.title),
+    patch.title ?? null,
+    patch.description ?? null,
+    patch.body ?? null,
+    patch.tagList === undefined ? null : normalizeTags(patch.tagList),
+  ];
   for (let attempt = 1; ; attempt++) {
     try {
       const row = found(await maybeOne(db, q.update_article, params), 'article', notAuthor('article'));
@@ -227,7 +297,8 @@ export async function updateArticle(db: Db, viewer: UserId, slug: string, patch:
       return found(wholeArticle(row), 'article');
     } catch (err) {
       // A concurrent rename took the same new slug first: the next run sees it and appends the id.
-      if (!(err instanceof UniqueViolation && err.constraint === 'articles_slug_key') || attempt >= SLUG_ATTEMPTS) throw err;
+      if (!(err instanceof UniqueViolation && err.constraint === 'articles_slug_key') || attempt >= SLUG_ATTEMPTS)
+        throw err;
     }
   }
 }

@@ -11,10 +11,14 @@ export const ILLEGAL_TRANSITION = 'BK001';
 export const PAYMENT_REQUIRED = 'BK002';
 
 /** BK001: the booking cannot move to the requested status (constraint bookings_status_transition or bookings_hold_expired). */
-export class IllegalTransition extends DbError { override name = 'IllegalTransition'; }
+export class IllegalTransition extends DbError {
+  override name = 'IllegalTransition';
+}
 
 /** BK002: the resource requires payment and the booking still has a balance due (bookings_paid_before_confirm). */
-export class PaymentRequired extends DbError { override name = 'PaymentRequired'; }
+export class PaymentRequired extends DbError {
+  override name = 'PaymentRequired';
+}
 
 /** An active booking already blocks (part of) the requested period, buffers included. */
 export interface ConflictingBooking {
@@ -26,7 +30,11 @@ export interface ConflictingBooking {
 /** 23P01 on bookings_no_overlap, with the bookings it collided with (empty if they vanished since). */
 export class BookingConflict extends ExclusionViolation {
   override name = 'BookingConflict';
-  constructor(fields: PgErrorFields, readonly conflicts: ConflictingBooking[], cause?: unknown) {
+  constructor(
+    fields: PgErrorFields,
+    readonly conflicts: ConflictingBooking[],
+    cause?: unknown,
+  ) {
     super('the period overlaps an active booking of this resource', fields, cause);
   }
 }

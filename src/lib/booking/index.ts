@@ -10,15 +10,28 @@ import { isTransaction, loadSql, many, maybeOne, transaction, type Db, type Para
 import { CheckViolation, ExclusionViolation, found } from '../core/errors.js';
 import type { IdempotencyQueries } from '../core/idempotency.js';
 import { pageLimit, type PageSize } from '../core/page.js';
-import { BookingConflict, type ConflictingBooking } from './errors.js';
+import { BookingConflict } from './errors.js';
 
 export * from './errors.js';
 
 const q = loadSql('booking', [
-  'create_resource', 'find_resource', 'replace_availability', 'create_blackout', 'list_slots', 'resource_utilisation',
-  'create_booking', 'find_booking', 'find_conflicts', 'transition_booking', 'expire_holds',
-  'list_customer_bookings', 'create_payment', 'list_payments',
-  'claim_idempotency_key', 'find_idempotency_key', 'save_idempotency_response',
+  'create_resource',
+  'find_resource',
+  'replace_availability',
+  'create_blackout',
+  'list_slots',
+  'resource_utilisation',
+  'create_booking',
+  'find_booking',
+  'find_conflicts',
+  'transition_booking',
+  'expire_holds',
+  'list_customer_bookings',
+  'create_payment',
+  'list_payments',
+  'claim_idempotency_key',
+  'find_idempotency_key',
+  'save_idempotency_response',
 ]);
 
 /** The statements over booking.idempotency_keys, for `idempotent()` in ../idempotency.ts. */
@@ -134,9 +147,15 @@ function checkDateRange(from: string, to: string): void {
 export async function createResource(db: Db, r: NewResource): Promise<Resource> {
   const d = RESOURCE_DEFAULTS;
   const [row] = await many(db, q.create_resource, [
-    r.name, r.timeZone, r.minMinutes ?? d.minMinutes, r.maxMinutes ?? d.maxMinutes,
-    r.bufferBeforeMinutes ?? d.bufferBeforeMinutes, r.bufferAfterMinutes ?? d.bufferAfterMinutes,
-    r.requiresPayment ?? d.requiresPayment, r.priceMinor ?? d.priceMinor, r.currency ?? null,
+    r.name,
+    r.timeZone,
+    r.minMinutes ?? d.minMinutes,
+    r.maxMinutes ?? d.maxMinutes,
+    r.bufferBeforeMinutes ?? d.bufferBeforeMinutes,
+    r.bufferAfterMinutes ?? d.bufferAfterMinutes,
+    r.requiresPayment ?? d.requiresPayment,
+    r.priceMinor ?? d.priceMinor,
+    r.currency ?? null,
   ]);
   return { ...row!, windows: [] };
 }
@@ -165,7 +184,11 @@ export async function getResource(db: Db, id: Id): Promise<Resource> {
 export async function replaceAvailability(db: Db, id: Id, windows: readonly AvailabilityWindow[]): Promise<Resource> {
   return transaction(db, async (tx) => {
     const done = await maybeOne(tx, q.replace_availability, [
-      id, windows.map((w) => w.weekday), windows.map((w) => w.start), windows.map((w) => w.end)]);
+      id,
+      windows.map((w) => w.weekday),
+      windows.map((w) => w.start),
+      windows.map((w) => w.end),
+    ]);
     found(done, 'resource');
     return getResource(tx, id);
   });
@@ -182,7 +205,11 @@ function checkPeriod(start: Date | string, end: Date | string, constraint: strin
  * ForeignKeyViolation (blackouts_resource_id_fkey), CheckViolation (blackouts_period_bounded,
  * blackouts_reason_length).
  */
-export async function createBlackout(db: Db, id: Id, b: { start: Date | string; end: Date | string; reason?: string | null }): Promise<Blackout> {
+export async function createBlackout(
+  db: Db,
+  id: Id,
+  b: { start: Date | string; end: Date | string; reason?: string | null },
+): Promise<Blackout> {
   checkPeriod(b.start, b.end, 'blackouts_period_bounded');
   const [row] = await many(db, q.create_blackout, [id, b.start, b.end, b.reason ?? null]);
   return row!;
@@ -203,7 +230,11 @@ export async function listSlots(db: Db, id: Id, query: SlotQuery): Promise<Slot[
 }
 
 /** Available and booked minutes per local day; throws NotFound, CheckViolation (date_range). */
-export async function resourceUtilisation(db: Db, id: Id, range: { from: string; to: string }): Promise<UtilisationDay[]> {
+export async function resourceUtilisation(
+  db: Db,
+  id: Id,
+  range: { from: string; to: string },
+): Promise<UtilisationDay[]> {
   checkDateRange(range.from, range.to);
   await getResource(db, id);
   return many(db, q.resource_utilisation, [id, range.from, range.to]);
@@ -225,7 +256,14 @@ async function conflictsOf(db: Db, b: NewBooking) {
  */
 export async function createBooking(db: Db, b: NewBooking): Promise<Booking> {
   checkPeriod(b.start, b.end, 'bookings_period_bounded');
-  const params: ParamsOf<typeof q.create_booking> = [b.resourceId, b.customerEmail, b.start, b.end, b.holdMinutes ?? null, b.idempotencyKey ?? null];
+  const params: ParamsOf<typeof q.create_booking> = [
+    b.resourceId,
+    b.customerEmail,
+    b.start,
+    b.end,
+    b.holdMinutes ?? null,
+    b.idempotencyKey ?? null,
+  ];
   try {
     // Inside a caller's transaction the insert gets a savepoint, so that after an overlap the
     // transaction is still usable for naming the conflict.
@@ -235,7 +273,13 @@ export async function createBooking(db: Db, b: NewBooking): Promise<Booking> {
     return rows[0]!;
   } catch (err) {
     if (err instanceof ExclusionViolation && err.constraint === 'bookings_no_overlap') {
-      const fields = { code: err.code, constraint: err.constraint, table: err.table, schema: err.schema, statement: err.statement };
+      const fields = {
+        code: err.code,
+        constraint: err.constraint,
+        table: err.table,
+        schema: err.schema,
+        statement: err.statement,
+      };
       throw new BookingConflict(fields, await conflictsOf(db, b), err);
     }
     throw err;
@@ -296,7 +340,13 @@ export function listCustomerBookings(db: Db, email: string, opts: { limit?: numb
 export async function createPayment(db: Db, bookingId: Id, p: NewPayment): Promise<Payment> {
   await getBooking(db, bookingId);
   const [row] = await many(db, q.create_payment, [
-    bookingId, p.amountMinor, p.currency, p.status ?? 'succeeded', p.providerReference, p.idempotencyKey ?? null]);
+    bookingId,
+    p.amountMinor,
+    p.currency,
+    p.status ?? 'succeeded',
+    p.providerReference,
+    p.idempotencyKey ?? null,
+  ]);
   return row!;
 }
 

@@ -20,8 +20,11 @@ export function decodeCursor(cursor: string, arity: number): CursorValue[] {
   } catch {
     throw new InvalidCursor();
   }
-  if (!Array.isArray(values) || values.length !== arity
-    || !values.every((v) => v === null || ['string', 'number', 'boolean'].includes(typeof v))) {
+  if (
+    !Array.isArray(values) ||
+    values.length !== arity ||
+    !values.every((v) => v === null || ['string', 'number', 'boolean'].includes(typeof v))
+  ) {
     throw new InvalidCursor();
   }
   return values as CursorValue[];

@@ -78,8 +78,12 @@ export type ParamsOf<S> = S extends Statement<infer P, unknown> ? P : never;
 /** The result row of a statement. */
 export type RowOf<S> = S extends Statement<never, infer R> ? R : never;
 
-type Generated<Pr extends keyof SqlStatements, N extends keyof SqlStatements[Pr]> =
-  SqlStatements[Pr][N] extends { params: infer P extends readonly unknown[]; row: infer R } ? Statement<P, R> : never;
+type Generated<Pr extends keyof SqlStatements, N extends keyof SqlStatements[Pr]> = SqlStatements[Pr][N] extends {
+  params: infer P extends readonly unknown[];
+  row: infer R;
+}
+  ? Statement<P, R>
+  : never;
 
 /**
  * Reads `sql/<project>/<name>.sql` for each name, once, at import time: a missing file fails the
@@ -87,7 +91,8 @@ type Generated<Pr extends keyof SqlStatements, N extends keyof SqlStatements[Pr]
  * src/lib/generated/sql/ (a name without generated types does not compile).
  */
 export function loadSql<Pr extends keyof SqlStatements, const N extends keyof SqlStatements[Pr] & string>(
-  project: Pr, names: readonly N[],
+  project: Pr,
+  names: readonly N[],
 ): { readonly [K in N]: Generated<Pr, K> } {
   const out: Record<string, Statement> = {};
   for (const name of names) {
@@ -112,7 +117,11 @@ async function run(db: Db, statement: Statement, params: Params) {
 }
 
 /** All rows. */
-export async function many<P extends readonly unknown[], R>(db: Db, statement: Statement<P, R>, ...[params]: ParamsArg<P>): Promise<R[]> {
+export async function many<P extends readonly unknown[], R>(
+  db: Db,
+  statement: Statement<P, R>,
+  ...[params]: ParamsArg<P>
+): Promise<R[]> {
   return (await run(db, statement, params ?? [])) as unknown as R[];
 }
 
@@ -123,19 +132,32 @@ function atMostOne<R>(rows: readonly R[], statement: Statement): R | undefined {
 }
 
 /** The single row, or undefined when there is none. Throws TooManyRows if the statement returned several. */
-export async function maybeOne<P extends readonly unknown[], R>(db: Db, statement: Statement<P, R>, ...[params]: ParamsArg<P>): Promise<R | undefined> {
+export async function maybeOne<P extends readonly unknown[], R>(
+  db: Db,
+  statement: Statement<P, R>,
+  ...[params]: ParamsArg<P>
+): Promise<R | undefined> {
   return atMostOne((await run(db, statement, params ?? [])) as unknown as R[], statement);
 }
 
 /** Exactly one row; `NotFound(entity)` when there is none, TooManyRows when there are several. */
-export async function one<P extends readonly unknown[], R>(db: Db, statement: Statement<P, R>, params: NoInfer<P>, entity = 'row'): Promise<R> {
+export async function one<P extends readonly unknown[], R>(
+  db: Db,
+  statement: Statement<P, R>,
+  params: NoInfer<P>,
+  entity = 'row',
+): Promise<R> {
   const row = atMostOne((await run(db, statement, params)) as unknown as R[], statement);
   if (row === undefined) throw new NotFound(entity, statement.name);
   return row;
 }
 
 /** Runs a statement for its effect; returns the affected row count. */
-export async function exec<P extends readonly unknown[]>(db: Db, statement: Statement<P, unknown>, ...[params]: ParamsArg<P>): Promise<number> {
+export async function exec<P extends readonly unknown[]>(
+  db: Db,
+  statement: Statement<P, unknown>,
+  ...[params]: ParamsArg<P>
+): Promise<number> {
   return (await run(db, statement, params ?? [])).count;
 }
 
@@ -177,7 +199,8 @@ export async function transaction<T>(
     }
   }
   const mode = [opts.isolation && `isolation level ${opts.isolation}`, opts.readOnly && 'read only']
-    .filter(Boolean).join(' ');
+    .filter(Boolean)
+    .join(' ');
   const maxAttempts = opts.maxAttempts ?? 5;
   const base = opts.baseDelayMs ?? 10;
   for (let attempt = 1; ; attempt++) {
@@ -187,7 +210,9 @@ export async function transaction<T>(
       const mapped = mapDbError(err);
       if (!isRetryable(mapped)) throw mapped;
       if (attempt >= maxAttempts) {
-        throw mapped instanceof TransientConflict ? mapped : new TransientConflict('transaction kept conflicting', { code: '40001' }, err);
+        throw mapped instanceof TransientConflict
+          ? mapped
+          : new TransientConflict('transaction kept conflicting', { code: '40001' }, err);
       }
       await sleep(Math.random() * Math.min(1000, base * 2 ** attempt));
     }

@@ -48,7 +48,11 @@ export interface EmbeddedServer {
   stop(): Promise<void>;
 }
 
-interface Binaries { initdb: string; pg_ctl: string; postgres: string }
+interface Binaries {
+  initdb: string;
+  pg_ctl: string;
+  postgres: string;
+}
 
 async function binaries(): Promise<Binaries> {
   const missing = missingPeersMessage('the embedded PostgreSQL', [embeddedPackage]);
@@ -57,11 +61,16 @@ async function binaries(): Promise<Binaries> {
   try {
     return (await import(pkg)) as Binaries;
   } catch {
-    throw new Error(`no embedded PostgreSQL for ${platform()}-${arch()} (package ${pkg}); set DATABASE_URL to use your own server`);
+    throw new Error(
+      `no embedded PostgreSQL for ${platform()}-${arch()} (package ${pkg}); set DATABASE_URL to use your own server`,
+    );
   }
 }
 
-interface RunAs { uid?: number; gid?: number }
+interface RunAs {
+  uid?: number;
+  gid?: number;
+}
 
 /**
  * PostgreSQL refuses to run as root. As root we run it as the OS user `postgres` (created if missing),
@@ -137,8 +146,14 @@ const usersLock = "hashtext('pg-grind.embedded.users')";
  */
 async function join(url: string): Promise<postgres.Sql | undefined> {
   // No lifetime or idle limit (0: none): recycling the connection would drop the share.
-  const conn = postgres(url, { max: 1, max_lifetime: 0, idle_timeout: 0, connect_timeout: 3, onnotice: () => {},
-    connection: { application_name: 'pg-grind-embedded-user' } });
+  const conn = postgres(url, {
+    max: 1,
+    max_lifetime: 0,
+    idle_timeout: 0,
+    connect_timeout: 3,
+    onnotice: () => {},
+    connection: { application_name: 'pg-grind-embedded-user' },
+  });
   try {
     const [row] = await conn.unsafe(`select pg_try_advisory_lock_shared(${usersLock}) as joined`);
     if (row!.joined) return conn;
@@ -215,7 +230,10 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
       }
     }
     if (running) {
-      if (attempt >= 3) throw new Error(`an embedded PostgreSQL (pid ${running.pid}) runs on ${dataDir} but does not let this process use it`);
+      if (attempt >= 3)
+        throw new Error(
+          `an embedded PostgreSQL (pid ${running.pid}) runs on ${dataDir} but does not let this process use it`,
+        );
       log(`the embedded PostgreSQL (pid ${running.pid}) is ${answering ? 'stopping' : 'starting'}: waiting for it`);
       await settled(dataDir, running.pid, answering);
       continue;
@@ -231,8 +249,11 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
       if (as.uid !== undefined) await chown(fresh, as.uid, as.gid!);
       try {
         // trust: the server listens on 127.0.0.1 only and no Unix socket; it is a development database.
-        await run(bin.initdb, ['-D', fresh, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale', '--no-sync'],
-          { ...as, env });
+        await run(
+          bin.initdb,
+          ['-D', fresh, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale', '--no-sync'],
+          { ...as, env },
+        );
         await rename(fresh, dataDir).catch((err: NodeJS.ErrnoException) => {
           if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
         });
@@ -245,11 +266,23 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
     const logFile = path.join(dataDir, 'server.log');
     const fast = opts.fast ? ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off' : '';
     try {
-      await pgctl(['start', '-D', dataDir, '-w', '-t', '60', '-l', logFile, '-o',
-        `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c max_connections=200${fast}`]);
+      await pgctl([
+        'start',
+        '-D',
+        dataDir,
+        '-w',
+        '-t',
+        '60',
+        '-l',
+        logFile,
+        '-o',
+        `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c max_connections=200${fast}`,
+      ]);
     } catch (err) {
       if (attempt < 3 && (await runningServer(dataDir))) continue; // another process started it first
-      const tail = await readFile(logFile, 'utf8').then((t) => t.split('\n').slice(-8).join('\n')).catch(() => '');
+      const tail = await readFile(logFile, 'utf8')
+        .then((t) => t.split('\n').slice(-8).join('\n'))
+        .catch(() => '');
       throw new Error(`embedded PostgreSQL did not start on port ${port}: ${(err as Error).message}\n${tail}`);
     }
     const conn = await join(urlFor(port));

@@ -64,41 +64,63 @@ export class DbError extends PgGrindError {
 }
 
 /** 23505: a unique constraint or index refused a duplicate. */
-export class UniqueViolation extends DbError { override name = 'UniqueViolation'; }
+export class UniqueViolation extends DbError {
+  override name = 'UniqueViolation';
+}
 /** 23P01: an exclusion constraint refused an overlap. */
-export class ExclusionViolation extends DbError { override name = 'ExclusionViolation'; }
+export class ExclusionViolation extends DbError {
+  override name = 'ExclusionViolation';
+}
 /** 23503: a foreign key points nowhere (write) or is still referenced (delete). */
-export class ForeignKeyViolation extends DbError { override name = 'ForeignKeyViolation'; }
+export class ForeignKeyViolation extends DbError {
+  override name = 'ForeignKeyViolation';
+}
 /** 23514: a CHECK constraint refused the row. */
-export class CheckViolation extends DbError { override name = 'CheckViolation'; }
+export class CheckViolation extends DbError {
+  override name = 'CheckViolation';
+}
 /** 23502: a NOT NULL column got null. */
-export class NotNullViolation extends DbError { override name = 'NotNullViolation'; }
+export class NotNullViolation extends DbError {
+  override name = 'NotNullViolation';
+}
 /** 22P02, 22001, 22003, 22007, 22008, 22021: a value PostgreSQL could not accept as typed. */
-export class InvalidInput extends DbError { override name = 'InvalidInput'; }
+export class InvalidInput extends DbError {
+  override name = 'InvalidInput';
+}
 /** 40001, 40P01 after the retries of `transaction()` ran out. */
-export class TransientConflict extends DbError { override name = 'TransientConflict'; }
+export class TransientConflict extends DbError {
+  override name = 'TransientConflict';
+}
 /**
  * The database cannot serve now (53300 too many connections, and the base of the three below):
  * `instanceof Unavailable` is the one test a caller that only wants "503, try later" needs.
  */
-export class Unavailable extends DbError { override name = 'Unavailable'; }
+export class Unavailable extends DbError {
+  override name = 'Unavailable';
+}
 /**
  * 57014: the statement was cancelled, by statement_timeout or by pg_cancel_backend (PostgreSQL
  * gives both one SQLSTATE). The connection is fine; the same statement may well time out again.
  */
-export class StatementTimeout extends Unavailable { override name = 'StatementTimeout'; }
+export class StatementTimeout extends Unavailable {
+  override name = 'StatementTimeout';
+}
 /**
  * 57P01 admin_shutdown (pg_terminate_backend, a fast shutdown) and 57P02 crash_shutdown (another
  * backend crashed): the server ended this session. Unlike a timeout, a retry on a new connection
  * usually succeeds once the server is back.
  */
-export class BackendTerminated extends Unavailable { override name = 'BackendTerminated'; }
+export class BackendTerminated extends Unavailable {
+  override name = 'BackendTerminated';
+}
 /**
  * 08xxx, 57P03 cannot_connect_now (starting up, shutting down, in recovery) and the driver's
  * socket failures (refused, reset, timed out): no usable connection to the database. The driver's
  * own codes are reported as 08006 (connection_failure).
  */
-export class ConnectionLost extends Unavailable { override name = 'ConnectionLost'; }
+export class ConnectionLost extends Unavailable {
+  override name = 'ConnectionLost';
+}
 
 /**
  * `getX` found no row. `entity` names what was looked for; the key that was looked up is not kept
@@ -106,7 +128,10 @@ export class ConnectionLost extends Unavailable { override name = 'ConnectionLos
  */
 export class NotFound extends PgGrindError {
   override name = 'NotFound';
-  constructor(readonly entity: string, readonly statement?: string) {
+  constructor(
+    readonly entity: string,
+    readonly statement?: string,
+  ) {
     super(`${entity} not found`);
   }
 }
@@ -118,7 +143,10 @@ export class NotFound extends PgGrindError {
  */
 export class Forbidden extends PgGrindError {
   override name = 'Forbidden';
-  constructor(readonly action: string, readonly entity?: string) {
+  constructor(
+    readonly action: string,
+    readonly entity?: string,
+  ) {
     super(`not allowed to ${action}`);
   }
 }
@@ -129,7 +157,10 @@ export class Forbidden extends PgGrindError {
  */
 export class TooManyRows extends PgGrindError {
   override name = 'TooManyRows';
-  constructor(readonly rows: number, readonly statement?: string) {
+  constructor(
+    readonly rows: number,
+    readonly statement?: string,
+  ) {
     super(`expected at most one row${statement ? ` from ${statement}` : ''}, got ${rows}`);
   }
 }
@@ -137,7 +168,11 @@ export class TooManyRows extends PgGrindError {
 /** An optimistic-concurrency check failed: the row changed since the caller read it. */
 export class StaleVersion extends PgGrindError {
   override name = 'StaleVersion';
-  constructor(readonly entity: string, readonly expected: number, readonly actual: number) {
+  constructor(
+    readonly entity: string,
+    readonly expected: number,
+    readonly actual: number,
+  ) {
     super(`${entity} is at version ${actual}, not ${expected}`);
   }
 }
@@ -159,8 +194,11 @@ export class InvalidCursor extends PgGrindError {
  * `Forbidden` of that action, or the error it returns); `done = false` throws NotFound. Returns
  * the row without the two flags.
  */
-export function found<T>(row: T | undefined | null, entity: string,
-  refuse?: string | (() => Forbidden)): Omit<T, 'allowed' | 'done'> {
+export function found<T>(
+  row: T | undefined | null,
+  entity: string,
+  refuse?: string | (() => Forbidden),
+): Omit<T, 'allowed' | 'done'> {
   if (row == null) throw new NotFound(entity);
   const { allowed, done, ...rest } = row as T & { allowed?: unknown; done?: unknown };
   if (allowed === false) {
@@ -220,15 +258,29 @@ registerSqlState('57P03', ConnectionLost);
 registerSqlState('08', ConnectionLost);
 
 /** postgres.js' and Node's codes for "no connection to talk over", reported as 08006. */
-export const CONNECTION_ERROR_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE',
-  'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT']);
+export const CONNECTION_ERROR_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'CONNECT_TIMEOUT',
+]);
 
 /** The SQLSTATE and named fields of a driver error, or undefined when `err` is not one. */
 export function driverFields(err: unknown): PgErrorFields | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
   const e = err as DriverError;
   if (typeof e.code !== 'string') return undefined;
-  return { code: e.code, constraint: e.constraint_name, table: e.table_name, column: e.column_name, schema: e.schema_name };
+  return {
+    code: e.code,
+    constraint: e.constraint_name,
+    table: e.table_name,
+    column: e.column_name,
+    schema: e.schema_name,
+  };
 }
 
 /** True for the SQLSTATEs a retry can cure (serialization failure, deadlock). */

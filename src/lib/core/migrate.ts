@@ -32,11 +32,14 @@ export async function ensureDatabase(url: string): Promise<boolean> {
   try {
     const [found] = await admin`select 1 from pg_database where datname = ${name}`;
     if (found) return false;
-    return await admin`create database ${admin(name)}`.then(() => true, (err: { code?: string }) => {
-      // created meanwhile by a concurrent start: 42P04, or 23505 when both inserted into pg_database at once
-      if (err.code !== '42P04' && err.code !== '23505') throw err;
-      return false;
-    });
+    return await admin`create database ${admin(name)}`.then(
+      () => true,
+      (err: { code?: string }) => {
+        // created meanwhile by a concurrent start: 42P04, or 23505 when both inserted into pg_database at once
+        if (err.code !== '42P04' && err.code !== '23505') throw err;
+        return false;
+      },
+    );
   } finally {
     await admin.end({ timeout: 2 });
   }

@@ -71,8 +71,13 @@ export function toPage<T>(rows: T[], limit: number, key: (row: T) => string): Pa
  * One keyset page by id: clamps the limit, decodes `opts.after` (InvalidCursor for a cursor this
  * module did not issue), runs `fetch(after, limit + 1)` and builds the page.
  */
-export async function keysetPage<T, S>(opts: PageOptions, size: PageSize, start: S, key: (row: T) => string,
-  fetch: (after: string | S, take: number) => Promise<T[]>): Promise<Page<T>> {
+export async function keysetPage<T, S>(
+  opts: PageOptions,
+  size: PageSize,
+  start: S,
+  key: (row: T) => string,
+  fetch: (after: string | S, take: number) => Promise<T[]>,
+): Promise<Page<T>> {
   const { limit, after } = keysetArgs(opts, size, start);
   return toPage(await fetch(after, limit + 1), limit, key);
 }

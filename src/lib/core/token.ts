@@ -63,7 +63,12 @@ export interface SignOptions {
 }
 
 /** A signed token for `sub` with the extra claims, valid for `ttlSeconds`. */
-export function signToken(sub: string, secret: string | Buffer, opts: SignOptions, extra: Record<string, unknown> = {}): string {
+export function signToken(
+  sub: string,
+  secret: string | Buffer,
+  opts: SignOptions,
+  extra: Record<string, unknown> = {},
+): string {
   const iat = Math.floor((opts.now ?? Date.now)() / 1000);
   const aud = opts.audience === undefined ? {} : { aud: opts.audience };
   const payload = b64url(JSON.stringify({ ...extra, ...aud, sub, iat, exp: iat + opts.ttlSeconds }));
@@ -103,8 +108,13 @@ export function verifyToken(token: string, secret: string | Buffer, opts: Verify
   const given = Buffer.from(s, 'base64url');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new InvalidToken('signature');
   const claims = json(p) as Partial<Claims> | null;
-  if (typeof claims !== 'object' || claims === null || typeof claims.sub !== 'string'
-    || typeof claims.exp !== 'number' || typeof claims.iat !== 'number') {
+  if (
+    typeof claims !== 'object' ||
+    claims === null ||
+    typeof claims.sub !== 'string' ||
+    typeof claims.exp !== 'number' ||
+    typeof claims.iat !== 'number'
+  ) {
     throw new InvalidToken('malformed');
   }
   const now = (opts.now ?? Date.now)() / 1000;

@@ -20,7 +20,6 @@ export { prune } from './sql.js';
 export type { Helpers, Job, Logger, Task, TaskList, WorkerHandle, WorkerOptions } from './worker.js';
 export { CronSyntaxError, cronTicks, parseCron } from './cron.js';
 
-
 export type JobId = string | number;
 export type JobState = 'scheduled' | 'waiting' | 'running' | 'completed' | 'failed' | 'cancelled';
 
@@ -69,7 +68,10 @@ export type StatsRow = Omit<RowOf<typeof q.job_stats>, 'state'> & { state: JobSt
 /** The job is in a state that refuses the operation (e.g. cancelling a running job). */
 export class JobStateConflict extends PgGrindError {
   override name = 'JobStateConflict';
-  constructor(readonly state: JobState, readonly operation: string) {
+  constructor(
+    readonly state: JobState,
+    readonly operation: string,
+  ) {
     super(`job is ${state}: cannot ${operation} it`);
   }
 }
@@ -94,8 +96,16 @@ function spec(job: NewJob) {
 
 /** Adds one job (through the SQL function queue.add_job); returns it. Throws CheckViolation on bad fields. */
 export async function addJob(db: Db, job: NewJob): Promise<AddedJob> {
-  const params: ParamsOf<typeof q.add_job> = [job.task, json(job.payload), job.queue ?? null, job.runAt ?? null, job.priority ?? null,
-    job.maxAttempts ?? null, job.key ?? null, job.keyMode ?? null];
+  const params: ParamsOf<typeof q.add_job> = [
+    job.task,
+    json(job.payload),
+    job.queue ?? null,
+    job.runAt ?? null,
+    job.priority ?? null,
+    job.maxAttempts ?? null,
+    job.key ?? null,
+    job.keyMode ?? null,
+  ];
   return (await many(db, q.add_job, params))[0]!;
 }
 
@@ -157,8 +167,15 @@ export async function setQueueLimit(db: Db, queue: string, concurrency: number |
 /** Creates a cron schedule; returns it. Throws CronSyntaxError, UniqueViolation (schedules_pkey), CheckViolation. */
 export async function createSchedule(db: Db, sch: NewSchedule): Promise<Schedule> {
   parseCron(sch.cron);
-  const rows = await many(db, q.create_schedule, [sch.name, sch.cron.trim(), sch.task,
-    json(sch.payload), sch.queue ?? null, sch.priority ?? null, sch.maxAttempts ?? null]);
+  const rows = await many(db, q.create_schedule, [
+    sch.name,
+    sch.cron.trim(),
+    sch.task,
+    json(sch.payload),
+    sch.queue ?? null,
+    sch.priority ?? null,
+    sch.maxAttempts ?? null,
+  ]);
   return rows[0]!;
 }
 

@@ -7,10 +7,26 @@
 import { loadSql, many, type Db, type RowOf } from '../core/db.js';
 
 export const q = loadSql('queue', [
-  'add_job', 'add_jobs', 'find_job', 'cancel_job', 'retry_job', 'job_stats', 'set_queue_limit',
-  'create_schedule', 'list_schedules', 'delete_schedule', 'prune',
-  'claim_jobs', 'complete_jobs', 'fail_jobs', 'release_jobs', 'extend_leases', 'rescue_jobs',
-  'register_worker', 'remove_worker', 'fire_schedules',
+  'add_job',
+  'add_jobs',
+  'find_job',
+  'cancel_job',
+  'retry_job',
+  'job_stats',
+  'set_queue_limit',
+  'create_schedule',
+  'list_schedules',
+  'delete_schedule',
+  'prune',
+  'claim_jobs',
+  'complete_jobs',
+  'fail_jobs',
+  'release_jobs',
+  'extend_leases',
+  'rescue_jobs',
+  'register_worker',
+  'remove_worker',
+  'fire_schedules',
 ]);
 
 /**

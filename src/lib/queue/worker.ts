@@ -10,7 +10,6 @@
  * before it changed; a poll every `pollInterval` ms covers anything still missed.
  */
 import { randomUUID } from 'node:crypto';
-import type postgres from 'postgres';
 import { many, type Pool, type RowOf } from '../core/db.js';
 import { prune, q } from './sql.js';
 import { cronTicks, parseCron, type Cron } from './cron.js';
@@ -30,6 +29,7 @@ export interface Helpers {
   logger: Logger;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: a handler declares the payload type it expects (`(p: {to: string}) => ...`); `unknown` would refuse every such handler.
 export type Task = (payload: any, helpers: Helpers) => unknown | Promise<unknown>;
 export type TaskList = Record<string, Task>;
 
@@ -85,7 +85,10 @@ class Run implements Helpers {
   private ac: AbortController | undefined;
   private reason: unknown;
   private aborted = false;
-  constructor(readonly job: Job, readonly logger: Logger) {}
+  constructor(
+    readonly job: Job,
+    readonly logger: Logger,
+  ) {}
   get signal(): AbortSignal {
     if (!this.ac) {
       this.ac = new AbortController();
@@ -123,7 +126,6 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   let claiming = false;
   let claimAgain = false;
   let idle = false;
-  let wake: (() => void) | null = null;
   let pollTimer: NodeJS.Timeout | null = null;
 
   // completion and failure batches: one statement in flight at a time, the next batch accumulates
@@ -286,7 +288,8 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   let listener: { unlisten(): Promise<void> } | null = null;
   if (listen) {
     listener = await sql.listen('queue_jobs', (payload) => {
-      if (payload === workerId) idle = false; // the producer took our idle flag
+      if (payload === workerId)
+        idle = false; // the producer took our idle flag
       else if (payload !== '') return; // addressed to another idle worker
       if (claiming) void quickClaim();
       else void claim();
@@ -296,37 +299,43 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   pollTimer = setInterval(() => void claim(), pollInterval);
 
   // heartbeats: renew the leases of held jobs; a lease lost means another worker may run the job
-  const heartbeat = setInterval(async () => {
-    const ids = [...running.keys(), ...buffer.map((j) => j.id)];
-    try {
-      await register();
-      // While register held our row, a producer skipped it (SKIP LOCKED) without notifying.
-      if (idle) void claim();
-      if (ids.length === 0) return;
-      const kept = new Set((await many(sql, q.extend_leases, [ids, workerId, leaseSeconds])).map((r) => r.id));
-      for (const id of ids) {
-        if (kept.has(id)) continue;
-        const r = running.get(id);
-        if (r) {
-          abandoned.add(id);
-          r.abort(new Error('lease lost'));
+  const heartbeat = setInterval(
+    async () => {
+      const ids = [...running.keys(), ...buffer.map((j) => j.id)];
+      try {
+        await register();
+        // While register held our row, a producer skipped it (SKIP LOCKED) without notifying.
+        if (idle) void claim();
+        if (ids.length === 0) return;
+        const kept = new Set((await many(sql, q.extend_leases, [ids, workerId, leaseSeconds])).map((r) => r.id));
+        for (const id of ids) {
+          if (kept.has(id)) continue;
+          const r = running.get(id);
+          if (r) {
+            abandoned.add(id);
+            r.abort(new Error('lease lost'));
+          }
+          const i = buffer.findIndex((j) => j.id === id);
+          if (i >= 0) buffer.splice(i, 1);
         }
-        const i = buffer.findIndex((j) => j.id === id);
-        if (i >= 0) buffer.splice(i, 1);
+      } catch (err) {
+        logger.error({ err }, 'queue: heartbeat failed');
       }
-    } catch (err) {
-      logger.error({ err }, 'queue: heartbeat failed');
-    }
-  }, Math.min(20_000, (leaseSeconds * 1000) / 3)); // 20 s also keeps queue.workers.seen_at fresh for prune
+    },
+    Math.min(20_000, (leaseSeconds * 1000) / 3),
+  ); // 20 s also keeps queue.workers.seen_at fresh for prune
 
   // rescue jobs of dead workers
-  const rescue = setInterval(async () => {
-    try {
-      await many(sql, q.rescue_jobs, [1000]);
-    } catch (err) {
-      logger.error({ err }, 'queue: rescue failed');
-    }
-  }, Math.max(500, Math.min(60_000, (leaseSeconds * 1000) / 2)));
+  const rescue = setInterval(
+    async () => {
+      try {
+        await many(sql, q.rescue_jobs, [1000]);
+      } catch (err) {
+        logger.error({ err }, 'queue: rescue failed');
+      }
+    },
+    Math.max(500, Math.min(60_000, (leaseSeconds * 1000) / 2)),
+  );
 
   // maintenance: whichever worker takes the advisory lock prunes history, old ticks, silent workers
   const historySeconds = opts.historySeconds ?? 7 * 86400;

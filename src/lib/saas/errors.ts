@@ -10,6 +10,8 @@ import { DbError, registerSqlState } from '../core/errors.js';
  * saas.create_org() when it ran without a user (no `asUser`). The library turns the first kind
  * into `Forbidden` naming the action; any other reaching a caller is still a refusal.
  */
-export class RowSecurityRefused extends DbError { override name = 'RowSecurityRefused'; }
+export class RowSecurityRefused extends DbError {
+  override name = 'RowSecurityRefused';
+}
 
 registerSqlState('42501', RowSecurityRefused);

@@ -18,14 +18,43 @@ import { RowSecurityRefused } from './errors.js';
 export * from './errors.js';
 
 const q = loadSql('saas', [
-  'set_context', 'current_org_role', 'signup', 'find_credentials',
-  'list_orgs', 'create_org', 'find_org', 'update_org', 'delete_org',
-  'list_members', 'add_member', 'update_member', 'remove_member', 'list_invitations', 'delete_invitation',
-  'list_teams', 'find_team', 'create_team', 'update_team', 'delete_team',
-  'list_team_members', 'add_team_member', 'remove_team_member',
-  'list_projects', 'find_project', 'create_project', 'update_project', 'delete_project',
-  'list_tasks', 'list_tasks_by_status', 'list_tasks_by_assignee', 'list_project_tasks', 'list_my_tasks',
-  'find_task', 'create_task', 'update_task', 'delete_task',
+  'set_context',
+  'current_org_role',
+  'signup',
+  'find_credentials',
+  'list_orgs',
+  'create_org',
+  'find_org',
+  'update_org',
+  'delete_org',
+  'list_members',
+  'add_member',
+  'update_member',
+  'remove_member',
+  'list_invitations',
+  'delete_invitation',
+  'list_teams',
+  'find_team',
+  'create_team',
+  'update_team',
+  'delete_team',
+  'list_team_members',
+  'add_team_member',
+  'remove_team_member',
+  'list_projects',
+  'find_project',
+  'create_project',
+  'update_project',
+  'delete_project',
+  'list_tasks',
+  'list_tasks_by_status',
+  'list_tasks_by_assignee',
+  'list_project_tasks',
+  'list_my_tasks',
+  'find_task',
+  'create_task',
+  'update_task',
+  'delete_task',
 ]);
 
 export type Id = string | number;
@@ -108,10 +137,22 @@ function anonymous<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
 // ---------------------------------------------------------------------------------------------
 // Accounts
 
-export interface SignupInput { email: string; password: string; name: string; orgName: string }
-export interface Session { token: string; user: User; org: Org }
+export interface SignupInput {
+  email: string;
+  password: string;
+  name: string;
+  orgName: string;
+}
+export interface Session {
+  token: string;
+  user: User;
+  org: Org;
+}
 /** Bearer tokens: HS256 JWTs (src/lib/token.ts). `secret` has at least 32 bytes; `ttlSeconds` defaults to 1 h. */
-export interface TokenOptions { secret: string | Buffer; ttlSeconds?: number }
+export interface TokenOptions {
+  secret: string | Buffer;
+  ttlSeconds?: number;
+}
 
 /**
  * The `aud` of saas tokens: a token signed with the same secret for another project (blog's
@@ -129,7 +170,10 @@ function issueToken(userId: string, tokens: TokenOptions): string {
 export async function signup(db: Db, input: SignupInput, tokens: TokenOptions): Promise<Session> {
   assertSecret(tokens.secret);
   const hash = await hashPassword(input.password);
-  const row = await anonymous(db, async (tx) => (await many(tx, q.signup, [input.email, input.name, hash, input.orgName]))[0]!);
+  const row = await anonymous(
+    db,
+    async (tx) => (await many(tx, q.signup, [input.email, input.name, hash, input.orgName]))[0]!,
+  );
   return {
     token: issueToken(String(row.user_id), tokens),
     user: { id: row.user_id, email: row.email, name: row.name },
@@ -139,7 +183,12 @@ export async function signup(db: Db, input: SignupInput, tokens: TokenOptions): 
 
 /** A token for a correct email and password, or undefined (same time either way: an unknown
  * email still costs one scrypt verification). */
-export async function login(db: Db, email: string, password: string, tokens: TokenOptions): Promise<{ token: string; userId: string } | undefined> {
+export async function login(
+  db: Db,
+  email: string,
+  password: string,
+  tokens: TokenOptions,
+): Promise<{ token: string; userId: string } | undefined> {
   const cred = await anonymous(db, (tx) => maybeOne(tx, q.find_credentials, [email]));
   if (!cred) return verifyNothing(password).then(() => undefined);
   if (!(await verifyPassword(password, cred.password_hash))) return undefined;
@@ -219,14 +268,24 @@ export type AddMemberResult =
 export async function addMember(tx: Db, orgId: Id, email: string, role: OrgRole): Promise<AddMemberResult> {
   const [row] = await many(tx, q.add_member, [orgId, email, role]).catch(refusing('add members with this role'));
   // One branch of the union sets user_id, the other invitation_id (add_member.sql).
-  if (row!.kind === 'member') return { kind: 'member', member: { user_id: row!.user_id!, email: row!.email, role: row!.role, created_at: row!.created_at } };
-  return { kind: 'invitation', invitation: { id: row!.invitation_id!, email: row!.email, role: row!.role, created_at: row!.created_at } };
+  if (row!.kind === 'member')
+    return {
+      kind: 'member',
+      member: { user_id: row!.user_id!, email: row!.email, role: row!.role, created_at: row!.created_at },
+    };
+  return {
+    kind: 'invitation',
+    invitation: { id: row!.invitation_id!, email: row!.email, role: row!.role, created_at: row!.created_at },
+  };
 }
 
 /** Changes a member's role. Throws NotFound, Forbidden, CheckViolation (memberships_one_owner). */
 export async function updateMember(tx: Db, orgId: Id, userId: Id, role: OrgRole): Promise<Member> {
-  const row = found(await maybeOne(tx, q.update_member, [orgId, userId, role])
-    .catch(refusing('grant this role')), 'member', 'change this member');
+  const row = found(
+    await maybeOne(tx, q.update_member, [orgId, userId, role]).catch(refusing('grant this role')),
+    'member',
+    'change this member',
+  );
   // allowed: the outer join found the updated row, so its columns are there.
   return { user_id: row.user_id, email: row.email, name: row.name, role: row.role!, created_at: row.created_at! };
 }
@@ -237,7 +296,12 @@ export async function removeMember(tx: Db, orgId: Id, userId: Id): Promise<void>
 }
 
 /** Pending invitations (admins; others get Forbidden). */
-export async function listInvitations(tx: Db, orgId: Id, role: OrgRole, opts: PageOptions = {}): Promise<Page<Invitation>> {
+export async function listInvitations(
+  tx: Db,
+  orgId: Id,
+  role: OrgRole,
+  opts: PageOptions = {},
+): Promise<Page<Invitation>> {
   if (role !== 'admin' && role !== 'owner') throw new Forbidden('see invitations');
   const { after, limit } = pageArgs(opts);
   return toPage(await many(tx, q.list_invitations, [orgId, after, limit + 1]), limit, (i) => i.id);
@@ -279,7 +343,12 @@ export async function deleteTeam(tx: Db, orgId: Id, teamId: Id): Promise<void> {
 }
 
 /** Members of a team. Throws NotFound for the team. */
-export async function listTeamMembers(tx: Db, orgId: Id, teamId: Id, opts: PageOptions = {}): Promise<Page<TeamMember>> {
+export async function listTeamMembers(
+  tx: Db,
+  orgId: Id,
+  teamId: Id,
+  opts: PageOptions = {},
+): Promise<Page<TeamMember>> {
   await getTeam(tx, orgId, teamId);
   const { after, limit } = pageArgs(opts);
   return toPage(await many(tx, q.list_team_members, [orgId, teamId, after, limit + 1]), limit, (m) => m.user_id);
@@ -287,9 +356,16 @@ export async function listTeamMembers(tx: Db, orgId: Id, teamId: Id, opts: PageO
 
 /** Puts an org member in a team (admins). Throws NotFound (team), Forbidden,
  * ForeignKeyViolation (team_members_member_fkey: not a member of this org), UniqueViolation. */
-export async function addTeamMember(tx: Db, orgId: Id, teamId: Id, userId: Id): Promise<{ user_id: string; created_at: Date }> {
-  return found(await maybeOne(tx, q.add_team_member, [orgId, teamId, userId])
-    .catch(refusing('manage team members')), 'team');
+export async function addTeamMember(
+  tx: Db,
+  orgId: Id,
+  teamId: Id,
+  userId: Id,
+): Promise<{ user_id: string; created_at: Date }> {
+  return found(
+    await maybeOne(tx, q.add_team_member, [orgId, teamId, userId]).catch(refusing('manage team members')),
+    'team',
+  );
 }
 
 /** Takes a user out of a team (admins). Throws NotFound, Forbidden. */
@@ -300,7 +376,11 @@ export async function removeTeamMember(tx: Db, orgId: Id, teamId: Id, userId: Id
 // ---------------------------------------------------------------------------------------------
 // Projects
 
-export async function listProjects(tx: Db, orgId: Id, opts: PageOptions & { teamId?: Id } = {}): Promise<Page<Project>> {
+export async function listProjects(
+  tx: Db,
+  orgId: Id,
+  opts: PageOptions & { teamId?: Id } = {},
+): Promise<Page<Project>> {
   const { after, limit } = pageArgs(opts);
   return toPage(await many(tx, q.list_projects, [orgId, opts.teamId ?? null, after, limit + 1]), limit, (p) => p.id);
 }
@@ -313,16 +393,27 @@ export async function getProject(tx: Db, orgId: Id, projectId: Id): Promise<Proj
 /** Creates a project in a team (admins, or members of that team). Throws ForeignKeyViolation
  * (projects_team_fkey: no such team in this org), Forbidden. */
 export async function createProject(tx: Db, orgId: Id, input: { teamId: Id; name: string }): Promise<Project> {
-  const row = await maybeOne(tx, q.create_project, [orgId, input.teamId, input.name])
-    .catch(refusing('create projects in this team'));
+  const row = await maybeOne(tx, q.create_project, [orgId, input.teamId, input.name]).catch(
+    refusing('create projects in this team'),
+  );
   if (!row) throw missingReference('team', 'projects_team_fkey', 'projects', 'team_id');
   return row;
 }
 
 /** Renames and/or moves a project (its tasks follow). Throws NotFound, Forbidden, ForeignKeyViolation. */
-export async function updateProject(tx: Db, orgId: Id, projectId: Id, patch: { name?: string; teamId?: Id }): Promise<Project> {
-  const row = found(await maybeOne(tx, q.update_project, [orgId, projectId, patch.name ?? null, patch.teamId ?? null])
-    .catch(refusing('move projects to this team')), 'project', 'change this project');
+export async function updateProject(
+  tx: Db,
+  orgId: Id,
+  projectId: Id,
+  patch: { name?: string; teamId?: Id },
+): Promise<Project> {
+  const row = found(
+    await maybeOne(tx, q.update_project, [orgId, projectId, patch.name ?? null, patch.teamId ?? null]).catch(
+      refusing('move projects to this team'),
+    ),
+    'project',
+    'change this project',
+  );
   // allowed: the outer join found the updated row, so its columns are there.
   return { id: row.id, team_id: row.team_id!, name: row.name!, created_at: row.created_at! };
 }
@@ -343,11 +434,12 @@ export interface ListTasksOptions extends PageOptions {
 /** Tasks of the org, by id; each filter combination has its own statement and index. */
 export async function listTasks(tx: Db, orgId: Id, opts: ListTasksOptions = {}): Promise<Page<Task>> {
   const { after, limit } = pageArgs(opts);
-  const rows = opts.assigneeId !== undefined
-    ? await many(tx, q.list_tasks_by_assignee, [orgId, opts.assigneeId, opts.status ?? null, after, limit + 1])
-    : opts.status !== undefined
-      ? await many(tx, q.list_tasks_by_status, [orgId, opts.status, after, limit + 1])
-      : await many(tx, q.list_tasks, [orgId, after, limit + 1]);
+  const rows =
+    opts.assigneeId !== undefined
+      ? await many(tx, q.list_tasks_by_assignee, [orgId, opts.assigneeId, opts.status ?? null, after, limit + 1])
+      : opts.status !== undefined
+        ? await many(tx, q.list_tasks_by_status, [orgId, opts.status, after, limit + 1])
+        : await many(tx, q.list_tasks, [orgId, after, limit + 1]);
   return toPage(asTasks(rows), limit, (t) => t.id);
 }
 
@@ -355,7 +447,11 @@ export async function listTasks(tx: Db, orgId: Id, opts: ListTasksOptions = {}):
 export async function listProjectTasks(tx: Db, orgId: Id, projectId: Id, opts: PageOptions = {}): Promise<Page<Task>> {
   await getProject(tx, orgId, projectId);
   const { after, limit } = pageArgs(opts);
-  return toPage(asTasks(await many(tx, q.list_project_tasks, [orgId, projectId, after, limit + 1])), limit, (t) => t.id);
+  return toPage(
+    asTasks(await many(tx, q.list_project_tasks, [orgId, projectId, after, limit + 1])),
+    limit,
+    (t) => t.id,
+  );
 }
 
 /** The context user's open tasks in the org. */
@@ -369,23 +465,44 @@ export async function getTask(tx: Db, orgId: Id, taskId: Id): Promise<Task> {
   return found(await maybeOne(tx, q.find_task, [orgId, taskId]), 'task') as Task;
 }
 
-export interface NewTask { title: string; status?: TaskStatus; assigneeId?: Id | null }
+export interface NewTask {
+  title: string;
+  status?: TaskStatus;
+  assigneeId?: Id | null;
+}
 
 /** Creates a task in a project. Throws NotFound (project), Forbidden, ForeignKeyViolation
  * (tasks_assignee_fkey: the assignee is not a member of this org), CheckViolation. */
 export async function createTask(tx: Db, orgId: Id, projectId: Id, input: NewTask): Promise<Task> {
-  return found(await maybeOne(tx, q.create_task, [orgId, projectId, input.title, input.status ?? null, input.assigneeId ?? null])
-    .catch(refusing('create tasks in this project')), 'project') as Task;
+  return found(
+    await maybeOne(tx, q.create_task, [
+      orgId,
+      projectId,
+      input.title,
+      input.status ?? null,
+      input.assigneeId ?? null,
+    ]).catch(refusing('create tasks in this project')),
+    'project',
+  ) as Task;
 }
 
 /** Fields to change; `assigneeId: null` unassigns. */
-export interface TaskPatch { title?: string; status?: TaskStatus; assigneeId?: Id | null }
+export interface TaskPatch {
+  title?: string;
+  status?: TaskStatus;
+  assigneeId?: Id | null;
+}
 
 /** Changes a task. Throws NotFound, Forbidden, ForeignKeyViolation, CheckViolation. */
 export async function updateTask(tx: Db, orgId: Id, taskId: Id, patch: TaskPatch): Promise<Task> {
-  const row = await maybeOne(tx, q.update_task,
-    [orgId, taskId, patch.title ?? null, patch.status ?? null, patch.assigneeId !== undefined, patch.assigneeId ?? null])
-    .catch(refusing('change this task'));
+  const row = await maybeOne(tx, q.update_task, [
+    orgId,
+    taskId,
+    patch.title ?? null,
+    patch.status ?? null,
+    patch.assigneeId !== undefined,
+    patch.assigneeId ?? null,
+  ]).catch(refusing('change this task'));
   // allowed: the outer join found the updated row, so all of its columns are there.
   const { target_id: _, ...task } = found(row, 'task', 'change this task');
   return task as Task;

@@ -21,12 +21,26 @@ export interface SeedSizes {
   password?: string;
 }
 
-export const defaultSizes: SeedSizes = { orgs: 1000, usersPerOrg: 10, teamsPerOrg: 5, projectsPerOrg: 20, tasksPerOrg: 1000 };
+export const defaultSizes: SeedSizes = {
+  orgs: 1000,
+  usersPerOrg: 10,
+  teamsPerOrg: 5,
+  projectsPerOrg: 20,
+  tasksPerOrg: 1000,
+};
 
-export interface SeedResult { firstOrgId: string; lastOrgId: string; tasks: number }
+export interface SeedResult {
+  firstOrgId: string;
+  lastOrgId: string;
+  tasks: number;
+}
 
 /** Appends `sizes.orgs` orgs with their users, teams, projects and tasks, then ANALYZEs. */
-export async function seed(db: Db, sizes: SeedSizes, onProgress: (done: number, total: number) => void = () => {}): Promise<SeedResult> {
+export async function seed(
+  db: Db,
+  sizes: SeedSizes,
+  onProgress: (done: number, total: number) => void = () => {},
+): Promise<SeedResult> {
   if (sizes.usersPerOrg < 3) throw new RangeError('usersPerOrg must be at least 3 (owner, admin, viewer)');
   const chunk = sizes.chunk ?? 20;
   const hash = await hashPassword(sizes.password ?? 'password');
@@ -35,11 +49,27 @@ export async function seed(db: Db, sizes: SeedSizes, onProgress: (done: number, 
   onProgress(0, sizes.orgs);
   for (let s = 0; s < sizes.orgs; s += chunk) {
     const n = Math.min(chunk, sizes.orgs - s);
-    await exec(db, q.seed_chunk, [s, n, sizes.usersPerOrg, sizes.teamsPerOrg, sizes.projectsPerOrg, sizes.tasksPerOrg,
-      hash, base!.o, base!.u, base!.t, base!.p, base!.k]);
+    await exec(db, q.seed_chunk, [
+      s,
+      n,
+      sizes.usersPerOrg,
+      sizes.teamsPerOrg,
+      sizes.projectsPerOrg,
+      sizes.tasksPerOrg,
+      hash,
+      base!.o,
+      base!.u,
+      base!.t,
+      base!.p,
+      base!.k,
+    ]);
     onProgress(s + n, sizes.orgs);
   }
   await many(db, q.seed_sequences);
   await exec(db, q.seed_analyze);
-  return { firstOrgId: String(BigInt(base!.o) + 1n), lastOrgId: String(BigInt(base!.o) + BigInt(sizes.orgs)), tasks: sizes.orgs * sizes.tasksPerOrg };
+  return {
+    firstOrgId: String(BigInt(base!.o) + 1n),
+    lastOrgId: String(BigInt(base!.o) + BigInt(sizes.orgs)),
+    tasks: sizes.orgs * sizes.tasksPerOrg,
+  };
 }

@@ -58,8 +58,13 @@ export async function getTodo(db: Db, id: TodoId): Promise<Todo> {
 
 /** One page of todos in creation order. Throws InvalidCursor for a cursor it did not issue. */
 export function listTodos(db: Db, opts: ListTodosOptions = {}): Promise<TodoPage> {
-  return keysetPage(opts, PAGE_SIZE, null, (t: Todo) => t.id,
-    (after, take) => many(db, q.list_todos, [opts.completed ?? null, after, take]));
+  return keysetPage(
+    opts,
+    PAGE_SIZE,
+    null,
+    (t: Todo) => t.id,
+    (after, take) => many(db, q.list_todos, [opts.completed ?? null, after, take]),
+  );
 }
 
 /** Why a conditional write touched no row: NotFound, or StaleVersion when the row moved on. */
@@ -72,8 +77,14 @@ async function explainMiss(db: Db, id: TodoId, expected: number | undefined): Pr
 
 /** Applies a partial update; returns the new row. Throws NotFound, StaleVersion, CheckViolation. */
 export async function updateTodo(db: Db, id: TodoId, patch: TodoPatch, cond: IfVersion = {}): Promise<Todo> {
-  const row = await maybeOne(db, q.update_todo, [id, patch.title ?? null, patch.completed ?? null,
-    patch.order ?? null, patch.order !== undefined, cond.version ?? null]);
+  const row = await maybeOne(db, q.update_todo, [
+    id,
+    patch.title ?? null,
+    patch.completed ?? null,
+    patch.order ?? null,
+    patch.order !== undefined,
+    cond.version ?? null,
+  ]);
   return row ?? explainMiss(db, id, cond.version);
 }
 
