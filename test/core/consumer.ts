@@ -186,7 +186,10 @@ t.test('the server and the worker, started from the install, name in one line th
   const server = await sh(process.execPath, [path.join(pkg, 'http', 'core', 'server.js')], app, withUrl);
   t.equal(server.code, 1);
   t.equal(server.stderr.trim().split('\n').length, 1, server.stderr);
-  t.match(server.stderr, /the HTTP server needs .*: npm install express swagger-ui-express ajv ajv-formats @sinclair\/typebox pino$/m);
+  t.match(
+    server.stderr,
+    /the HTTP server needs .*: npm install express swagger-ui-express ajv ajv-formats @sinclair\/typebox pino$/m,
+  );
 
   const embedded = await sh(process.execPath, [path.join(pkg, 'http', 'core', 'server.js')], app);
   t.equal(embedded.code, 1);
@@ -206,17 +209,7 @@ t.test('the server and the worker, started from the install, name in one line th
 });
 
 t.test('with the optional peers installed, the server runs from the install', async (t) => {
-  const add = await sh(
-    'npm',
-    [
-      'install',
-      '--prefer-offline',
-      '--no-audit',
-      '--no-fund',
-      ...serverPackages,
-    ],
-    app,
-  );
+  const add = await sh('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', ...serverPackages], app);
   t.equal(add.code, 0, add.stderr);
   const name = freshDatabase('consumer_server');
   const port = await new Promise<number>((resolve) => {
