@@ -1,4 +1,4 @@
-// EXPLAIN proof on a seeded data set (small here: 40 orgs x 2,500 tasks; the README shows the
+// EXPLAIN proof on a seeded data set (small here: 40 orgs x 2,500 tasks; docs/saas.md shows the
 // same plans on 1,000,000 tasks): each tenant-scoped list query, run as the request role under
 // RLS with the plan PostgreSQL caches for a prepared statement (the generic plan), is an index
 // scan on the intended index (teams are left out: 200 rows fit one page, so a sequential scan is

@@ -25,7 +25,7 @@ const { createLogger } = await import('../../lib/core/logger.js');
 const logger = createLogger();
 const started = performance.now();
 const database = await openDatabase((message) => logger.info(message));
-// Pool size: PGGRIND_POOL_MAX, else connect()'s default (README, "Performance").
+// Pool size: PGGRIND_POOL_MAX, else connect()'s default (docs/performance.md).
 const poolMax = Number(process.env.PGGRIND_POOL_MAX) || undefined;
 const sql = connect(database.url, { applicationName: 'pg-grind-http', ...(poolMax ? { max: poolMax } : {}) });
 const app = createApp({ sql, logger });

@@ -24,7 +24,7 @@ export interface ConnectOptions {
   /**
    * Pool size, default 10. Aim at about twice the database server's cores: in `npm run bench:http`
    * on 2 cores, 20 cost up to 1.8 times the backend CPU per read of 10, and 4 some 10-30% less than 10
-   * with no throughput or latency difference to see (README, "Performance").
+   * with no throughput or latency difference to see (docs/performance.md).
    */
   max?: number;
   /**
