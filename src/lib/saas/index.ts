@@ -10,7 +10,7 @@
 import type * as s from 'zapatos/schema';
 import { loadSql, many, maybeOne, transaction, type Db, type RowOf } from '../core/db.js';
 import { Forbidden, ForeignKeyViolation, found } from '../core/errors.js';
-import { keysetArgs, toPage, type Page, type PageOptions, type PageSize } from '../core/page.js';
+import { keysetPage, type Page, type PageOptions, type PageSize } from '../core/page.js';
 import { hashPassword, verifyNothing, verifyPassword } from '../core/password.js';
 import { assertSecret, InvalidToken, signToken, verifyToken } from '../core/token.js';
 import { RowSecurityRefused } from './errors.js';
@@ -247,15 +247,20 @@ export type { Page, PageOptions } from '../core/page.js';
 export const PAGE_SIZE: PageSize = { default: 50, max: 500 };
 
 /** Keyset arguments of a saas list: its statements take `id > $n`, so the first page starts after 0. */
-const pageArgs = (opts: PageOptions) => keysetArgs(opts, PAGE_SIZE, '0');
+/** One keyset page of a saas list (ids start above 0): `fetch(after, take)` runs its statement. */
+const pageOf = <T>(opts: PageOptions, key: (row: T) => string, fetch: (after: string, take: number) => Promise<T[]>) =>
+  keysetPage(opts, PAGE_SIZE, '0', key, fetch);
 
 // ---------------------------------------------------------------------------------------------
 // Members and invitations
 
 /** Members of the org, by user id. */
 export async function listMembers(tx: Db, orgId: Id, opts: PageOptions = {}): Promise<Page<Member>> {
-  const { after, limit } = pageArgs(opts);
-  return toPage(await many(tx, q.list_members, [orgId, after, limit + 1]), limit, (m) => m.user_id);
+  return pageOf(
+    opts,
+    (m) => m.user_id,
+    (after, take) => many(tx, q.list_members, [orgId, after, take]),
+  );
 }
 
 export type AddMemberResult =
@@ -303,8 +308,11 @@ export async function listInvitations(
   opts: PageOptions = {},
 ): Promise<Page<Invitation>> {
   if (role !== 'admin' && role !== 'owner') throw new Forbidden('see invitations');
-  const { after, limit } = pageArgs(opts);
-  return toPage(await many(tx, q.list_invitations, [orgId, after, limit + 1]), limit, (i) => i.id);
+  return pageOf(
+    opts,
+    (i) => i.id,
+    (after, take) => many(tx, q.list_invitations, [orgId, after, take]),
+  );
 }
 
 /** Withdraws an invitation. Throws NotFound (also for non-admins, who cannot see invitations). */
@@ -316,8 +324,11 @@ export async function deleteInvitation(tx: Db, orgId: Id, invitationId: Id): Pro
 // Teams
 
 export async function listTeams(tx: Db, orgId: Id, opts: PageOptions = {}): Promise<Page<Team>> {
-  const { after, limit } = pageArgs(opts);
-  return toPage(await many(tx, q.list_teams, [orgId, after, limit + 1]), limit, (t) => t.id);
+  return pageOf(
+    opts,
+    (t) => t.id,
+    (after, take) => many(tx, q.list_teams, [orgId, after, take]),
+  );
 }
 
 /** The team; throws NotFound. */
@@ -350,8 +361,11 @@ export async function listTeamMembers(
   opts: PageOptions = {},
 ): Promise<Page<TeamMember>> {
   await getTeam(tx, orgId, teamId);
-  const { after, limit } = pageArgs(opts);
-  return toPage(await many(tx, q.list_team_members, [orgId, teamId, after, limit + 1]), limit, (m) => m.user_id);
+  return pageOf(
+    opts,
+    (m) => m.user_id,
+    (after, take) => many(tx, q.list_team_members, [orgId, teamId, after, take]),
+  );
 }
 
 /** Puts an org member in a team (admins). Throws NotFound (team), Forbidden,
@@ -381,8 +395,11 @@ export async function listProjects(
   orgId: Id,
   opts: PageOptions & { teamId?: Id } = {},
 ): Promise<Page<Project>> {
-  const { after, limit } = pageArgs(opts);
-  return toPage(await many(tx, q.list_projects, [orgId, opts.teamId ?? null, after, limit + 1]), limit, (p) => p.id);
+  return pageOf(
+    opts,
+    (p) => p.id,
+    (after, take) => many(tx, q.list_projects, [orgId, opts.teamId ?? null, after, take]),
+  );
 }
 
 /** The project; throws NotFound. */
@@ -433,31 +450,37 @@ export interface ListTasksOptions extends PageOptions {
 
 /** Tasks of the org, by id; each filter combination has its own statement and index. */
 export async function listTasks(tx: Db, orgId: Id, opts: ListTasksOptions = {}): Promise<Page<Task>> {
-  const { after, limit } = pageArgs(opts);
-  const rows =
-    opts.assigneeId !== undefined
-      ? await many(tx, q.list_tasks_by_assignee, [orgId, opts.assigneeId, opts.status ?? null, after, limit + 1])
-      : opts.status !== undefined
-        ? await many(tx, q.list_tasks_by_status, [orgId, opts.status, after, limit + 1])
-        : await many(tx, q.list_tasks, [orgId, after, limit + 1]);
-  return toPage(asTasks(rows), limit, (t) => t.id);
+  return pageOf(
+    opts,
+    (t) => t.id,
+    async (after, take) =>
+      asTasks(
+        opts.assigneeId !== undefined
+          ? await many(tx, q.list_tasks_by_assignee, [orgId, opts.assigneeId, opts.status ?? null, after, take])
+          : opts.status !== undefined
+            ? await many(tx, q.list_tasks_by_status, [orgId, opts.status, after, take])
+            : await many(tx, q.list_tasks, [orgId, after, take]),
+      ),
+  );
 }
 
 /** Tasks of a project. Throws NotFound for the project. */
 export async function listProjectTasks(tx: Db, orgId: Id, projectId: Id, opts: PageOptions = {}): Promise<Page<Task>> {
   await getProject(tx, orgId, projectId);
-  const { after, limit } = pageArgs(opts);
-  return toPage(
-    asTasks(await many(tx, q.list_project_tasks, [orgId, projectId, after, limit + 1])),
-    limit,
+  return pageOf(
+    opts,
     (t) => t.id,
+    async (after, take) => asTasks(await many(tx, q.list_project_tasks, [orgId, projectId, after, take])),
   );
 }
 
 /** The context user's open tasks in the org. */
 export async function listMyTasks(tx: Db, orgId: Id, opts: PageOptions = {}): Promise<Page<Task>> {
-  const { after, limit } = pageArgs(opts);
-  return toPage(asTasks(await many(tx, q.list_my_tasks, [orgId, after, limit + 1])), limit, (t) => t.id);
+  return pageOf(
+    opts,
+    (t) => t.id,
+    async (after, take) => asTasks(await many(tx, q.list_my_tasks, [orgId, after, take])),
+  );
 }
 
 /** The task; throws NotFound. */
