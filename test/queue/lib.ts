@@ -1,7 +1,8 @@
 // Integration tier: pg-grind/queue and its SQL on real PostgreSQL, including every concurrency claim
 // with real concurrent connections (claims, limited queues, cron ticks, keys, wake-ups, prune).
 import t from 'tap';
-import { loadSql, many, type Db } from '../../src/lib/core/db.js';
+import { many, type Db } from '../../src/lib/core/db.js';
+import { q } from '../../src/lib/queue/sql.js';
 import { NotFound, UniqueViolation, CheckViolation } from '../../src/lib/core/errors.js';
 import {
   addJob,
@@ -21,16 +22,6 @@ import {
 } from '../../src/lib/queue/index.js';
 import { testDb } from '../helpers/db.js';
 
-const q = loadSql('queue', [
-  'claim_jobs',
-  'complete_jobs',
-  'fail_jobs',
-  'release_jobs',
-  'extend_leases',
-  'rescue_jobs',
-  'register_worker',
-  'fire_schedules',
-]);
 
 const { sql } = await testDb(t, { max: 12 });
 const claim = (worker: string, n: number, lease = 60, db: Db = sql, idleBelow: number | null = null) =>
