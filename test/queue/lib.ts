@@ -22,7 +22,6 @@ import {
 } from '../../src/lib/queue/index.js';
 import { testDb } from '../helpers/db.js';
 
-
 const { sql } = await testDb(t, { max: 12 });
 const claim = (worker: string, n: number, lease = 60, db: Db = sql, idleBelow: number | null = null) =>
   many(db, q.claim_jobs, [worker, n, lease, idleBelow]);
