@@ -87,7 +87,6 @@ t.test("SIGKILL mid-batch: every job completes; only the dead worker's jobs may 
   );
   const env = { LEASE_SECONDS: '2', BATCH: '32', CONCURRENCY: '4' };
   const victim = await startWorker(t, url, 'victim', env);
-  const survivor = await startWorker(t, url, 'survivor', env);
   let held = 0;
   await waitFor('victim busy, holding jobs', async () => {
     const [r] = await sql`select (select count(*)::int from public.runs where worker = 'victim') as runs,
@@ -95,6 +94,9 @@ t.test("SIGKILL mid-batch: every job completes; only the dead worker's jobs may 
     held = r!.held;
     return r!.runs >= 50 && held > 0;
   });
+  // The survivor starts once the victim is busy: started together on a loaded machine, a slow
+  // victim found the survivor had drained everything and never held a job to die with.
+  const survivor = await startWorker(t, url, 'survivor', env);
   victim.child.kill('SIGKILL');
   await victim.exited;
   t.ok(held > 0, `the victim held about ${held} jobs when killed`);
