@@ -1,11 +1,12 @@
 // The admin token and CORS: generated once (0600) when ADMIN_TOKEN is unset, required by /queue,
 // refused start on a non-loopback HOST without ADMIN_TOKEN, and CORS origins from CORS_ORIGINS.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
+import { loadAdminToken, sameToken } from '../../src/lib/core/admin-token.js';
 import { packageRoot } from '../../src/lib/core/paths.js';
 import { testDb } from '../helpers/db.js';
 import { testServer } from '../helpers/http.js';
@@ -19,6 +20,12 @@ const freePort = () =>
       s.close(() => resolve(port));
     });
   });
+
+// A failed assertion must not leave a server running (tap would wait for it until its timeout).
+const children = new Set<import('node:child_process').ChildProcess>();
+t.teardown(() => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+});
 
 /** Runs `npm start`'s entry point until it listens (then it is stopped with SIGTERM) or exits. */
 async function run(env: Record<string, string | undefined>) {
@@ -35,6 +42,7 @@ async function run(env: Record<string, string | undefined>) {
     env: childEnv as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.add(child);
   let stdout = '';
   let stderr = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -51,6 +59,53 @@ async function run(env: Record<string, string | undefined>) {
   });
   return { child, port, exited, listening, out: () => ({ stdout, stderr }) };
 }
+
+t.test('loadAdminToken: env first, else one file created 0600 and reused; weak or exposed tokens refused', (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'pggrind-token-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const made = loadAdminToken({}, path.join(dir, 'data'));
+  t.equal(made.source, 'generated');
+  t.equal(statSync(made.file!).mode & 0o777, 0o600);
+  t.same(loadAdminToken({}, path.join(dir, 'data')), { ...made, source: 'file' });
+  t.equal(loadAdminToken({ ADMIN_TOKEN: 'x'.repeat(40) }, path.join(dir, 'data')).token, 'x'.repeat(40));
+  t.throws(() => loadAdminToken({ ADMIN_TOKEN: 'short' }, dir), /ADMIN_TOKEN must be at least 16/);
+  chmodSync(made.file!, 0o644);
+  t.throws(() => loadAdminToken({}, path.join(dir, 'data')), /readable by other users/);
+  writeFileSync(path.join(dir, 'admin-token'), 'tiny\n', { mode: 0o600 });
+  t.throws(() => loadAdminToken({}, dir), /at least 16/);
+  t.ok(sameToken(made.token, made.token));
+  t.notOk(sameToken(made.token, `${made.token}x`));
+  t.notOk(sameToken('', made.token));
+  t.end();
+});
+
+t.test('servers starting at once on a fresh data directory agree on one token', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'pggrind-token-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const module = path.join(packageRoot, 'dist', 'lib', 'core', 'admin-token.js');
+  const script = `import { loadAdminToken } from ${JSON.stringify(module)};
+    process.stdout.write(loadAdminToken({}, ${JSON.stringify(dir)}).token);`;
+  const tokens = await Promise.all(
+    Array.from(
+      { length: 4 },
+      () =>
+        new Promise<string>((resolve, reject) => {
+          const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+            env: { PATH: process.env.PATH },
+            stdio: ['ignore', 'pipe', 'inherit'],
+          });
+          let out = '';
+          child.stdout.on('data', (c: Buffer) => {
+            out += c.toString();
+          });
+          child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`exit ${code}`))));
+        }),
+    ),
+  );
+  t.equal(new Set(tokens).size, 1, 'one token');
+  t.equal(tokens[0], readFileSync(path.join(dir, 'admin-token'), 'utf8').trim());
+  t.same(readdirSync(dir), ['admin-token'], 'no temporary files left');
+});
 
 t.test('a non-loopback HOST without ADMIN_TOKEN: one line on stderr, exit 1, nothing served', async (t) => {
   const { url } = await testDb(t);
