@@ -1,14 +1,23 @@
 /**
  * /booking: resources, availability, free slots, bookings with a status machine, payments.
  * POST /bookings and POST /bookings/:id/payments honour an Idempotency-Key header.
+ *
+ * Who may do what. A customer (no token) reads the catalogue (resources, slots, utilisation), books,
+ * and records a payment it started with the provider, always `pending`. Everything else needs the
+ * admin token: resources, availability, blackouts, status changes, payments with a status, and every
+ * read of a booking. Booking ids are sequential, so reading a booking by id without a credential
+ * would hand out every customer's email; a per-booking secret would need a column. The provider's
+ * signed callback (POST /payments/events, BOOKING_WEBHOOK_SECRET) settles a pending payment.
  */
 import { Type, type Static } from '@sinclair/typebox';
 import type { Response } from 'express';
 import type { Db } from '../lib/core/db.js';
 import * as booking from '../lib/booking/index.js';
 import { idempotent, requestHash, type StoredResponse } from '../lib/core/idempotency.js';
-import { Api } from './core/api.js';
-import { explainConstraint, meaningOf, registerProblem } from './core/problem.js';
+import { InvalidSignature, SIGNATURE_TOLERANCE_SECONDS, verifySignedPayload } from '../lib/core/webhook.js';
+import { unauthorized } from './core/admin.js';
+import { Api, rawBody, type RouteGuard } from './core/api.js';
+import { explainConstraint, HttpError, meaningOf, registerProblem } from './core/problem.js';
 import { DateTime, Id, IdParams, Limit, Nullable, ProblemWith, StringEnum } from './core/schemas.js';
 
 const meanings: [string, string, string][] = [
@@ -200,6 +209,18 @@ registerProblem(booking.IllegalTransition, (err) => ({
   detail: meaningOf(err)?.message,
   constraint: err.constraint,
 }));
+registerProblem(booking.PaymentAlreadySettled, (err) => ({
+  status: 409,
+  title: 'Payment already settled',
+  detail: err.message,
+  errors: [{ in: 'body', field: 'status', message: `the payment is already ${err.status}` }],
+}));
+registerProblem(InvalidSignature, (err) => ({
+  status: 400,
+  title: 'Invalid signature',
+  detail: `the Booking-Signature header is ${err.reason}`,
+  errors: [{ in: 'header', field: 'booking-signature', message: err.reason }],
+}));
 registerProblem(booking.PaymentRequired, (err) => ({
   status: 409,
   title: 'Payment required before confirming',
@@ -225,9 +246,18 @@ async function respondOnce(
   res.status(out.status).location(location(out.body.id)).json(out.body);
 }
 
-export function bookingApi(db: Db): Api {
+export interface BookingApiOptions {
+  /** The admin-token guard of the administration routes. */
+  admin: RouteGuard;
+  /** Secret of the payment provider's signed callbacks; without one POST /payments/events is 503. */
+  webhookSecret?: string | undefined;
+}
+
+export function bookingApi(db: Db, { admin: guard, webhookSecret }: BookingApiOptions): Api {
   const api = new Api('/booking', 'booking', 'Project 6: bookings that the database refuses to double-book');
+  const admin = { guard };
   api.route({
+    security: admin,
     method: 'post',
     path: '/resources',
     summary: 'Create a resource',
@@ -283,6 +313,7 @@ export function bookingApi(db: Db): Api {
     },
   });
   api.route({
+    security: admin,
     method: 'put',
     path: '/resources/:id/availability',
     summary: 'Replace the weekly availability windows',
@@ -295,6 +326,7 @@ export function bookingApi(db: Db): Api {
     },
   });
   api.route({
+    security: admin,
     method: 'post',
     path: '/resources/:id/blackouts',
     summary: 'Add a blackout period (no new bookings overlap it)',
@@ -474,6 +506,7 @@ export function bookingApi(db: Db): Api {
     },
   });
   api.route({
+    security: admin,
     method: 'get',
     path: '/bookings/:id',
     summary: 'Get a booking (with its balance due)',
@@ -491,6 +524,7 @@ export function bookingApi(db: Db): Api {
   ];
   for (const [verb, summary, fn] of transitions) {
     api.route({
+      security: admin,
       method: 'post',
       path: `/bookings/:id/${verb}`,
       summary,
@@ -506,9 +540,12 @@ export function bookingApi(db: Db): Api {
     });
   }
   api.route({
+    security: { guard, optional: true },
     method: 'post',
     path: '/bookings/:id/payments',
     summary: 'Record a payment for a booking',
+    description:
+      "Without the admin token: a payment the customer started with the provider, recorded `pending` until the provider's signed callback settles it (a `status` other than pending is 401). With it: any status, default `succeeded`.",
     params: IdParams,
     headers: idempotencyHeader,
     body: Type.Object(
@@ -520,33 +557,77 @@ export function bookingApi(db: Db): Api {
           maxLength: 255,
           description: "the payment provider's id; unique",
         }),
-        status: Type.Optional(StringEnum(['pending', 'succeeded', 'failed', 'refunded'], { default: 'succeeded' })),
+        status: Type.Optional(
+          StringEnum(['pending', 'succeeded', 'failed', 'refunded'], {
+            description: 'admin only but pending; default succeeded for the admin, pending for a customer',
+          }),
+        ),
       },
       { additionalProperties: false },
     ),
     responses: {
       201: { description: 'recorded', schema: PaymentJson, headers: replayedHeader },
+      401: { description: 'a status other than pending without the admin token, or a wrong token' },
       404: { description: 'no such booking' },
       409: { description: 'provider reference already recorded' },
       422: { description: 'wrong currency, more than the balance due, or an Idempotency-Key reused with another body' },
     },
     handler: async ({ params, body, headers }, req, res) => {
+      const isAdmin = guard.allows(req);
+      if (!isAdmin && body.status !== undefined && body.status !== 'pending') {
+        throw unauthorized(`only the admin records a payment as ${body.status}`);
+      }
+      // The status is part of what the key replays: a customer's pending payment and the desk's
+      // succeeded one under the same key and body are different requests.
+      const payment = { ...body, status: body.status ?? (isAdmin ? 'succeeded' : 'pending') };
       const key = headers['idempotency-key'];
       await respondOnce(
         db,
         res,
         `POST /booking/bookings/${params.id}/payments`,
         key,
-        body,
+        payment,
         async (tx) => ({
           status: 201,
-          body: paymentToJson(await booking.createPayment(tx, params.id, { ...body, idempotencyKey: key })),
+          body: paymentToJson(await booking.createPayment(tx, params.id, { ...payment, idempotencyKey: key })),
         }),
         () => `${req.baseUrl}/bookings/${params.id}/payments`,
       );
     },
   });
   api.route({
+    method: 'post',
+    path: '/payments/events',
+    summary: "The payment provider's signed callback: settles a pending payment",
+    description: `Signed like Stripe's webhooks: \`Booking-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" under BOOKING_WEBHOOK_SECRET>\`, at most ${SIGNATURE_TOLERANCE_SECONDS} s old. A redelivery is a no-op (200, \`Idempotent-Replayed: true\`).`,
+    headers: Type.Object({ 'booking-signature': Type.String({ minLength: 1, maxLength: 1024 }) }),
+    body: Type.Object(
+      {
+        providerReference: Type.String({ minLength: 1, maxLength: 255 }),
+        status: StringEnum(['succeeded', 'failed']),
+      },
+      { additionalProperties: false },
+    ),
+    responses: {
+      200: { description: 'the settled payment', schema: PaymentJson, headers: replayedHeader },
+      400: { description: 'missing, malformed, expired or wrong signature, or a bad body' },
+      404: { description: 'no payment has this provider reference' },
+      409: { description: 'the payment was already settled otherwise' },
+      422: { description: 'a success above the balance due' },
+      503: { description: 'BOOKING_WEBHOOK_SECRET is not configured' },
+    },
+    handler: async ({ body, headers }, req, res) => {
+      if (!webhookSecret) {
+        throw new HttpError(503, 'Not configured', 'payment callbacks need BOOKING_WEBHOOK_SECRET');
+      }
+      verifySignedPayload(headers['booking-signature'], rawBody(req), webhookSecret);
+      const { payment, changed } = await booking.settlePayment(db, body.providerReference, body.status);
+      if (!changed) res.set('Idempotent-Replayed', 'true');
+      res.json(paymentToJson(payment));
+    },
+  });
+  api.route({
+    security: admin,
     method: 'get',
     path: '/bookings/:id/payments',
     summary: 'Payments of a booking, oldest first',
@@ -560,6 +641,7 @@ export function bookingApi(db: Db): Api {
     },
   });
   api.route({
+    security: admin,
     method: 'get',
     path: '/customers/:email/bookings',
     summary: 'Upcoming active bookings of a customer, soonest first',

@@ -1,11 +1,12 @@
 /**
  * /queue: jobs (add, look up, retry, cancel), stats, and cron schedules over pg-grind/queue.
  * Workers are not HTTP: run them with `npm run worker -- --tasks ./tasks.js` or `runWorker()`.
+ * Every route needs the admin token: adding a job runs a task handler with its payload.
  */
 import { Type, type Static } from '@sinclair/typebox';
 import type { Db } from '../lib/core/db.js';
 import * as queue from '../lib/queue/index.js';
-import { Api } from './core/api.js';
+import { Api, type RouteGuard } from './core/api.js';
 import { explainConstraint, registerProblem } from './core/problem.js';
 import { AnyJson, DateTime, IdParams, Nullable, StringEnum } from './core/schemas.js';
 
@@ -98,9 +99,12 @@ registerProblem(queue.CronSyntaxError, (err) => ({
   errors: [{ in: 'body', field: 'cron', message: err.message }],
 }));
 
-export function queueApi(db: Db): Api {
+/** The queue's routes, each behind `admin` (the admin-token guard). */
+export function queueApi(db: Db, admin: RouteGuard): Api {
+  const security = { guard: admin };
   return new Api('/queue', 'queue', 'Project 11: a PostgreSQL job queue (SKIP LOCKED, leases, cron, per-queue limits)')
     .route({
+      security,
       method: 'post',
       path: '/jobs',
       summary: 'Add a job',
@@ -138,6 +142,7 @@ export function queueApi(db: Db): Api {
       },
     })
     .route({
+      security,
       method: 'get',
       path: '/jobs/:id',
       summary: 'Get a job in any state',
@@ -151,6 +156,7 @@ export function queueApi(db: Db): Api {
       },
     })
     .route({
+      security,
       method: 'post',
       path: '/jobs/:id/retry',
       summary: 'Run a failed, cancelled or waiting job now',
@@ -165,6 +171,7 @@ export function queueApi(db: Db): Api {
       },
     })
     .route({
+      security,
       method: 'delete',
       path: '/jobs/:id',
       summary: 'Cancel a job that is not running',
@@ -179,6 +186,7 @@ export function queueApi(db: Db): Api {
       },
     })
     .route({
+      security,
       method: 'get',
       path: '/stats',
       summary: 'Job counts per queue and state, and the oldest waiting age',
@@ -224,6 +232,7 @@ export function queueApi(db: Db): Api {
       },
     })
     .route({
+      security,
       method: 'post',
       path: '/schedules',
       summary: 'Create a cron schedule (UTC; 5 fields, or 6 with seconds first)',
@@ -253,6 +262,7 @@ export function queueApi(db: Db): Api {
       },
     })
     .route({
+      security,
       method: 'get',
       path: '/schedules',
       summary: 'List cron schedules',
@@ -262,6 +272,7 @@ export function queueApi(db: Db): Api {
       },
     })
     .route({
+      security,
       method: 'delete',
       path: '/schedules/:name',
       summary: 'Delete a cron schedule',

@@ -9,7 +9,7 @@ import { testServer } from '../helpers/http.js';
 t.setTimeout(240_000);
 
 const { sql } = await testDb(t, { max: 50 });
-const { request } = await testServer(t, sql);
+const { request } = await testServer(t, sql, { admin: true });
 
 async function post(path: string, json: unknown, headers: Record<string, string> = {}) {
   const res = await request(path, { method: 'POST', json, headers });

@@ -4,7 +4,7 @@ import { testDb } from '../helpers/db.js';
 import { testServer } from '../helpers/http.js';
 
 const { sql } = await testDb(t);
-const { request } = await testServer(t, sql);
+const { request } = await testServer(t, sql, { admin: true });
 
 type Json = Record<string, any>;
 async function call(method: string, path: string, json?: unknown, headers: Record<string, string> = {}) {

@@ -136,12 +136,33 @@ function checker(doc: Doc, apis: Api[]) {
   };
 }
 
-export function testServer(t: Test, sql: Pool): Promise<TestServer> {
-  return serve(t, createApp({ sql }));
+/** The admin token and provider-callback secret every test app is configured with. */
+export const testAdminToken = 'test-admin-token-0123456789abcdef';
+export const testWebhookSecret = 'test-webhook-secret';
+
+export interface TestServerOptions {
+  /** Send `Authorization: Bearer <testAdminToken>` on every request that sets no Authorization itself. */
+  admin?: boolean;
+  /** CORS_ORIGINS of the app. */
+  corsOrigins?: string[];
+}
+
+export function testServer(t: Test, sql: Pool, opts: TestServerOptions = {}): Promise<TestServer> {
+  const app = createApp({
+    sql,
+    adminToken: testAdminToken,
+    bookingWebhookSecret: testWebhookSecret,
+    corsOrigins: opts.corsOrigins ?? [],
+  });
+  return serve(t, app, opts.admin ? { authorization: `Bearer ${testAdminToken}` } : {});
 }
 
 /** Serves `app` for the test, checking its responses against `app.openapi`. */
-export async function serve(t: Test, app: DeclaredApp): Promise<TestServer> {
+export async function serve(
+  t: Test,
+  app: DeclaredApp,
+  defaultHeaders: Record<string, string> = {},
+): Promise<TestServer> {
   const check = checker(app.openapi, app.apis);
   const server = await new Promise<import('node:http').Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -163,6 +184,7 @@ export async function serve(t: Test, app: DeclaredApp): Promise<TestServer> {
         ...rest,
         headers: {
           ...(json !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...defaultHeaders,
           ...(headers as Record<string, string>),
         },
         ...(json !== undefined ? { body: JSON.stringify(json) } : {}),

@@ -5,7 +5,7 @@ import { testDb } from '../helpers/db.js';
 import { testServer } from '../helpers/http.js';
 
 const { sql } = await testDb(t);
-const api = await testServer(t, sql);
+const api = await testServer(t, sql, { admin: true });
 const q = loadSql('queue', ['claim_jobs', 'complete_jobs', 'fail_jobs']);
 const body = async <T = any>(res: Response) => (await res.json()) as T;
 const post = (path: string, json: unknown) => api.request(path, { method: 'POST', json });
@@ -146,4 +146,31 @@ t.test('the routes are in /openapi.json', async (t) => {
   ]) {
     t.ok(doc.paths[p], p);
   }
+});
+
+t.test('every /queue route refuses a missing or wrong admin token with 401 Bearer', async (t) => {
+  const anon = await testServer(t, sql);
+  const { id } = await body(await post('/queue/jobs', { task: 'guarded' }));
+  await post('/queue/schedules', { name: 'guarded', cron: '0 4 * * *', task: 'report' });
+  const routes: [string, string, unknown?][] = [
+    ['POST', '/queue/jobs', { task: 'evil' }],
+    ['GET', `/queue/jobs/${id}`],
+    ['POST', `/queue/jobs/${id}/retry`],
+    ['DELETE', `/queue/jobs/${id}`],
+    ['GET', '/queue/stats'],
+    ['POST', '/queue/schedules', { name: 'evil', cron: '* * * * *', task: 'evil' }],
+    ['GET', '/queue/schedules'],
+    ['DELETE', '/queue/schedules/guarded'],
+  ];
+  for (const [method, path, json] of routes) {
+    for (const auth of [undefined, 'Bearer wrong', `Bearer ${'x'.repeat(5000)}`]) {
+      const res = await anon.request(path, { method, json, headers: auth ? { authorization: auth } : {} });
+      t.equal(res.status, 401, `${method} ${path} with ${auth ? auth.slice(0, 12) : 'no token'}`);
+      t.match(res.headers.get('www-authenticate'), /^Bearer/);
+    }
+  }
+  const [n] = await sql`select count(*)::int as n from queue.jobs where task = 'evil'`;
+  t.equal(n!.n, 0);
+  t.match(await body(await api.request(`/queue/jobs/${id}`)), { state: 'waiting' });
+  t.equal((await api.request('/queue/schedules/guarded', { method: 'DELETE' })).status, 204);
 });

@@ -22,6 +22,18 @@ export interface ResponseSpec {
   headers?: Record<string, { description: string; schema?: JsonSchema }>;
 }
 
+/** Who may call a route: checked before validation, and documented as an OpenAPI security scheme. */
+export interface RouteGuard {
+  /** Key in `components.securitySchemes`. */
+  name: string;
+  /** The OpenAPI security scheme object. */
+  scheme: JsonSchema;
+  /** False when the request carries no credential; throws (401) when it carries a wrong one. */
+  allows(req: Request): boolean;
+  /** Throws (401) unless the request carries the credential. */
+  check(req: Request): void;
+}
+
 export interface Input<P, Q, B, H> {
   params: P;
   query: Q;
@@ -65,6 +77,11 @@ export interface RouteSpec<
   body?: B;
   /** Whether a body is required when `body` is given. Default true. */
   bodyRequired?: R;
+  /**
+   * Who may call it. Enforced before validation unless `optional`: then the handler asks
+   * `guard.allows(req)` and the document shows the route open to both (`security: [{}, {name: []}]`).
+   */
+  security?: { guard: RouteGuard; optional?: boolean };
   responses: Record<number, ResponseSpec>;
   handler: (input: InputOf<P, Q, B, H, R>, req: Request, res: Response) => unknown;
 }
@@ -97,6 +114,13 @@ function issuesOf(where: FieldIssue['in'], errors: ErrorObject[] | null | undefi
   });
 }
 
+const rawBodies = new WeakMap<object, Buffer>();
+
+/** The bytes of a request's JSON body as received (empty when it had none). */
+export function rawBody(req: Request): Buffer {
+  return rawBodies.get(req) ?? Buffer.alloc(0);
+}
+
 /** One declared route, as the OpenAPI document (and the tests' response check) read it. */
 export interface Operation {
   method: Method;
@@ -122,7 +146,8 @@ export class Api {
   ) {
     // Bodies are parsed inside each router, so that a router with its own error shape (blog's
     // RealWorld errors) also answers malformed JSON and oversized bodies (1 MB) in that shape.
-    this.router.use(express.json({ limit: '1mb' }));
+    // The raw bytes are kept for routes that verify a signature over them (webhooks).
+    this.router.use(express.json({ limit: '1mb', verify: (req, _res, buf) => void rawBodies.set(req, buf) }));
   }
 
   route<
@@ -142,7 +167,9 @@ export class Api {
     const check = (where: FieldIssue['in'], fn: ValidateFunction | undefined, value: unknown, issues: FieldIssue[]) => {
       if (fn && !fn(value)) issues.push(...issuesOf(where, fn.errors));
     };
+    const guard = spec.security && !spec.security.optional ? spec.security.guard : undefined;
     this.router[spec.method](spec.path, async (req: Request, res: Response) => {
+      guard?.check(req);
       const issues: FieldIssue[] = [];
       const params = { ...req.params };
       // Express 5's req.query is a getter over a fresh parse: validate (and coerce) a copy.
@@ -192,6 +219,7 @@ function parametersOf(where: 'path' | 'query' | 'header', schema: TSchema | unde
 /** The OpenAPI 3.1 document of the given APIs. */
 export function openApiDocument(apis: Api[], info: { title: string; version: string; description: string }) {
   const paths: Record<string, Record<string, unknown>> = {};
+  const securitySchemes: Record<string, JsonSchema> = {};
   for (const api of apis) {
     for (const { method, path, spec } of api.operations) {
       const full = (api.prefix + (path === '/' ? '' : path)).replace(/:(\w+)/g, '{$1}') || '/';
@@ -220,6 +248,16 @@ export function openApiDocument(apis: Api[], info: { title: string; version: str
           content: { 'application/problem+json': { schema: problemSchema } },
         };
       }
+      const security = spec.security;
+      if (security) {
+        securitySchemes[security.guard.name] = security.guard.scheme;
+        responses['401'] ??= {
+          description: security.optional
+            ? 'a wrong credential, or one that this request needs'
+            : 'no credential, or a wrong one (`WWW-Authenticate: Bearer`)',
+          content: { 'application/problem+json': { schema: problemSchema } },
+        };
+      }
       responses.default = { description: e ? e.description : 'Error (RFC 9457 problem details)', ...errorContent };
       (paths[full] ??= {})[method] = {
         tags: [api.tag],
@@ -239,6 +277,9 @@ export function openApiDocument(apis: Api[], info: { title: string; version: str
               },
             }
           : {}),
+        ...(security
+          ? { security: [...(security.optional ? [{}] : []), { [security.guard.name]: [] as string[] }] }
+          : {}),
         responses,
       };
     }
@@ -249,6 +290,7 @@ export function openApiDocument(apis: Api[], info: { title: string; version: str
     tags: apis.map((a) => ({ name: a.tag, description: a.description })),
     paths,
     components: {
+      ...(Object.keys(securitySchemes).length ? { securitySchemes } : {}),
       schemas: {
         Problem: {
           type: 'object',

@@ -9,6 +9,7 @@ import type { Pool } from '../../lib/core/db.js';
 import { type Api, openApiDocument } from './api.js';
 import { createLogger } from '../../lib/core/logger.js';
 import { accessLog } from './access-log.js';
+import { adminGuard } from './admin.js';
 import { problemHandler, sendProblem } from './problem.js';
 import { bookingApi } from '../booking.js';
 import { saasApi } from '../saas.js';
@@ -19,33 +20,92 @@ import { todoApi } from '../todo.js';
 export interface AppOptions {
   sql: Pool;
   logger?: Logger;
+  /**
+   * The bearer token of the admin routes (queue, booking administration). Default `ADMIN_TOKEN`;
+   * without one those routes refuse every request. `npm start` passes `loadAdminToken()`'s.
+   */
+  adminToken?: string | undefined;
+  /** Secret of the booking payment provider's signed callbacks. Default `BOOKING_WEBHOOK_SECRET`. */
+  bookingWebhookSecret?: string | undefined;
+  /** Origins that may read every API from a browser. Default `CORS_ORIGINS` (comma-separated), else none. */
+  corsOrigins?: string[];
 }
 
 /** Every project's API, in README order. */
-export function projectApis(sql: Pool): Api[] {
-  return [todoApi(sql), blogApi(sql), bookingApi(sql), saasApi(sql), queueApi(sql)];
+export function projectApis(sql: Pool, opts: Pick<AppOptions, 'adminToken' | 'bookingWebhookSecret'> = {}): Api[] {
+  const admin = adminGuard(opts.adminToken);
+  return [
+    todoApi(sql),
+    blogApi(sql),
+    bookingApi(sql, { admin, webhookSecret: opts.bookingWebhookSecret }),
+    saasApi(sql),
+    queueApi(sql, admin),
+  ];
 }
 
-/** Answers CORS preflights and lets any origin read responses (the APIs carry no cookies). */
-const cors: RequestHandler = (req, res, next) => {
-  res.set('Access-Control-Allow-Origin', '*');
-  res.set('Access-Control-Expose-Headers', 'ETag, Link, Location, Retry-After, Idempotent-Replayed');
-  if (req.method === 'OPTIONS') {
-    res.set('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE, OPTIONS');
-    res.set(
-      'Access-Control-Allow-Headers',
-      req.get('access-control-request-headers') ??
-        'Content-Type, Authorization, If-Match, If-None-Match, Idempotency-Key',
-    );
-    res.set('Access-Control-Max-Age', '86400');
-    res.status(204).end();
-    return;
-  }
-  next();
-};
+/**
+ * Prefixes whose responses any origin may read. /todo: the Todo-Backend spec runner is a web page
+ * on another origin. The others answer only requests with a bearer token (blog, saas: a user's;
+ * queue: the admin's) and no cookies are used, so a page cannot act with credentials it does not
+ * have. /booking is not among them: a customer books without a token.
+ */
+const openToAllOrigins = /^\/(todo|blog|saas|queue)(\/|$)/i;
 
-export function createApp({ sql, logger = createLogger() }: AppOptions) {
-  const apis = projectApis(sql);
+/** CORS_ORIGINS: comma-separated origins, e.g. `https://app.example,http://localhost:5173`. */
+export function corsOriginsFromEnv(value = process.env.CORS_ORIGINS): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((o) => o.trim().replace(/\/+$/, ''))
+    .filter(Boolean);
+}
+
+/**
+ * Answers CORS preflights. Any origin on the open prefixes, the configured origins elsewhere, and
+ * no Access-Control-Allow-Origin at all for other origins (the browser then withholds the response
+ * and does not send a write whose preflight failed).
+ */
+const cors =
+  (origins: string[]): RequestHandler =>
+  (req, res, next) => {
+    const origin = req.get('origin');
+    const allowed = openToAllOrigins.test(req.path)
+      ? '*'
+      : origin !== undefined && origins.includes(origin)
+        ? origin
+        : undefined;
+    if (allowed !== '*') res.vary('Origin');
+    if (!allowed) {
+      if (req.method === 'OPTIONS' && req.get('access-control-request-method')) {
+        res.status(204).end();
+        return;
+      }
+      next();
+      return;
+    }
+    res.set('Access-Control-Allow-Origin', allowed);
+    res.set('Access-Control-Expose-Headers', 'ETag, Link, Location, Retry-After, Idempotent-Replayed');
+    if (req.method === 'OPTIONS') {
+      res.set('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE, OPTIONS');
+      res.set(
+        'Access-Control-Allow-Headers',
+        req.get('access-control-request-headers') ??
+          'Content-Type, Authorization, If-Match, If-None-Match, Idempotency-Key',
+      );
+      res.set('Access-Control-Max-Age', '86400');
+      res.status(204).end();
+      return;
+    }
+    next();
+  };
+
+export function createApp({
+  sql,
+  logger = createLogger(),
+  adminToken = process.env.ADMIN_TOKEN || undefined,
+  bookingWebhookSecret = process.env.BOOKING_WEBHOOK_SECRET || undefined,
+  corsOrigins = corsOriginsFromEnv(),
+}: AppOptions) {
+  const apis = projectApis(sql, { adminToken, bookingWebhookSecret });
   const doc = openApiDocument(apis, {
     title: 'pg-grind',
     version: '0.1.0',
@@ -55,7 +115,7 @@ export function createApp({ sql, logger = createLogger() }: AppOptions) {
   app.disable('x-powered-by');
   app.set('etag', false); // ETags are row versions, set by the routes that have them
   app.use(accessLog(logger));
-  app.use(cors);
+  app.use(cors(corsOrigins));
 
   app.get('/healthz', async (_req, res) => {
     try {

@@ -1,10 +1,14 @@
 /**
  * `npm start`: opens the database (DATABASE_URL, else the embedded PostgreSQL 18 under .data/),
  * migrates it, and serves every project's API on HOST:PORT (default 127.0.0.1:3000).
+ * The admin token is ADMIN_TOKEN, else .data/admin-token (generated and printed once); a HOST other
+ * than a loopback address is refused without ADMIN_TOKEN, so that a generated token never guards a
+ * server that others can reach before its operator chose one.
  * SIGINT/SIGTERM: stop accepting, finish in-flight requests, close the pool, stop the embedded server
  * (unless another process, say a queue worker, still uses it).
  */
 import type { Server } from 'node:http';
+import { loadAdminToken, type AdminToken } from '../../lib/core/admin-token.js';
 import { connect } from '../../lib/core/db.js';
 import { openDatabase } from '../../lib/core/database.js';
 import { embeddedPackage, missingPeersMessage, serverPackages } from '../../lib/core/peers.js';
@@ -19,6 +23,27 @@ if (missing) {
   console.error(missing);
   process.exit(1);
 }
+const port = Number(process.env.PORT ?? 3000);
+const host = process.env.HOST ?? '127.0.0.1';
+const loopback = /^(localhost|127(\.\d{1,3}){3}|::1|::ffff:127(\.\d{1,3}){3}|\[::1\])$/i;
+if (!loopback.test(host) && !process.env.ADMIN_TOKEN) {
+  console.error(
+    `pg-grind: HOST=${host} is reachable from other machines: set ADMIN_TOKEN (a long random secret) first`,
+  );
+  process.exit(1);
+}
+let adminToken: AdminToken;
+try {
+  adminToken = loadAdminToken();
+} catch (err) {
+  console.error(`pg-grind: ${(err as Error).message}`);
+  process.exit(1);
+}
+if (adminToken.source === 'generated') {
+  // Printed once, when created: later starts read the file (mode 0600) and stay quiet.
+  console.error(`pg-grind: admin token (saved in ${adminToken.file}): ${adminToken.token}`);
+}
+
 const { createApp } = await import('./app.js');
 const { createLogger } = await import('../../lib/core/logger.js');
 
@@ -28,9 +53,7 @@ const database = await openDatabase((message) => logger.info(message));
 // Pool size: PGGRIND_POOL_MAX, else connect()'s default (docs/performance.md).
 const poolMax = Number(process.env.PGGRIND_POOL_MAX) || undefined;
 const sql = connect(database.url, { applicationName: 'pg-grind-http', ...(poolMax ? { max: poolMax } : {}) });
-const app = createApp({ sql, logger });
-const port = Number(process.env.PORT ?? 3000);
-const host = process.env.HOST ?? '127.0.0.1';
+const app = createApp({ sql, logger, adminToken: adminToken.token });
 
 let server: Server;
 try {

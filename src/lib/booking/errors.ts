@@ -3,7 +3,7 @@
  * trigger (registered here, so importing the library is what teaches `mapDbError` their meaning),
  * and an overlap that names what it overlaps. Nothing here knows about HTTP.
  */
-import { DbError, ExclusionViolation, registerSqlState, type PgErrorFields } from '../core/errors.js';
+import { DbError, ExclusionViolation, PgGrindError, registerSqlState, type PgErrorFields } from '../core/errors.js';
 
 /** SQLSTATE raised for a status change the status machine forbids (or a lapsed hold). */
 export const ILLEGAL_TRANSITION = 'BK001';
@@ -36,6 +36,17 @@ export class BookingConflict extends ExclusionViolation {
     cause?: unknown,
   ) {
     super('the period overlaps an active booking of this resource', fields, cause);
+  }
+}
+
+/** A provider reported a payment `reported` that an earlier report already settled as `status`. */
+export class PaymentAlreadySettled extends PgGrindError {
+  override name = 'PaymentAlreadySettled';
+  constructor(
+    readonly status: string,
+    readonly reported: string,
+  ) {
+    super(`the payment is already ${status}, not ${reported}`);
   }
 }
 

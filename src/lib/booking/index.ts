@@ -10,7 +10,7 @@ import { isTransaction, loadSql, many, maybeOne, transaction, type Db, type Para
 import { CheckViolation, ExclusionViolation, found } from '../core/errors.js';
 import type { IdempotencyQueries } from '../core/idempotency.js';
 import { pageLimit, type PageSize } from '../core/page.js';
-import { BookingConflict } from './errors.js';
+import { BookingConflict, PaymentAlreadySettled } from './errors.js';
 
 export * from './errors.js';
 
@@ -29,6 +29,7 @@ const q = loadSql('booking', [
   'list_customer_bookings',
   'create_payment',
   'list_payments',
+  'settle_payment',
   'claim_idempotency_key',
   'find_idempotency_key',
   'save_idempotency_response',
@@ -348,6 +349,25 @@ export async function createPayment(db: Db, bookingId: Id, p: NewPayment): Promi
     p.idempotencyKey ?? null,
   ]);
   return row!;
+}
+
+/** What a payment provider reports about a payment it was asked to take. */
+export type SettledStatus = 'succeeded' | 'failed';
+
+/**
+ * Settles the pending payment with `providerReference` as the provider reports it; returns the
+ * payment and whether this call changed it (false: a redelivery of the same report). Throws NotFound
+ * (no such reference), PaymentAlreadySettled (it was settled otherwise before), CheckViolation
+ * (payments_not_over_balance: a success above the balance due).
+ */
+export async function settlePayment(
+  db: Db,
+  providerReference: string,
+  status: SettledStatus,
+): Promise<{ payment: Payment; changed: boolean }> {
+  const { changed, ...payment } = found(await maybeOne(db, q.settle_payment, [providerReference, status]), 'payment');
+  if (!changed && payment.status !== status) throw new PaymentAlreadySettled(payment.status, status);
+  return { payment, changed };
 }
 
 /** Payments of a booking, oldest first; throws NotFound. */

@@ -192,6 +192,20 @@ export interface BookingStatements {
     params: readonly [$1: string | null, $2: string | null, $3: number | null, $4: unknown | null];
     row: Record<string, never>;
   };
+  /** Settles a pending payment as the provider reports it: pending -> succeeded or failed. */
+  settle_payment: {
+    params: readonly [$1: string | null, $2: "pending" | "succeeded" | "failed" | "refunded" | null];
+    row: {
+      id: string;
+      booking_id: string;
+      amount_minor: string;
+      currency: string;
+      status: "pending" | "succeeded" | "failed" | "refunded";
+      provider_reference: string;
+      created_at: Date;
+      changed: boolean;
+    };
+  };
   /** Moves a booking to a new status. */
   transition_booking: {
     params: readonly [$1: string | number | null, $2: "held" | "pending" | "confirmed" | "completed" | "cancelled" | "expired" | "no_show" | null];
