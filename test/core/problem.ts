@@ -63,6 +63,18 @@ t.test('the STYLE.md table', async (t) => {
   t.equal(toProblem(new Unavailable('m', f('08006'))).headers?.['retry-after'], '5');
 });
 
+t.test("the router's malformed percent-encoding is a 400 naming the path; any other URIError a 500", async (t) => {
+  const routerError = Object.assign(new URIError("Failed to decode param '%E0%A4%A'"), {
+    status: 400,
+    statusCode: 400,
+  });
+  t.match(toProblem(routerError), {
+    status: 400,
+    problem: { status: 400, title: 'Malformed URL', errors: [{ in: 'path', field: '(path)' }] },
+  });
+  t.equal(toProblem(new URIError('URI malformed')).status, 500);
+});
+
 t.test('a ValidationFailed lists at most MAX_ISSUES issues, with field names shortened', async (t) => {
   const issues = Array.from({ length: 25 }, (_, i) => ({ in: 'body' as const, field: `f${i}`, message: 'bad' }));
   const many = toProblem(new ValidationFailed(issues), 'POST').problem;

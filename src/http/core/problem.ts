@@ -238,6 +238,21 @@ export function toProblem(
     const problem: Problem = { type: 'about:blank', title, status, detail: detail ?? title, ...extensions };
     return headers ? { status, problem, headers } : { status, problem };
   }
+  // The router decodes path parameters and marks a malformed %-escape (`/todo/%E0%A4%A`) as a 400;
+  // any other URIError is a bug of ours and stays a 500.
+  if (err instanceof URIError && (err as { status?: unknown }).status === 400) {
+    const message = 'has malformed percent-encoding';
+    return {
+      status: 400,
+      problem: {
+        type: 'about:blank',
+        title: 'Malformed URL',
+        status: 400,
+        detail: `the path ${message}`,
+        errors: [{ in: 'path', field: '(path)', message }],
+      },
+    };
+  }
   // body-parser errors carry a status and a type.
   const bp = err as { status?: number; type?: string; expose?: boolean } | null;
   if (bp && typeof bp.status === 'number' && bp.status >= 400 && bp.status < 500 && bp.expose) {
