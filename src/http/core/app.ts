@@ -9,6 +9,7 @@ import type { Pool } from '../../lib/core/db.js';
 import { type Api, openApiDocument } from './api.js';
 import { createLogger } from '../../lib/core/logger.js';
 import { accessLog } from './access-log.js';
+import { normalizePublicUrl, PUBLIC_URL_SETTING } from './links.js';
 import { problemHandler, sendProblem } from './problem.js';
 import { bookingApi } from '../booking.js';
 import { saasApi } from '../saas.js';
@@ -19,12 +20,33 @@ import { todoApi } from '../todo.js';
 export interface AppOptions {
   sql: Pool;
   logger?: Logger;
+  /**
+   * Prefix of the absolute URLs the APIs hand out (todo's `url`, `Location`, `Link: rel="next"`),
+   * e.g. `https://api.example.com` behind a proxy (PUBLIC_URL). Default: the address each request
+   * arrived on. Never the request's Host header.
+   */
+  publicUrl?: string | undefined;
 }
 
 /** Every project's API, in README order. */
 export function projectApis(sql: Pool): Api[] {
   return [todoApi(sql), blogApi(sql), bookingApi(sql), saasApi(sql), queueApi(sql)];
 }
+
+/**
+ * On every response, errors and /docs included: no MIME sniffing (a JSON body echoing input is never
+ * run as HTML or script) and no framing (the Swagger UI cannot be overlaid for clickjacking).
+ * `X-Frame-Options` for old browsers, CSP `frame-ancestors` for current ones; the CSP says nothing
+ * else, so the Swagger UI's own scripts and styles load as before.
+ */
+const securityHeaders: RequestHandler = (_req, res, next) => {
+  res.set({
+    'X-Content-Type-Options': 'nosniff',
+    'X-Frame-Options': 'DENY',
+    'Content-Security-Policy': "frame-ancestors 'none'",
+  });
+  next();
+};
 
 /** Answers CORS preflights and lets any origin read responses (the APIs carry no cookies). */
 const cors: RequestHandler = (req, res, next) => {
@@ -44,7 +66,9 @@ const cors: RequestHandler = (req, res, next) => {
   next();
 };
 
-export function createApp({ sql, logger = createLogger() }: AppOptions) {
+export function createApp({ sql, logger = createLogger(), publicUrl }: AppOptions) {
+  // Checked before anything is built: a bad PUBLIC_URL would otherwise surface in every URL served.
+  const prefix = publicUrl ? normalizePublicUrl(publicUrl) : undefined;
   const apis = projectApis(sql);
   const doc = openApiDocument(apis, {
     title: 'pg-grind',
@@ -54,6 +78,8 @@ export function createApp({ sql, logger = createLogger() }: AppOptions) {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false); // ETags are row versions, set by the routes that have them
+  if (prefix) app.set(PUBLIC_URL_SETTING, prefix);
+  app.use(securityHeaders);
   app.use(accessLog(logger));
   app.use(cors);
 

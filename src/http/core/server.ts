@@ -1,6 +1,7 @@
 /**
  * `npm start`: opens the database (DATABASE_URL, else the embedded PostgreSQL 18 under .data/),
- * migrates it, and serves every project's API on HOST:PORT (default 127.0.0.1:3000).
+ * migrates it, and serves every project's API on HOST:PORT (default 127.0.0.1:3000); absolute URLs
+ * in responses start with PUBLIC_URL when set, else with the address the request arrived on.
  * SIGINT/SIGTERM: stop accepting, finish in-flight requests, close the pool, stop the embedded server
  * (unless another process, say a queue worker, still uses it).
  */
@@ -8,6 +9,7 @@ import type { Server } from 'node:http';
 import { connect } from '../../lib/core/db.js';
 import { openDatabase } from '../../lib/core/database.js';
 import { embeddedPackage, missingPeersMessage, serverPackages } from '../../lib/core/peers.js';
+import { normalizePublicUrl } from './links.js';
 
 // Express, Swagger UI, ajv, pino (and without DATABASE_URL the PostgreSQL binaries) are optional
 // peers of the package: checked before the modules that import them are loaded.
@@ -19,6 +21,14 @@ if (missing) {
   console.error(missing);
   process.exit(1);
 }
+// A misspelt PUBLIC_URL is reported before the database is opened, in one line.
+const publicUrl = process.env.PUBLIC_URL || undefined;
+try {
+  if (publicUrl) normalizePublicUrl(publicUrl);
+} catch (err) {
+  console.error(`pg-grind: ${(err as Error).message}`);
+  process.exit(1);
+}
 const { createApp } = await import('./app.js');
 const { createLogger } = await import('../../lib/core/logger.js');
 
@@ -28,7 +38,7 @@ const database = await openDatabase((message) => logger.info(message));
 // Pool size: PGGRIND_POOL_MAX, else connect()'s default (README, "Performance").
 const poolMax = Number(process.env.PGGRIND_POOL_MAX) || undefined;
 const sql = connect(database.url, { applicationName: 'pg-grind-http', ...(poolMax ? { max: poolMax } : {}) });
-const app = createApp({ sql, logger });
+const app = createApp({ sql, logger, publicUrl });
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '127.0.0.1';
 
@@ -55,6 +65,7 @@ logger.info(
   {
     url: `http://${host}:${port}`,
     docs: `http://${host}:${port}/docs`,
+    ...(publicUrl ? { publicUrl } : {}),
     embedded: database.embedded,
     startupMs: Math.round(performance.now() - started),
   },
