@@ -8,7 +8,7 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import * as ajvFormats from 'ajv-formats';
 import express, { type Request, type Response } from 'express';
-import { ValidationFailed, type FieldIssue } from './problem.js';
+import { MAX_ISSUES, ValidationFailed, type FieldIssue } from './problem.js';
 import { ProblemRef } from './schemas.js';
 
 export type JsonSchema = Record<string, unknown>;
@@ -298,6 +298,7 @@ export function openApiDocument(apis: Api[], info: { title: string; version: str
             constraint: { type: 'string', description: 'the database constraint that refused the write' },
             errors: {
               type: 'array',
+              maxItems: MAX_ISSUES,
               items: {
                 type: 'object',
                 required: ['in', 'field', 'message'],

@@ -38,7 +38,7 @@ export interface Problem {
   title: string;
   status: number;
   detail?: string;
-  /** Validation problems: every offending field. */
+  /** Validation problems: the offending fields, at most MAX_ISSUES. */
   errors?: FieldIssue[];
   /** The database constraint that refused the write, when one did. */
   constraint?: string;
