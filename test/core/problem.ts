@@ -2,6 +2,7 @@
 import t from 'tap';
 import {
   HttpError,
+  MAX_ISSUES,
   ValidationFailed,
   explainConstraint,
   registerProblem,
@@ -60,6 +61,29 @@ t.test('the STYLE.md table', async (t) => {
   }
   t.equal(toProblem(new TransientConflict('m', f('40001'))).headers?.['retry-after'], '1');
   t.equal(toProblem(new Unavailable('m', f('08006'))).headers?.['retry-after'], '5');
+});
+
+t.test("the router's malformed percent-encoding is a 400 naming the path; any other URIError a 500", async (t) => {
+  const routerError = Object.assign(new URIError("Failed to decode param '%E0%A4%A'"), {
+    status: 400,
+    statusCode: 400,
+  });
+  t.match(toProblem(routerError), {
+    status: 400,
+    problem: { status: 400, title: 'Malformed URL', errors: [{ in: 'path', field: '(path)' }] },
+  });
+  t.equal(toProblem(new URIError('URI malformed')).status, 500);
+});
+
+t.test('a ValidationFailed lists at most MAX_ISSUES issues, with field names shortened', async (t) => {
+  const issues = Array.from({ length: 25 }, (_, i) => ({ in: 'body' as const, field: `f${i}`, message: 'bad' }));
+  const many = toProblem(new ValidationFailed(issues), 'POST').problem;
+  t.equal(many.errors?.length, MAX_ISSUES);
+  t.match(many.detail, /and 5 more$/);
+  const long = toProblem(new ValidationFailed([{ in: 'body', field: 'y'.repeat(10_000), message: 'bad' }])).problem;
+  t.ok(long.errors![0]!.field.length <= 201, 'the field is shortened');
+  t.ok(long.detail!.length < 300, 'so is the detail');
+  t.match(toProblem(new ValidationFailed([issues[0]!], true)).problem.detail, /may be more/, 'incomplete says so');
 });
 
 t.test('a 500 never leaks the message', async (t) => {

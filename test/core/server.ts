@@ -245,6 +245,45 @@ t.test('a taken HTTP port: exit 1 with one line on stderr that names the port', 
   t.notMatch(s.stderr(), /\s+at /, 'no stack trace');
 });
 
+t.test('PUBLIC_URL: absolute URLs start with it; a malformed one exits 1 with one line', async (t) => {
+  const { url } = await testDb(t);
+  const s = await start({ DATABASE_URL: url, PUBLIC_URL: 'https://api.example.com/' });
+  t.teardown(() => {
+    s.child.kill('SIGKILL');
+  });
+  const res = await fetch(`http://127.0.0.1:${s.port}/todo`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ title: 'public' }),
+  });
+  const todo = (await res.json()) as { id: number; url: string };
+  t.equal(todo.url, `https://api.example.com/todo/${todo.id}`);
+  t.equal(res.headers.get('location'), todo.url);
+  s.child.kill('SIGTERM');
+  t.equal(await s.exited, 0);
+
+  const port = await freePort();
+  const bad = spawnScript('http/core/server.js', [], {
+    DATABASE_URL: url,
+    PORT: String(port),
+    PUBLIC_URL: 'api.example.com',
+    LOG_LEVEL: 'info',
+  });
+  // A server that accepted it would listen and never exit by itself.
+  const outcome = await Promise.race([
+    bad.exited,
+    bad.printed(/pg-grind listening/).then(
+      () => 'listening',
+      () => 'exited',
+    ),
+  ]);
+  if (outcome === 'listening') bad.child.kill('SIGTERM');
+  t.equal(await bad.exited, 1, `exit 1 (${outcome === 'listening' ? 'it served' : 'refused'})`);
+  const lines = bad.stderr().trimEnd().split('\n');
+  t.equal(lines.length, 1, `one line: ${bad.stderr()}`);
+  t.match(lines[0], /PUBLIC_URL/, 'naming the setting');
+});
+
 t.test('two servers started at once on a fresh database both come up; migrations applied once', async (t) => {
   const name = `pggrind_t_${process.env[testEnv.runner]}_${process.pid}_fresh`;
   const admin = postgres(serverUrl(), { max: 1, onnotice: () => {} });

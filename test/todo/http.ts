@@ -200,6 +200,34 @@ t.test('bad input: clear 4xx problems, never 500', async (t) => {
   t.equal(big.status, 413, 'bodies over 1 MB');
 });
 
+t.test('validation output is bounded: at most 20 issues, short fields, for any body', async (t) => {
+  type Problem = { status: number; detail: string; errors: { in: string; field: string; message: string }[] };
+  // 50,000 unknown keys in a body under the 1 MB limit: once a 4.9 MB problem listing all of them.
+  const keys = Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`k${i}`, 1]));
+  const huge = await post({ title: 'a', ...keys });
+  t.equal(huge.status, 400, '50,000 unknown keys');
+  const hugeText = await huge.text();
+  t.ok(hugeText.length < 8_192, `a small problem (${hugeText.length} bytes)`);
+  const hugeProblem = JSON.parse(hugeText) as Problem;
+  t.ok(hugeProblem.errors.length >= 1 && hugeProblem.errors.length <= 20, `${hugeProblem.errors.length} issues`);
+  t.match(hugeProblem.errors[0], { in: 'body', field: /^k\d+$/, message: 'is not a known field' });
+
+  // One unknown key as long as the body allows: the field is shortened, not echoed.
+  const longKey = await post({ title: 'a', ['x'.repeat(900_000)]: 1 });
+  t.equal(longKey.status, 400, 'one 900 kB key');
+  const longText = await longKey.text();
+  t.ok(longText.length < 8_192, `a small problem (${longText.length} bytes)`);
+  t.match(JSON.parse(longText), { errors: [{ in: 'body', field: /^x+…$/ }] });
+
+  // A small body still lists every offending field, up to the cap.
+  const few = (await (await post({ title: 5, completed: 'no', a: 1, b: 2 })).json()) as Problem;
+  t.same(few.errors.map((e) => e.field).sort(), ['a', 'b', 'completed', 'title'], 'all four named');
+  const many = await post({ title: 'a', ...Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`u${i}`, i])) });
+  const manyProblem = (await many.json()) as Problem;
+  t.equal(manyProblem.errors.length, 20, '30 unknown keys: the first 20 listed');
+  t.match(manyProblem.detail, /more/, 'the detail says more were left out');
+});
+
 t.test('random garbage never produces a 500', async (t) => {
   const junk = [
     null,

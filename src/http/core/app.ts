@@ -10,6 +10,7 @@ import { type Api, openApiDocument } from './api.js';
 import { createLogger } from '../../lib/core/logger.js';
 import { accessLog } from './access-log.js';
 import { adminGuard } from './admin.js';
+import { normalizePublicUrl, PUBLIC_URL_SETTING } from './links.js';
 import { problemHandler, sendProblem } from './problem.js';
 import { bookingApi } from '../booking.js';
 import { saasApi } from '../saas.js';
@@ -29,6 +30,12 @@ export interface AppOptions {
   bookingWebhookSecret?: string | undefined;
   /** Origins that may read every API from a browser. Default `CORS_ORIGINS` (comma-separated), else none. */
   corsOrigins?: string[];
+  /**
+   * Prefix of the absolute URLs the APIs hand out (todo's `url`, `Location`, `Link: rel="next"`),
+   * e.g. `https://api.example.com` behind a proxy (PUBLIC_URL). Default: the address each request
+   * arrived on. Never the request's Host header.
+   */
+  publicUrl?: string | undefined;
 }
 
 /** Every project's API, in README order. */
@@ -42,6 +49,21 @@ export function projectApis(sql: Pool, opts: Pick<AppOptions, 'adminToken' | 'bo
     queueApi(sql, admin),
   ];
 }
+
+/**
+ * On every response, errors and /docs included: no MIME sniffing (a JSON body echoing input is never
+ * run as HTML or script) and no framing (the Swagger UI cannot be overlaid for clickjacking).
+ * `X-Frame-Options` for old browsers, CSP `frame-ancestors` for current ones; the CSP says nothing
+ * else, so the Swagger UI's own scripts and styles load as before.
+ */
+const securityHeaders: RequestHandler = (_req, res, next) => {
+  res.set({
+    'X-Content-Type-Options': 'nosniff',
+    'X-Frame-Options': 'DENY',
+    'Content-Security-Policy': "frame-ancestors 'none'",
+  });
+  next();
+};
 
 /**
  * Prefixes whose responses any origin may read. /todo: the Todo-Backend spec runner is a web page
@@ -104,7 +126,10 @@ export function createApp({
   adminToken = process.env.ADMIN_TOKEN || undefined,
   bookingWebhookSecret = process.env.BOOKING_WEBHOOK_SECRET || undefined,
   corsOrigins = corsOriginsFromEnv(),
+  publicUrl,
 }: AppOptions) {
+  // Checked before anything is built: a bad PUBLIC_URL would otherwise surface in every URL served.
+  const prefix = publicUrl ? normalizePublicUrl(publicUrl) : undefined;
   const apis = projectApis(sql, { adminToken, bookingWebhookSecret });
   const doc = openApiDocument(apis, {
     title: 'pg-grind',
@@ -114,6 +139,8 @@ export function createApp({
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false); // ETags are row versions, set by the routes that have them
+  if (prefix) app.set(PUBLIC_URL_SETTING, prefix);
+  app.use(securityHeaders);
   app.use(accessLog(logger));
   app.use(cors(corsOrigins));
 

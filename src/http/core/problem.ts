@@ -38,7 +38,7 @@ export interface Problem {
   title: string;
   status: number;
   detail?: string;
-  /** Validation problems: every offending field. */
+  /** Validation problems: the offending fields, at most MAX_ISSUES. */
   errors?: FieldIssue[];
   /** The database constraint that refused the write, when one did. */
   constraint?: string;
@@ -59,10 +59,35 @@ export class HttpError extends Error {
   }
 }
 
-/** 400 with the list of offending fields. */
+/**
+ * The most issues one problem lists. A 1 MB body of 50,000 unknown keys once produced a 4.9 MB
+ * problem; a client fixes the first few and tries again, so the rest would only cost both sides.
+ */
+export const MAX_ISSUES = 20;
+/** Longest field name a problem echoes: a body key may be almost 1 MB long. */
+const MAX_FIELD = 200;
+
+const shorten = (i: FieldIssue): FieldIssue =>
+  i.field.length > MAX_FIELD ? { ...i, field: `${i.field.slice(0, MAX_FIELD)}…` } : i;
+
+/**
+ * 400 with the offending fields (at most MAX_ISSUES, names shortened). `incomplete`: checking
+ * stopped at the first issue (a large body), so others may exist that are not listed.
+ */
 export class ValidationFailed extends HttpError {
-  constructor(readonly issues: FieldIssue[]) {
-    super(400, 'Invalid request', issues.map((i) => `${i.in} ${i.field}: ${i.message}`).join('; '), { errors: issues });
+  readonly issues: FieldIssue[];
+  constructor(issues: FieldIssue[], incomplete = false) {
+    const shown = issues.slice(0, MAX_ISSUES).map(shorten);
+    const more =
+      issues.length > shown.length
+        ? `; and ${issues.length - shown.length} more`
+        : incomplete
+          ? '; the body is large, so checking stopped at the first issue: there may be more'
+          : '';
+    super(400, 'Invalid request', shown.map((i) => `${i.in} ${i.field}: ${i.message}`).join('; ') + more, {
+      errors: shown,
+    });
+    this.issues = shown;
   }
 }
 
@@ -212,6 +237,21 @@ export function toProblem(
     const { status, title, detail, headers, ...extensions } = render(err, method);
     const problem: Problem = { type: 'about:blank', title, status, detail: detail ?? title, ...extensions };
     return headers ? { status, problem, headers } : { status, problem };
+  }
+  // The router decodes path parameters and marks a malformed %-escape (`/todo/%E0%A4%A`) as a 400;
+  // any other URIError is a bug of ours and stays a 500.
+  if (err instanceof URIError && (err as { status?: unknown }).status === 400) {
+    const message = 'has malformed percent-encoding';
+    return {
+      status: 400,
+      problem: {
+        type: 'about:blank',
+        title: 'Malformed URL',
+        status: 400,
+        detail: `the path ${message}`,
+        errors: [{ in: 'path', field: '(path)', message }],
+      },
+    };
   }
   // body-parser errors carry a status and a type.
   const bp = err as { status?: number; type?: string; expose?: boolean } | null;

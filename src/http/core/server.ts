@@ -1,6 +1,7 @@
 /**
  * `npm start`: opens the database (DATABASE_URL, else the embedded PostgreSQL 18 under .data/),
- * migrates it, and serves every project's API on HOST:PORT (default 127.0.0.1:3000).
+ * migrates it, and serves every project's API on HOST:PORT (default 127.0.0.1:3000); absolute URLs
+ * in responses start with PUBLIC_URL when set, else with the address the request arrived on.
  * The admin token is ADMIN_TOKEN, else .data/admin-token (generated and printed once); a HOST other
  * than a loopback address is refused without ADMIN_TOKEN, so that a generated token never guards a
  * server that others can reach before its operator chose one.
@@ -12,6 +13,7 @@ import { loadAdminToken, type AdminToken } from '../../lib/core/admin-token.js';
 import { connect } from '../../lib/core/db.js';
 import { openDatabase } from '../../lib/core/database.js';
 import { embeddedPackage, missingPeersMessage, serverPackages } from '../../lib/core/peers.js';
+import { normalizePublicUrl } from './links.js';
 
 // Express, Swagger UI, ajv, pino (and without DATABASE_URL the PostgreSQL binaries) are optional
 // peers of the package: checked before the modules that import them are loaded.
@@ -32,8 +34,11 @@ if (!loopback.test(host) && !process.env.ADMIN_TOKEN) {
   );
   process.exit(1);
 }
+// A misspelt PUBLIC_URL is reported before the database is opened, in one line.
+const publicUrl = process.env.PUBLIC_URL || undefined;
 let adminToken: AdminToken;
 try {
+  if (publicUrl) normalizePublicUrl(publicUrl);
   adminToken = loadAdminToken();
 } catch (err) {
   console.error(`pg-grind: ${(err as Error).message}`);
@@ -53,7 +58,7 @@ const database = await openDatabase((message) => logger.info(message));
 // Pool size: PGGRIND_POOL_MAX, else connect()'s default (docs/performance.md).
 const poolMax = Number(process.env.PGGRIND_POOL_MAX) || undefined;
 const sql = connect(database.url, { applicationName: 'pg-grind-http', ...(poolMax ? { max: poolMax } : {}) });
-const app = createApp({ sql, logger, adminToken: adminToken.token });
+const app = createApp({ sql, logger, adminToken: adminToken.token, publicUrl });
 
 let server: Server;
 try {
@@ -78,6 +83,7 @@ logger.info(
   {
     url: `http://${host}:${port}`,
     docs: `http://${host}:${port}/docs`,
+    ...(publicUrl ? { publicUrl } : {}),
     embedded: database.embedded,
     startupMs: Math.round(performance.now() - started),
   },
