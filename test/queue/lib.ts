@@ -37,10 +37,10 @@ const claim = (worker: string, n: number, lease = 60, db: Db = sql, idleBelow: n
   many(db, q.claim_jobs, [worker, n, lease, idleBelow]);
 // as the worker sends it: the completed jobs' runs counted too (first attempts here)
 const complete = (worker: string, ids: string[], keep = true) =>
-  many(sql, q.complete_jobs, [ids, worker, keep, ids, ids.map(() => 1)]);
+  many(sql, q.complete_jobs, [ids, worker, keep, ids.map(() => 1), [], []]);
 // the worker counts a run when its handler starts, in its next results statement (no completions)
 const countStarts = (worker: string, ids: string[], attempt = 1) =>
-  many(sql, q.complete_jobs, [[], worker, true, ids, ids.map(() => attempt)]);
+  many(sql, q.complete_jobs, [[], worker, true, [], ids, ids.map(() => attempt)]);
 const reset = () => sql`truncate queue.jobs, queue.job_history, queue.queues, queue.workers, queue.schedules cascade`;
 
 t.beforeEach(reset);

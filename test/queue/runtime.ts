@@ -303,3 +303,29 @@ t.test('a completion that fails to commit is retried: the job ends completed exa
   );
   t.equal(w.stats.completed, 1, 'counted once, after it was recorded');
 });
+
+t.test('a job whose last lease expired starts only after this run is counted', async (t) => {
+  const seen: number[] = [];
+  const w = await runWorker({
+    sql,
+    pollInterval: 50,
+    schedules: false,
+    tasks: {
+      // what a worker killed inside this handler would leave behind
+      probe: async (_p, { job }) => {
+        const [r] = await sql`select attempts from queue.jobs where id = ${job.id}`;
+        seen.push(r!.attempts as number);
+      },
+    },
+  });
+  t.teardown(() => w.stop(100));
+  // as rescue_jobs leaves a job whose worker died while it ran (one transaction: no claim between)
+  const job = await sql.begin(async (tx) => {
+    const j = await addJob(tx, { task: 'probe', maxAttempts: 2 });
+    await tx`update queue.jobs set attempts = 1, last_error = 'lease expired' where id = ${j.id}`;
+    return j;
+  });
+  await waitFor('probe done', async () => (await getJob(sql, job.id)).state === 'completed');
+  t.same(seen, [2], 'the second attempt was recorded before the handler ran');
+  t.match(await getJob(sql, job.id), { state: 'completed', attempts: 2 });
+});

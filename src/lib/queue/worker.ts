@@ -181,15 +181,16 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
         // A failed run's attempt goes with fail_jobs; completed runs and runs still going are
         // counted by complete_jobs, which the drain runs anyway: no statement of its own.
         const finished = new Set(sending.map((x) => x.id));
-        const counts = [...c, ...s.filter((x) => !finished.has(x.id))];
+        const counted = s.filter((x) => !finished.has(x.id));
         const [done, failed] = await Promise.allSettled([
-          counts.length
+          c.length || counted.length
             ? many(sql, q.complete_jobs, [
                 c.map((x) => x.id),
                 workerId,
                 opts.keepCompleted ?? true,
-                counts.map((x) => x.id),
-                counts.map((x) => x.attempt),
+                c.map((x) => x.attempt),
+                counted.map((x) => x.id),
+                counted.map((x) => x.attempt),
               ])
             : [],
           f.length
@@ -203,7 +204,6 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
               ])
             : [],
         ]);
-        const counted = s.filter((x) => !finished.has(x.id));
         if (done.status === 'fulfilled') {
           stats.completed += done.value.length;
           for (const x of counted) settleCount(x.id, true);

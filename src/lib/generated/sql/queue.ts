@@ -59,9 +59,9 @@ export interface QueueStatements {
       interrupted: boolean;
     };
   };
-  /** complete_jobs: move finished jobs of worker $2 from queue.jobs to queue.job_history in one statement, give back the slots they held in limited queues, and count the attempts of runs that started since the worker's last results (claim_jobs no longer counts them). */
+  /** complete_jobs: move finished jobs of worker $2 from queue.jobs to queue.job_history in one statement, give back the slots they held in limited queues, and count the attempts of runs that started since the worker's last results (claim_jobs does not count them: see its header). */
   complete_jobs: {
-    params: readonly [$1: readonly (string | number)[] | null, $2: string | null, $3: boolean | null, $4: readonly (string | number)[] | null, $5: readonly number[] | null];
+    params: readonly [$1: readonly (string | number)[] | null, $2: string | null, $3: boolean | null, $4: readonly number[] | null, $5: readonly (string | number)[] | null, $6: readonly number[] | null];
     row: {
       id: string;
     };
