@@ -6,7 +6,16 @@
 -- fewer than $4 jobs, its free handler slots. The flag is written only when it changes, so a claim
 -- that changes nothing never holds the workers row that producers look at.
 -- Returns the claimed jobs (id, queue, task, payload, priority, run_at, attempts, max_attempts,
--- created_at, holds_slot).
+-- created_at, holds_slot, interrupted).
+-- Attempts: the claim does not count one. A batch holds up to batch + concurrency jobs, most of them
+-- waiting in the worker's buffer; counting them here charged every one of them when the worker
+-- died (a SIGKILL failed maxAttempts 1 jobs whose handler never started). The worker counts the
+-- attempt when the handler starts instead, in the statement that records results (complete_jobs,
+-- fail_jobs), so the drain runs no extra statement. `attempts` is the count before this run.
+-- `interrupted`: the job's last lease expired (rescue_jobs), so its last run may have killed its
+-- worker before that run was counted; the worker waits for this run to be counted before starting
+-- its handler, so a job that crashes every worker still runs out of attempts.
+-- @not-null interrupted
 -- Isolation: READ COMMITTED. SKIP LOCKED lets concurrent claimers take disjoint rows without waiting;
 -- re-checking locked_until after the lock (READ COMMITTED re-reads the latest row version) stops two
 -- claimers taking one job. A limited queue's row is locked FOR UPDATE SKIP LOCKED: at most one claimer
@@ -64,10 +73,10 @@ claimed as (
   update queue.jobs j
      set locked_by    = $1::text,
          locked_until = now() + make_interval(secs => $3::float8),
-         attempts     = j.attempts + 1,
          holds_slot   = j.id = any(array(select id from limited))
    where j.id = any(array(select id from limited union all select id from unlimited))
-  returning j.id, j.queue, j.task, j.payload, j.priority, j.run_at, j.attempts, j.max_attempts, j.created_at, j.holds_slot
+  returning j.id, j.queue, j.task, j.payload, j.priority, j.run_at, j.attempts, j.max_attempts, j.created_at, j.holds_slot,
+            coalesce(j.last_error = 'lease expired', false) as interrupted
 ),
 state as (
   -- Saying idle in the claim that found the queue empty saves the worker a round trip per wake-up.

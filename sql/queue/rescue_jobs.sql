@@ -3,6 +3,12 @@
 -- are given back. Any worker may run it; SKIP LOCKED keeps two rescuers off the same rows. There
 -- is no index on locked_until (claims would pay for it): this scans queue.jobs, which holds only
 -- the backlog, and workers run it at most once a minute (or every half lease when shorter).
+-- A job whose handler never started (it waited in the dead worker's buffer) was never charged an
+-- attempt (claim_jobs does not count one; the worker counts it when the handler starts), so it
+-- goes back to waiting with its attempts as they were: a maxAttempts 1 job is not failed for a run
+-- that never happened. A started job's count is recorded in
+-- the worker's next results statement (complete_jobs), within a turn of the event loop; a crash
+-- inside that window leaves it uncounted, which claim_jobs' `interrupted` covers on its next run.
 -- $1 batch size (int)
 -- Returns id and state ('retry' | 'failed') of each rescued job.
 -- Isolation: READ COMMITTED; the lease is re-checked on the locked (latest) row version, so a lease

@@ -77,7 +77,7 @@ t.test('cancel and retry, with 409 for a running job', async (t) => {
   t.equal(Number(claimed!.id), id, 'priority -100 first');
   t.equal((await api.request(`/queue/jobs/${id}`, { method: 'DELETE' })).status, 409, 'running: cannot cancel');
   t.equal((await api.request(`/queue/jobs/${id}/retry`, { method: 'POST' })).status, 409, 'running: cannot retry');
-  await many(sql, q.fail_jobs, [[id], ['boom'], 'w', 1, 60]);
+  await many(sql, q.fail_jobs, [[id], ['boom'], 'w', 1, 60, [1]]);
   t.match(await body(await api.request(`/queue/jobs/${id}`)), { state: 'scheduled', lastError: 'boom', attempts: 1 });
 });
 

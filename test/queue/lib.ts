@@ -25,7 +25,12 @@ import { testDb } from '../helpers/db.js';
 const { sql } = await testDb(t, { max: 12 });
 const claim = (worker: string, n: number, lease = 60, db: Db = sql, idleBelow: number | null = null) =>
   many(db, q.claim_jobs, [worker, n, lease, idleBelow]);
-const complete = (worker: string, ids: string[], keep = true) => many(sql, q.complete_jobs, [ids, worker, keep]);
+// as the worker sends it: the completed jobs' runs counted too (first attempts here)
+const complete = (worker: string, ids: string[], keep = true) =>
+  many(sql, q.complete_jobs, [ids, worker, keep, ids.map(() => 1), [], []]);
+// the worker counts a run when its handler starts, in its next results statement (no completions)
+const countStarts = (worker: string, ids: string[], attempt = 1) =>
+  many(sql, q.complete_jobs, [[], worker, true, [], ids, ids.map(() => attempt)]);
 const reset = () => sql`truncate queue.jobs, queue.job_history, queue.queues, queue.workers, queue.schedules cascade`;
 
 t.beforeEach(reset);
@@ -46,9 +51,10 @@ t.test('addJob, findJob, getJob and states', async (t) => {
   await t.rejects(getJob(sql, 999999), NotFound);
   const [c] = await claim('w', 10);
   t.equal(c!.id, a.id, 'the scheduled job is not claimable yet');
-  t.match(await getJob(sql, a.id), { state: 'running', locked_by: 'w', attempts: 1 });
+  // the claim counts no attempt: a claimed job may wait in the worker's buffer and never start
+  t.match(await getJob(sql, a.id), { state: 'running', locked_by: 'w', attempts: 0 });
   await complete('w', [a.id]);
-  t.match(await getJob(sql, a.id), { state: 'completed', run_at: null });
+  t.match(await getJob(sql, a.id), { state: 'completed', run_at: null, attempts: 1 });
   t.equal((await addJob(sql, { task: 'bare', payload: true })).payload, true, 'any JSON payload');
   await t.rejects(addJob(sql, { task: '' }), CheckViolation);
   await t.rejects(addJobs(sql, [{ task: 'x', maxAttempts: 0 }]), CheckViolation);
@@ -136,10 +142,11 @@ t.test('a limited queue never exceeds its limit under concurrent claims', async 
   await complete(holder, [lim[0]!.id]);
   t.equal((await claim('late', 10)).length, 1, 'completing frees one slot');
   const failer = (await sql`select locked_by from queue.jobs where id = ${lim[1]!.id}`)[0]!.locked_by as string;
-  await many(sql, q.fail_jobs, [[lim[1]!.id], ['boom'], failer, 1, 60]);
+  await many(sql, q.fail_jobs, [[lim[1]!.id], ['boom'], failer, 1, 60, [1]]);
   await many(sql, q.release_jobs, [
     [lim[2]!.id],
     (await sql`select locked_by from queue.jobs where id = ${lim[2]!.id}`)[0]!.locked_by,
+    [0],
   ]);
   t.equal(
     (await sql`select running from queue.queues where name = 'lim'`)[0]!.running,
@@ -153,6 +160,15 @@ t.test('a limited queue never exceeds its limit under concurrent claims', async 
 t.test('complete, fail, heartbeat and rescue respect the lease holder', async (t) => {
   const [a, b, c] = await addJobs(sql, [{ task: 'a', maxAttempts: 2 }, { task: 'b', maxAttempts: 1 }, { task: 'c' }]);
   await claim('w1', 3, 0.05);
+  // all three handlers started; counting them twice (a statement sent again) counts once
+  await countStarts('w1', [a!.id, b!.id, c!.id]);
+  await countStarts('w1', [a!.id, b!.id, c!.id]);
+  await countStarts('intruder', [a!.id], 7);
+  t.same(
+    (await sql`select attempts from queue.jobs order by id`).map((r) => r.attempts),
+    [1, 1, 1],
+    'each started run counted once, and only by its holder',
+  );
   t.same(await complete('intruder', [a!.id]), [], 'another worker cannot complete it');
   t.same(
     (await many(sql, q.extend_leases, [[c!.id], 'w1', 60])).map((r) => r.id),
@@ -174,8 +190,8 @@ t.test('complete, fail, heartbeat and rescue respect the lease holder', async (t
   t.match(await getJob(sql, b!.id), { state: 'failed', last_error: 'lease expired' });
   t.equal((await getJob(sql, c!.id)).state, 'running', 'the renewed lease survives');
   const [again] = await claim('w2', 10);
-  t.equal(again!.attempts, 2);
-  const failed = await many(sql, q.fail_jobs, [[a!.id], ['nope'], 'w2', 1, 60]);
+  t.match(again, { attempts: 1, interrupted: true }, 'one attempt so far; its last lease expired');
+  const failed = await many(sql, q.fail_jobs, [[a!.id], ['nope'], 'w2', 1, 60, [2]]);
   t.same(
     failed.map((r) => r.state),
     ['failed'],
@@ -201,7 +217,14 @@ t.test('fail_jobs backs off exponentially with jitter', async (t) => {
     Array.from({ length: 20 }, () => ({ task: 'f' })),
   );
   await claim('w', 20);
-  const rows = await many(sql, q.fail_jobs, [jobs.map((j) => j.id), jobs.map(() => 'err'), 'w', 10, 3600]);
+  const rows = await many(sql, q.fail_jobs, [
+    jobs.map((j) => j.id),
+    jobs.map(() => 'err'),
+    'w',
+    10,
+    3600,
+    jobs.map(() => 1),
+  ]);
   const [{ now }] = (await sql`select now() as now`) as any;
   const delays = rows.map((r) => (r.run_at!.getTime() - (now as Date).getTime()) / 1000);
   t.ok(

@@ -248,3 +248,84 @@ t.test('after a database outage the cron catch-up is bounded like after a restar
     'no tick older than the catch-up window',
   );
 });
+
+t.test('a completion that fails to commit is retried: the job ends completed exactly once', async (t) => {
+  const wsql = connect(dbUrl, { max: 4, applicationName: 'queue-lost-completion' });
+  t.teardown(() => wsql.end({ timeout: 1 }));
+  let runs = 0;
+  let handlerStarted!: () => void;
+  const handlerRunning = new Promise<void>((r) => (handlerStarted = r));
+  let gate!: () => void;
+  const gateOpen = new Promise<void>((r) => (gate = r));
+  const errors: unknown[] = [];
+  const w = await runWorker({
+    sql: wsql,
+    pollInterval: 50,
+    schedules: false,
+    workerId: 'lost-completion',
+    logger: { info() {}, warn: (obj) => errors.push(obj), error: (obj) => errors.push(obj) },
+    tasks: {
+      once: async () => {
+        runs++;
+        handlerStarted();
+        await gateOpen;
+      },
+    },
+  });
+  t.teardown(() => w.stop(100));
+  const job = await addJob(sql, { task: 'once' });
+  await handlerRunning;
+  await waitFor('its attempt recorded', async () => (await getJob(sql, job.id)).attempts === 1);
+  // Hold the job's row so the worker's complete statement waits on it, then kill that backend.
+  await sql.begin(async (tx) => {
+    await tx`select id from queue.jobs where id = ${job.id} for update`;
+    gate();
+    let pid: number | undefined;
+    await waitFor('the complete statement waiting on the row', async () => {
+      // outside tx: a transaction reads pg_stat_activity once and keeps that snapshot
+      const [r] = await sql`select pid from pg_stat_activity
+                            where application_name = 'queue-lost-completion'
+                              and wait_event_type = 'Lock' and query like '%complete_jobs:%'`;
+      pid = r?.pid;
+      return pid !== undefined;
+    });
+    await sql`select pg_terminate_backend(${pid!}::int)`;
+    await waitFor('the worker saw its statement fail', async () => errors.length > 0);
+  });
+  await waitFor('the job completed', async () => (await getJob(sql, job.id)).state === 'completed', 10_000);
+  await w.stop(1000);
+  t.equal(runs, 1, 'the handler ran once');
+  const history = await sql`select state, attempts from queue.job_history where id = ${job.id}`;
+  t.same(
+    history.map((r) => [r.state, r.attempts]),
+    [['completed', 1]],
+    'completed once, on its first attempt',
+  );
+  t.equal(w.stats.completed, 1, 'counted once, after it was recorded');
+});
+
+t.test('a job whose last lease expired starts only after this run is counted', async (t) => {
+  const seen: number[] = [];
+  const w = await runWorker({
+    sql,
+    pollInterval: 50,
+    schedules: false,
+    tasks: {
+      // what a worker killed inside this handler would leave behind
+      probe: async (_p, { job }) => {
+        const [r] = await sql`select attempts from queue.jobs where id = ${job.id}`;
+        seen.push(r!.attempts as number);
+      },
+    },
+  });
+  t.teardown(() => w.stop(100));
+  // as rescue_jobs leaves a job whose worker died while it ran (one transaction: no claim between)
+  const job = await sql.begin(async (tx) => {
+    const j = await addJob(tx, { task: 'probe', maxAttempts: 2 });
+    await tx`update queue.jobs set attempts = 1, last_error = 'lease expired' where id = ${j.id}`;
+    return j;
+  });
+  await waitFor('probe done', async () => (await getJob(sql, job.id)).state === 'completed');
+  t.same(seen, [2], 'the second attempt was recorded before the handler ran');
+  t.match(await getJob(sql, job.id), { state: 'completed', attempts: 2 });
+});

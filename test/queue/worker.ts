@@ -3,6 +3,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import t, { type Test } from 'tap';
+import { loadSql, many } from '../../src/lib/core/db.js';
 import { addJobs, createSchedule, deleteSchedule, setQueueLimit } from '../../src/lib/queue/index.js';
 import { packageRoot } from '../../src/lib/core/paths.js';
 import { testDb } from '../helpers/db.js';
@@ -249,4 +250,47 @@ t.test('graceful stop: running jobs finish, unstarted ones are released', async 
     'the rest are waiting again, attempt not counted',
   );
   t.equal((await sql`select count(*)::int as n from queue.workers`)[0]!.n, 0, 'worker unregistered');
+});
+
+t.test('SIGKILL with a batch larger than concurrency: only the jobs whose handler started are charged', async (t) => {
+  const { sql, url } = await setup(t);
+  const rescue = loadSql('queue', ['rescue_jobs']).rescue_jobs;
+  // handlers block for a minute: two run, six wait in the worker's buffer when it dies
+  await addJobs(
+    sql,
+    Array.from({ length: 8 }, (_, i) => ({ task: 'record', payload: { i, ms: 60_000 }, maxAttempts: 1 })),
+  );
+  const victim = await startWorker(t, url, 'crash', { CONCURRENCY: '2', BATCH: '6', LEASE_SECONDS: '1' });
+  await waitFor('2 handlers running, their attempts recorded, 8 jobs held', async () => {
+    const [r] = await sql`select
+      (select count(*)::int from public.runs) as runs,
+      (select count(*)::int from queue.jobs where locked_by = 'crash') as held,
+      (select count(*)::int from queue.jobs j join public.runs r on r.job_id = j.id where j.attempts = 1) as charged`;
+    return r!.runs === 2 && r!.held === 8 && r!.charged === 2;
+  });
+  victim.child.kill('SIGKILL');
+  await victim.exited;
+  const started = (await sql`select job_id from public.runs`).map((r) => r.job_id as string);
+  await waitFor('leases expired', async () => {
+    const [r] = await sql`select count(*)::int as n from queue.jobs where locked_until >= now()`;
+    return r!.n === 0;
+  });
+  const rescued = await many(sql, rescue, [100]);
+  t.equal(rescued.length, 8, 'all eight held jobs rescued');
+  const failed = await sql`select id, attempts from queue.job_history where state = 'failed' order by id`;
+  t.same(
+    failed.map((r) => r.id),
+    [...started].sort((a, b) => Number(a) - Number(b)),
+    'the two that started used their only attempt',
+  );
+  t.ok(
+    failed.every((r) => r.attempts === 1),
+    'charged once',
+  );
+  const waiting = await sql`select id, attempts, locked_by from queue.jobs order by id`;
+  t.equal(waiting.length, 6, 'the six that never started are waiting again');
+  t.ok(
+    waiting.every((r) => r.attempts === 0 && r.locked_by === null && !started.includes(r.id)),
+    'not charged for a run that never happened',
+  );
 });

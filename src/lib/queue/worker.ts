@@ -14,7 +14,10 @@ import { many, type Pool, type RowOf } from '../core/db.js';
 import { prune, q } from './sql.js';
 import { cronTicks, parseCron, type Cron } from './cron.js';
 
-/** A claimed job; `holds_slot` is true when the job took a slot of a limited queue. */
+/**
+ * A claimed job; `holds_slot` is true when the job took a slot of a limited queue. `attempts`
+ * counts this run once its handler started (the claim does not count it: see claim_jobs.sql).
+ */
 export type Job = RowOf<typeof q.claim_jobs>;
 
 export interface Logger {
@@ -69,11 +72,16 @@ export interface WorkerHandle {
   stop(timeoutMs?: number): Promise<void>;
   /** Resolves when the worker has stopped. */
   done: Promise<void>;
-  /** Counts for tests and the benchmark. */
+  /** Counts for tests and the benchmark: results the database recorded, not handlers that returned. */
   stats: { completed: number; failed: number };
 }
 
 const noop = () => {};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// A results statement that fails is sent again this many times, backing off from 50 ms to 5 s
+// (about 25 s in all); then its results are given up and their leases left to expire, so the jobs
+// run again elsewhere rather than being reported done.
+const RECORD_TRIES = 10;
 const silent: Logger = { info: noop, warn: noop, error: noop };
 
 /**
@@ -129,8 +137,16 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   let pollTimer: NodeJS.Timeout | null = null;
 
   // completion and failure batches: one statement in flight at a time, the next batch accumulates
-  let toComplete: string[] = [];
-  let toFail: { id: string; error: string }[] = [];
+  type Run1 = { id: string; attempt: number };
+  let toComplete: Run1[] = [];
+  let toFail: (Run1 & { error: string })[] = [];
+  // Runs started since the last results statement: their attempt is counted in the next one (the
+  // claim no longer counts attempts, so that jobs still buffered when the worker dies are not charged).
+  let toCount: Run1[] = [];
+  // Results being sent (and sent again after a failure): their jobs' leases are still renewed.
+  let sending: Run1[] = [];
+  // Interrupted jobs (their last lease expired) start only once this run is counted.
+  const countWaiters = new Map<string, (counted: boolean) => void>();
   let slotFreed = false;
   // jobs given up (lease lost, or released by stop): whatever their handler returns is not recorded
   const abandoned = new Set<string>();
@@ -149,38 +165,98 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
 
   function flush(): Promise<void> {
     if (flushing) return flushing;
-    if (toComplete.length === 0 && toFail.length === 0) return Promise.resolve();
+    if (toComplete.length === 0 && toFail.length === 0 && toCount.length === 0) return Promise.resolve();
     flushing = (async () => {
-      while (toComplete.length > 0 || toFail.length > 0) {
+      let tries = 0;
+      while (toComplete.length > 0 || toFail.length > 0 || toCount.length > 0) {
         const c = toComplete;
         const f = toFail;
+        const s = toCount;
         toComplete = [];
         toFail = [];
-        try {
-          const freed = slotFreed;
-          slotFreed = false;
-          await Promise.all([
-            c.length ? many(sql, q.complete_jobs, [c, workerId, opts.keepCompleted ?? true]) : null,
-            f.length
-              ? many(sql, q.fail_jobs, [f.map((x) => x.id), f.map((x) => x.error), workerId, baseSeconds, maxSeconds])
-              : null,
-          ]);
+        toCount = [];
+        sending = [...c, ...f];
+        const freed = slotFreed;
+        slotFreed = false;
+        // A failed run's attempt goes with fail_jobs; completed runs and runs still going are
+        // counted by complete_jobs, which the drain runs anyway: no statement of its own.
+        const finished = new Set(sending.map((x) => x.id));
+        const counted = s.filter((x) => !finished.has(x.id));
+        const [done, failed] = await Promise.allSettled([
+          c.length || counted.length
+            ? many(sql, q.complete_jobs, [
+                c.map((x) => x.id),
+                workerId,
+                opts.keepCompleted ?? true,
+                c.map((x) => x.attempt),
+                counted.map((x) => x.id),
+                counted.map((x) => x.attempt),
+              ])
+            : [],
+          f.length
+            ? many(sql, q.fail_jobs, [
+                f.map((x) => x.id),
+                f.map((x) => x.error),
+                workerId,
+                baseSeconds,
+                maxSeconds,
+                f.map((x) => x.attempt),
+              ])
+            : [],
+        ]);
+        if (done.status === 'fulfilled') {
+          stats.completed += done.value.length;
+          for (const x of counted) settleCount(x.id, true);
+        }
+        if (failed.status === 'fulfilled') stats.failed += failed.value.length;
+        if (done.status === 'fulfilled' && failed.status === 'fulfilled') {
+          tries = 0;
           // A finished job of a limited queue freed a slot: no producer will NOTIFY for that, so
           // look for the queue's next job now.
           if (freed) void claim();
-        } catch (err) {
-          // leases keep the jobs safe: they will run again after expiry
-          logger.error({ err }, 'queue: could not record job results');
+          continue;
         }
+        // Not recorded, or not known to be (a connection lost just after its commit): the results
+        // stay for the next try, so no job is reported done unless its completion committed. Both
+        // statements can be sent again: a job already moved is skipped, attempts are set, not added.
+        const err = done.status === 'rejected' ? done.reason : (failed as PromiseRejectedResult).reason;
+        slotFreed ||= freed;
+        if (++tries >= RECORD_TRIES) {
+          logger.error(
+            { err },
+            'queue: could not record job results; their leases will expire and they will run again',
+          );
+          if (done.status === 'rejected') for (const x of counted) settleCount(x.id, false);
+          tries = 0;
+          continue;
+        }
+        logger.warn({ err, tries }, 'queue: could not record job results; trying again');
+        if (done.status === 'rejected') {
+          toComplete = c.concat(toComplete);
+          toCount = counted.concat(toCount);
+        }
+        if (failed.status === 'rejected') toFail = f.concat(toFail);
+        await sleep(Math.min(5000, 50 * 2 ** (tries - 1)) * (0.75 + Math.random() / 2));
       }
+      sending = [];
       flushing = null;
     })();
     return flushing;
   }
 
+  function settleCount(id: string, counted: boolean) {
+    const w = countWaiters.get(id);
+    if (!w) return;
+    countWaiters.delete(id);
+    w(counted);
+  }
+
   function startJobs() {
     while (running.size < concurrency && buffer.length > 0 && !stopping) {
       const job = buffer.shift()!;
+      job.attempts++; // this run, as the handler sees it and as complete_jobs will count it
+      toCount.push({ id: job.id, attempt: job.attempts });
+      scheduleFlush();
       const r = new Run(job, logger);
       running.set(job.id, r);
       void runJob(job, r);
@@ -192,19 +268,24 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
 
   async function runJob(job: Job, helpers: Run) {
     try {
+      // The last run of this job lost its lease, maybe by killing its worker before that run was
+      // counted: count this one first, so a job that crashes every worker still runs out of
+      // attempts. Only such jobs wait; the others start at once and are counted in the next turn.
+      if (job.interrupted) {
+        const counted = await new Promise<boolean>((resolve) => countWaiters.set(job.id, resolve));
+        if (!counted || abandoned.delete(job.id)) return;
+      }
       // Own properties only: a job whose task is `constructor` or `toString` must not run what the
       // task list inherits from Object.prototype.
       const fn = Object.hasOwn(opts.tasks, job.task) ? opts.tasks[job.task] : undefined;
       if (typeof fn !== 'function') throw new Error(`no handler for task ${job.task}`);
       await fn(job.payload, helpers);
       if (abandoned.delete(job.id)) return;
-      toComplete.push(job.id);
-      stats.completed++;
+      toComplete.push({ id: job.id, attempt: job.attempts });
     } catch (err) {
       if (abandoned.delete(job.id)) return;
-      stats.failed++;
       const msg = err instanceof Error ? err.message : String(err);
-      toFail.push({ id: job.id, error: msg.slice(0, 10_000) });
+      toFail.push({ id: job.id, error: msg.slice(0, 10_000), attempt: job.attempts });
       logger.warn({ job: job.id, task: job.task, err }, 'queue: job failed');
     } finally {
       if (job.holds_slot) slotFreed = true;
@@ -212,6 +293,15 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
       scheduleFlush();
       startJobs();
     }
+  }
+
+  /** Gives jobs back as if never claimed; a job that started goes back to its attempts before this run. */
+  function release(jobs: Job[], started = false) {
+    return many(sql, q.release_jobs, [
+      jobs.map((j) => j.id),
+      workerId,
+      jobs.map((j) => (started ? j.attempts - 1 : j.attempts)),
+    ]);
   }
 
   async function register() {
@@ -235,7 +325,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     try {
       const rows = await many(sql, q.claim_jobs, [workerId, free, leaseSeconds, null]);
       if (stopping) {
-        if (rows.length) await many(sql, q.release_jobs, [rows.map((r) => r.id), workerId]);
+        if (rows.length) await release(rows);
         return;
       }
       buffer.push(...rows);
@@ -265,7 +355,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
         const idleBelow = listen ? Math.max(concurrency - held, 0) : null;
         const rows = await many(sql, q.claim_jobs, [workerId, want, leaseSeconds, idleBelow]);
         if (stopping) {
-          if (rows.length) await many(sql, q.release_jobs, [rows.map((r) => r.id), workerId]);
+          if (rows.length) await release(rows);
           break;
         }
         buffer.push(...rows);
@@ -301,7 +391,9 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   // heartbeats: renew the leases of held jobs; a lease lost means another worker may run the job
   const heartbeat = setInterval(
     async () => {
-      const ids = [...running.keys(), ...buffer.map((j) => j.id)];
+      const ids = [...running.keys(), ...buffer.map((j) => j.id), ...sending.map((x) => x.id)];
+      for (const x of toComplete) ids.push(x.id);
+      for (const x of toFail) ids.push(x.id);
       try {
         await register();
         // While register held our row, a producer skipped it (SKIP LOCKED) without notifying.
@@ -409,15 +501,18 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
       // the connection may be gone already; nothing to undo
     }
     while (claiming) await new Promise((r) => setTimeout(r, 5));
-    const unstarted = buffer.splice(0).map((j) => j.id);
-    if (unstarted.length) await many(sql, q.release_jobs, [unstarted, workerId]);
+    const unstarted = buffer.splice(0);
+    if (unstarted.length) await release(unstarted);
     const deadline = Date.now() + timeoutMs;
     while (running.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     if (running.size > 0) {
-      const ids = [...running.keys()];
-      for (const id of ids) abandoned.add(id);
-      for (const r of running.values()) r.abort(new Error('worker stopping'));
-      await many(sql, q.release_jobs, [ids, workerId]);
+      const runs = [...running.values()];
+      for (const r of runs) abandoned.add(r.job.id);
+      for (const r of runs) r.abort(new Error('worker stopping'));
+      await release(
+        runs.map((r) => r.job),
+        true,
+      );
     }
     await flush();
     try {

@@ -56,11 +56,12 @@ export interface QueueStatements {
       max_attempts: number;
       created_at: Date;
       holds_slot: boolean;
+      interrupted: boolean;
     };
   };
-  /** complete_jobs: move finished jobs of worker $2 from queue.jobs to queue.job_history in one statement, and give back the slots they held in limited queues. */
+  /** complete_jobs: move finished jobs of worker $2 from queue.jobs to queue.job_history in one statement, give back the slots they held in limited queues, and count the attempts of runs that started since the worker's last results (claim_jobs does not count them: see its header). */
   complete_jobs: {
-    params: readonly [$1: readonly (string | number)[] | null, $2: string | null, $3: boolean | null];
+    params: readonly [$1: readonly (string | number)[] | null, $2: string | null, $3: boolean | null, $4: readonly number[] | null, $5: readonly (string | number)[] | null, $6: readonly number[] | null];
     row: {
       id: string;
     };
@@ -95,7 +96,7 @@ export interface QueueStatements {
   };
   /** fail_jobs: record failed attempts of worker $3. */
   fail_jobs: {
-    params: readonly [$1: readonly (string | number)[] | null, $2: readonly string[] | null, $3: string | null, $4: number | null, $5: number | null];
+    params: readonly [$1: readonly (string | number)[] | null, $2: readonly string[] | null, $3: string | null, $4: number | null, $5: number | null, $6: readonly number[] | null];
     row: {
       id: string;
       state: string;
@@ -168,9 +169,9 @@ export interface QueueStatements {
     params: readonly [$1: string | null];
     row: Record<string, never>;
   };
-  /** release_jobs: give back jobs worker $2 claimed but never started (graceful stop), as if never claimed: the attempt is not counted and the queue slot is freed. */
+  /** release_jobs: give back jobs worker $2 claimed (graceful stop: jobs never started, and running ones aborted at the stop timeout), as if never claimed: the attempt is not counted and the queue slot is freed. */
   release_jobs: {
-    params: readonly [$1: readonly (string | number)[] | null, $2: string | null];
+    params: readonly [$1: readonly (string | number)[] | null, $2: string | null, $3: readonly number[] | null];
     row: {
       id: string;
     };
