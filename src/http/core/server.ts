@@ -6,7 +6,7 @@
  */
 import type { Server } from 'node:http';
 import { connect } from '../../lib/core/db.js';
-import { openDatabase } from '../../lib/core/database.js';
+import { openDatabase, sessionLimits, type SessionLimits } from '../../lib/core/database.js';
 import { embeddedPackage, missingPeersMessage, serverPackages } from '../../lib/core/peers.js';
 
 // Express, Swagger UI, ajv, pino (and without DATABASE_URL the PostgreSQL binaries) are optional
@@ -24,10 +24,22 @@ const { createLogger } = await import('../../lib/core/logger.js');
 
 const logger = createLogger();
 const started = performance.now();
+// Checked before the database is opened (which may start an embedded server): a typo is one line.
+let limits: SessionLimits;
+try {
+  limits = sessionLimits();
+} catch (err) {
+  console.error(`pg-grind: ${(err as Error).message}`);
+  process.exit(1);
+}
 const database = await openDatabase((message) => logger.info(message));
 // Pool size: PGGRIND_POOL_MAX, else connect()'s default (README, "Performance").
 const poolMax = Number(process.env.PGGRIND_POOL_MAX) || undefined;
-const sql = connect(database.url, { applicationName: 'pg-grind-http', ...(poolMax ? { max: poolMax } : {}) });
+const sql = connect(database.url, {
+  applicationName: 'pg-grind-http',
+  ...(poolMax ? { max: poolMax } : {}),
+  ...limits,
+});
 const app = createApp({ sql, logger });
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '127.0.0.1';
