@@ -89,10 +89,21 @@ function realWorldErrors(err: unknown, problem: Problem): RealWorldErrors {
   return errors;
 }
 
-/** Errors under /blog/api in the RealWorld shape; 5xx go on to the app's handler, which logs them. */
+/**
+ * Errors under /blog/api in the RealWorld shape. A 503 (hashing overloaded, the database
+ * unavailable) is a cue to retry, sent in that shape too with its Retry-After; other 5xx go on to
+ * the app's handler, which logs them.
+ */
 const realWorld: ErrorRequestHandler = (err, req, res, next) => {
-  const { status, problem } = toProblem(err, req.method);
-  if (status >= 500 || res.headersSent) return next(err);
+  const { status, problem, headers } = toProblem(err, req.method);
+  if ((status >= 500 && status !== 503) || res.headersSent) return next(err);
+  if (status === 503) {
+    res
+      .status(503)
+      .set(headers ?? {})
+      .json({ errors: { server: [problem.detail ?? problem.title] } });
+    return;
+  }
   // RealWorld has neither 400 nor 409: invalid input and a taken name are both 422.
   res.status(status === 400 || status === 409 ? 422 : status).json({ errors: realWorldErrors(err, problem) });
 };

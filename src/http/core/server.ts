@@ -6,7 +6,8 @@
  */
 import type { Server } from 'node:http';
 import { connect } from '../../lib/core/db.js';
-import { openDatabase, sessionLimits, type SessionLimits } from '../../lib/core/database.js';
+import { countSetting, openDatabase, sessionLimits, type SessionLimits } from '../../lib/core/database.js';
+import { defaultHashingLimits, setHashingLimits } from '../../lib/core/password.js';
 import { embeddedPackage, missingPeersMessage, serverPackages } from '../../lib/core/peers.js';
 
 // Express, Swagger UI, ajv, pino (and without DATABASE_URL the PostgreSQL binaries) are optional
@@ -28,6 +29,11 @@ const started = performance.now();
 let limits: SessionLimits;
 try {
   limits = sessionLimits();
+  const hashing = defaultHashingLimits();
+  setHashingLimits({
+    concurrency: countSetting(process.env, 'PGGRIND_HASH_CONCURRENCY', hashing.concurrency, 1),
+    queue: countSetting(process.env, 'PGGRIND_HASH_QUEUE', hashing.queue, 0),
+  });
 } catch (err) {
   console.error(`pg-grind: ${(err as Error).message}`);
   process.exit(1);

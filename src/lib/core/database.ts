@@ -36,6 +36,16 @@ export function millisecondsSetting(env: NodeJS.ProcessEnv, name: string, fallba
   return Number(raw);
 }
 
+/** A whole number at least `min` from `env[name]`, else `fallback`; anything else fails start-up naming the variable. */
+export function countSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d{1,9}$/.test(raw) || Number(raw) < min) {
+    throw new Error(`${name} must be a whole number, at least ${min}, not "${raw}"`);
+  }
+  return Number(raw);
+}
+
 /**
  * The request pool's limits from PGGRIND_STATEMENT_TIMEOUT (default 30 s) and
  * PGGRIND_IDLE_IN_TRANSACTION_TIMEOUT (default 10 s), in ms, 0 for the server's own setting.
