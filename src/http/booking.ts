@@ -556,12 +556,13 @@ export function bookingApi(db: Db): Api {
     path: '/bookings/:id/payments',
     summary: 'Payments of a booking, oldest first',
     params: IdParams,
+    query: Type.Object({ limit: Limit(booking.PAYMENTS_PAGE) }, { additionalProperties: false }),
     responses: {
       200: { description: 'payments', schema: Type.Array(PaymentJson) },
       404: { description: 'no such booking' },
     },
-    handler: async ({ params }, _req, res) => {
-      res.json((await booking.listPayments(db, params.id)).map(paymentToJson));
+    handler: async ({ params, query }, _req, res) => {
+      res.json((await booking.listPayments(db, params.id, query)).map(paymentToJson));
     },
   });
   api.route({

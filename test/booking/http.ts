@@ -437,6 +437,25 @@ t.test('payments and the payment rule', async (t) => {
     ['ch_1', 'ch_3'],
   );
   t.equal((await call('GET', '/booking/bookings/999999/payments')).status, 404);
+
+  // Failed attempts are not bounded by the balance: the list is capped (default 100, limit at most 1000).
+  await sql`
+    insert into booking.payments (booking_id, amount_minor, currency, status, provider_reference)
+    select ${b.body.id}, 100, 'USD', 'failed', 'fail_' || lpad(g::text, 4, '0') from generate_series(1, 1000) g`;
+  const first = await call('GET', `/booking/bookings/${b.body.id}/payments`);
+  t.equal(first.body.length, 100, 'the default page');
+  t.same(
+    first.body.slice(0, 3).map((p: Json) => p.providerReference),
+    ['ch_1', 'ch_3', 'fail_0001'],
+    'oldest first',
+  );
+  const most = await call('GET', `/booking/bookings/${b.body.id}/payments?limit=1000`);
+  t.equal(most.body.length, 1000, 'at most 1000');
+  t.equal(most.body[999].providerReference, 'fail_0998');
+  t.match(await call('GET', `/booking/bookings/${b.body.id}/payments?limit=1001`), {
+    status: 400,
+    body: { errors: [{ in: 'query', field: 'limit' }] },
+  });
 });
 
 t.test('the routes are in /openapi.json', async (t) => {

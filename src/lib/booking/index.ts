@@ -361,8 +361,11 @@ export async function createPayment(db: Db, bookingId: Id, p: NewPayment): Promi
   return row!;
 }
 
-/** Payments of a booking, oldest first; throws NotFound. */
-export async function listPayments(db: Db, bookingId: Id): Promise<Payment[]> {
+/** Payments listed per request: the oldest 100 unless `limit` (at most 1000) says otherwise. */
+export const PAYMENTS_PAGE: PageSize = { default: 100, max: 1000 };
+
+/** One page of the payments of a booking (PAYMENTS_PAGE), oldest first; throws NotFound. */
+export async function listPayments(db: Db, bookingId: Id, opts: { limit?: number } = {}): Promise<Payment[]> {
   await getBooking(db, bookingId);
-  return many(db, q.list_payments, [bookingId]);
+  return many(db, q.list_payments, [bookingId, pageLimit(opts.limit, PAYMENTS_PAGE)]);
 }
