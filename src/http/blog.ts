@@ -4,7 +4,7 @@
  * spec's shape, {"errors": {"<field>": ["<message>"]}}, instead of problem+json: 422 for invalid
  * input and taken e-mail/username, 401 for a missing, bad or expired token, 403 for another
  * user's article or comment, 404 for unknown slugs, profiles and comments. Beyond the spec:
- * DELETE /user deletes the account.
+ * DELETE /user deletes the account; comments and tags come in pages (limit, offset) of 100 by default.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { ErrorRequestHandler, Request, Response } from 'express';
@@ -89,10 +89,21 @@ function realWorldErrors(err: unknown, problem: Problem): RealWorldErrors {
   return errors;
 }
 
-/** Errors under /blog/api in the RealWorld shape; 5xx go on to the app's handler, which logs them. */
+/**
+ * Errors under /blog/api in the RealWorld shape. A 503 (hashing overloaded, the database
+ * unavailable) is a cue to retry, sent in that shape too with its Retry-After; other 5xx go on to
+ * the app's handler, which logs them.
+ */
 const realWorld: ErrorRequestHandler = (err, req, res, next) => {
-  const { status, problem } = toProblem(err, req.method);
-  if (status >= 500 || res.headersSent) return next(err);
+  const { status, problem, headers } = toProblem(err, req.method);
+  if ((status >= 500 && status !== 503) || res.headersSent) return next(err);
+  if (status === 503) {
+    res
+      .status(503)
+      .set(headers ?? {})
+      .json({ errors: { server: [problem.detail ?? problem.title] } });
+    return;
+  }
   // RealWorld has neither 400 nor 409: invalid input and a taken name are both 422.
   res.status(status === 400 || status === 409 ? 422 : status).json({ errors: realWorldErrors(err, problem) });
 };
@@ -196,10 +207,16 @@ const tagList = Type.Array(Type.String({ maxLength: 64 }), { maxItems: 50 });
 const slug = Type.String({ maxLength: 300 });
 const slugParams = Type.Object({ slug });
 const usernameParams = Type.Object({ username: Type.String({ maxLength: 64 }) });
-const paging = {
-  limit: Limit(blog.PAGE_SIZE),
-  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),
-};
+const offset = Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }));
+const paging = { limit: Limit(blog.PAGE_SIZE), offset };
+// Beyond the spec, which lists comments and tags whole: pages bound the work of one request.
+const capped = (size: typeof blog.PAGE_SIZE, what: string) =>
+  Type.Object(
+    { limit: Limit(size), offset },
+    {
+      description: `beyond RealWorld: the first ${size.default} ${what} unless limit (at most ${size.max}) says otherwise`,
+    },
+  );
 const authHeader = (required: boolean) =>
   Type.Object({
     authorization: Type.Optional(Type.String({ description: `"Token <jwt>" (${required ? 'required' : 'optional'})` })),
@@ -494,13 +511,16 @@ export function blogApi(db: Db, options: BlogApiOptions = {}): Api {
       summary: "An article's comments, newest first",
       headers: authHeader(false),
       params: slugParams,
+      query: capped(blog.COMMENT_PAGE_SIZE, 'comments'),
       responses: {
         200: { description: 'the comments', schema: wrap('comments', Type.Array(CommentSchema)) },
         401: e401,
         404: e404('article'),
+        422: e422,
       },
-      handler: async ({ params }, req, res) => {
-        res.json({ comments: (await blog.listComments(db, params.slug, await viewer(req, false))).map(commentJson) });
+      handler: async ({ params, query }, req, res) => {
+        const comments = await blog.listComments(db, params.slug, await viewer(req, false), query);
+        res.json({ comments: comments.map(commentJson) });
       },
     })
     .route({
@@ -568,9 +588,13 @@ export function blogApi(db: Db, options: BlogApiOptions = {}): Api {
       method: 'get',
       path: '/tags',
       summary: 'Tags in use, most used first',
-      responses: { 200: { description: 'the tags', schema: wrap('tags', Type.Array(Type.String())) } },
-      handler: async (_input, _req, res) => {
-        res.json({ tags: await blog.listTags(db) });
+      query: capped(blog.TAG_PAGE_SIZE, 'tags'),
+      responses: {
+        200: { description: 'the tags', schema: wrap('tags', Type.Array(Type.String())) },
+        422: e422,
+      },
+      handler: async ({ query }, _req, res) => {
+        res.json({ tags: await blog.listTags(db, query) });
       },
     });
   api.router.use((req: Request, res: Response) => {

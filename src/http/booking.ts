@@ -42,6 +42,11 @@ const meanings: [string, string, string][] = [
   ['bookings_idempotency_key_key', 'idempotency-key', 'this Idempotency-Key already created a booking'],
   ['bookings_no_overlap', 'start', "the period (with the resource's buffers) overlaps an active booking"],
   ['date_range', 'to', 'to must be on or after from and at most 62 days later'],
+  [
+    'slot_count',
+    'minutes',
+    `at most ${booking.MAX_SLOTS} candidate slots (days x 1440 / minutes): lengthen minutes or shorten the range`,
+  ],
   ['payments_booking_currency_fkey', 'currency', "currency must be the booking's currency"],
   ['payments_not_over_balance', 'amountMinor', 'a succeeded payment may not exceed the balance due'],
   ['payments_provider_reference_key', 'providerReference', 'this provider reference is already recorded'],
@@ -632,12 +637,13 @@ export function bookingApi(db: Db, { admin: guard, webhookSecret }: BookingApiOp
     path: '/bookings/:id/payments',
     summary: 'Payments of a booking, oldest first',
     params: IdParams,
+    query: Type.Object({ limit: Limit(booking.PAYMENTS_PAGE) }, { additionalProperties: false }),
     responses: {
       200: { description: 'payments', schema: Type.Array(PaymentJson) },
       404: { description: 'no such booking' },
     },
-    handler: async ({ params }, _req, res) => {
-      res.json((await booking.listPayments(db, params.id)).map(paymentToJson));
+    handler: async ({ params, query }, _req, res) => {
+      res.json((await booking.listPayments(db, params.id, query)).map(paymentToJson));
     },
   });
   api.route({

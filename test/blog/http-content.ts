@@ -377,3 +377,53 @@ t.test('each list endpoint runs exactly one SQL statement', async (t) => {
     });
   }
 });
+
+t.test('comments and tags are capped lists: limit and offset beyond the RealWorld spec', async (t) => {
+  const { sql } = await testDb(t);
+  const c = client(await testServer(t, sql));
+  const jake = await register(c, 'jake');
+  const slug = (await c.call('POST', '/articles', { article: { title: 'Popular', description: 'd', body: 'b' } }, jake))
+    .body.article.slug;
+  // Set-based, straight into the tables: 501 comments (one more than the largest page), one a
+  // second apart so "newest first" is unambiguous, and 101 tags used 1..101 times by name order.
+  await sql`
+    insert into blog.comments (article_id, author_id, body, created_at)
+    select a.id, a.author_id, 'comment ' || g, now() - make_interval(secs => 1000 - g)
+      from blog.articles a, generate_series(1, 501) g
+     where a.slug = ${slug}`;
+  await sql`insert into blog.tags (name) select 'tag' || lpad(g::text, 3, '0') from generate_series(1, 101) g`;
+  await sql`
+    insert into blog.articles (slug, title, description, body, author_id)
+    select 'filler-' || g, 'Filler ' || g, 'd', 'b', author_id
+      from blog.articles, generate_series(1, 101) g
+     where slug = ${slug}`;
+  await sql`
+    insert into blog.article_tags (article_id, tag)
+    select a.id, 'tag' || lpad(g::text, 3, '0')
+      from generate_series(1, 101) g
+      join blog.articles a on a.slug ~ '^filler-' and substr(a.slug, 8)::int <= g`;
+
+  const first = (await c.call('GET', `/articles/${slug}/comments`)).body.comments;
+  t.equal(first.length, 100, 'the default page is 100 comments');
+  t.same([first[0].body, first[99].body], ['comment 501', 'comment 402'], 'newest first');
+  const all = (await c.call('GET', `/articles/${slug}/comments?limit=500`)).body.comments;
+  t.equal(all.length, 500, 'at most 500 per request');
+  t.same(
+    (await c.call('GET', `/articles/${slug}/comments?limit=500&offset=500`)).body.comments.map((x: any) => x.body),
+    ['comment 1'],
+  );
+  t.same(
+    (await c.call('GET', `/articles/${slug}/comments?offset=100000`)).body,
+    { comments: [] },
+    'past the end: no 404',
+  );
+  t.equal((await c.call('GET', `/articles/${slug}/comments?limit=501`)).status, 422);
+  t.equal((await c.call('GET', `/articles/${slug}/comments?offset=-1`)).status, 422);
+  t.equal((await c.call('GET', '/articles/nope/comments?offset=5')).status, 404);
+
+  const tags = (await c.call('GET', '/tags')).body.tags;
+  t.equal(tags.length, 100, 'the default is the 100 most used tags');
+  t.same([tags[0], tags[99]], ['tag101', 'tag002']);
+  t.same((await c.call('GET', '/tags?limit=500&offset=100')).body, { tags: ['tag001'] });
+  t.equal((await c.call('GET', '/tags?limit=501')).status, 422);
+});

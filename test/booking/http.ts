@@ -167,6 +167,30 @@ t.test('availability, blackouts, slots, utilisation', async (t) => {
   });
   t.equal((await call('GET', '/booking/resources/999999/slots?from=2027-03-28&to=2027-03-29&minutes=60')).status, 404);
 
+  // The cap is on candidate slots (days x 1440 / minutes), refused before the statement runs:
+  // 62 days of 1-minute slots would be some 89,000 rows.
+  const fine = await call('POST', '/booking/resources', { name: 'Per minute', timeZone: 'UTC', minMinutes: 1 });
+  await call('PUT', `/booking/resources/${fine.body.id}/availability`, {
+    windows: [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, start: '00:00', end: '24:00' })),
+  });
+  t.match(await call('GET', `/booking/resources/${fine.body.id}/slots?from=2027-01-01&to=2027-03-03&minutes=1`), {
+    status: 422,
+    body: { constraint: 'slot_count', errors: [{ field: 'minutes' }] },
+  });
+  // 6 days x 1440 = 8,640 candidates: under the cap of 10,000, served whole.
+  const week = await call('GET', `/booking/resources/${fine.body.id}/slots?from=2027-01-01&to=2027-01-06&minutes=1`);
+  t.equal(week.status, 200);
+  t.equal(week.body.length, 8640);
+  // 7 days x 1440 = 10,080: one day too many at 1 minute, fine at 2.
+  t.match(await call('GET', `/booking/resources/${fine.body.id}/slots?from=2027-01-01&to=2027-01-07&minutes=1`), {
+    status: 422,
+    body: { constraint: 'slot_count' },
+  });
+  t.equal(
+    (await call('GET', `/booking/resources/${fine.body.id}/slots?from=2027-01-01&to=2027-01-07&minutes=2`)).body.length,
+    5040,
+  );
+
   const util = await call('GET', `/booking/resources/${roomId}/utilisation?from=2027-03-28&to=2027-03-29`);
   t.same(util.body, [
     { date: '2027-03-28', availableMinutes: 1380, bookedMinutes: 0, utilisation: 0 },
@@ -413,6 +437,25 @@ t.test('payments and the payment rule', async (t) => {
     ['ch_1', 'ch_3'],
   );
   t.equal((await call('GET', '/booking/bookings/999999/payments')).status, 404);
+
+  // Failed attempts are not bounded by the balance: the list is capped (default 100, limit at most 1000).
+  await sql`
+    insert into booking.payments (booking_id, amount_minor, currency, status, provider_reference)
+    select ${b.body.id}, 100, 'USD', 'failed', 'fail_' || lpad(g::text, 4, '0') from generate_series(1, 1000) g`;
+  const first = await call('GET', `/booking/bookings/${b.body.id}/payments`);
+  t.equal(first.body.length, 100, 'the default page');
+  t.same(
+    first.body.slice(0, 3).map((p: Json) => p.providerReference),
+    ['ch_1', 'ch_3', 'fail_0001'],
+    'oldest first',
+  );
+  const most = await call('GET', `/booking/bookings/${b.body.id}/payments?limit=1000`);
+  t.equal(most.body.length, 1000, 'at most 1000');
+  t.equal(most.body[999].providerReference, 'fail_0998');
+  t.match(await call('GET', `/booking/bookings/${b.body.id}/payments?limit=1001`), {
+    status: 400,
+    body: { errors: [{ in: 'query', field: 'limit' }] },
+  });
 });
 
 t.test('the routes are in /openapi.json', async (t) => {

@@ -24,6 +24,7 @@ import {
   Unavailable,
 } from '../../lib/core/errors.js';
 import { IdempotencyKeyReused } from '../../lib/core/idempotency.js';
+import { Overloaded } from '../../lib/core/password.js';
 import { InvalidToken } from '../../lib/core/token.js';
 
 /** One offending input: where it was (`body`, `query`, `path`, `header`), which field, and why. */
@@ -219,6 +220,12 @@ registerProblem(TransientConflict, () => ({
   title: 'Busy, try again',
   detail: 'the request kept conflicting with concurrent ones',
   headers: { 'retry-after': '1' },
+}));
+registerProblem(Overloaded, (err) => ({
+  status: 503,
+  title: 'Overloaded',
+  detail: 'the server is doing as much of this work as it can; try again shortly',
+  headers: { 'retry-after': String(err.retryAfterSeconds) },
 }));
 registerProblem(Unavailable, () => ({
   status: 503,

@@ -11,7 +11,8 @@
 import type { Server } from 'node:http';
 import { loadAdminToken, type AdminToken } from '../../lib/core/admin-token.js';
 import { connect } from '../../lib/core/db.js';
-import { openDatabase } from '../../lib/core/database.js';
+import { countSetting, openDatabase, sessionLimits, type SessionLimits } from '../../lib/core/database.js';
+import { defaultHashingLimits, setHashingLimits } from '../../lib/core/password.js';
 import { embeddedPackage, missingPeersMessage, serverPackages } from '../../lib/core/peers.js';
 import { normalizePublicUrl } from './links.js';
 
@@ -34,11 +35,19 @@ if (!loopback.test(host) && !process.env.ADMIN_TOKEN) {
   );
   process.exit(1);
 }
-// A misspelt PUBLIC_URL is reported before the database is opened, in one line.
+// Settings are checked before the database is opened (which may start an embedded server): a
+// misspelt PUBLIC_URL or timeout is reported in one line.
 const publicUrl = process.env.PUBLIC_URL || undefined;
 let adminToken: AdminToken;
+let limits: SessionLimits;
 try {
   if (publicUrl) normalizePublicUrl(publicUrl);
+  limits = sessionLimits();
+  const hashing = defaultHashingLimits();
+  setHashingLimits({
+    concurrency: countSetting(process.env, 'PGGRIND_HASH_CONCURRENCY', hashing.concurrency, 1),
+    queue: countSetting(process.env, 'PGGRIND_HASH_QUEUE', hashing.queue, 0),
+  });
   adminToken = loadAdminToken();
 } catch (err) {
   console.error(`pg-grind: ${(err as Error).message}`);
@@ -57,7 +66,11 @@ const started = performance.now();
 const database = await openDatabase((message) => logger.info(message));
 // Pool size: PGGRIND_POOL_MAX, else connect()'s default (docs/performance.md).
 const poolMax = Number(process.env.PGGRIND_POOL_MAX) || undefined;
-const sql = connect(database.url, { applicationName: 'pg-grind-http', ...(poolMax ? { max: poolMax } : {}) });
+const sql = connect(database.url, {
+  applicationName: 'pg-grind-http',
+  ...(poolMax ? { max: poolMax } : {}),
+  ...limits,
+});
 const app = createApp({ sql, logger, adminToken: adminToken.token, publicUrl });
 
 let server: Server;

@@ -97,6 +97,13 @@ export interface ArticleFilters extends Paging {
 
 /** RealWorld's page size (20) with a cap; 0 is allowed here (the count without rows), HTTP asks for at least 1. */
 export const PAGE_SIZE: PageSize = { default: 20, max: 100, min: 0 };
+/**
+ * Comments and tags: RealWorld lists them whole, which lets one article's (or the site's) history
+ * make one response unbounded; a default page of 100 bounds it, `limit` (at most 500) and
+ * `offset` reach the rest.
+ */
+export const COMMENT_PAGE_SIZE: PageSize = { default: 100, max: 500 };
+export const TAG_PAGE_SIZE: PageSize = { default: 100, max: 500 };
 /** Bounded retries of a statement that lost a slug race (see create_article.sql). */
 const SLUG_ATTEMPTS = 5;
 
@@ -143,8 +150,8 @@ export function normalizeTags(tags: readonly string[] | undefined): string[] {
   return [...new Set((tags ?? []).map((t) => t.trim()).filter((t) => t !== ''))];
 }
 
-function paging(p: Paging): [number, number] {
-  const limit = pageLimit(p.limit, PAGE_SIZE);
+function paging(p: Paging, size = PAGE_SIZE): [number, number] {
+  const limit = pageLimit(p.limit, size);
   const offset = Math.max(Math.trunc(p.offset ?? 0), 0);
   return [limit, offset];
 }
@@ -318,10 +325,13 @@ export async function unfavoriteArticle(db: Db, viewer: UserId, slug: string): P
   return found(await maybeOne(db, q.unfavorite_article, [slug, viewer]), 'article');
 }
 
-/** The article's comments, newest first, as `viewer` sees their authors: one statement. Throws NotFound('article'). */
-export async function listComments(db: Db, slug: string, viewer: UserId | null): Promise<Comment[]> {
-  const rows = await many(db, q.list_comments, [slug, viewer]);
-  // No row at all: no such article; an article without comments is one row of nulls.
+/**
+ * One page of the article's comments (COMMENT_PAGE_SIZE), newest first, as `viewer` sees their
+ * authors: one statement. Throws NotFound('article').
+ */
+export async function listComments(db: Db, slug: string, viewer: UserId | null, page: Paging = {}): Promise<Comment[]> {
+  const rows = await many(db, q.list_comments, [slug, viewer, ...paging(page, COMMENT_PAGE_SIZE)]);
+  // No row at all: no such article; an empty page of an article is one row of nulls.
   found(rows[0], 'article');
   return rows.filter((r): r is Comment => r.id !== null);
 }
@@ -336,7 +346,7 @@ export async function deleteComment(db: Db, viewer: UserId, slug: string, id: Us
   found(await maybeOne(db, q.delete_comment, [slug, id, viewer]), 'comment', notAuthor('comment'));
 }
 
-/** The tags in use, most used first. */
-export async function listTags(db: Db): Promise<string[]> {
-  return (await many(db, q.list_tags)).map((r) => r.tag);
+/** One page of the tags in use (TAG_PAGE_SIZE), most used first. */
+export async function listTags(db: Db, page: Paging = {}): Promise<string[]> {
+  return (await many(db, q.list_tags, paging(page, TAG_PAGE_SIZE))).map((r) => r.tag);
 }

@@ -129,6 +129,13 @@ export interface NewPayment {
 
 /** Longest date range for slots and utilisation, days. */
 export const MAX_RANGE_DAYS = 62;
+/**
+ * Most candidate slots one slots request may ask for: days in the range x 1440 / minutes (the
+ * slots of whole-day windows, DST aside). Checked before the statement runs, so a request costs at
+ * most some 10,000 index probes (62 days of 1-minute slots would be 89,280); 6 days of 1-minute
+ * or 62 days of 9-minute slots still fit.
+ */
+export const MAX_SLOTS = 10_000;
 
 function invalid(constraint: string, message: string): CheckViolation {
   return new CheckViolation(message, { code: '23514', constraint, schema: 'booking' });
@@ -218,14 +225,18 @@ export async function createBlackout(
 
 /**
  * Free slots of `minutes` between two local dates, DST-correct; throws NotFound, and
- * CheckViolation (bookings_length_within_limits, date_range) for a length the resource does not
- * allow or a bad range.
+ * CheckViolation (bookings_length_within_limits, date_range, slot_count) for a length the
+ * resource does not allow, a bad range, or more than MAX_SLOTS candidate slots.
  */
 export async function listSlots(db: Db, id: Id, query: SlotQuery): Promise<Slot[]> {
   checkDateRange(query.from, query.to);
   const r = await getResource(db, id);
   if (query.minutes < r.min_minutes || query.minutes > r.max_minutes) {
     throw invalid('bookings_length_within_limits', `slots must be ${r.min_minutes} .. ${r.max_minutes} minutes`);
+  }
+  const days = (Date.parse(`${query.to}T00:00:00Z`) - Date.parse(`${query.from}T00:00:00Z`)) / 86_400_000 + 1;
+  if (days * Math.floor(1440 / query.minutes) > MAX_SLOTS) {
+    throw invalid('slot_count', `at most ${MAX_SLOTS} candidate slots (days x 1440 / minutes) per request`);
   }
   return many(db, q.list_slots, [id, query.from, query.to, query.minutes]);
 }
@@ -370,8 +381,11 @@ export async function settlePayment(
   return { payment, changed };
 }
 
-/** Payments of a booking, oldest first; throws NotFound. */
-export async function listPayments(db: Db, bookingId: Id): Promise<Payment[]> {
+/** Payments listed per request: the oldest 100 unless `limit` (at most 1000) says otherwise. */
+export const PAYMENTS_PAGE: PageSize = { default: 100, max: 1000 };
+
+/** One page of the payments of a booking (PAYMENTS_PAGE), oldest first; throws NotFound. */
+export async function listPayments(db: Db, bookingId: Id, opts: { limit?: number } = {}): Promise<Payment[]> {
   await getBooking(db, bookingId);
-  return many(db, q.list_payments, [bookingId]);
+  return many(db, q.list_payments, [bookingId, pageLimit(opts.limit, PAYMENTS_PAGE)]);
 }

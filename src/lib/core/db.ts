@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import postgres from 'postgres';
 import type { SqlStatements } from '../generated/sql/index.js';
-import { isRetryable, mapDbError, NotFound, TooManyRows, TransientConflict } from './errors.js';
+import { ConnectionLost, isRetryable, mapDbError, NotFound, TooManyRows, TransientConflict } from './errors.js';
 import { packageRoot } from './paths.js';
 
 /** A pool (`Sql`) or a transaction (`TransactionSql`): every library function takes one of these. */
@@ -35,7 +35,17 @@ export interface ConnectOptions {
   prepare?: boolean;
   /** Shown in pg_stat_activity. */
   applicationName?: string;
-  /** Extra postgres.js options, passed through. */
+  /**
+   * `statement_timeout` of every session, ms; absent or 0: the server's setting. A statement over
+   * it fails with 57014 (`StatementTimeout`). For pools that serve requests, not for long jobs.
+   */
+  statementTimeoutMs?: number;
+  /**
+   * `idle_in_transaction_session_timeout`, ms; absent or 0: the server's setting. PostgreSQL ends a
+   * session that sits this long inside a transaction (holding its locks, and its snapshot from vacuum).
+   */
+  idleInTransactionTimeoutMs?: number;
+  /** Extra postgres.js options, passed through; their `connection` parameters add to ours. */
   options?: postgres.Options<Record<string, postgres.PostgresType>>;
 }
 
@@ -44,14 +54,21 @@ export interface ConnectOptions {
  * Zapatos types say); timestamptz as Date; json/jsonb parsed.
  */
 export function connect(url: string, opts: ConnectOptions = {}): Pool {
+  const { connection, ...options } = opts.options ?? {};
+  // Startup parameters: set once per session at connect, no extra round trip per request.
+  const limits: Record<string, string> = {};
+  if (opts.statementTimeoutMs) limits.statement_timeout = String(opts.statementTimeoutMs);
+  if (opts.idleInTransactionTimeoutMs) {
+    limits.idle_in_transaction_session_timeout = String(opts.idleInTransactionTimeoutMs);
+  }
   return postgres(url, {
     max: opts.max ?? 10,
     prepare: opts.prepare ?? true,
     idle_timeout: 30,
     connect_timeout: 10,
     onnotice: () => {},
-    connection: { application_name: opts.applicationName ?? 'pg-grind' },
-    ...opts.options,
+    ...options,
+    connection: { application_name: opts.applicationName ?? 'pg-grind', ...limits, ...connection },
   });
 }
 
@@ -105,8 +122,26 @@ export function loadSql<Pr extends keyof SqlStatements, const N extends keyof Sq
 /** The parameters argument: optional for a statement without any. */
 type ParamsArg<P extends readonly unknown[]> = [] extends P ? [params?: NoInfer<P>] : [params: NoInfer<P>];
 
+/**
+ * Transactions (and their savepoints) whose session the server ended under them, e.g. by
+ * idle_in_transaction_session_timeout. postgres.js 3.4.9 keeps sending on such a transaction: a
+ * write after the close throws from a timer (an uncaught TypeError that ends the process), or,
+ * once the pool has reconnected that connection, runs outside any transaction on the new session
+ * (porsager/postgres#1208, #1216). `run` refuses them, and `transaction()` never lets postgres.js
+ * send their COMMIT or ROLLBACK.
+ */
+const lost = new WeakSet<object>();
+/** The outermost transaction of each savepoint opened through `transaction()`. */
+const rootOf = new WeakMap<object, object>();
+
 /** Runs one statement with bound parameters; database errors come out mapped (see errors.ts), naming the statement. */
 async function run(db: Db, statement: Statement, params: Params) {
+  if (lost.has(rootOf.get(db) ?? db)) {
+    throw new ConnectionLost(`ConnectionLost (its transaction's session ended) in ${statement.name}`, {
+      code: '08006',
+      statement: statement.name,
+    });
+  }
   try {
     // The one sql.unsafe of the code base: the text always comes from a file under sql/, and
     // every value travels as a bound parameter.
@@ -192,8 +227,12 @@ export async function transaction<T>(
   opts: TransactionOptions = {},
 ): Promise<T> {
   if (isTransaction(db)) {
+    const root = rootOf.get(db) ?? db;
     try {
-      return (await db.savepoint((tx) => fn(tx))) as T;
+      return (await db.savepoint((tx) => {
+        rootOf.set(tx, root);
+        return fn(tx);
+      })) as T;
     } catch (err) {
       throw mapDbError(err);
     }
@@ -204,10 +243,25 @@ export async function transaction<T>(
   const maxAttempts = opts.maxAttempts ?? 5;
   const base = opts.baseDelayMs ?? 10;
   for (let attempt = 1; ; attempt++) {
+    let session: postgres.TransactionSql | undefined;
+    // Once the session is gone, `fn`'s outcome must not reach postgres.js (it would write COMMIT
+    // or ROLLBACK to the dead connection): the callback then never settles, and is collected.
+    const body = async (tx: postgres.TransactionSql) => {
+      session = tx;
+      try {
+        const result = await fn(tx);
+        if (lost.has(tx)) await new Promise<never>(() => {});
+        return result;
+      } catch (err) {
+        if (lost.has(tx)) await new Promise<never>(() => {});
+        throw err;
+      }
+    };
     try {
-      return (await (mode ? db.begin(mode, (tx) => fn(tx)) : db.begin((tx) => fn(tx)))) as T;
+      return (await (mode ? db.begin(mode, body) : db.begin(body))) as T;
     } catch (err) {
       const mapped = mapDbError(err);
+      if (session && mapped instanceof ConnectionLost) lost.add(session);
       if (!isRetryable(mapped)) throw mapped;
       if (attempt >= maxAttempts) {
         throw mapped instanceof TransientConflict

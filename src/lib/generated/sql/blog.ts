@@ -176,9 +176,9 @@ export interface BlogStatements {
       author_following: boolean;
     };
   };
-  /** list_comments: the comments of an article, newest first, each with its author's profile as seen by the viewer: one statement. */
+  /** list_comments: one page of the comments of an article, newest first, each with its author's profile as seen by the viewer: one statement. */
   list_comments: {
-    params: readonly [$1: string | null, $2: string | number | null];
+    params: readonly [$1: string | null, $2: string | number | null, $3: number | null, $4: number | null];
     row: {
       id: string | null;
       body: string | null;
@@ -230,9 +230,9 @@ export interface BlogStatements {
       author_following: boolean;
     };
   };
-  /** list_tags: the tags in use, most used first, then by name. */
+  /** list_tags: one page of the tags in use, most used first, then by name. */
   list_tags: {
-    params: readonly [];
+    params: readonly [$1: number | null, $2: number | null];
     row: {
       tag: string;
     };

@@ -150,7 +150,7 @@ export interface BookingStatements {
   };
   /** Payments of a booking, oldest first. */
   list_payments: {
-    params: readonly [$1: string | number | null];
+    params: readonly [$1: string | number | null, $2: number | null];
     row: {
       id: string;
       booking_id: string;
