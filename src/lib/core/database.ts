@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { startEmbedded } from './embedded.js';
 import { ensureDatabase, migrateDatabase, withDatabase } from './migrate.js';
-import { packageRoot } from './paths.js';
+import { dataRoot } from './paths.js';
 
 export interface OpenDatabase {
   /** Connection URL of the migrated application database. */
@@ -65,7 +65,7 @@ export function sessionLimits(env: NodeJS.ProcessEnv = process.env): SessionLimi
 /** Default data directory and port of the embedded server (override: PGGRIND_DATA_DIR, PGGRIND_EMBEDDED_PORT). */
 export const embeddedDefaults = {
   /** `.data/<cluster>` (or under PGGRIND_DATA_DIR): `pg18` for the server, `test-pg18`, `bench-pg18`. */
-  dataDir: (cluster = 'pg18') => path.join(process.env.PGGRIND_DATA_DIR ?? path.join(packageRoot, '.data'), cluster),
+  dataDir: (cluster = 'pg18') => path.join(dataRoot(), cluster),
   port: () => Number(process.env.PGGRIND_EMBEDDED_PORT ?? 54329),
 };
 

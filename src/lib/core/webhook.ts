@@ -21,12 +21,6 @@ export class InvalidSignature extends PgGrindError {
 /** Default tolerance between the signed timestamp and now, seconds (Stripe's default). */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
 
-/** The header value that signs `body` at `at` (seconds): what a sender, or a test, puts in the header. */
-export function signPayload(body: string | Buffer, secret: string, at = Math.floor(Date.now() / 1000)): string {
-  const v1 = createHmac('sha256', secret).update(`${at}.`).update(body).digest('hex');
-  return `t=${at},v1=${v1}`;
-}
-
 /** Returns when `header` signs `body` under `secret` within the tolerance; throws InvalidSignature. */
 export function verifySignedPayload(
   header: string | undefined,
