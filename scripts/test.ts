@@ -3,6 +3,11 @@
  * The server is DATABASE_URL's when set (any database on it; we create and drop our own), else an
  * embedded PostgreSQL 18 cluster in .data/test-pg18 that this script starts and stops. Each test file
  * clones the template (test/helpers/db.ts). Extra arguments go to tap (e.g. a test file to run alone).
+ *
+ * As in production (src/lib/core/roles.ts), the template is migrated as pggrind_owner and the tests
+ * run their requests as pggrind_app: both roles are created on the server when missing (with the
+ * embedded cluster's generated passwords; on DATABASE_URL's server with none, so that server must
+ * let them log in from here, as a trust or .pgpass-less local setup does).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -12,6 +17,7 @@ import { embeddedDefaults } from '../src/lib/core/database.js';
 import { startEmbedded, type EmbeddedServer } from '../src/lib/core/embedded.js';
 import { migrateDatabase, withDatabase } from '../src/lib/core/migrate.js';
 import { packageRoot } from '../src/lib/core/paths.js';
+import { OWNER_ROLE, provisionDatabase, provisionRoles, withUser } from '../src/lib/core/roles.js';
 import { testDbPattern, testEnv } from '../test/helpers/env.js';
 
 const require = createRequire(import.meta.url);
@@ -64,12 +70,14 @@ for (const { datname } of await admin<
   if (!alive) await admin`drop database if exists ${admin(datname)} with (force)`;
 }
 
+const passwords = { owner: embedded?.credentials.owner, request: embedded?.credentials.request };
+await provisionRoles(serverUrl, passwords);
 const template = `pggrind_t_${process.pid}_template`;
-await admin`create database ${admin(template)}`;
+await provisionDatabase(serverUrl, template);
 let code = 1;
 try {
   const t0 = performance.now();
-  await migrateDatabase(withDatabase(serverUrl, template), log);
+  await migrateDatabase(withUser(withDatabase(serverUrl, template), OWNER_ROLE, passwords.owner), log);
   log(`template ${template} migrated: ${Math.round(performance.now() - t0)} ms`);
   const tap = spawn(path.join(packageRoot, 'node_modules', '.bin', 'tap'), process.argv.slice(2), {
     stdio: ['inherit', 'pipe', 'inherit'],
@@ -80,6 +88,7 @@ try {
       [testEnv.server]: serverUrl,
       [testEnv.template]: template,
       [testEnv.runner]: String(process.pid),
+      [testEnv.passwords]: JSON.stringify(passwords),
     },
   });
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => tap.kill(sig));

@@ -30,10 +30,11 @@ const migrateUsage = `usage: pg-grind migrate [--database-url URL] [--no-create]
 Brings a database up to date with the schema every pg-grind library expects: creates it when it
 does not exist (through the server's \`postgres\` database, which needs the CREATEDB privilege), then
 applies each committed migration it lacks, in order, each in its own transaction. Running it again
-applies nothing.
+applies nothing. Run it as the role that is to own pg-grind's objects, never as the role requests use
+(README, "Roles").
 
 options:
-  --database-url URL  the database to migrate (default: the DATABASE_URL environment variable)
+  --database-url URL  the database to migrate (default: MIGRATION_DATABASE_URL, else DATABASE_URL)
   --no-create         do not create the database: fail when it does not exist
   -h, --help          print this text`;
 
@@ -85,9 +86,9 @@ async function migrateCommand(args: string[], io: Io): Promise<number> {
     io.out(migrateUsage);
     return 0;
   }
-  const url = values['database-url'] ?? io.env.DATABASE_URL;
+  const url = values['database-url'] ?? io.env.MIGRATION_DATABASE_URL ?? io.env.DATABASE_URL;
   if (!url) {
-    io.err('pg-grind migrate: no database: pass --database-url URL or set DATABASE_URL');
+    io.err('pg-grind migrate: no database: pass --database-url URL or set MIGRATION_DATABASE_URL');
     io.err(migrateUsage);
     return 2;
   }

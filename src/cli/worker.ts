@@ -9,7 +9,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { connect } from '../lib/core/db.js';
-import { openDatabase } from '../lib/core/database.js';
+import { DatabaseSetupError, openDatabase } from '../lib/core/database.js';
 import { embeddedPackage, missingPeersMessage } from '../lib/core/peers.js';
 import { runWorker, type TaskList } from '../lib/queue/index.js';
 
@@ -76,7 +76,12 @@ const concurrency = positive('concurrency', values.concurrency)!;
 const batchSize = positive('batch-size', values['batch-size']);
 const pollInterval = positive('poll-interval', values['poll-interval']);
 const leaseSeconds = positive('lease-seconds', values['lease-seconds']);
-const database = await openDatabase((message) => logger.info(message));
+const database = await openDatabase((message) => logger.info(message)).catch((err: Error) => {
+  // A refusal (a too powerful role, missing migrations) is one line for the operator, no stack.
+  if (!(err instanceof DatabaseSetupError)) throw err;
+  console.error(`pg-grind: ${err.message}`);
+  process.exit(1);
+});
 // JIT off: a misestimate that crosses jit_above_cost turns a 4 ms claim into 200 ms of compiling.
 const sql = connect(database.url, {
   max: Math.min(20, concurrency + 4),

@@ -62,7 +62,7 @@ t.test('usage: help exits 0 on stdout; unknown commands and options exit 2 with 
 t.test('migrate without a database URL, or with one that is not a URL, exits 2 without echoing it', async (t) => {
   const none = await pgGrind(['migrate']);
   t.equal(none.code, 2);
-  t.match(none.err, /--database-url URL or set DATABASE_URL/);
+  t.match(none.err, /--database-url URL or set MIGRATION_DATABASE_URL/);
   const bad = await pgGrind(['migrate', '--database-url', 'not a url:secret']);
   t.equal(bad.code, 2);
   t.notMatch(bad.err, /secret/);
@@ -104,7 +104,7 @@ t.test('migrate --no-create on a missing database exits 1 with its SQLSTATE and 
 });
 
 t.test('migrate() on an up-to-date database: nothing created, nothing applied', async (t) => {
-  const { url } = await testDb(t);
+  const { ownerUrl: url } = await testDb(t);
   const result = await migrate(url, { createDatabase: false });
   t.same(result, { created: false, applied: [], current: committed.at(-1) });
   t.same(await migrate(url), result, 'with createDatabase (the default), an existing database is left as it is');

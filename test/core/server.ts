@@ -1,7 +1,7 @@
 // `npm start` as a process: with DATABASE_URL; with the embedded PostgreSQL (cold start, reuse of a
 // server orphaned by SIGKILL, stop on SIGTERM); graceful shutdown finishing an in-flight request.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
@@ -12,9 +12,11 @@ import t from 'tap';
 import { withDatabase } from '../../src/lib/core/migrate.js';
 import { packageRoot } from '../../src/lib/core/paths.js';
 import { addJob } from '../../src/lib/queue/index.js';
-import { serverUrl, testDb } from '../helpers/db.js';
+import { OWNER_ROLE, provisionDatabase, REQUEST_ROLE, withUser } from '../../src/lib/core/roles.js';
+import { rolePasswords, serverUrl, testDb } from '../helpers/db.js';
 import { testEnv } from '../helpers/env.js';
 
+const passwords = rolePasswords();
 // Real server and PostgreSQL processes (initdb included) on 2 shared cores.
 t.setTimeout(300_000);
 
@@ -132,6 +134,40 @@ t.test('embedded PostgreSQL: cold start, orphan reuse after SIGKILL, stopped by 
     body: '{"title":"survives a crash"}',
   });
   t.equal(created.status, 201);
+
+  // Least privilege: scram passwords generated at first start, kept 0600 beside the cluster; no
+  // password, no session; the server's requests run as pggrind_app, which owns nothing.
+  const credsFile = path.join(dataDir, 'pg18', 'pg-grind-credentials.json');
+  t.equal(statSync(credsFile).mode & 0o777, 0o600, 'the credentials file is private to its owner');
+  const creds = JSON.parse(readFileSync(credsFile, 'utf8')) as { superuser: string; owner: string; request: string };
+  const usedPg = Number(readFileSync(pidFile, 'utf8').split('\n')[3]);
+  const noPassword = postgres(`postgres://postgres@127.0.0.1:${usedPg}/pggrind`, { max: 1, onnotice: () => {} });
+  await t.rejects(noPassword`select 1`, { code: '28P01' }, 'no password: refused (no trust)');
+  await noPassword.end();
+  const wrong = postgres(`postgres://postgres:guess@127.0.0.1:${usedPg}/pggrind`, { max: 1, onnotice: () => {} });
+  await t.rejects(wrong`select 1`, { code: '28P01' }, 'a wrong password: refused');
+  await wrong.end();
+  const su = postgres(`postgres://postgres:${encodeURIComponent(creds.superuser)}@127.0.0.1:${usedPg}/pggrind`, {
+    max: 1,
+    onnotice: () => {},
+  });
+  t.same(
+    await su`select distinct usename from pg_stat_activity where application_name = 'pg-grind-http'`,
+    [{ usename: 'pggrind_app' }],
+    'the request pool connects as pggrind_app',
+  );
+  t.same(
+    await su`select rolsuper, rolbypassrls, rolcreaterole, rolcreatedb from pg_roles where rolname = 'pggrind_app'`,
+    [{ rolsuper: false, rolbypassrls: false, rolcreaterole: false, rolcreatedb: false }],
+  );
+  t.same(
+    await su`select distinct pg_get_userbyid(relowner) as owner from pg_class c join pg_namespace n on n.oid = relnamespace
+              where nspname in ('todo', 'booking', 'blog', 'queue') and relkind in ('r', 'p', 'S')`,
+    [{ owner: 'pggrind_owner' }],
+    'the owner role owns every table and sequence',
+  );
+  t.same(await su`show listen_addresses`, [{ listen_addresses: '127.0.0.1' }]);
+  await su.end();
   first.child.kill('SIGKILL');
   await first.exited;
   t.ok(existsSync(pidFile), 'PostgreSQL outlives the killed server');
@@ -284,6 +320,31 @@ t.test('PUBLIC_URL: absolute URLs start with it; a malformed one exits 1 with on
   t.match(lines[0], /PUBLIC_URL/, 'naming the setting');
 });
 
+t.test('a role too powerful for requests, or a database not migrated: exit 1 with one line', async (t) => {
+  const quiet = (url: string) => ({ DATABASE_URL: url, ADMIN_TOKEN: 'x'.repeat(32), LOG_LEVEL: 'silent', PORT: '0' });
+  const { superUrl, ownerUrl } = await testDb(t);
+  for (const [url, reason] of [
+    [superUrl, /connects as \w+, but it is a superuser, which row-level security does not apply to/],
+    [ownerUrl, /connects as pggrind_owner, but it owns .*the schemas/],
+  ] as const) {
+    const s = spawnScript('http/core/server.js', [], quiet(url));
+    t.equal(await s.exited, 1);
+    t.match(s.stderr(), reason);
+    t.equal(s.stderr().trim().split('\n').length, 1, 'one line, no stack');
+  }
+  const name = `pggrind_t_${process.env[testEnv.runner]}_${process.pid}_empty`;
+  await provisionDatabase(serverUrl(), name);
+  const admin = postgres(serverUrl(), { max: 1, onnotice: () => {} });
+  t.teardown(async () => {
+    await admin`drop database if exists ${admin(name)} with (force)`;
+    await admin.end();
+  });
+  const empty = withUser(withDatabase(serverUrl(), name), REQUEST_ROLE, passwords.request);
+  const s = spawnScript('http/core/server.js', [], quiet(empty));
+  t.equal(await s.exited, 1);
+  t.match(s.stderr(), /lacks \d+ migration\(s\) \(000001-todo-todos-table\.sql\.\.\.\): set MIGRATION_DATABASE_URL/);
+});
+
 t.test('two servers started at once on a fresh database both come up; migrations applied once', async (t) => {
   const name = `pggrind_t_${process.env[testEnv.runner]}_${process.pid}_fresh`;
   const admin = postgres(serverUrl(), { max: 1, onnotice: () => {} });
@@ -291,8 +352,15 @@ t.test('two servers started at once on a fresh database both come up; migrations
     await admin`drop database if exists ${admin(name)} with (force)`;
     await admin.end();
   });
+  // The DBA's part (README, "Roles"): the database exists, owned by the owner role. Both servers
+  // migrate it as the owner (MIGRATION_DATABASE_URL) and serve as the request role (DATABASE_URL).
+  await provisionDatabase(serverUrl(), name);
   const url = withDatabase(serverUrl(), name);
-  const [a, b] = await Promise.all([start({ DATABASE_URL: url }), start({ DATABASE_URL: url })]);
+  const env = {
+    MIGRATION_DATABASE_URL: withUser(url, OWNER_ROLE, passwords.owner),
+    DATABASE_URL: withUser(url, REQUEST_ROLE, passwords.request),
+  };
+  const [a, b] = await Promise.all([start(env), start(env)]);
   for (const s of [a!, b!])
     t.equal((await fetch(`http://127.0.0.1:${s.port}/healthz`)).status, 200, `server on ${s.port} healthy`);
   const db = postgres(url, { max: 1, onnotice: () => {} });
@@ -344,7 +412,11 @@ t.test('embedded PostgreSQL shared by a server and a worker: the last one to sto
   t.equal(await server.exited, 0);
   t.ok(existsSync(pidFile), 'PostgreSQL still running for the worker');
   const pgPort = Number(readFileSync(pidFile, 'utf8').split('\n')[3]);
-  const sql = postgres(`postgres://postgres@127.0.0.1:${pgPort}/pggrind`, { max: 1, onnotice: () => {} });
+  const creds = JSON.parse(readFileSync(path.join(dataDir, 'pg18', 'pg-grind-credentials.json'), 'utf8'));
+  const sql = postgres(`postgres://pggrind_app:${encodeURIComponent(creds.request)}@127.0.0.1:${pgPort}/pggrind`, {
+    max: 1,
+    onnotice: () => {},
+  });
   const job = await addJob(sql, { task: 'hello' });
   for (let i = 0; i < 300 && (await sql`select state from queue.job_history where id = ${job.id}`).length === 0; i++) {
     await new Promise((r) => setTimeout(r, 100));

@@ -6,6 +6,8 @@ export const testEnv = {
   template: 'PGGRIND_TEST_TEMPLATE',
   /** pid of the runner: prefixes every database it (and its tests) create, for stale clean-up. */
   runner: 'PGGRIND_TEST_RUNNER',
+  /** JSON `{owner?, request?}`: passwords of pggrind_owner and pggrind_app (none on a trust server). */
+  passwords: 'PGGRIND_TEST_PASSWORDS',
 } as const;
 
 /** Databases created by a test run are named `pggrind_t_<runner pid>_...`. */

@@ -66,6 +66,11 @@ export interface Skip {
 
 /** Skipped everywhere: documentation only, no behaviour. */
 const commentsOnly: Skip = { pattern: /^comment on /i, reason: 'comments carry no behaviour' };
+/** pg-mem has no roles: privileges are tested on real PostgreSQL (test/core/privileges.ts). */
+const privileges: Skip = {
+  pattern: /^(\s*--[^\n]*\n)*\s*(grant|revoke|alter default privileges) /i,
+  reason: 'pg-mem has no roles or privileges',
+};
 
 /**
  * A pg-mem database with the migrated schema of `schema`: only that project's statements (and
@@ -102,7 +107,7 @@ export async function memDb(schema: string, skip: Skip[]) {
       new RegExp(re.replace(/\[:alnum:\]/g, 'A-Za-z0-9').replace(/\[:space:\]/g, '\\s')).test(s),
   });
   const mine = new RegExp(`\\b${schema}\\.|\\bschema ${schema}\\b`, 'i');
-  const rules = [commentsOnly, ...skip];
+  const rules = [commentsOnly, privileges, ...skip];
   const used = new Set<Skip>();
   for (const stmt of migrationStatements().filter((s) => mine.test(s))) {
     const rule = rules.find((r) => r.pattern.test(stmt));

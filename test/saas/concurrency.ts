@@ -7,7 +7,8 @@ import { testDb } from '../helpers/db.js';
 import { CheckViolation, UniqueViolation } from '../../src/lib/core/errors.js';
 import * as saas from '../../src/lib/saas/index.js';
 
-const { sql } = await testDb(t, { max: 6 });
+// superSql inspects what RLS hides from the request role (every membership of an org, every user).
+const { sql, superSql } = await testDb(t, { max: 6 });
 const tokens = { secret: 'test-secret-of-at-least-32-bytes!' };
 const user = (tag: string) => ({
   email: `${tag}@example.com`,
@@ -58,7 +59,7 @@ t.test('two owners demote each other at once: exactly one wins, an owner remains
   const outcome = await second;
   t.type(outcome, CheckViolation, 'the second demotion is refused');
   t.equal((outcome as CheckViolation).constraint, 'memberships_one_owner');
-  const [owners] = await sql`select count(*)::int as n from saas.memberships where org_id = ${org} and role = 'owner'`;
+  const [owners] = await superSql`select count(*)::int as n from saas.memberships where org_id = ${org} and role = 'owner'`;
   t.equal(owners!.n, 1, 'one owner remains');
 });
 
@@ -73,7 +74,7 @@ t.test('the same race, unorchestrated, many times: never zero owners', async (t)
       saas.inOrg(sql, b.user.id, org, (tx) => saas.updateMember(tx, org, a.user.id, 'member')),
     ]);
     const [owners] =
-      await sql`select count(*)::int as n from saas.memberships where org_id = ${org} and role = 'owner'`;
+      await superSql`select count(*)::int as n from saas.memberships where org_id = ${org} and role = 'owner'`;
     t.ok(
       owners!.n >= 1,
       `round ${round}: ${owners!.n} owner(s), ${results.filter((r) => r.status === 'fulfilled').length} demotion(s) applied`,
@@ -87,9 +88,9 @@ t.test('concurrent signups with one email: one account', async (t) => {
   );
   t.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
   for (const r of results) if (r.status === 'rejected') t.type(r.reason, UniqueViolation);
-  const [n] = await sql`select count(*)::int as n from saas.users where email = 'same@example.com'`;
+  const [n] = await superSql`select count(*)::int as n from saas.users where email = 'same@example.com'`;
   t.equal(n!.n, 1);
-  const [orgs] = await sql`select count(*)::int as n from saas.orgs where name like 'org %'`;
+  const [orgs] = await superSql`select count(*)::int as n from saas.orgs where name like 'org %'`;
   t.equal(orgs!.n, 1, 'the losers left no org behind');
 });
 

@@ -9,9 +9,10 @@ import { testDb } from '../helpers/db.js';
 import { loadSql } from '../../src/lib/core/db.js';
 import { seed } from '../../src/lib/saas/seed.js';
 
-const { sql } = await testDb(t, { max: 2 });
+// Seeding writes every tenant at once, which forced RLS refuses to the request role: superSql seeds.
+const { sql, superSql } = await testDb(t, { max: 2 });
 const sizes = { orgs: 40, usersPerOrg: 10, teamsPerOrg: 5, projectsPerOrg: 20, tasksPerOrg: 2500 };
-const seeded = await seed(sql, sizes);
+const seeded = await seed(superSql, sizes);
 
 const q = loadSql('saas', [
   'list_tasks',
@@ -25,7 +26,7 @@ const q = loadSql('saas', [
 ]);
 const org = String(Number(seeded.firstOrgId) + 7);
 const [ids] =
-  await sql`select (select min(user_id) from saas.memberships where org_id = ${org} and role = 'member')::text as member,
+  await superSql`select (select min(user_id) from saas.memberships where org_id = ${org} and role = 'member')::text as member,
                                (select min(id) from saas.projects where org_id = ${org})::text as project,
                                (select max(id) - 100 from saas.tasks where org_id = ${org})::text as late`;
 

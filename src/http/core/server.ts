@@ -11,7 +11,7 @@
 import type { Server } from 'node:http';
 import { loadAdminToken, type AdminToken } from '../../lib/core/admin-token.js';
 import { connect } from '../../lib/core/db.js';
-import { countSetting, openDatabase, sessionLimits, type SessionLimits } from '../../lib/core/database.js';
+import { countSetting, DatabaseSetupError, openDatabase, sessionLimits, type SessionLimits } from '../../lib/core/database.js';
 import { defaultHashingLimits, setHashingLimits } from '../../lib/core/password.js';
 import { embeddedPackage, missingPeersMessage, serverPackages } from '../../lib/core/peers.js';
 import { normalizePublicUrl } from './links.js';
@@ -63,7 +63,12 @@ const { createLogger } = await import('../../lib/core/logger.js');
 
 const logger = createLogger();
 const started = performance.now();
-const database = await openDatabase((message) => logger.info(message));
+const database = await openDatabase((message) => logger.info(message)).catch((err: Error) => {
+  // A refusal (a too powerful role, missing migrations) is one line for the operator, no stack.
+  if (!(err instanceof DatabaseSetupError)) throw err;
+  console.error(`pg-grind: ${err.message}`);
+  process.exit(1);
+});
 // Pool size: PGGRIND_POOL_MAX, else connect()'s default (docs/performance.md).
 const poolMax = Number(process.env.PGGRIND_POOL_MAX) || undefined;
 const sql = connect(database.url, {

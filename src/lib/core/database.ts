@@ -1,14 +1,21 @@
 /**
  * Finds the database a pg-grind process should use and brings it up to date:
  * `DATABASE_URL` when set, else the embedded PostgreSQL 18 under `.data/`.
+ *
+ * Requests run as a role that owns nothing and that row-level security applies to (roles.ts); a
+ * process given anything more powerful refuses to start. Migrations run as the owner: the embedded
+ * cluster's `pggrind_owner`, or `MIGRATION_DATABASE_URL` beside `DATABASE_URL` (without it, the
+ * database must already be migrated, by `pg-grind migrate` run as the owner).
  */
 import path from 'node:path';
+import postgres from 'postgres';
 import { startEmbedded } from './embedded.js';
-import { ensureDatabase, migrateDatabase, withDatabase } from './migrate.js';
+import { ensureDatabase, migrateDatabase, pendingMigrations, withDatabase } from './migrate.js';
 import { dataRoot } from './paths.js';
+import { OWNER_ROLE, provisionDatabase, provisionRoles, REQUEST_ROLE, requestRoleProblem, withUser } from './roles.js';
 
 export interface OpenDatabase {
-  /** Connection URL of the migrated application database. */
+  /** Connection URL of the migrated application database, as the request role. */
   url: string;
   /** True when the embedded server is in use. */
   embedded: boolean;
@@ -69,19 +76,65 @@ export const embeddedDefaults = {
   port: () => Number(process.env.PGGRIND_EMBEDDED_PORT ?? 54329),
 };
 
+/** A refusal to start, in one line for the operator (no stack trace is useful). */
+export class DatabaseSetupError extends Error {
+  override name = 'DatabaseSetupError';
+}
+
+/**
+ * Refuses a request URL whose role is too powerful, or whose database lacks migrations: the two
+ * mistakes that would otherwise show up as a leak, or as errors on the first requests.
+ */
+export async function checkRequestDatabase(url: string, variable = 'DATABASE_URL'): Promise<void> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const problem = await requestRoleProblem(sql);
+    if (problem) {
+      throw new DatabaseSetupError(
+        `${variable} connects as ${problem.role}, but ${problem.reason}. Requests must run as a role that owns ` +
+          `nothing, is not a superuser and has no BYPASSRLS: connect as ${REQUEST_ROLE} (or a role that is a member ` +
+          `of it), and migrate as the owner with MIGRATION_DATABASE_URL (README, "Roles")`,
+      );
+    }
+  } finally {
+    await sql.end({ timeout: 2 });
+  }
+  const pending = await pendingMigrations(url).catch((err: { code?: string; message: string }) => {
+    throw err.code === '42501'
+      ? new DatabaseSetupError(
+          `${variable}'s role may not read graphile_migrate.migrations: grant it ${REQUEST_ROLE} (README, "Roles")`,
+        )
+      : err;
+  });
+  if (pending.length) {
+    throw new DatabaseSetupError(
+      `the database of ${variable} lacks ${pending.length} migration(s) (${pending[0]}...): set MIGRATION_DATABASE_URL ` +
+        `to the owner role's URL, or run \`pg-grind migrate\` with it (README, "Roles")`,
+    );
+  }
+}
+
 /** Opens (starting the embedded server if needed), creates and migrates the application database. */
 export async function openDatabase(log: (message: string) => void = () => {}): Promise<OpenDatabase> {
   const given = process.env.DATABASE_URL;
   if (given) {
-    await ensureDatabase(given);
-    await migrateDatabase(given, log);
+    const owner = process.env.MIGRATION_DATABASE_URL;
+    if (owner) {
+      await ensureDatabase(owner);
+      await migrateDatabase(owner, log);
+    }
+    await checkRequestDatabase(given);
     return { url: given, embedded: false, stop: async () => {} };
   }
   const server = await startEmbedded({ dataDir: embeddedDefaults.dataDir(), port: embeddedDefaults.port(), log });
   try {
-    const url = withDatabase(server.url, 'pggrind');
-    await ensureDatabase(url);
-    await migrateDatabase(url, log);
+    const { credentials } = server;
+    await provisionRoles(server.url, { owner: credentials.owner, request: credentials.request });
+    await provisionDatabase(server.url, 'pggrind');
+    const database = withDatabase(server.url, 'pggrind');
+    await migrateDatabase(withUser(database, OWNER_ROLE, credentials.owner), log);
+    const url = withUser(database, REQUEST_ROLE, credentials.request);
+    await checkRequestDatabase(url, 'the embedded request URL');
     return { url, embedded: true, stop: server.stop };
   } catch (err) {
     await server.stop();

@@ -11,12 +11,19 @@
  * cluster while it uses it, and stop() shuts the cluster down only when it then gets the lock
  * exclusively. A process that is SIGKILLed loses its share with its session, so an orphaned cluster
  * is adopted by the next process like any other; and left running, as before, if none comes.
+ *
+ * Authentication is scram-sha-256 with passwords generated when the cluster is initialised, for the
+ * superuser `postgres` and for pg-grind's owner and request roles (roles.ts), kept in
+ * `<dataDir>/pg-grind-credentials.json` (mode 0600). The server listens on 127.0.0.1 only, with no
+ * Unix socket. A cluster initialised by an earlier version (trust) is secured the same way at its
+ * next start.
  */
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, chown, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
-import { arch, platform } from 'node:os';
+import { arch, platform, tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import postgres from 'postgres';
@@ -35,9 +42,21 @@ export interface EmbeddedOptions {
   fast?: boolean;
 }
 
+/** The cluster's generated passwords. */
+export interface ClusterCredentials {
+  /** Of the superuser `postgres`: provisioning and test set-up only. */
+  superuser: string;
+  /** Of `pggrind_owner`, the role migrations run as. */
+  owner: string;
+  /** Of `pggrind_app`, the role requests run as. */
+  request: string;
+}
+
 export interface EmbeddedServer {
-  /** Connection URL of the `postgres` maintenance database, as superuser `postgres`. */
+  /** Connection URL of the `postgres` maintenance database, as superuser `postgres` (with its password). */
   url: string;
+  /** The passwords of the cluster's roles. */
+  credentials: ClusterCredentials;
   port: number;
   /** True when a server already running on this data directory was adopted. */
   reused: boolean;
@@ -135,7 +154,42 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-const urlFor = (port: number) => `postgres://postgres@127.0.0.1:${port}/postgres`;
+const credentialsFile = (dataDir: string) => path.join(dataDir, 'pg-grind-credentials.json');
+
+const newCredentials = (): ClusterCredentials => {
+  const password = () => randomBytes(24).toString('base64url');
+  return { superuser: password(), owner: password(), request: password() };
+};
+
+async function readCredentials(dataDir: string): Promise<ClusterCredentials | undefined> {
+  try {
+    return JSON.parse(await readFile(credentialsFile(dataDir), 'utf8')) as ClusterCredentials;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new Error(`cannot read ${credentialsFile(dataDir)}: ${(err as Error).message}`);
+  }
+}
+
+/** Writes `creds` unless the file exists (another process won): returns what the file holds. */
+async function keepCredentials(dataDir: string, creds: ClusterCredentials): Promise<ClusterCredentials> {
+  try {
+    await writeFile(credentialsFile(dataDir), `${JSON.stringify(creds, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    return creds;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return (await readCredentials(dataDir))!;
+  }
+}
+
+/** Only TCP from this machine, only with a password. */
+const hbaConf = `# pg-grind: scram-sha-256 passwords (generated at first start, kept in pg-grind-credentials.json),
+# TCP on 127.0.0.1 / ::1 only (the server has no Unix socket).
+host all all 127.0.0.1/32 scram-sha-256
+host all all ::1/128      scram-sha-256
+`;
+
+const urlFor = (port: number, creds: ClusterCredentials) =>
+  `postgres://postgres:${encodeURIComponent(creds.superuser)}@127.0.0.1:${port}/postgres`;
 
 /** The advisory lock (in the `postgres` database) that every process using the cluster shares. */
 const usersLock = "hashtext('pg-grind.embedded.users')";
@@ -187,6 +241,10 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
   const as = await runAs(dataDir, log);
   const env = { ...process.env, LC_ALL: 'C', LANG: 'C' };
   const pgctl = (args: string[]) => run(bin.pg_ctl, args, { ...as, env });
+  // A cluster from before passwords: give it some now (it still trusts anyone until secured below).
+  let creds =
+    (await readCredentials(dataDir)) ??
+    (existsSync(path.join(dataDir, 'PG_VERSION')) ? await keepCredentials(dataDir, newCredentials()) : undefined);
 
   const use = (port: number, conn: postgres.Sql, reused: boolean): EmbeddedServer => {
     let left: Promise<void> | undefined;
@@ -214,17 +272,19 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
       });
       await conn.end({ timeout: 1 });
     };
-    return { url: urlFor(port), port, reused, stop: () => (left ??= leave()) };
+    return { url: urlFor(port, creds!), credentials: creds!, port, reused, stop: () => (left ??= leave()) };
   };
 
   // A process that finds the cluster being stopped by its last user waits for that, then starts it
   // again; so does one that loses a race to start it (pg_ctl start fails, the other's server runs).
   for (let attempt = 1; ; attempt++) {
+    creds ??= await readCredentials(dataDir); // written by another process's initdb meanwhile
     const running = await runningServer(dataDir);
-    const answering = running !== undefined && (await answers(urlFor(running.port)));
+    const answering = running !== undefined && creds !== undefined && (await answers(urlFor(running.port, creds)));
     if (running && answering) {
-      const conn = await join(urlFor(running.port));
+      const conn = await join(urlFor(running.port, creds!));
       if (conn) {
+        await secure(dataDir, conn, creds!, log);
         log(`reusing the embedded PostgreSQL already running on port ${running.port} (pid ${running.pid})`);
         return use(running.port, conn, true);
       }
@@ -235,7 +295,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
           `an embedded PostgreSQL (pid ${running.pid}) runs on ${dataDir} but does not let this process use it`,
         );
       log(`the embedded PostgreSQL (pid ${running.pid}) is ${answering ? 'stopping' : 'starting'}: waiting for it`);
-      await settled(dataDir, running.pid, answering);
+      await settled(dataDir, running.pid, answering, creds);
       continue;
     }
 
@@ -244,23 +304,49 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
       // initdb writes into a folder of its own, renamed into place once complete: two processes
       // starting at once on a fresh data directory would otherwise both write into it. rename()
       // replaces an empty folder but not a full one, so the loser's copy is simply discarded.
+      // The passwords are written into that folder too, so they arrive with the cluster they belong to.
       const fresh = `${dataDir}.init-${process.pid}`;
       await mkdir(fresh, { recursive: true, mode: 0o700 });
       if (as.uid !== undefined) await chown(fresh, as.uid, as.gid!);
+      const mine = newCredentials();
+      // initdb wants an empty folder, so the superuser's password waits in a private one of its own.
+      const pwdir = await mkdtemp(path.join(tmpdir(), 'pg-grind-initdb-'));
+      const pwfile = path.join(pwdir, 'superuser.pw');
       try {
-        // trust: the server listens on 127.0.0.1 only and no Unix socket; it is a development database.
+        await writeFile(pwfile, mine.superuser, { mode: 0o600 });
+        if (as.uid !== undefined) {
+          await chown(pwdir, as.uid, as.gid!);
+          await chown(pwfile, as.uid, as.gid!);
+        }
         await run(
           bin.initdb,
-          ['-D', fresh, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale', '--no-sync'],
+          [
+            '-D',
+            fresh,
+            '-U',
+            'postgres',
+            '--auth=scram-sha-256',
+            `--pwfile=${pwfile}`,
+            '-E',
+            'UTF8',
+            '--no-locale',
+            '--no-sync',
+          ],
           { ...as, env },
         );
+        await writeFile(path.join(fresh, 'pg_hba.conf'), hbaConf);
+        await writeFile(credentialsFile(fresh), `${JSON.stringify(mine, null, 2)}\n`, { mode: 0o600 });
         await rename(fresh, dataDir).catch((err: NodeJS.ErrnoException) => {
           if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
         });
       } finally {
+        await rm(pwdir, { recursive: true, force: true });
         await rm(fresh, { recursive: true, force: true });
       }
+      creds = await readCredentials(dataDir); // ours, or those of the process whose cluster won
+      if (!creds) throw new Error(`${credentialsFile(dataDir)} is missing after initdb`);
     }
+    if (!creds) throw new Error(`${credentialsFile(dataDir)} is missing`);
     const port = await freePort(opts.port);
     if (port !== opts.port) log(`port ${opts.port} is taken: the embedded PostgreSQL uses port ${port}`);
     const logFile = path.join(dataDir, 'server.log');
@@ -285,8 +371,9 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
         .catch(() => '');
       throw new Error(`embedded PostgreSQL did not start on port ${port}: ${(err as Error).message}\n${tail}`);
     }
-    const conn = await join(urlFor(port));
+    const conn = await join(urlFor(port, creds));
     if (!conn) throw new Error(`embedded PostgreSQL started on port ${port} but does not answer`);
+    await secure(dataDir, conn, creds, log);
     log(`embedded PostgreSQL started on port ${port}`);
     return use(port, conn, false);
   }
@@ -296,11 +383,31 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
  * Waits (up to a minute) for another process's stop or start of the server `pid` on `dataDir` to end:
  * a stopping server (`stopping`) to be gone, a starting one to be gone or answering.
  */
-async function settled(dataDir: string, pid: number, stopping: boolean): Promise<void> {
+async function settled(
+  dataDir: string,
+  pid: number,
+  stopping: boolean,
+  creds: ClusterCredentials | undefined,
+): Promise<void> {
   for (let i = 0; i < 300; i++) {
     const running = await runningServer(dataDir);
     if (!running || running.pid !== pid) return;
-    if (!stopping && (await answers(urlFor(running.port)))) return;
+    if (!stopping && creds && (await answers(urlFor(running.port, creds)))) return;
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/**
+ * A cluster initialised by an earlier version trusts every local connection: its superuser gets the
+ * generated password and its pg_hba.conf the scram-only rules, then the server reloads them. Open
+ * sessions stay; every new one needs a password. Idempotent, so concurrent starts may both run it.
+ */
+async function secure(dataDir: string, conn: postgres.Sql, creds: ClusterCredentials, log: (m: string) => void) {
+  const hbaFile = path.join(dataDir, 'pg_hba.conf');
+  const hba = await readFile(hbaFile, 'utf8');
+  if (hba === hbaConf) return;
+  log(`securing the embedded PostgreSQL in ${dataDir}: scram-sha-256 passwords instead of trust`);
+  await conn.unsafe(`alter role postgres password '${creds.superuser.replaceAll("'", "''")}'`);
+  await writeFile(hbaFile, hbaConf);
+  await conn.unsafe('select pg_reload_conf()');
 }

@@ -119,6 +119,16 @@ async function appliedMigrations(url: string): Promise<string[]> {
 }
 
 /**
+ * Committed migrations not yet applied to the database at `url`, oldest first: what a server that
+ * may not migrate (it runs as the request role) checks before serving.
+ */
+export async function pendingMigrations(url: string): Promise<string[]> {
+  const files = (await readdir(committedFolder)).filter((f) => f.endsWith('.sql')).sort();
+  const applied = await appliedMigrations(url);
+  return files.slice(applied.length);
+}
+
+/**
  * Brings the database at `url` up to date with pg-grind's schema (every project's): creates it when
  * missing, applies the committed migrations it lacks, each in its own transaction. Meant for every
  * deploy: a second run applies nothing; a run that overlaps another waits for it, then applies what is
