@@ -1,6 +1,6 @@
 /**
  * `npm run seed:saas [-- --orgs N --tasks-per-org N --users-per-org N --teams-per-org N --projects-per-org N]`:
- * appends demo tenants to the saas schema of DATABASE_URL (else the embedded database that
+ * appends demo tenants to the saas schema of DATABASE_URL (a superuser's: RLS would stop any other role; else the embedded database that
  * `npm start` uses), with a progress bar. Default 1,000 orgs x 1,000 tasks = 1,000,000 tasks.
  * Every seeded user is `seed-<id>@seed.example` with password `password`.
  */
@@ -31,7 +31,9 @@ const sizes = {
   projectsPerOrg: num(values['projects-per-org'], defaultSizes.projectsPerOrg),
   tasksPerOrg: num(values['tasks-per-org'], defaultSizes.tasksPerOrg),
 };
-const database = await openDatabase((m) => console.error(m));
+// As an admin: the seed writes every tenant in one statement, which forced RLS refuses to the request
+// role (with DATABASE_URL, give a superuser's URL).
+const database = await openDatabase((m) => console.error(m), { as: 'admin' });
 const sql = connect(database.url, { max: 1, applicationName: 'pg-grind-seed' });
 try {
   const t0 = performance.now();

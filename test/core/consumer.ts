@@ -12,9 +12,10 @@ import { pathToFileURL } from 'node:url';
 import postgres from 'postgres';
 import t from 'tap';
 import { withDatabase } from '../../src/lib/core/migrate.js';
+import { OWNER_ROLE, provisionDatabase, REQUEST_ROLE, withUser } from '../../src/lib/core/roles.js';
 import { packageRoot } from '../../src/lib/core/paths.js';
 import { serverPackages, embeddedPackage } from '../../src/lib/core/peers.js';
-import { serverUrl } from '../helpers/db.js';
+import { rolePasswords, serverUrl } from '../helpers/db.js';
 import { testEnv } from '../helpers/env.js';
 
 t.setTimeout(170_000);
@@ -211,7 +212,10 @@ t.test('the server and the worker, started from the install, name in one line th
 t.test('with the optional peers installed, the server runs from the install', async (t) => {
   const add = await sh('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', ...serverPackages], app);
   t.equal(add.code, 0, add.stderr);
+  // The DBA's part (README, "Roles"); the server migrates as the owner and serves as pggrind_app.
   const name = freshDatabase('consumer_server');
+  await provisionDatabase(serverUrl(), name);
+  const passwords = rolePasswords();
   const port = await new Promise<number>((resolve) => {
     const s = net.createServer().listen(0, '127.0.0.1', () => {
       const { port } = s.address() as net.AddressInfo;
@@ -223,7 +227,13 @@ t.test('with the optional peers installed, the server runs from the install', as
     [path.join(app, 'node_modules', 'pg-grind', 'dist', 'http', 'core', 'server.js')],
     {
       cwd: app,
-      env: { ...baseEnv, DATABASE_URL: withDatabase(serverUrl(), name), PORT: String(port), LOG_LEVEL: 'info' },
+      env: {
+        ...baseEnv,
+        MIGRATION_DATABASE_URL: withUser(withDatabase(serverUrl(), name), OWNER_ROLE, passwords.owner),
+        DATABASE_URL: withUser(withDatabase(serverUrl(), name), REQUEST_ROLE, passwords.request),
+        PORT: String(port),
+        LOG_LEVEL: 'info',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

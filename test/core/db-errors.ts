@@ -37,7 +37,8 @@ import '../../src/http/saas.js';
 import '../../src/http/todo.js';
 import { testDb } from '../helpers/db.js';
 
-const { sql, url } = await testDb(t);
+// As the owner: the scratch tables below are this test's own DDL.
+const { sql, ownerUrl: url } = await testDb(t, { as: 'owner' });
 await sql.unsafe(`
   create schema scratch;
   create table scratch.parents (id int constraint parents_pkey primary key, email text constraint parents_email_key unique);

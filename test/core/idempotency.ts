@@ -8,7 +8,8 @@ import {
 } from '../../src/lib/core/idempotency.js';
 import { testDb } from '../helpers/db.js';
 
-const { sql } = await testDb(t, { max: 20 });
+// As the owner: the kit's idempotency store is tested on tables this test creates.
+const { sql } = await testDb(t, { max: 20, as: 'owner' });
 await sql`create table public.idem_keys (
   scope text not null, key text not null, request_hash text not null,
   response_status integer, response_body jsonb, primary key (scope, key))`;

@@ -21,7 +21,7 @@ export const rolePasswords = (): { owner?: string; request?: string } => JSON.pa
 let counter = 0;
 
 export interface TestDb {
-  /** A pool as the request role, pggrind_app: what the server's requests run as. */
+  /** A pool as the request role, pggrind_app, what the server's requests run as (or the owner: `as`). */
   sql: Pool;
   /** Its URL (pggrind_app). */
   url: string;
@@ -38,7 +38,7 @@ export interface TestDb {
 }
 
 /** A fresh migrated database for this test, dropped at teardown; its `sql` runs as the request role. */
-export async function testDb(t: Test, opts: { max?: number } = {}): Promise<TestDb> {
+export async function testDb(t: Test, opts: { max?: number; as?: 'request' | 'owner' } = {}): Promise<TestDb> {
   const server = serverUrl();
   const name = `pggrind_t_${required(testEnv.runner)}_${process.pid}_${counter++}`;
   const admin = postgres(server, { max: 1, onnotice: () => {} });
@@ -55,7 +55,8 @@ export async function testDb(t: Test, opts: { max?: number } = {}): Promise<Test
   const superUrl = withDatabase(server, name);
   const url = withUser(superUrl, REQUEST_ROLE, rolePasswords().request);
   const ownerUrl = withUser(superUrl, OWNER_ROLE, rolePasswords().owner);
-  const sql = connect(url, { max: opts.max ?? 10, applicationName: 'pg-grind-test' });
+  // `as: 'owner'`: for tests of the kit that build scratch tables of their own (DDL), not of a project.
+  const sql = connect(opts.as === 'owner' ? ownerUrl : url, { max: opts.max ?? 10, applicationName: 'pg-grind-test' });
   const superSql = connect(superUrl, { max: 2, applicationName: 'pg-grind-test-superuser' });
   t.teardown(async () => {
     await sql.end({ timeout: 1 });

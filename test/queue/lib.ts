@@ -22,7 +22,8 @@ import {
 } from '../../src/lib/queue/index.js';
 import { testDb } from '../helpers/db.js';
 
-const { sql } = await testDb(t, { max: 12 });
+// superSql resets between cases (TRUNCATE is not the request role's).
+const { sql, superSql } = await testDb(t, { max: 12 });
 const claim = (worker: string, n: number, lease = 60, db: Db = sql, idleBelow: number | null = null) =>
   many(db, q.claim_jobs, [worker, n, lease, idleBelow]);
 // as the worker sends it: the completed jobs' runs counted too (first attempts here)
@@ -31,7 +32,7 @@ const complete = (worker: string, ids: string[], keep = true) =>
 // the worker counts a run when its handler starts, in its next results statement (no completions)
 const countStarts = (worker: string, ids: string[], attempt = 1) =>
   many(sql, q.complete_jobs, [[], worker, true, [], ids, ids.map(() => attempt)]);
-const reset = () => sql`truncate queue.jobs, queue.job_history, queue.queues, queue.workers, queue.schedules cascade`;
+const reset = () => superSql`truncate queue.jobs, queue.job_history, queue.queues, queue.workers, queue.schedules cascade`;
 
 t.beforeEach(reset);
 

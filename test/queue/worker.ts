@@ -48,9 +48,11 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 
 
 async function setup(t: Test) {
   const db = await testDb(t);
-  await db.sql`create table public.runs (
+  // The test's own table, which the workers (as the request role) write their runs into.
+  await db.superSql`create table public.runs (
     id bigint generated always as identity primary key, job_id bigint not null, worker text not null,
     attempt int not null, started_at timestamptz not null default clock_timestamp(), finished_at timestamptz)`;
+  await db.superSql`grant select, insert, update on public.runs to pggrind_app`;
   return db;
 }
 

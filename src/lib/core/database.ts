@@ -114,8 +114,21 @@ export async function checkRequestDatabase(url: string, variable = 'DATABASE_URL
   }
 }
 
+export interface OpenOptions {
+  /**
+   * `request` (the default): the URL is the request role's, checked (checkRequestDatabase).
+   * `admin`: for seeding scripts, which write every tenant at once and so need a role that
+   * row-level security does not stop: the embedded superuser, or DATABASE_URL as given, unchecked.
+   */
+  as?: 'request' | 'admin';
+}
+
 /** Opens (starting the embedded server if needed), creates and migrates the application database. */
-export async function openDatabase(log: (message: string) => void = () => {}): Promise<OpenDatabase> {
+export async function openDatabase(
+  log: (message: string) => void = () => {},
+  options: OpenOptions = {},
+): Promise<OpenDatabase> {
+  const admin = options.as === 'admin';
   const given = process.env.DATABASE_URL;
   if (given) {
     const owner = process.env.MIGRATION_DATABASE_URL;
@@ -123,7 +136,7 @@ export async function openDatabase(log: (message: string) => void = () => {}): P
       await ensureDatabase(owner);
       await migrateDatabase(owner, log);
     }
-    await checkRequestDatabase(given);
+    if (!admin) await checkRequestDatabase(given);
     return { url: given, embedded: false, stop: async () => {} };
   }
   const server = await startEmbedded({ dataDir: embeddedDefaults.dataDir(), port: embeddedDefaults.port(), log });
@@ -133,6 +146,7 @@ export async function openDatabase(log: (message: string) => void = () => {}): P
     await provisionDatabase(server.url, 'pggrind');
     const database = withDatabase(server.url, 'pggrind');
     await migrateDatabase(withUser(database, OWNER_ROLE, credentials.owner), log);
+    if (admin) return { url: database, embedded: true, stop: server.stop };
     const url = withUser(database, REQUEST_ROLE, credentials.request);
     await checkRequestDatabase(url, 'the embedded request URL');
     return { url, embedded: true, stop: server.stop };
