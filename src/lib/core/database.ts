@@ -102,7 +102,9 @@ export async function checkRequestDatabase(url: string, variable = 'DATABASE_URL
   const pending = await pendingMigrations(url).catch((err: { code?: string; message: string }) => {
     throw err.code === '42501'
       ? new DatabaseSetupError(
-          `${variable}'s role may not read graphile_migrate.migrations: grant it ${REQUEST_ROLE} (README, "Roles")`,
+          `${variable}'s role may not read graphile_migrate.migrations: either it is not ${REQUEST_ROLE} (nor a member ` +
+            `of it), or the database lacks the migrations that grant ${REQUEST_ROLE} its privileges: set ` +
+            `MIGRATION_DATABASE_URL to the owner role's URL (README, "Roles")`,
         )
       : err;
   });
