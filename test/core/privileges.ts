@@ -39,18 +39,26 @@ t.test('what a superuser could do is refused to the request role', async (t) => 
   await t.rejects(sql`alter system set work_mem = '1GB'`, refused, 'ALTER SYSTEM');
   await t.rejects(sql`create table todo.mine (x int)`, refused, 'DDL in a project schema');
   await t.rejects(sql`alter table todo.todos disable row level security`, refused, 'altering a table it does not own');
-  await t.rejects(sql.begin((tx) => tx`set local role saas_definer`), refused, 'becoming saas_definer');
-  await t.rejects(sql.begin((tx) => tx`set local role pggrind_owner`), refused, 'becoming the owner');
+  await t.rejects(
+    sql.begin((tx) => tx`set local role saas_definer`),
+    refused,
+    'becoming saas_definer',
+  );
+  await t.rejects(
+    sql.begin((tx) => tx`set local role pggrind_owner`),
+    refused,
+    'becoming the owner',
+  );
   await t.rejects(sql`delete from blog.settings`, refused, 'deleting the signing secret');
   await t.rejects(sql`truncate queue.jobs`, refused, 'TRUNCATE');
 });
 
 t.test('the signing secret is written once: the request role cannot swap it', async (t) => {
   await sql`insert into blog.settings (key, value) values ('jwt_secret', 'the real one') on conflict do nothing`;
-  await t.rejects(
-    sql`update blog.settings set value = 'the attacker''s' where key = 'jwt_secret'`,
-    { code: '42501', message: /written once/ },
-  );
+  await t.rejects(sql`update blog.settings set value = 'the attacker''s' where key = 'jwt_secret'`, {
+    code: '42501',
+    message: /written once/,
+  });
   const [row] = await sql`insert into blog.settings (key, value) values ('jwt_secret', 'ignored')
                           on conflict (key) do update set value = blog.settings.value returning value`;
   t.equal(row!.value, 'the real one', 'the no-op upsert get_or_create_setting runs still works');
@@ -94,7 +102,11 @@ t.test('SECURITY DEFINER functions pin search_path = pg_catalog, pg_temp and qua
   // Qualified names keep their meaning under that path: citext's case-insensitive "=" lives in
   // public, which is no longer searched, so an unqualified "=" would compare as text.
   const tokens = { secret: 'test-secret-of-at-least-32-bytes!' };
-  await saas.signup(sql, { email: 'Mixed.Case@example.com', password: 'correct horse', name: 'm', orgName: 'm' }, tokens);
+  await saas.signup(
+    sql,
+    { email: 'Mixed.Case@example.com', password: 'correct horse', name: 'm', orgName: 'm' },
+    tokens,
+  );
   const session = await saas.login(sql, 'mixed.case@EXAMPLE.com', 'correct horse', tokens);
   t.ok(session, 'login by email is case-insensitive through saas.find_credentials');
 });

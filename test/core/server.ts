@@ -1,7 +1,16 @@
 // `npm start` as a process: with DATABASE_URL; with the embedded PostgreSQL (cold start, reuse of a
 // server orphaned by SIGKILL, stop on SIGTERM); graceful shutdown finishing an in-flight request.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';

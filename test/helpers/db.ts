@@ -17,7 +17,8 @@ function required(name: string): string {
 
 export const serverUrl = () => required(testEnv.server);
 /** Passwords of pggrind_owner and pggrind_app on the test server (none on a trust server). */
-export const rolePasswords = (): { owner?: string; request?: string } => JSON.parse(process.env[testEnv.passwords] ?? '{}');
+export const rolePasswords = (): { owner?: string; request?: string } =>
+  JSON.parse(process.env[testEnv.passwords] ?? '{}');
 let counter = 0;
 
 export interface TestDb {

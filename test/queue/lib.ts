@@ -32,7 +32,8 @@ const complete = (worker: string, ids: string[], keep = true) =>
 // the worker counts a run when its handler starts, in its next results statement (no completions)
 const countStarts = (worker: string, ids: string[], attempt = 1) =>
   many(sql, q.complete_jobs, [[], worker, true, [], ids, ids.map(() => attempt)]);
-const reset = () => superSql`truncate queue.jobs, queue.job_history, queue.queues, queue.workers, queue.schedules cascade`;
+const reset = () =>
+  superSql`truncate queue.jobs, queue.job_history, queue.queues, queue.workers, queue.schedules cascade`;
 
 t.beforeEach(reset);
 

@@ -59,7 +59,8 @@ t.test('two owners demote each other at once: exactly one wins, an owner remains
   const outcome = await second;
   t.type(outcome, CheckViolation, 'the second demotion is refused');
   t.equal((outcome as CheckViolation).constraint, 'memberships_one_owner');
-  const [owners] = await superSql`select count(*)::int as n from saas.memberships where org_id = ${org} and role = 'owner'`;
+  const [owners] =
+    await superSql`select count(*)::int as n from saas.memberships where org_id = ${org} and role = 'owner'`;
   t.equal(owners!.n, 1, 'one owner remains');
 });
 

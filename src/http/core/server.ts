@@ -11,7 +11,13 @@
 import type { Server } from 'node:http';
 import { loadAdminToken, type AdminToken } from '../../lib/core/admin-token.js';
 import { connect } from '../../lib/core/db.js';
-import { countSetting, DatabaseSetupError, openDatabase, sessionLimits, type SessionLimits } from '../../lib/core/database.js';
+import {
+  countSetting,
+  DatabaseSetupError,
+  openDatabase,
+  sessionLimits,
+  type SessionLimits,
+} from '../../lib/core/database.js';
 import { defaultHashingLimits, setHashingLimits } from '../../lib/core/password.js';
 import { embeddedPackage, missingPeersMessage, serverPackages } from '../../lib/core/peers.js';
 import { normalizePublicUrl } from './links.js';

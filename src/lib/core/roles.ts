@@ -55,11 +55,9 @@ export async function provisionRoles(superUrl: string, passwords: RolePasswords 
       [REQUEST_ROLE, 'login nosuperuser nobypassrls nocreaterole nocreatedb noreplication', passwords.request],
     ] as const;
     for (const [role, attributes, password] of roles) {
-      await sql
-        .unsafe(`create role ${ident(role)} ${attributes}`)
-        .catch((err: { code?: string }) => {
-          if (err.code !== '42710' && err.code !== '23505') throw err;
-        });
+      await sql.unsafe(`create role ${ident(role)} ${attributes}`).catch((err: { code?: string }) => {
+        if (err.code !== '42710' && err.code !== '23505') throw err;
+      });
       // Existing roles (an older cluster, or a DBA's) get the attributes this design relies on.
       await sql.unsafe(`alter role ${ident(role)} ${attributes}`);
       if (password !== undefined) await sql.unsafe(`alter role ${ident(role)} password ${literal(password)}`);
@@ -87,9 +85,11 @@ export async function provisionDatabase(superUrl: string, name: string): Promise
     const [db] = await admin<{ owner: string }[]>`
       select pg_get_userbyid(datdba) as owner from pg_database where datname = ${name}`;
     if (!db) {
-      await admin.unsafe(`create database ${ident(name)} owner ${ident(OWNER_ROLE)}`).catch((err: { code?: string }) => {
-        if (err.code !== '42P04' && err.code !== '23505') throw err; // created meanwhile by a concurrent start
-      });
+      await admin
+        .unsafe(`create database ${ident(name)} owner ${ident(OWNER_ROLE)}`)
+        .catch((err: { code?: string }) => {
+          if (err.code !== '42P04' && err.code !== '23505') throw err; // created meanwhile by a concurrent start
+        });
     } else if (db.owner !== OWNER_ROLE) {
       await admin.unsafe(`alter database ${ident(name)} owner to ${ident(OWNER_ROLE)}`);
     }
@@ -107,7 +107,10 @@ export async function provisionDatabase(superUrl: string, name: string): Promise
       // schemas the owner creates (default privileges are per database), until migration 000007
       // takes it back. Only before that migration ran: afterwards nothing needs it.
       const [done] = await tx`select 1 from pg_namespace where nspname = 'saas'`;
-      if (!done) await tx.unsafe(`alter default privileges for role ${ident(OWNER_ROLE)} grant create on schemas to saas_definer`);
+      if (!done)
+        await tx.unsafe(
+          `alter default privileges for role ${ident(OWNER_ROLE)} grant create on schemas to saas_definer`,
+        );
       // Objects created by an earlier version, which migrated as the superuser: the owner role takes
       // them over, so that its migrations may alter them. One transaction: all or nothing.
       await tx`select set_config('pggrind.adopt_owner', ${OWNER_ROLE}, true),
