@@ -132,6 +132,29 @@ CREATE TYPE saas.org_role AS ENUM (
 COMMENT ON TYPE saas.org_role IS 'Role of a user in an org, in increasing order of power.';
 
 --
+-- Name: settings_keep_value(); Type: FUNCTION; Schema: blog; Owner: -
+--
+
+CREATE FUNCTION blog.settings_keep_value() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  begin
+    if new.value is distinct from old.value or new.key is distinct from old.key then
+      raise exception 'blog.settings % is written once: delete it to replace it', old.key
+        using errcode = '42501';
+    end if;
+    return new;
+  end
+  $$;
+
+--
+-- Name: FUNCTION settings_keep_value(); Type: COMMENT; Schema: blog; Owner: -
+--
+
+COMMENT ON FUNCTION blog.settings_keep_value() IS 'Trigger: a setting (the JWT secret) is written once; only its owner may delete it.';
+
+--
 -- Name: available_time(bigint, tstzrange); Type: FUNCTION; Schema: booking; Owner: -
 --
 
@@ -2403,6 +2426,18 @@ CREATE INDEX team_members_user_idx ON saas.team_members USING btree (org_id, use
 CREATE INDEX todos_completed_id_idx ON todo.todos USING btree (completed, id);
 
 --
+-- Name: settings settings_keep_value; Type: TRIGGER; Schema: blog; Owner: -
+--
+
+CREATE TRIGGER settings_keep_value BEFORE UPDATE ON blog.settings FOR EACH ROW EXECUTE FUNCTION blog.settings_keep_value();
+
+--
+-- Name: TRIGGER settings_keep_value ON settings; Type: COMMENT; Schema: blog; Owner: -
+--
+
+COMMENT ON TRIGGER settings_keep_value ON blog.settings IS 'The signing secret cannot be swapped through the request role''s no-op upsert.';
+
+--
 -- Name: bookings bookings_check_period; Type: TRIGGER; Schema: booking; Owner: -
 --
 
@@ -2849,11 +2884,47 @@ CREATE POLICY users_select ON saas.users FOR SELECT TO saas_app USING (((id = ( 
 CREATE POLICY users_update ON saas.users FOR UPDATE TO saas_app USING ((id = ( SELECT saas.current_user_id() AS current_user_id))) WITH CHECK ((id = ( SELECT saas.current_user_id() AS current_user_id)));
 
 --
+-- Name: SCHEMA blog; Type: ACL; Schema: -; Owner: -
+--
+
+GRANT USAGE ON SCHEMA blog TO pggrind_app;
+
+--
+-- Name: SCHEMA booking; Type: ACL; Schema: -; Owner: -
+--
+
+GRANT USAGE ON SCHEMA booking TO pggrind_app;
+
+--
+-- Name: SCHEMA queue; Type: ACL; Schema: -; Owner: -
+--
+
+GRANT USAGE ON SCHEMA queue TO pggrind_app;
+
+--
 -- Name: SCHEMA saas; Type: ACL; Schema: -; Owner: -
 --
 
 GRANT USAGE ON SCHEMA saas TO saas_app;
 GRANT USAGE ON SCHEMA saas TO saas_definer;
+
+--
+-- Name: SCHEMA todo; Type: ACL; Schema: -; Owner: -
+--
+
+GRANT USAGE ON SCHEMA todo TO pggrind_app;
+
+--
+-- Name: TABLE bookings; Type: ACL; Schema: booking; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE booking.bookings TO pggrind_app;
+
+--
+-- Name: TABLE jobs; Type: ACL; Schema: queue; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE queue.jobs TO pggrind_app;
 
 --
 -- Name: FUNCTION create_org(p_name text); Type: ACL; Schema: saas; Owner: -
@@ -2933,6 +3004,174 @@ GRANT ALL ON FUNCTION saas.signup(p_email public.citext, p_name text, p_password
 
 REVOKE ALL ON FUNCTION saas.user_id_by_email(p_email public.citext) FROM PUBLIC;
 GRANT ALL ON FUNCTION saas.user_id_by_email(p_email public.citext) TO saas_app;
+
+--
+-- Name: TABLE article_tags; Type: ACL; Schema: blog; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE blog.article_tags TO pggrind_app;
+
+--
+-- Name: TABLE articles; Type: ACL; Schema: blog; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE blog.articles TO pggrind_app;
+
+--
+-- Name: SEQUENCE articles_id_seq; Type: ACL; Schema: blog; Owner: -
+--
+
+GRANT USAGE ON SEQUENCE blog.articles_id_seq TO pggrind_app;
+
+--
+-- Name: TABLE comments; Type: ACL; Schema: blog; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE blog.comments TO pggrind_app;
+
+--
+-- Name: SEQUENCE comments_id_seq; Type: ACL; Schema: blog; Owner: -
+--
+
+GRANT USAGE ON SEQUENCE blog.comments_id_seq TO pggrind_app;
+
+--
+-- Name: TABLE favorites; Type: ACL; Schema: blog; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE blog.favorites TO pggrind_app;
+
+--
+-- Name: TABLE follows; Type: ACL; Schema: blog; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE blog.follows TO pggrind_app;
+
+--
+-- Name: TABLE settings; Type: ACL; Schema: blog; Owner: -
+--
+
+GRANT SELECT,INSERT ON TABLE blog.settings TO pggrind_app;
+
+--
+-- Name: COLUMN settings.value; Type: ACL; Schema: blog; Owner: -
+--
+
+GRANT UPDATE(value) ON TABLE blog.settings TO pggrind_app;
+
+--
+-- Name: TABLE tags; Type: ACL; Schema: blog; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE blog.tags TO pggrind_app;
+
+--
+-- Name: TABLE users; Type: ACL; Schema: blog; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE blog.users TO pggrind_app;
+
+--
+-- Name: SEQUENCE users_id_seq; Type: ACL; Schema: blog; Owner: -
+--
+
+GRANT USAGE ON SEQUENCE blog.users_id_seq TO pggrind_app;
+
+--
+-- Name: TABLE availability_windows; Type: ACL; Schema: booking; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE booking.availability_windows TO pggrind_app;
+
+--
+-- Name: SEQUENCE availability_windows_id_seq; Type: ACL; Schema: booking; Owner: -
+--
+
+GRANT USAGE ON SEQUENCE booking.availability_windows_id_seq TO pggrind_app;
+
+--
+-- Name: TABLE blackouts; Type: ACL; Schema: booking; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE booking.blackouts TO pggrind_app;
+
+--
+-- Name: SEQUENCE blackouts_id_seq; Type: ACL; Schema: booking; Owner: -
+--
+
+GRANT USAGE ON SEQUENCE booking.blackouts_id_seq TO pggrind_app;
+
+--
+-- Name: SEQUENCE bookings_id_seq; Type: ACL; Schema: booking; Owner: -
+--
+
+GRANT USAGE ON SEQUENCE booking.bookings_id_seq TO pggrind_app;
+
+--
+-- Name: TABLE idempotency_keys; Type: ACL; Schema: booking; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE booking.idempotency_keys TO pggrind_app;
+
+--
+-- Name: TABLE payments; Type: ACL; Schema: booking; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE booking.payments TO pggrind_app;
+
+--
+-- Name: SEQUENCE payments_id_seq; Type: ACL; Schema: booking; Owner: -
+--
+
+GRANT USAGE ON SEQUENCE booking.payments_id_seq TO pggrind_app;
+
+--
+-- Name: TABLE resources; Type: ACL; Schema: booking; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE booking.resources TO pggrind_app;
+
+--
+-- Name: SEQUENCE resources_id_seq; Type: ACL; Schema: booking; Owner: -
+--
+
+GRANT USAGE ON SEQUENCE booking.resources_id_seq TO pggrind_app;
+
+--
+-- Name: TABLE job_history; Type: ACL; Schema: queue; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE queue.job_history TO pggrind_app;
+
+--
+-- Name: SEQUENCE jobs_id_seq; Type: ACL; Schema: queue; Owner: -
+--
+
+GRANT USAGE ON SEQUENCE queue.jobs_id_seq TO pggrind_app;
+
+--
+-- Name: TABLE queues; Type: ACL; Schema: queue; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE queue.queues TO pggrind_app;
+
+--
+-- Name: TABLE schedule_ticks; Type: ACL; Schema: queue; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE queue.schedule_ticks TO pggrind_app;
+
+--
+-- Name: TABLE schedules; Type: ACL; Schema: queue; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE queue.schedules TO pggrind_app;
+
+--
+-- Name: TABLE workers; Type: ACL; Schema: queue; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE queue.workers TO pggrind_app;
 
 --
 -- Name: TABLE invitations; Type: ACL; Schema: saas; Owner: -
@@ -3015,6 +3254,18 @@ GRANT SELECT(name),UPDATE(name) ON TABLE saas.users TO saas_app;
 --
 
 GRANT SELECT(created_at) ON TABLE saas.users TO saas_app;
+
+--
+-- Name: TABLE todos; Type: ACL; Schema: todo; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE todo.todos TO pggrind_app;
+
+--
+-- Name: SEQUENCE todos_id_seq; Type: ACL; Schema: todo; Owner: -
+--
+
+GRANT USAGE ON SEQUENCE todo.todos_id_seq TO pggrind_app;
 
 --
 -- PostgreSQL database dump complete

@@ -8,7 +8,8 @@ import type { Db } from '../lib/core/db.js';
 import * as queue from '../lib/queue/index.js';
 import { Api, type RouteGuard } from './core/api.js';
 import { explainConstraint, registerProblem } from './core/problem.js';
-import { AnyJson, DateTime, IdParams, Nullable, StringEnum } from './core/schemas.js';
+import { sendPage } from './core/links.js';
+import { AnyJson, DateTime, IdParams, nextLinkHeader, Nullable, PageQuery, StringEnum } from './core/schemas.js';
 
 explainConstraint('queue', 'jobs_key_key', { field: 'key', message: 'another job holds this key' });
 explainConstraint('queue', 'schedules_pkey', { field: 'name', message: 'a schedule with this name exists' });
@@ -190,7 +191,8 @@ export function queueApi(db: Db, admin: RouteGuard): Api {
       method: 'get',
       path: '/stats',
       summary: 'Job counts per queue and state, and the oldest waiting age',
-      query: Type.Object(
+      query: PageQuery(
+        queue.PAGE_SIZE,
         {
           windowSeconds: Type.Optional(
             Type.Integer({
@@ -205,7 +207,8 @@ export function queueApi(db: Db, admin: RouteGuard): Api {
       ),
       responses: {
         200: {
-          description: 'one row per queue and state',
+          description: 'one row per queue and state, for a page of queues by name',
+          headers: nextLinkHeader,
           schema: Type.Array(
             Type.Object(
               {
@@ -219,16 +222,14 @@ export function queueApi(db: Db, admin: RouteGuard): Api {
           ),
         },
       },
-      handler: async ({ query }, _req, res) => {
-        const rows = await queue.jobStats(db, query.windowSeconds);
-        res.json(
-          rows.map((r) => ({
-            queue: r.queue,
-            state: r.state,
-            count: r.count,
-            oldestWaitingSeconds: r.oldest_waiting_seconds,
-          })),
-        );
+      handler: async ({ query }, req, res) => {
+        const page = await queue.jobStats(db, query.windowSeconds, query);
+        sendPage(req, res, page, (r) => ({
+          queue: r.queue,
+          state: r.state,
+          count: r.count,
+          oldestWaitingSeconds: r.oldest_waiting_seconds,
+        }));
       },
     })
     .route({
@@ -266,9 +267,16 @@ export function queueApi(db: Db, admin: RouteGuard): Api {
       method: 'get',
       path: '/schedules',
       summary: 'List cron schedules',
-      responses: { 200: { description: 'every schedule, by name', schema: { type: 'array', items: ScheduleJson } } },
-      handler: async (_input, _req, res) => {
-        res.json((await queue.listSchedules(db)).map(scheduleToJson));
+      query: PageQuery(queue.PAGE_SIZE, {}, { additionalProperties: false }),
+      responses: {
+        200: {
+          description: 'schedules by name, a page at a time',
+          headers: nextLinkHeader,
+          schema: { type: 'array', items: ScheduleJson },
+        },
+      },
+      handler: async ({ query }, req, res) => {
+        sendPage(req, res, await queue.listSchedules(db, query), scheduleToJson);
       },
     })
     .route({

@@ -130,6 +130,24 @@ t.test('schedules: create, list, delete, errors', async (t) => {
     (await body<{ name: string }[]>(await api.request('/queue/schedules'))).map((s) => s.name),
     ['nightly'],
   );
+  // A capped, keyset-paged list: limit, then the Link header's cursor.
+  t.equal((await post('/queue/schedules', { name: 'weekly', cron: '0 3 * * 1', task: 'report' })).status, 201);
+  const first = await api.request('/queue/schedules?limit=1');
+  t.same(
+    (await body<{ name: string }[]>(first)).map((s) => s.name),
+    ['nightly'],
+  );
+  const next = /<([^>]+)>; rel="next"/.exec(first.headers.get('link') ?? '')?.[1];
+  t.ok(next, 'a Link to the next page');
+  const second = await api.request(new URL(next!).pathname + new URL(next!).search);
+  t.same(
+    (await body<{ name: string }[]>(second)).map((s) => s.name),
+    ['weekly'],
+  );
+  t.equal(second.headers.get('link'), null, 'the last page');
+  t.equal((await api.request('/queue/schedules?limit=1001')).status, 400, 'over the cap');
+  t.equal((await api.request('/queue/schedules?after=garbage')).status, 400, 'a cursor it did not issue');
+  t.equal((await api.request('/queue/schedules/weekly', { method: 'DELETE' })).status, 204);
   t.equal((await api.request('/queue/schedules/nightly', { method: 'DELETE' })).status, 204);
   t.equal((await api.request('/queue/schedules/nightly', { method: 'DELETE' })).status, 404);
 });

@@ -326,7 +326,8 @@ t.test('stats', async (t) => {
   await addJobs(sql, [{ task: 'a' }, { task: 'a', queue: 'q2' }, { task: 'a', runAt: new Date(Date.now() + 60_000) }]);
   const [x] = await claim('w', 1);
   await complete('w', [x!.id]);
-  const rows = await jobStats(sql);
+  const { items: rows, next } = await jobStats(sql);
+  t.equal(next, undefined, 'two queues: one page');
   t.same(
     rows.map((r) => [r.queue, r.state, r.count]).sort(),
     [
@@ -336,6 +337,18 @@ t.test('stats', async (t) => {
     ].sort(),
   );
   t.ok(rows.find((r) => r.state === 'waiting')!.oldest_waiting_seconds! >= 0);
+
+  // Paged by queue: each page holds every state of its queues, and no queue twice.
+  await addJobs(sql, [
+    { task: 'a', queue: 'q3' },
+    { task: 'a', queue: 'q4' },
+  ]);
+  const first = await jobStats(sql, 3600, { limit: 2 });
+  t.same([...new Set(first.items.map((r) => r.queue))], ['default', 'q2']);
+  t.equal(first.items.filter((r) => r.queue === 'default').length, 2, 'both states of default');
+  const second = await jobStats(sql, 3600, { limit: 2, after: first.next! });
+  t.same([...new Set(second.items.map((r) => r.queue))], ['q3', 'q4']);
+  t.equal(second.next, undefined);
 });
 
 t.test('schedules: CRUD, and concurrent schedulers fire each tick once', async (t) => {
@@ -344,9 +357,21 @@ t.test('schedules: CRUD, and concurrent schedulers fire each tick once', async (
   t.match(s, { name: 'tick', queue: 'default', payload: { a: 1 } });
   await t.rejects(createSchedule(sql, { name: 'tick', cron: '* * * * *', task: 't' }), UniqueViolation);
   t.same(
-    (await listSchedules(sql)).map((x) => x.name),
+    (await listSchedules(sql)).items.map((x) => x.name),
     ['tick'],
   );
+  await createSchedule(sql, { name: 'tock', cron: '* * * * *', task: 't' });
+  const page = await listSchedules(sql, { limit: 1 });
+  t.same(
+    page.items.map((x) => x.name),
+    ['tick'],
+  );
+  t.same(
+    (await listSchedules(sql, { limit: 1, after: page.next! })).items.map((x) => x.name),
+    ['tock'],
+    'by name',
+  );
+  await deleteSchedule(sql, 'tock');
   const base = Math.floor(Date.now() / 1000) * 1000;
   const ticks = Array.from({ length: 20 }, (_, i) => new Date(base - i * 1000).toISOString());
   const results = await Promise.all(

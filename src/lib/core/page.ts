@@ -49,12 +49,25 @@ export function decodeIdCursor(cursor: string): string {
   return id;
 }
 
+/** The name a one-key cursor of a list keyed by a text column carries (at most 1,000 characters). */
+export function decodeTextCursor(cursor: string): string {
+  const [key] = decodeCursor(cursor, 1);
+  if (typeof key !== 'string' || key.length > 1000) throw new InvalidCursor();
+  return key;
+}
+
 /**
  * The statement arguments of a keyset page by id: the clamped limit and the id to start after,
  * or `start` on the first page (what the statement expects there: null, or '0' for `id > $n`).
+ * A list keyed by another column passes its own `decode` (decodeTextCursor for a name).
  */
-export function keysetArgs<S>(opts: PageOptions, size: PageSize, start: S): { limit: number; after: string | S } {
-  return { limit: pageLimit(opts.limit, size), after: opts.after === undefined ? start : decodeIdCursor(opts.after) };
+export function keysetArgs<S>(
+  opts: PageOptions,
+  size: PageSize,
+  start: S,
+  decode: (cursor: string) => string = decodeIdCursor,
+): { limit: number; after: string | S } {
+  return { limit: pageLimit(opts.limit, size), after: opts.after === undefined ? start : decode(opts.after) };
 }
 
 /**
@@ -77,7 +90,8 @@ export async function keysetPage<T, S>(
   start: S,
   key: (row: T) => string,
   fetch: (after: string | S, take: number) => Promise<T[]>,
+  decode: (cursor: string) => string = decodeIdCursor,
 ): Promise<Page<T>> {
-  const { limit, after } = keysetArgs(opts, size, start);
+  const { limit, after } = keysetArgs(opts, size, start, decode);
   return toPage(await fetch(after, limit + 1), limit, key);
 }

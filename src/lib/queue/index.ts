@@ -12,6 +12,8 @@
  */
 import { many, maybeOne, transaction, type Db, type ParamsOf, type RowOf } from '../core/db.js';
 import { found, PgGrindError } from '../core/errors.js';
+import { encodeCursor } from '../core/cursor.js';
+import { decodeTextCursor, keysetArgs, keysetPage, type Page, type PageOptions, type PageSize } from '../core/page.js';
 import { parseCron } from './cron.js';
 import { q } from './sql.js';
 
@@ -150,9 +152,22 @@ export function retryJob(db: Db, id: JobId): Promise<JobInfo> {
   });
 }
 
-/** Counts per queue and state (finished jobs: those of the last `windowSeconds`, default 1 hour). */
-export async function jobStats(db: Db, windowSeconds = 3600): Promise<StatsRow[]> {
-  return (await many(db, q.job_stats, [windowSeconds])) as StatsRow[];
+export type { Page, PageOptions } from '../core/page.js';
+/** Pages of the queue's lists (schedules; queues in stats): 100 by default, at most 1,000. */
+export const PAGE_SIZE: PageSize = { default: 100, max: 1000 };
+
+/**
+ * Counts per queue and state (finished jobs: those of the last `windowSeconds`, default 1 hour),
+ * for a page of queues by name: `opts.limit` queues, each with all its states.
+ */
+export async function jobStats(db: Db, windowSeconds = 3600, opts: PageOptions = {}): Promise<Page<StatsRow>> {
+  const { limit, after } = keysetArgs(opts, PAGE_SIZE, '', decodeTextCursor);
+  const rows = (await many(db, q.job_stats, [windowSeconds, after, limit + 1])) as StatsRow[];
+  // One queue more than asked tells whether another page follows; its rows are not sent.
+  const queues = [...new Set(rows.map((r) => r.queue))];
+  if (queues.length <= limit) return { items: rows };
+  const last = queues[limit - 1]!;
+  return { items: rows.filter((r) => r.queue <= last), next: encodeCursor([last]) };
 }
 
 /**
@@ -179,9 +194,16 @@ export async function createSchedule(db: Db, sch: NewSchedule): Promise<Schedule
   return rows[0]!;
 }
 
-/** Every schedule, by name. */
-export function listSchedules(db: Db): Promise<Schedule[]> {
-  return many(db, q.list_schedules);
+/** Schedules by name, a keyset page at a time. */
+export function listSchedules(db: Db, opts: PageOptions = {}): Promise<Page<Schedule>> {
+  return keysetPage(
+    opts,
+    PAGE_SIZE,
+    '',
+    (s) => s.name,
+    (after, take) => many(db, q.list_schedules, [after, take]),
+    decodeTextCursor,
+  );
 }
 
 /** Deletes a schedule; throws NotFound. */

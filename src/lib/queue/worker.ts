@@ -453,7 +453,13 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
       busy = true;
       try {
         const now = clock();
-        const rows = await many(sql, q.list_schedules);
+        // Every schedule, 1,000 at a time (the statement is keyset-paged like the API's list).
+        const rows: RowOf<typeof q.list_schedules>[] = [];
+        for (let page: typeof rows; ; ) {
+          page = await many(sql, q.list_schedules, [rows.at(-1)?.name ?? '', 1000]);
+          rows.push(...page);
+          if (page.length < 1000) break;
+        }
         const names: string[] = [];
         const ticks: Date[] = [];
         for (const s of rows) {

@@ -132,9 +132,9 @@ export interface QueueStatements {
       fired: JsonValue;
     };
   };
-  /** job_stats: counts per queue and state, and the age of the oldest job waiting to run. */
+  /** job_stats: counts per queue and state, and the age of the oldest job waiting to run, for a page of queues by name. */
   job_stats: {
-    params: readonly [$1: number | null];
+    params: readonly [$1: number | null, $2: string | null, $3: number | null];
     row: {
       queue: string;
       state: string;
@@ -142,9 +142,9 @@ export interface QueueStatements {
       oldest_waiting_seconds: number | null;
     };
   };
-  /** list_schedules: every cron schedule, by name. */
+  /** list_schedules: cron schedules by name, keyset-paginated. */
   list_schedules: {
-    params: readonly [];
+    params: readonly [$1: string | null, $2: number | null];
     row: {
       name: string;
       cron: string;
