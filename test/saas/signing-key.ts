@@ -19,13 +19,13 @@ t.test('two app instances on one database accept each other’s tokens; a restar
   const [first, second] = await Promise.all([testServer(t, sql), testServer(t, sql)]);
   // Both processes start at once: the first signup on each creates-or-reads the key concurrently.
   const [ann, ben] = await Promise.all([signup(first, 'Ann'), signup(second, 'Ben')]);
+  t.equal((await as(second, ann)('/orgs')).status, 200, "the second instance accepts the first's token");
+  t.equal((await as(first, ben)('/orgs')).status, 200, "and the first the second's");
+
   const rows = await sql`select key, value from saas.settings`;
   t.equal(rows.length, 1, 'one key, whoever came first');
   t.equal(rows[0]!.key, 'token_secret');
   t.ok(Buffer.byteLength(rows[0]!.value) >= 32, 'at least 32 bytes');
-
-  t.equal((await as(second, ann)('/orgs')).status, 200, "the second instance accepts the first's token");
-  t.equal((await as(first, ben)('/orgs')).status, 200, "and the first the second's");
 
   const restarted = await testServer(t, sql);
   t.match(await expectJson(await as(restarted, ann)('/orgs'), 200), [{ id: ann.orgId, role: 'owner' }], 'restart');
