@@ -512,7 +512,7 @@ COMMENT ON COLUMN queue.jobs.run_at IS 'Not claimed before this time; moved forw
 -- Name: COLUMN jobs.attempts; Type: COMMENT; Schema: queue; Owner: -
 --
 
-COMMENT ON COLUMN queue.jobs.attempts IS 'Claims so far, counted when claimed (so a crash counts as an attempt).';
+COMMENT ON COLUMN queue.jobs.attempts IS 'Attempts so far, counted when a handler starts (folded into the next complete/fail statement), so a job rescued after a crash is charged only if it ran.';
 
 --
 -- Name: COLUMN jobs.max_attempts; Type: COMMENT; Schema: queue; Owner: -
@@ -689,12 +689,48 @@ $$;
 COMMENT ON FUNCTION queue.add_jobs(specs jsonb) IS 'Adds a batch of jobs (JSON array of {task, payload, queue, priority, runAt, maxAttempts, key, keyMode}); returns the added, replaced or kept jobs.';
 
 --
+-- Name: accept_invitation(bytea); Type: FUNCTION; Schema: saas; Owner: -
+--
+
+CREATE FUNCTION saas.accept_invitation(p_token_hash bytea) RETURNS TABLE(org_id bigint, org_name text, role saas.org_role, org_created_at timestamp with time zone, expired boolean)
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+    with accepted as (
+      delete from saas.invitations i
+       where i.token_hash = p_token_hash
+         and i.expires_at > now()
+         and saas.current_user_id() is not null
+      returning i.org_id, i.role
+    ), joined as (
+      insert into saas.memberships (org_id, user_id, role)
+      select a.org_id, saas.current_user_id(), a.role
+        from accepted a
+      returning memberships.org_id, memberships.role
+    )
+    select j.org_id, o.name, j.role, o.created_at, false
+      from joined j
+      join saas.orgs o on o.id = j.org_id
+     union all
+    select null, null, null, null, true
+      from saas.invitations i
+     where i.token_hash = p_token_hash
+       and i.expires_at <= now()
+  $$;
+
+--
+-- Name: FUNCTION accept_invitation(p_token_hash bytea); Type: COMMENT; Schema: saas; Owner: -
+--
+
+COMMENT ON FUNCTION saas.accept_invitation(p_token_hash bytea) IS 'The request user accepts the invitation whose token hashes to p_token_hash: the membership, or expired = true, or no row (wrong or used token).';
+
+--
 -- Name: create_org(text); Type: FUNCTION; Schema: saas; Owner: -
 --
 
 CREATE FUNCTION saas.create_org(p_name text) RETURNS TABLE(id bigint, name text, created_at timestamp with time zone)
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog'
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
   declare
     v_user bigint := saas.current_user_id();
@@ -735,7 +771,7 @@ COMMENT ON FUNCTION saas.current_org_id() IS 'The request''s org (setting saas.o
 
 CREATE FUNCTION saas.current_org_role() RETURNS saas.org_role
     LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
-    SET search_path TO 'pg_catalog'
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
     select m.role
       from saas.memberships m
@@ -755,7 +791,7 @@ COMMENT ON FUNCTION saas.current_org_role() IS 'The request user''s role in the 
 
 CREATE FUNCTION saas.current_team_ids() RETURNS bigint[]
     LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
-    SET search_path TO 'pg_catalog'
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
     select coalesce(array_agg(tm.team_id), '{}')
       from saas.team_members tm
@@ -789,8 +825,8 @@ COMMENT ON FUNCTION saas.current_user_id() IS 'The request''s user (setting saas
 
 CREATE FUNCTION saas.find_credentials(p_email public.citext) RETURNS TABLE(id bigint, password_hash text)
     LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
-    AS $$ select u.id, u.password_hash from saas.users u where u.email = p_email $$;
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$ select u.id, u.password_hash from saas.users u where u.email operator(public.=) p_email $$;
 
 --
 -- Name: FUNCTION find_credentials(p_email public.citext); Type: COMMENT; Schema: saas; Owner: -
@@ -804,7 +840,7 @@ COMMENT ON FUNCTION saas.find_credentials(p_email public.citext) IS 'Login looku
 
 CREATE FUNCTION saas.memberships_keep_owner() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog'
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
   begin
     perform 1 from saas.orgs o where o.id = old.org_id for update;
@@ -831,7 +867,7 @@ COMMENT ON FUNCTION saas.memberships_keep_owner() IS 'Trigger: refuses to demote
 
 CREATE FUNCTION saas.my_memberships() RETURNS TABLE(org_id bigint, role saas.org_role)
     LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
-    SET search_path TO 'pg_catalog'
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
     select m.org_id, m.role
       from saas.memberships m
@@ -850,7 +886,7 @@ COMMENT ON FUNCTION saas.my_memberships() IS 'Every org of the request user with
 
 CREATE FUNCTION saas.my_org_ids() RETURNS bigint[]
     LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
-    SET search_path TO 'pg_catalog'
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$ select coalesce(array_agg(org_id), '{}') from saas.my_memberships() $$;
 
 --
@@ -860,12 +896,35 @@ CREATE FUNCTION saas.my_org_ids() RETURNS bigint[]
 COMMENT ON FUNCTION saas.my_org_ids() IS 'Ids of every org of the request user.';
 
 --
+-- Name: settings_keep_value(); Type: FUNCTION; Schema: saas; Owner: -
+--
+
+CREATE FUNCTION saas.settings_keep_value() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  begin
+    if new.value is distinct from old.value or new.key is distinct from old.key then
+      raise exception 'saas.settings % is written once: delete it to replace it', old.key
+        using errcode = '42501';
+    end if;
+    return new;
+  end
+  $$;
+
+--
+-- Name: FUNCTION settings_keep_value(); Type: COMMENT; Schema: saas; Owner: -
+--
+
+COMMENT ON FUNCTION saas.settings_keep_value() IS 'Trigger: a setting (the token signing key) is written once; only its owner may delete it.';
+
+--
 -- Name: signup(public.citext, text, text, text); Type: FUNCTION; Schema: saas; Owner: -
 --
 
 CREATE FUNCTION saas.signup(p_email public.citext, p_name text, p_password_hash text, p_org_name text) RETURNS TABLE(user_id bigint, org_id bigint)
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
   begin
     insert into saas.users (email, name, password_hash)
@@ -877,14 +936,6 @@ CREATE FUNCTION saas.signup(p_email public.citext, p_name text, p_password_hash 
     insert into saas.memberships (org_id, user_id, role)
     values (signup.org_id, signup.user_id, 'owner');
 
-    -- Pending invitations for this email become memberships.
-    with accepted as (
-      delete from saas.invitations i where i.email = p_email returning i.org_id, i.role
-    )
-    insert into saas.memberships (org_id, user_id, role)
-    select a.org_id, signup.user_id, a.role from accepted a
-    on conflict on constraint memberships_pkey do nothing;
-
     return next;
   end
   $$;
@@ -893,27 +944,7 @@ CREATE FUNCTION saas.signup(p_email public.citext, p_name text, p_password_hash 
 -- Name: FUNCTION signup(p_email public.citext, p_name text, p_password_hash text, p_org_name text); Type: COMMENT; Schema: saas; Owner: -
 --
 
-COMMENT ON FUNCTION saas.signup(p_email public.citext, p_name text, p_password_hash text, p_org_name text) IS 'Create a user, their org (as owner) and accept their pending invitations.';
-
---
--- Name: user_id_by_email(public.citext); Type: FUNCTION; Schema: saas; Owner: -
---
-
-CREATE FUNCTION saas.user_id_by_email(p_email public.citext) RETURNS bigint
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
-    AS $$
-    select u.id
-      from saas.users u
-     where u.email = p_email
-       and saas.current_org_role() >= 'admin'
-  $$;
-
---
--- Name: FUNCTION user_id_by_email(p_email public.citext); Type: COMMENT; Schema: saas; Owner: -
---
-
-COMMENT ON FUNCTION saas.user_id_by_email(p_email public.citext) IS 'The user with that email, only for an admin or owner of the request org; else null.';
+COMMENT ON FUNCTION saas.signup(p_email public.citext, p_name text, p_password_hash text, p_org_name text) IS 'Create a user and their org (as owner). Invitations are accepted with their token only (accept_invitation).';
 
 --
 -- Name: touch(); Type: FUNCTION; Schema: todo; Owner: -
@@ -1172,10 +1203,12 @@ CREATE TABLE blog.users (
     image text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    token_version integer DEFAULT 0 NOT NULL,
     CONSTRAINT users_bio_check CHECK ((length(bio) <= 10000)),
     CONSTRAINT users_email_check CHECK (((length(email) <= 254) AND (email ~ '^[^@[:space:]]+@[^@[:space:]]+$'::text))),
     CONSTRAINT users_image_check CHECK ((length(image) <= 2048)),
     CONSTRAINT users_password_hash_check CHECK ((password_hash ~~ '$scrypt$%'::text)),
+    CONSTRAINT users_token_version_check CHECK ((token_version >= 0)),
     CONSTRAINT users_username_check CHECK ((username ~ '^[[:alnum:]_.-]{1,64}$'::text))
 );
 
@@ -1214,6 +1247,12 @@ COMMENT ON COLUMN blog.users.bio IS 'Free text shown on the profile; null until 
 --
 
 COMMENT ON COLUMN blog.users.image IS 'Avatar URL; null until set.';
+
+--
+-- Name: COLUMN users.token_version; Type: COMMENT; Schema: blog; Owner: -
+--
+
+COMMENT ON COLUMN blog.users.token_version IS 'Bumped by the UPDATE that changes the password or the e-mail; a token carries the version it was issued at and is refused once they differ.';
 
 --
 -- Name: users_id_seq; Type: SEQUENCE; Schema: blog; Owner: -
@@ -1683,7 +1722,11 @@ CREATE TABLE saas.invitations (
     role saas.org_role DEFAULT 'member'::saas.org_role NOT NULL,
     invited_by bigint,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT invitations_email_check CHECK (((email OPERATOR(public.~) '^[^@\s]+@[^@\s]+$'::public.citext) AND (length((email)::text) <= 320)))
+    token_hash bytea NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    CONSTRAINT invitations_email_check CHECK (((email OPERATOR(public.~) '^[^@\s]+@[^@\s]+$'::public.citext) AND (length((email)::text) <= 320))),
+    CONSTRAINT invitations_expiry_check CHECK (((expires_at > created_at) AND (expires_at <= (created_at + '30 days'::interval)))),
+    CONSTRAINT invitations_token_hash_check CHECK ((length(token_hash) = 32))
 );
 
 ALTER TABLE ONLY saas.invitations FORCE ROW LEVEL SECURITY;
@@ -1692,7 +1735,25 @@ ALTER TABLE ONLY saas.invitations FORCE ROW LEVEL SECURITY;
 -- Name: TABLE invitations; Type: COMMENT; Schema: saas; Owner: -
 --
 
-COMMENT ON TABLE saas.invitations IS 'Pending invitations for emails with no account yet; turned into memberships when that email signs up.';
+COMMENT ON TABLE saas.invitations IS 'Pending invitations: an admin offers a role to an e-mail; whoever presents the token (signed in) before expires_at becomes a member, once.';
+
+--
+-- Name: COLUMN invitations.email; Type: COMMENT; Schema: saas; Owner: -
+--
+
+COMMENT ON COLUMN saas.invitations.email IS 'Who the invitation is meant for (shown to admins; not checked at acceptance: the token is the proof).';
+
+--
+-- Name: COLUMN invitations.token_hash; Type: COMMENT; Schema: saas; Owner: -
+--
+
+COMMENT ON COLUMN saas.invitations.token_hash IS 'sha256 of the 32-byte random token handed to the inviter; the token itself is never stored.';
+
+--
+-- Name: COLUMN invitations.expires_at; Type: COMMENT; Schema: saas; Owner: -
+--
+
+COMMENT ON COLUMN saas.invitations.expires_at IS 'After this the token is refused (410); at most 30 days after created_at.';
 
 --
 -- Name: invitations_id_seq; Type: SEQUENCE; Schema: saas; Owner: -
@@ -1791,6 +1852,35 @@ ALTER TABLE saas.projects ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
     NO MAXVALUE
     CACHE 1
 );
+
+--
+-- Name: settings; Type: TABLE; Schema: saas; Owner: -
+--
+
+CREATE TABLE saas.settings (
+    key text NOT NULL,
+    value text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT settings_key_check CHECK ((key ~ '^[a-z][a-z0-9_]*$'::text))
+);
+
+--
+-- Name: TABLE settings; Type: COMMENT; Schema: saas; Owner: -
+--
+
+COMMENT ON TABLE saas.settings IS 'Process-independent configuration generated once and kept, e.g. the token signing key when SAAS_TOKEN_SECRET is not set. Never granted to saas_app.';
+
+--
+-- Name: COLUMN settings.key; Type: COMMENT; Schema: saas; Owner: -
+--
+
+COMMENT ON COLUMN saas.settings.key IS 'Setting name, snake_case (e.g. token_secret).';
+
+--
+-- Name: COLUMN settings.value; Type: COMMENT; Schema: saas; Owner: -
+--
+
+COMMENT ON COLUMN saas.settings.value IS 'Setting value. Secrets live here only when no environment variable provides them.';
 
 --
 -- Name: tasks; Type: TABLE; Schema: saas; Owner: -
@@ -2239,6 +2329,13 @@ ALTER TABLE ONLY saas.projects
     ADD CONSTRAINT projects_team_id_key UNIQUE (org_id, team_id, id);
 
 --
+-- Name: settings settings_pkey; Type: CONSTRAINT; Schema: saas; Owner: -
+--
+
+ALTER TABLE ONLY saas.settings
+    ADD CONSTRAINT settings_pkey PRIMARY KEY (key);
+
+--
 -- Name: tasks tasks_pkey; Type: CONSTRAINT; Schema: saas; Owner: -
 --
 
@@ -2384,10 +2481,10 @@ CREATE UNIQUE INDEX jobs_key_key ON queue.jobs USING btree (key) WHERE (key IS N
 CREATE INDEX jobs_ready_idx ON queue.jobs USING btree (priority, run_at, id) WHERE (locked_until IS NULL);
 
 --
--- Name: invitations_email_idx; Type: INDEX; Schema: saas; Owner: -
+-- Name: invitations_token_hash_key; Type: INDEX; Schema: saas; Owner: -
 --
 
-CREATE INDEX invitations_email_idx ON saas.invitations USING btree (email);
+CREATE UNIQUE INDEX invitations_token_hash_key ON saas.invitations USING btree (token_hash);
 
 --
 -- Name: memberships_user_id_idx; Type: INDEX; Schema: saas; Owner: -
@@ -2466,6 +2563,18 @@ CREATE TRIGGER memberships_keep_owner_on_delete AFTER DELETE ON saas.memberships
 --
 
 CREATE TRIGGER memberships_keep_owner_on_update AFTER UPDATE OF role ON saas.memberships FOR EACH ROW WHEN (((old.role = 'owner'::saas.org_role) AND (new.role <> 'owner'::saas.org_role))) EXECUTE FUNCTION saas.memberships_keep_owner();
+
+--
+-- Name: settings settings_keep_value; Type: TRIGGER; Schema: saas; Owner: -
+--
+
+CREATE TRIGGER settings_keep_value BEFORE UPDATE ON saas.settings FOR EACH ROW EXECUTE FUNCTION saas.settings_keep_value();
+
+--
+-- Name: TRIGGER settings_keep_value ON settings; Type: COMMENT; Schema: saas; Owner: -
+--
+
+COMMENT ON TRIGGER settings_keep_value ON saas.settings IS 'The signing key cannot be swapped through the request role''s no-op upsert.';
 
 --
 -- Name: todos todos_touch; Type: TRIGGER; Schema: todo; Owner: -
@@ -2927,6 +3036,13 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE booking.bookings TO pggrind_app;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE queue.jobs TO pggrind_app;
 
 --
+-- Name: FUNCTION accept_invitation(p_token_hash bytea); Type: ACL; Schema: saas; Owner: -
+--
+
+REVOKE ALL ON FUNCTION saas.accept_invitation(p_token_hash bytea) FROM PUBLIC;
+GRANT ALL ON FUNCTION saas.accept_invitation(p_token_hash bytea) TO saas_app;
+
+--
 -- Name: FUNCTION create_org(p_name text); Type: ACL; Schema: saas; Owner: -
 --
 
@@ -2997,13 +3113,6 @@ GRANT ALL ON FUNCTION saas.my_org_ids() TO saas_app;
 
 REVOKE ALL ON FUNCTION saas.signup(p_email public.citext, p_name text, p_password_hash text, p_org_name text) FROM PUBLIC;
 GRANT ALL ON FUNCTION saas.signup(p_email public.citext, p_name text, p_password_hash text, p_org_name text) TO saas_app;
-
---
--- Name: FUNCTION user_id_by_email(p_email public.citext); Type: ACL; Schema: saas; Owner: -
---
-
-REVOKE ALL ON FUNCTION saas.user_id_by_email(p_email public.citext) FROM PUBLIC;
-GRANT ALL ON FUNCTION saas.user_id_by_email(p_email public.citext) TO saas_app;
 
 --
 -- Name: TABLE article_tags; Type: ACL; Schema: blog; Owner: -
@@ -3205,6 +3314,18 @@ GRANT UPDATE(name) ON TABLE saas.orgs TO saas_definer;
 --
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE saas.projects TO saas_app;
+
+--
+-- Name: TABLE settings; Type: ACL; Schema: saas; Owner: -
+--
+
+GRANT SELECT,INSERT ON TABLE saas.settings TO pggrind_app;
+
+--
+-- Name: COLUMN settings.value; Type: ACL; Schema: saas; Owner: -
+--
+
+GRANT UPDATE(value) ON TABLE saas.settings TO pggrind_app;
 
 --
 -- Name: TABLE tasks; Type: ACL; Schema: saas; Owner: -

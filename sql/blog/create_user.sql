@@ -4,4 +4,4 @@
 -- users_email_key / users_username_key (both case-insensitive unique indexes).
 insert into blog.users (email, username, password_hash)
 values ($1::text, $2::text, $3::text)
-returning id, email, username, bio, image
+returning id, email, username, bio, image, token_version

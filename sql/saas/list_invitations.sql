@@ -1,6 +1,7 @@
--- list_invitations: pending invitations of the org (admins and owners only; others see none).
+-- list_invitations: invitations of the org, live and expired (admins and owners only; others
+-- see none). Never the token: only its hash is stored, and it is not selected either.
 -- $1 = org id, $2 = after id (0: first page), $3 = limit.
-select i.id, i.email, i.role, i.invited_by, i.created_at
+select i.id, i.email, i.role, i.invited_by, i.created_at, i.expires_at
   from saas.invitations i
  where i.org_id = $1::bigint
    and i.id     > $2::bigint

@@ -1,4 +1,5 @@
--- signup: create a user, their first org with them as owner, and accept pending invitations.
+-- signup: create a user and their first org with them as owner (invitations are accepted only
+-- with their token: accept_invitation.sql).
 -- $1 = email, $2 = name, $3 = scrypt password hash, $4 = org name.
 -- Runs as saas_app with no context: saas.signup is SECURITY DEFINER because no policy can let a
 -- user who belongs to no org create one. 23505 users_email_key when the email is taken.

@@ -240,10 +240,15 @@ export function blogApi(db: Db, options: BlogApiOptions = {}): Api {
       throw e;
     }));
 
-  /** The viewer's user id from "Authorization: Token <jwt>"; null when absent and not required. */
-  async function viewer(req: Request, required: true): Promise<string>;
-  async function viewer(req: Request, required: false): Promise<string | null>;
-  async function viewer(req: Request, required: boolean): Promise<string | null> {
+  interface Session {
+    id: string;
+    /** The user's token_version when the token was issued (claim `ver`; tokens from before it: 0). */
+    version: number;
+  }
+  /** The signed claims of "Authorization: Token <jwt>", not yet checked against the account; null when absent and not required. */
+  async function session(req: Request, required: true): Promise<Session>;
+  async function session(req: Request, required: boolean): Promise<Session | null>;
+  async function session(req: Request, required: boolean): Promise<Session | null> {
     const header = req.get('authorization');
     if (!header) {
       if (required) throw fail(401, 'token', 'is missing');
@@ -253,11 +258,40 @@ export function blogApi(db: Db, options: BlogApiOptions = {}): Api {
     if (!m) throw fail(401, 'token', 'is invalid');
     // An invalid token is refused even where a token is optional: a client that believes it is
     // logged in should hear that it is not, rather than silently read as a stranger.
-    return verifyToken(m[1]!, await getSecret(), { audience: AUDIENCE }).sub;
+    const claims = verifyToken(m[1]!, await getSecret(), { audience: AUDIENCE });
+    const version = claims.ver ?? 0;
+    if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 0)
+      throw fail(401, 'token', 'is invalid');
+    return { id: claims.sub, version };
+  }
+  /** What a token that no longer stands for its account is told. */
+  const revoked = (e: unknown): never => {
+    if (e instanceof blog.TokenRevoked) throw fail(401, 'token', 'has been revoked');
+    if (e instanceof NotFound && e.entity === 'user') throw fail(401, 'token', 'names a deleted user');
+    throw e;
+  };
+  /** The token's account, checked against the version the token carries: the lookup is the check. */
+  const sessionUser = (s: Session) => blog.getSessionUser(db, s.id, s.version).catch(revoked);
+  /**
+   * The viewer's user id from a token that still stands for its account (one primary-key lookup);
+   * null when absent and not required.
+   */
+  async function viewer(req: Request, required: true): Promise<string>;
+  async function viewer(req: Request, required: false): Promise<string | null>;
+  async function viewer(req: Request, required: boolean): Promise<string | null> {
+    const s = await session(req, required);
+    if (!s) return null;
+    await sessionUser(s);
+    return s.id;
   }
   const userJson = async (u: blog.User): Promise<Static<typeof UserSchema>> => ({
     email: u.email,
-    token: signToken(String(u.id), await getSecret(), { ttlSeconds: ttl, audience: AUDIENCE }),
+    token: signToken(
+      String(u.id),
+      await getSecret(),
+      { ttlSeconds: ttl, audience: AUDIENCE },
+      { ver: u.token_version },
+    ),
     username: u.username,
     bio: u.bio,
     image: u.image,
@@ -308,7 +342,7 @@ export function blogApi(db: Db, options: BlogApiOptions = {}): Api {
       headers: authHeader(true),
       responses: { 200: { description: 'the user, with a fresh token', schema: wrap('user', UserSchema) }, 401: e401 },
       handler: async (_input, req, res) => {
-        res.json({ user: await userJson(await blog.getUser(db, await viewer(req, true))) });
+        res.json({ user: await userJson(await sessionUser(await session(req, true))) });
       },
     })
     .route({
@@ -332,12 +366,15 @@ export function blogApi(db: Db, options: BlogApiOptions = {}): Api {
       ),
       responses: { 200: { description: 'the updated user', schema: wrap('user', UserSchema) }, 401: e401, 422: e422 },
       handler: async ({ body }, req, res) => {
-        const id = await viewer(req, true);
+        const s = await session(req, true);
         const { password: pw, ...rest } = body.user;
         if (pw !== undefined && pw !== '' && pw.length < 8)
           throw fail(422, 'password', 'is too short (minimum is 8 characters)');
         const patch = pw ? { ...rest, password: pw } : rest;
-        res.json({ user: await userJson(await blog.updateUser(db, id, patch, opts.password)) });
+        // The token's version is checked by the UPDATE itself; a new password or e-mail moves it,
+        // and the token in the response carries the new one (every older token is revoked).
+        const user = await blog.updateUser(db, s.id, patch, opts.password, s.version).catch(revoked);
+        res.json({ user: await userJson(user) });
       },
     })
     .route({

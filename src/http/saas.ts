@@ -4,14 +4,14 @@
  * transaction as the request role with that user and org set, so PostgreSQL's policies decide
  * what exists: another tenant's ids answer 404 exactly like ids that do not exist.
  */
-import { randomBytes } from 'node:crypto';
 import { Type, type Static, type TProperties, type TSchema } from '@sinclair/typebox';
 import type { Request } from 'express';
 import type { Db } from '../lib/core/db.js';
-import { assertSecret } from '../lib/core/token.js';
+import { SECRET_TOKEN_PATTERN } from '../lib/core/secret-token.js';
+import { assertSecret, MIN_SECRET_BYTES } from '../lib/core/token.js';
 import * as saas from '../lib/saas/index.js';
 import { Api } from './core/api.js';
-import { sendPage } from './core/links.js';
+import { baseUrl, sendPage } from './core/links.js';
 import { HttpError, explainConstraint, registerProblem } from './core/problem.js';
 import { DateTime, Id, Nullable, PageQuery, PathIds, StringEnum, nextLinkHeader } from './core/schemas.js';
 
@@ -19,6 +19,10 @@ explainConstraint('saas', 'users_email_key', { field: 'email', message: 'an acco
 explainConstraint('saas', 'users_email_check', { field: 'email', message: 'email must look like name@domain' });
 explainConstraint('saas', 'memberships_pkey', { field: 'email', message: 'this user is already a member' });
 explainConstraint('saas', 'invitations_org_id_email_key', { field: 'email', message: 'this email is already invited' });
+explainConstraint('saas', 'invitations_expiry_check', {
+  field: 'expiresInSeconds',
+  message: 'an invitation lives at most 30 days',
+});
 explainConstraint('saas', 'memberships_one_owner', { field: 'role', message: 'the org must keep at least one owner' });
 explainConstraint('saas', 'teams_org_id_name_key', { field: 'name', message: 'a team with this name already exists' });
 explainConstraint('saas', 'team_members_pkey', { field: 'userId', message: 'this user is already in the team' });
@@ -30,6 +34,13 @@ registerProblem(saas.RowSecurityRefused, () => ({
   status: 403,
   title: 'Forbidden',
   detail: 'the row-level security policies refused this change',
+}));
+
+// A right token whose invitation expired: gone for good (a wrong or used one is a plain 404).
+registerProblem(saas.InvitationExpired, () => ({
+  status: 410,
+  title: 'Gone',
+  detail: 'this invitation has expired: ask for a new one',
 }));
 
 const id = Id;
@@ -51,7 +62,18 @@ const page = <P extends TProperties = Record<never, never>>(extra: P = {} as P) 
 const UserJson = obj({ id, email: Type.String(), name: Type.String() });
 const OrgJson = obj({ id, name: Type.String(), role, createdAt: time });
 const MemberJson = obj({ userId: id, email: Type.String(), name: Type.String(), role, createdAt: time });
-const InvitationJson = obj({ id, email: Type.String(), role, invitedBy: nullableId, createdAt: time });
+const InvitationJson = obj({
+  id,
+  email: Type.String(),
+  role,
+  invitedBy: nullableId,
+  createdAt: time,
+  expiresAt: time,
+});
+const invitationToken = Type.String({
+  pattern: SECRET_TOKEN_PATTERN,
+  description: 'the invitation token (43 base64url characters), as the inviter received it',
+});
 const TeamJson = obj({ id, name: Type.String(), createdAt: time });
 const TeamMemberJson = obj({ userId: id, email: Type.String(), name: Type.String(), createdAt: time });
 const ProjectJson = obj({ id, teamId: id, name: Type.String(), createdAt: time });
@@ -86,6 +108,7 @@ const invitation = (i: saas.Invitation): Static<typeof InvitationJson> => ({
   role: i.role,
   invitedBy: i.invited_by === null ? null : Number(i.invited_by),
   createdAt: i.created_at.toISOString(),
+  expiresAt: i.expires_at.toISOString(),
 });
 const team = (t: saas.Team): Static<typeof TeamJson> => ({
   id: Number(t.id),
@@ -126,23 +149,38 @@ const forbidden = { 403: { description: "visible, but the caller's role may not 
 const refused = { 422: { description: 'a body reference names nothing in this org, or a rule refused the change' } };
 
 export interface SaasApiOptions {
-  /** HMAC key of the bearer tokens, at least 32 bytes. Default: SAAS_TOKEN_SECRET, else random per process. */
+  /**
+   * HMAC key of the bearer tokens, at least 32 bytes. Default: SAAS_TOKEN_SECRET, else one
+   * generated once and kept in saas.settings (shared by every process on the database).
+   */
   tokenSecret?: string;
   /** Token lifetime. Default 24 h. */
   tokenTtlSeconds?: number;
 }
 
 export function saasApi(db: Db, opts: SaasApiOptions = {}): Api {
-  const tokens: saas.TokenOptions = {
-    secret: opts.tokenSecret ?? process.env.SAAS_TOKEN_SECRET ?? randomBytes(32),
-    ttlSeconds: opts.tokenTtlSeconds ?? 24 * 3600,
-  };
+  const configured = opts.tokenSecret ?? process.env.SAAS_TOKEN_SECRET;
   // Fail at start-up, not at the first signup or request.
-  assertSecret(tokens.secret);
+  if (configured !== undefined && Buffer.byteLength(configured) < MIN_SECRET_BYTES)
+    throw new RangeError(`SAAS_TOKEN_SECRET must have at least ${MIN_SECRET_BYTES} bytes`);
+  const ttlSeconds = opts.tokenTtlSeconds ?? 24 * 3600;
+  // Read (or created) once per process, on first use; a failure is retried by the next request.
+  let loading: Promise<saas.TokenOptions> | undefined;
+  const tokensOf = () =>
+    (loading ??= saas.getSigningSecret(db, configured).then(
+      (secret) => {
+        assertSecret(secret);
+        return { secret, ttlSeconds };
+      },
+      (e) => {
+        loading = undefined;
+        throw e;
+      },
+    ));
   /** The user id of a valid bearer token; 401 otherwise. */
-  const userOf = (req: Request): string => {
+  const userOf = async (req: Request): Promise<string> => {
     const m = /^Bearer ([A-Za-z0-9_.-]+)$/.exec(req.get('authorization') ?? '');
-    const user = m && saas.authenticate(m[1]!, tokens);
+    const user = m && saas.authenticate(m[1]!, await tokensOf());
     if (!user)
       throw new HttpError(
         401,
@@ -153,8 +191,8 @@ export function saasApi(db: Db, opts: SaasApiOptions = {}): Api {
       );
     return user;
   };
-  const inOrg = <T>(req: Request, orgId: number, fn: (tx: Db, role: saas.OrgRole) => Promise<T>) =>
-    saas.inOrg(db, userOf(req), orgId, fn);
+  const inOrg = async <T>(req: Request, orgId: number, fn: (tx: Db, role: saas.OrgRole) => Promise<T>) =>
+    saas.inOrg(db, await userOf(req), orgId, fn);
   const auth = { 401: { description: 'missing, invalid or expired token' } };
 
   return (
@@ -169,7 +207,7 @@ export function saasApi(db: Db, opts: SaasApiOptions = {}): Api {
           409: { description: 'email taken' },
         },
         handler: async ({ body }, _req, res) => {
-          const s = await saas.signup(db, body, tokens);
+          const s = await saas.signup(db, body, await tokensOf());
           res.status(201).json({ token: s.token, user: { ...s.user, id: Number(s.user.id) }, org: org(s.org) });
         },
       })
@@ -183,7 +221,7 @@ export function saasApi(db: Db, opts: SaasApiOptions = {}): Api {
           401: { description: 'wrong email or password' },
         },
         handler: async ({ body }, _req, res) => {
-          const r = await saas.login(db, body.email, body.password, tokens);
+          const r = await saas.login(db, body.email, body.password, await tokensOf());
           if (!r) throw new HttpError(401, 'Unauthorized', 'wrong email or password');
           res.json({ token: r.token });
         },
@@ -194,7 +232,7 @@ export function saasApi(db: Db, opts: SaasApiOptions = {}): Api {
         summary: "The caller's orgs, with their role",
         responses: { 200: { description: 'orgs', schema: Type.Array(OrgJson) }, ...auth },
         handler: async (_input, req, res) => {
-          res.json((await saas.asUser(db, { userId: userOf(req) }, (tx) => saas.listOrgs(tx))).map(org));
+          res.json((await saas.asUser(db, { userId: await userOf(req) }, (tx) => saas.listOrgs(tx))).map(org));
         },
       })
       .route({
@@ -206,7 +244,7 @@ export function saasApi(db: Db, opts: SaasApiOptions = {}): Api {
         handler: async ({ body }, req, res) => {
           res
             .status(201)
-            .json(org(await saas.asUser(db, { userId: userOf(req) }, (tx) => saas.createOrg(tx, body.name))));
+            .json(org(await saas.asUser(db, { userId: await userOf(req) }, (tx) => saas.createOrg(tx, body.name))));
         },
       })
       .route({
@@ -257,40 +295,67 @@ export function saasApi(db: Db, opts: SaasApiOptions = {}): Api {
         method: 'post',
         path: '/orgs/:orgId/members',
         params: pathOf('orgId'),
-        summary: 'Add an existing user by email, or invite an unknown email (admins; owners grant owner)',
-        body: obj({ email, role }),
-        responses: {
-          201: {
-            description: 'added',
-            schema: obj({ member: obj({ userId: id, email: Type.String(), role, createdAt: time }) }),
+        summary: 'Invite an email with a role (admins; owners offer owner); the token is the only way in',
+        description:
+          'Nobody joins by email: the response carries the invitation token, which the inviter hands to the ' +
+          'invitee out of band and the invitee, signed in, posts to acceptUrl. Only its sha256 is stored. ' +
+          'An expired invitation for the same email gives way to the new one.',
+        body: Type.Object(
+          {
+            email,
+            role,
+            expiresInSeconds: Type.Optional(
+              Type.Integer({
+                minimum: saas.INVITATION_TTL.min,
+                maximum: saas.INVITATION_TTL.max,
+                default: saas.INVITATION_TTL.default,
+                description: 'lifetime of the token; 7 days by default, at most 30',
+              }),
+            ),
           },
-          202: { description: 'no account has this email: invited', schema: obj({ invitation: InvitationJson }) },
-          409: { description: 'already a member or invited' },
+          { additionalProperties: false },
+        ),
+        responses: {
+          202: {
+            description: 'invited: deliver the token to the invitee',
+            schema: obj({
+              invitation: InvitationJson,
+              token: invitationToken,
+              acceptUrl: Type.String({ format: 'uri', description: 'where the invitee POSTs {"token": ...}' }),
+            }),
+          },
+          409: { description: 'already a member, or invited and not expired' },
           ...auth,
           ...forbidden,
           ...notFound,
         },
         handler: async ({ params: p, body }, req, res) => {
-          const r = await inOrg(req, p.orgId, (tx) => saas.addMember(tx, p.orgId, body.email, body.role));
-          if (r.kind === 'member')
-            res.status(201).json({
-              member: {
-                userId: Number(r.member.user_id),
-                email: r.member.email,
-                role: r.member.role,
-                createdAt: r.member.created_at.toISOString(),
-              },
-            });
-          else
-            res.status(202).json({
-              invitation: {
-                id: Number(r.invitation.id),
-                email: r.invitation.email,
-                role: r.invitation.role,
-                invitedBy: Number(userOf(req)),
-                createdAt: r.invitation.created_at.toISOString(),
-              },
-            });
+          const r = await inOrg(req, p.orgId, (tx) =>
+            saas.inviteMember(tx, p.orgId, body.email, body.role, body.expiresInSeconds),
+          );
+          res.status(202).json({
+            invitation: invitation(r.invitation),
+            token: r.token,
+            acceptUrl: `${baseUrl(req)}/invitations/accept`,
+          });
+        },
+      })
+      .route({
+        method: 'post',
+        path: '/invitations/accept',
+        summary: 'Accept an invitation with its token: the caller joins its org with its role',
+        description:
+          'Single use. A wrong or used token answers 404 and an expired one 410; neither says which org it was for.',
+        body: obj({ token: invitationToken }),
+        responses: {
+          201: { description: 'joined: the org, with the role the invitation offered', schema: OrgJson },
+          404: { description: 'no such invitation (wrong token, or already used)' },
+          409: { description: 'already a member of that org (the invitation stays unused)' },
+          410: { description: 'the invitation expired' },
+          ...auth,
+        },
+        handler: async ({ body }, req, res) => {
+          res.status(201).json(org(await saas.acceptInvitation(db, await userOf(req), body.token)));
         },
       })
       .route({

@@ -60,7 +60,7 @@ t.test('users: register, log in, current user, update, errors', async (t) => {
   const login = await c.call('POST', '/users/login', { user: { email: 'JAKE@jake.jake', password: 'jakejake' } });
   t.equal(login.status, 200);
   t.equal(login.body.user.username, 'Jacob');
-  const token = login.body.user.token as string;
+  let token = login.body.user.token as string;
   t.same(
     (await c.call('POST', '/users/login', { user: { email: 'jake@jake.jake', password: 'wrong-password' } })).body,
     { errors: { 'email or password': ['is invalid'] } },
@@ -96,7 +96,10 @@ t.test('users: register, log in, current user, update, errors', async (t) => {
     (await c.call('POST', '/users/login', { user: { email: 'jake@jake.jake', password: 'jakejake' } })).status,
     200,
   );
-  t.equal((await c.call('PUT', '/user', { user: { password: 'newpassword' } }, token)).status, 200);
+  const changed = await c.call('PUT', '/user', { user: { password: 'newpassword' } }, token);
+  t.equal(changed.status, 200);
+  t.same((await c.call('GET', '/user', undefined, token)).body, { errors: { token: ['has been revoked'] } });
+  token = changed.body.user.token;
   t.equal(
     (await c.call('POST', '/users/login', { user: { email: 'jake@jake.jake', password: 'newpassword' } })).status,
     200,
@@ -200,6 +203,48 @@ t.test('tokens: tampered, expired, wrong scheme, deleted user', async (t) => {
     { errors: { token: ['names a deleted user'] } },
     'articles_author_id_fkey: 401 by its constraint meaning',
   );
+});
+
+t.test('a new password or e-mail revokes the tokens issued before; the one returned keeps working', async (t) => {
+  const { sql } = await testDb(t);
+  const c = client(await testServer(t, sql));
+  const first = await register(c, 'carol');
+  const second = (await c.call('POST', '/users/login', { user: { email: 'carol@example.com', password: 'password1' } }))
+    .body.user.token as string;
+  const ok = async (token: string) => (await c.call('GET', '/user', undefined, token)).status;
+
+  // Neither a profile edit nor the same e-mail in another case is a credential change.
+  t.equal((await c.call('PUT', '/user', { user: { bio: 'hi', email: 'Carol@Example.com' } }, first)).status, 200);
+  t.same([await ok(first), await ok(second)], [200, 200], 'profile edits revoke nothing');
+
+  const changed = await c.call('PUT', '/user', { user: { password: 'password2' } }, first);
+  t.equal(changed.status, 200);
+  const fresh = changed.body.user.token as string;
+  t.same([await ok(first), await ok(second), await ok(fresh)], [401, 401, 200], 'password change');
+  // Every authenticated route refuses the old token, and a token where one is optional too.
+  const r = await c.call('POST', '/articles', { article: { title: 'T', description: 'd', body: 'b' } }, second);
+  t.same([r.status, r.body], [401, { errors: { token: ['has been revoked'] } }]);
+  t.equal((await c.call('GET', '/articles', undefined, second)).status, 401);
+  t.equal((await c.call('PUT', '/user', { user: { bio: 'x' } }, second)).status, 401, 'PUT checks in its UPDATE');
+  t.equal((await c.call('DELETE', '/user', undefined, second)).status, 401);
+  t.equal((await c.call('GET', '/articles', undefined, fresh)).status, 200);
+
+  const moved = await c.call('PUT', '/user', { user: { email: 'carol2@example.com' } }, fresh);
+  t.equal(moved.status, 200);
+  t.same([await ok(fresh), await ok(moved.body.user.token)], [401, 200], 'e-mail change');
+  const relogged = await c.call('POST', '/users/login', {
+    user: { email: 'carol2@example.com', password: 'password2' },
+  });
+  t.equal(await ok(relogged.body.user.token), 200, 'logging in again gives a valid token');
+
+  // The claim is checked: a token without it counts as version 0, a bad one is malformed.
+  const [row] = await sql`select id::text, token_version from blog.users where username = 'carol'`;
+  t.equal(row!.token_version, 2);
+  const sign = (extra: Record<string, unknown>) =>
+    signToken(row!.id, process.env.JWT_SECRET!, { ttlSeconds: 60, audience: 'pg-grind/blog' }, extra);
+  t.equal(await ok(sign({})), 401, 'no ver: version 0, long revoked');
+  t.equal(await ok(sign({ ver: 2 })), 200);
+  for (const ver of ['2', -1, 1.5, null]) t.equal(await ok(sign({ ver })), 401, `ver ${JSON.stringify(ver)}`);
 });
 
 t.test('secret generated once and kept in blog.settings when JWT_SECRET is unset', async (t) => {

@@ -184,9 +184,29 @@ t.test('login upgrades a hash made with other scrypt parameters', async (t) => {
   await blog.registerUser(sql, { email: 'a@example.com', username: 'a', password: 'password1' }, cheap);
   const u = await blog.logIn(sql, 'a@example.com', 'password1', { log2N: 11 });
   t.equal(u?.username, 'a');
-  const [row] = await sql`select password_hash from blog.users`;
+  const [row] = await sql`select password_hash, token_version from blog.users`;
   t.match(row!.password_hash, /^\$scrypt\$ln=11,/);
+  t.equal(row!.token_version, 0, 'the same password rehashed is no credential change: tokens stay valid');
   t.equal((await blog.logIn(sql, 'a@example.com', 'password1', { log2N: 11 }))?.username, 'a');
+});
+
+t.test("token versions: getSessionUser, and updateUser with the caller's version", async (t) => {
+  const { sql } = await testDb(t);
+  const u = await blog.registerUser(sql, { email: 'v@example.com', username: 'v', password: 'password1' }, cheap);
+  t.equal(u.token_version, 0);
+  t.equal((await blog.getSessionUser(sql, u.id, 0)).username, 'v');
+  const changed = await blog.updateUser(sql, u.id, { password: 'password2' }, cheap, 0);
+  t.equal(changed.token_version, 1, 'bumped by the same UPDATE');
+  await t.rejects(blog.getSessionUser(sql, u.id, 0), blog.TokenRevoked);
+  await t.rejects(
+    blog.updateUser(sql, u.id, { bio: 'x' }, cheap, 0),
+    blog.TokenRevoked,
+    'no update with a stale version',
+  );
+  t.equal((await blog.getUser(sql, u.id)).bio, null, 'nothing written');
+  t.equal((await blog.updateUser(sql, u.id, { email: 'V@EXAMPLE.com' }, cheap, 1)).token_version, 1, 'case only');
+  t.equal((await blog.updateUser(sql, u.id, { email: 'w@example.com' })).token_version, 2, 'without a version check');
+  await t.rejects(blog.getSessionUser(sql, 999, 0), NotFound);
 });
 
 t.test('the signing secret is generated once, also under concurrent first use', async (t) => {

@@ -81,7 +81,25 @@ t.test('every table of every project is granted to the request role, or reached 
 
 t.test('with no tenant context the request role sees no saas row, even bypassing the library', async (t) => {
   await seed(superSql, { orgs: 3, usersPerOrg: 3, teamsPerOrg: 1, projectsPerOrg: 2, tasksPerOrg: 5 });
+  const tokens = { secret: 'test-secret-of-at-least-32-bytes!' };
+  const owner = await saas.signup(
+    sql,
+    { email: 'o@example.com', password: 'correct horse', name: 'o', orgName: 'o' },
+    tokens,
+  );
+  await saas.inOrg(sql, owner.user.id, owner.org.id, (tx) =>
+    saas.inviteMember(tx, owner.org.id, 'i@example.com', 'member'),
+  );
+  await t.rejects(
+    sql.begin(async (tx) => {
+      await tx`set local role saas_app`;
+      await tx`select * from saas.settings`;
+    }),
+    { code: '42501' },
+    'the signing key is never readable inside a request transaction (as saas_app)',
+  );
   const tables = ['users', 'orgs', 'memberships', 'invitations', 'teams', 'team_members', 'projects', 'tasks'];
+  // (saas.settings is no tenant table: the server reads its signing key over its own connection.)
   for (const table of tables) {
     const [all] = await superSql`select count(*)::int as n from ${superSql('saas')}.${superSql(table)}`;
     const [mine] = await sql`select count(*)::int as n from ${sql('saas')}.${sql(table)}`;

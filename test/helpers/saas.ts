@@ -39,3 +39,22 @@ export async function expectJson<T = any>(res: Response, status: number): Promis
   if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${text}`);
   return (text ? JSON.parse(text) : undefined) as T;
 }
+
+/**
+ * `who` joins `orgId` with `role` the only way there is: `inviter` invites their e-mail, and they
+ * accept the token. Returns the response of the invitation (invitation, token, acceptUrl).
+ */
+export async function join(
+  api: TestServer,
+  inviter: { token: string },
+  orgId: number,
+  who: { token: string; email: string },
+  role: string,
+): Promise<any> {
+  const invited = await expectJson(
+    await as(api, inviter)(`/orgs/${orgId}/members`, { method: 'POST', json: { email: who.email, role } }),
+    202,
+  );
+  await expectJson(await as(api, who)('/invitations/accept', { method: 'POST', json: { token: invited.token } }), 201);
+  return invited;
+}

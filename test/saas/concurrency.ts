@@ -21,9 +21,8 @@ t.test('two owners demote each other at once: exactly one wins, an owner remains
   const a = await saas.signup(sql, user('ann'), tokens);
   const b = await saas.signup(sql, user('ben'), tokens);
   const org = a.org.id;
-  await saas.inOrg(sql, a.user.id, org, async (tx) => {
-    await saas.addMember(tx, org, 'ben@example.com', 'owner');
-  });
+  const invited = await saas.inOrg(sql, a.user.id, org, (tx) => saas.inviteMember(tx, org, 'ben@example.com', 'owner'));
+  await saas.acceptInvitation(sql, b.user.id, invited.token);
 
   let release!: () => void;
   const hold = new Promise<void>((resolve) => {
@@ -69,7 +68,10 @@ t.test('the same race, unorchestrated, many times: never zero owners', async (t)
     const a = await saas.signup(sql, user(`r${round}a`), tokens);
     const b = await saas.signup(sql, user(`r${round}b`), tokens);
     const org = a.org.id;
-    await saas.inOrg(sql, a.user.id, org, (tx) => saas.addMember(tx, org, `r${round}b@example.com`, 'owner'));
+    const invited = await saas.inOrg(sql, a.user.id, org, (tx) =>
+      saas.inviteMember(tx, org, `r${round}b@example.com`, 'owner'),
+    );
+    await saas.acceptInvitation(sql, b.user.id, invited.token);
     const results = await Promise.allSettled([
       saas.inOrg(sql, a.user.id, org, (tx) => saas.updateMember(tx, org, b.user.id, 'member')),
       saas.inOrg(sql, b.user.id, org, (tx) => saas.updateMember(tx, org, a.user.id, 'member')),

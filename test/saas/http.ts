@@ -133,15 +133,34 @@ t.test('members, invitations, teams, projects, tasks', async (t) => {
   const call = as(api, owner);
   const o = `/orgs/${owner.orgId}`;
 
-  // members
-  const added = await expectJson(
+  // members join by invitation only: adding an existing account's email invites it too
+  const toOther = await expectJson(
     await call(`${o}/members`, { method: 'POST', json: { email: other.email, role: 'member' } }),
+    202,
+  );
+  t.match(toOther, {
+    invitation: { email: other.email, role: 'member', invitedBy: owner.userId },
+    token: /^[A-Za-z0-9_-]{43}$/,
+    acceptUrl: `${api.base}/saas/invitations/accept`,
+  });
+  t.notMatch(
+    await expectJson(await as(api, other)('/orgs'), 200),
+    [{ id: owner.orgId }],
+    'not a member before accepting',
+  );
+  const joined = await expectJson(
+    await api.request(toOther.acceptUrl, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${other.token}` },
+      json: { token: toOther.token },
+    }),
     201,
   );
-  t.match(added, { member: { userId: other.userId, role: 'member' } });
+  t.match(joined, { id: owner.orgId, name: 'Flow org', role: 'member' });
   t.match(
     await expectJson(await call(`${o}/members`, { method: 'POST', json: { email: other.email, role: 'admin' } }), 409),
     { constraint: 'memberships_pkey' },
+    'a member is not invited again',
   );
   const invited = await expectJson(
     await call(`${o}/members`, { method: 'POST', json: { email: 'newbie@example.com', role: 'viewer' } }),
@@ -150,11 +169,20 @@ t.test('members, invitations, teams, projects, tasks', async (t) => {
   t.match(invited, {
     invitation: { id: Number, email: 'newbie@example.com', role: 'viewer', invitedBy: owner.userId },
   });
-  t.equal(
-    (await call(`${o}/members`, { method: 'POST', json: { email: 'newbie@example.com', role: 'viewer' } })).status,
-    409,
+  t.match(
+    await expectJson(
+      await call(`${o}/members`, { method: 'POST', json: { email: 'newbie@example.com', role: 'viewer' } }),
+      409,
+    ),
+    { constraint: 'invitations_org_id_email_key' },
   );
-  t.match(await expectJson(await call(`${o}/invitations`), 200), [{ email: 'newbie@example.com' }]);
+  for (const bad of [{ expiresInSeconds: 59 }, { expiresInSeconds: 30 * 86400 + 1 }, { expiresInSeconds: 1.5 }])
+    t.equal(
+      (await call(`${o}/members`, { method: 'POST', json: { email: 'x@example.com', role: 'viewer', ...bad } })).status,
+      400,
+      `expiresInSeconds ${bad.expiresInSeconds}`,
+    );
+  t.match(await expectJson(await call(`${o}/invitations`), 200), [{ email: 'newbie@example.com', expiresAt: String }]);
   const members = await expectJson(await call(`${o}/members?limit=1`), 200);
   t.equal(members.length, 1);
   const secondPage = await expectJson(
@@ -178,8 +206,16 @@ t.test('members, invitations, teams, projects, tasks', async (t) => {
   );
   t.equal((await call(`${o}/members/${owner.userId}`, { method: 'DELETE' })).status, 422, 'nor leave');
 
-  // the invitation turns into a membership at signup
+  // signing up with the invited email joins nothing; the token does
   const newbie = await signup(api, 'Newbie', 'newbie@example.com');
+  t.same(
+    (await expectJson(await as(api, newbie)('/orgs'), 200)).map((x: { id: number }) => x.id),
+    [newbie.orgId],
+  );
+  t.equal(
+    (await as(api, newbie)('/invitations/accept', { method: 'POST', json: { token: invited.token } })).status,
+    201,
+  );
   t.match(await expectJson(await as(api, newbie)('/orgs'), 200), [
     { id: owner.orgId, role: 'viewer' },
     { id: newbie.orgId, role: 'owner' },

@@ -5,7 +5,7 @@
 import t from 'tap';
 import { testDb } from '../helpers/db.js';
 import { testServer } from '../helpers/http.js';
-import { as, expectJson, signup } from '../helpers/saas.js';
+import { as, expectJson, join, signup } from '../helpers/saas.js';
 
 const { sql } = await testDb(t);
 const api = await testServer(t, sql);
@@ -16,7 +16,7 @@ const bob = await signup(api, MARK);
 const bobMate = await signup(api, `${MARK}mate`);
 const asBob = as(api, bob);
 const B = `/orgs/${bob.orgId}`;
-await expectJson(await asBob(`${B}/members`, { method: 'POST', json: { email: bobMate.email, role: 'member' } }), 201);
+await join(api, bob, bob.orgId, bobMate, 'member');
 const invB = (
   await expectJson(
     await asBob(`${B}/members`, {
@@ -280,10 +280,12 @@ t.test('B ids in query strings: empty results, never B rows', async (t) => {
   }
 });
 
-t.test("adding B's user by email is a feature, not a leak: it needs A's admin and only adds to A", async (t) => {
+t.test("inviting B's user by email is a feature, not a leak: it needs A's admin and only adds to A", async (t) => {
   // (B's member list stays B's: the membership is A's row.)
   const res = await asAlice(`${A}/members`, { method: 'POST', json: { email: bobMate.email, role: 'viewer' } });
-  t.equal(res.status, 201);
+  t.equal(res.status, 202);
+  const { token } = (await res.json()) as { token: string };
+  t.equal((await as(api, bobMate)('/invitations/accept', { method: 'POST', json: { token } })).status, 201);
   const members = await expectJson(await asBob(`${B}/members`), 200);
   t.notOk(
     members.some((m: { userId: number }) => m.userId === alice.userId),

@@ -3,7 +3,7 @@
 import t from 'tap';
 import { testDb } from '../helpers/db.js';
 import { testServer } from '../helpers/http.js';
-import { as, expectJson, signup, type Session } from '../helpers/saas.js';
+import { as, expectJson, join as joinOrg, signup, type Session } from '../helpers/saas.js';
 
 const { sql } = await testDb(t);
 const api = await testServer(t, sql);
@@ -13,7 +13,7 @@ const O = `/orgs/${owner.orgId}`;
 const asOwner = as(api, owner);
 async function join(tag: string, role: string): Promise<Session> {
   const s = await signup(api, tag);
-  await expectJson(await asOwner(`${O}/members`, { method: 'POST', json: { email: s.email, role } }), 201);
+  await joinOrg(api, owner, owner.orgId, s, role);
   return s;
 }
 const admin = await join('Admin', 'admin');
@@ -132,7 +132,7 @@ t.test('admin: teams, team members, members below owner, invitations, all projec
   t.equal(await status(admin, `${O}/projects`, 'POST', { name: 'any team', teamId: t2.id }), 201);
   t.equal(await status(admin, `${O}/tasks/${k2.id}`, 'PATCH', { status: 'doing' }), 200);
   const extra = await signup(api, 'Extra');
-  t.equal(await status(admin, `${O}/members`, 'POST', { email: extra.email, role: 'admin' }), 201);
+  await joinOrg(api, admin, owner.orgId, extra, 'admin');
   t.equal(await status(admin, `${O}/members/${extra.userId}`, 'PATCH', { role: 'viewer' }), 200);
   t.equal(await status(admin, `${O}/members/${extra.userId}`, 'DELETE'), 204);
   t.equal(

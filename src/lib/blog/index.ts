@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { loadSql, many, maybeOne, type Db, type ParamsOf, type RowOf } from '../core/db.js';
-import { Forbidden, found, TransientConflict, UniqueViolation } from '../core/errors.js';
+import { Forbidden, found, PgGrindError, TransientConflict, UniqueViolation } from '../core/errors.js';
 import { pageLimit, type PageSize } from '../core/page.js';
 import { hashPassword, needsRehash, verifyNothing, verifyPassword, type PasswordOptions } from '../core/password.js';
 
@@ -17,6 +17,7 @@ const q = loadSql('blog', [
   'find_user',
   'find_user_by_email',
   'update_user',
+  'rehash_password',
   'delete_user',
   'find_profile',
   'follow_user',
@@ -39,7 +40,10 @@ const q = loadSql('blog', [
 /** A user id (bigint: a string when read, a number or string when given). */
 export type UserId = string | number;
 
-/** The account as its owner sees it (no password hash). */
+/**
+ * The account as its owner sees it (no password hash). `token_version` is what its tokens must
+ * carry: a new password or e-mail bumps it, which revokes every token issued before.
+ */
 export type User = RowOf<typeof q.find_user>;
 
 /** A user as another user sees them; `following`: whether the viewer follows them (false for anonymous viewers). */
@@ -115,6 +119,17 @@ export class NotAuthor extends Forbidden {
   }
 }
 
+/**
+ * A token issued before its user changed their password or e-mail: the version it carries is not
+ * the account's `token_version` anymore.
+ */
+export class TokenRevoked extends PgGrindError {
+  override name = 'TokenRevoked';
+  constructor() {
+    super('token revoked by a change of password or e-mail');
+  }
+}
+
 const notAuthor = (entity: 'article' | 'comment') => () => new NotAuthor(entity);
 
 /**
@@ -178,7 +193,8 @@ export async function logIn(
   if (!row) return verifyNothing(password, opts).then(() => undefined);
   if (!(await verifyPassword(password, row.password_hash))) return undefined;
   if (needsRehash(row.password_hash, opts)) {
-    await maybeOne(db, q.update_user, [row.id, { password_hash: await hashPassword(password, opts) }]);
+    // Same password, other parameters: not a credential change, so tokens stay valid.
+    await maybeOne(db, q.rehash_password, [row.id, await hashPassword(password, opts), row.password_hash]);
   }
   const { password_hash: _, ...user } = row;
   return user;
@@ -194,12 +210,36 @@ export async function getUser(db: Db, id: UserId): Promise<User> {
   return found(await findUser(db, id), 'user');
 }
 
-/** Changes the fields present in `patch`; returns the account. Throws NotFound('user'), UniqueViolation, CheckViolation. */
-export async function updateUser(db: Db, id: UserId, patch: UserPatch, opts: PasswordOptions = {}): Promise<User> {
+/**
+ * The account a token names, if the token's `tokenVersion` is still the account's: one lookup
+ * serves both. Throws NotFound('user') (deleted since), TokenRevoked (password or e-mail changed since).
+ */
+export async function getSessionUser(db: Db, id: UserId, tokenVersion: number): Promise<User> {
+  const user = await getUser(db, id);
+  if (user.token_version !== tokenVersion) throw new TokenRevoked();
+  return user;
+}
+
+/**
+ * Changes the fields present in `patch`; returns the account, whose `token_version` moved on if
+ * the password or the e-mail changed (tokens issued before are revoked). With `tokenVersion`
+ * (the caller's token's), the update happens only if it is still current, in the same statement.
+ * Throws NotFound('user'), TokenRevoked (with `tokenVersion`: revoked, or the user deleted),
+ * UniqueViolation, CheckViolation.
+ */
+export async function updateUser(
+  db: Db,
+  id: UserId,
+  patch: UserPatch,
+  opts: PasswordOptions = {},
+  tokenVersion?: number,
+): Promise<User> {
   const changes: Record<string, string | null> = {};
   for (const k of ['email', 'username', 'bio', 'image'] as const) if (patch[k] !== undefined) changes[k] = patch[k];
   if (patch.password !== undefined) changes.password_hash = await hashPassword(patch.password, opts);
-  return found(await maybeOne(db, q.update_user, [id, changes]), 'user');
+  const row = await maybeOne(db, q.update_user, [id, changes, tokenVersion ?? null]);
+  if (!row && tokenVersion !== undefined) throw new TokenRevoked();
+  return found(row, 'user');
 }
 
 /** Deletes the account and, by cascade, its articles, comments, favorites and follows. Throws NotFound('user'). */

@@ -2,7 +2,7 @@
  * The saas library's own SQLSTATE meaning, registered at import so that `mapDbError` knows it.
  * Nothing here knows about HTTP.
  */
-import { DbError, registerSqlState } from '../core/errors.js';
+import { DbError, PgGrindError, registerSqlState } from '../core/errors.js';
 
 /**
  * 42501 insufficient_privilege. In saas it comes from a row-level-security WITH CHECK that
@@ -15,3 +15,15 @@ export class RowSecurityRefused extends DbError {
 }
 
 registerSqlState('42501', RowSecurityRefused);
+
+/**
+ * The invitation token was right, but its invitation expired (410): the invitee asks for a new
+ * one. A wrong or already used token is `NotFound('invitation')` instead; neither says which org
+ * the token was for.
+ */
+export class InvitationExpired extends PgGrindError {
+  override name = 'InvitationExpired';
+  constructor() {
+    super('invitation expired');
+  }
+}

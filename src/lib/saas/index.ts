@@ -8,12 +8,14 @@
  */
 /// <reference path="../generated/zapatos/schema.d.ts" preserve="true" />
 import type * as s from 'zapatos/schema';
+import { randomBytes } from 'node:crypto';
 import { loadSql, many, maybeOne, transaction, type Db, type RowOf } from '../core/db.js';
-import { Forbidden, ForeignKeyViolation, found } from '../core/errors.js';
+import { Forbidden, ForeignKeyViolation, found, NotFound, UniqueViolation } from '../core/errors.js';
 import { keysetPage, type Page, type PageOptions, type PageSize } from '../core/page.js';
 import { hashPassword, verifyNothing, verifyPassword } from '../core/password.js';
+import { hashSecretToken, newSecretToken } from '../core/secret-token.js';
 import { assertSecret, InvalidToken, signToken, verifyToken } from '../core/token.js';
-import { RowSecurityRefused } from './errors.js';
+import { InvitationExpired, RowSecurityRefused } from './errors.js';
 
 export * from './errors.js';
 
@@ -27,8 +29,10 @@ const q = loadSql('saas', [
   'find_org',
   'update_org',
   'delete_org',
+  'get_or_create_setting',
   'list_members',
-  'add_member',
+  'invite_member',
+  'accept_invitation',
   'update_member',
   'remove_member',
   'list_invitations',
@@ -148,6 +152,17 @@ export interface Session {
   user: User;
   org: Org;
 }
+/**
+ * The key that signs tokens: `configured` when given, otherwise one generated on first use and
+ * kept in saas.settings, so that tokens survive restarts and every process behind a load balancer
+ * accepts every other's. Runs over `db` directly, never as saas_app (which may not read it).
+ */
+export async function getSigningSecret(db: Db, configured?: string): Promise<string> {
+  if (configured) return configured;
+  const [row] = await many(db, q.get_or_create_setting, ['token_secret', randomBytes(48).toString('base64url')]);
+  return row!.value;
+}
+
 /** Bearer tokens: HS256 JWTs (src/lib/token.ts). `secret` has at least 32 bytes; `ttlSeconds` defaults to 1 h. */
 export interface TokenOptions {
   secret: string | Buffer;
@@ -164,8 +179,8 @@ function issueToken(userId: string, tokens: TokenOptions): string {
   return signToken(userId, tokens.secret, { ttlSeconds: tokens.ttlSeconds ?? 3600, audience: TOKEN_AUDIENCE });
 }
 
-/** Creates a user and their org (as owner), accepting pending invitations for that email.
- * Throws UniqueViolation (users_email_key) when the email is taken, CheckViolation on bad fields,
+/** Creates a user and their org (as owner); invitations for that email are not accepted by it
+ * (only their token does that: `acceptInvitation`). Throws UniqueViolation (users_email_key) when the email is taken, CheckViolation on bad fields,
  * RangeError (before writing anything) when the token secret is too short. */
 export async function signup(db: Db, input: SignupInput, tokens: TokenOptions): Promise<Session> {
   assertSecret(tokens.secret);
@@ -263,25 +278,63 @@ export async function listMembers(tx: Db, orgId: Id, opts: PageOptions = {}): Pr
   );
 }
 
-export type AddMemberResult =
-  | { kind: 'member'; member: Pick<Member, 'user_id' | 'email' | 'role' | 'created_at'> }
-  | { kind: 'invitation'; invitation: Pick<Invitation, 'id' | 'email' | 'role' | 'created_at'> };
+/** Invitation lifetimes in seconds: 7 days unless the inviter says otherwise, from 1 minute to 30 days. */
+export const INVITATION_TTL = { default: 7 * 24 * 3600, min: 60, max: 30 * 24 * 3600 } as const;
 
-/** Adds the user with that email, or invites the email when no account has it (admins; only
- * owners grant 'owner'). Throws Forbidden, UniqueViolation (memberships_pkey,
- * invitations_org_id_email_key). */
-export async function addMember(tx: Db, orgId: Id, email: string, role: OrgRole): Promise<AddMemberResult> {
-  const [row] = await many(tx, q.add_member, [orgId, email, role]).catch(refusing('add members with this role'));
-  // One branch of the union sets user_id, the other invitation_id (add_member.sql).
-  if (row!.kind === 'member')
-    return {
-      kind: 'member',
-      member: { user_id: row!.user_id!, email: row!.email, role: row!.role, created_at: row!.created_at },
-    };
-  return {
-    kind: 'invitation',
-    invitation: { id: row!.invitation_id!, email: row!.email, role: row!.role, created_at: row!.created_at },
-  };
+/** A new invitation and its token, which exists only here: the database keeps its sha256. */
+export interface NewInvitation {
+  invitation: Invitation;
+  /** Hand it to the invitee out of band; whoever presents it (signed in) joins, once. */
+  token: string;
+}
+
+/**
+ * Invites `email` into the org with `role` (admins; only owners offer 'owner'); an expired
+ * invitation for the same email gives way. Nobody joins by email: the returned token is the only
+ * way in (`acceptInvitation`). Throws Forbidden, RangeError (ttl outside INVITATION_TTL),
+ * UniqueViolation (invitations_org_id_email_key: invited already; memberships_pkey: already a member).
+ */
+export async function inviteMember(
+  tx: Db,
+  orgId: Id,
+  email: string,
+  role: OrgRole,
+  ttlSeconds: number = INVITATION_TTL.default,
+): Promise<NewInvitation> {
+  if (!Number.isInteger(ttlSeconds) || ttlSeconds < INVITATION_TTL.min || ttlSeconds > INVITATION_TTL.max)
+    throw new RangeError(`invitation lifetime must be ${INVITATION_TTL.min} to ${INVITATION_TTL.max} seconds`);
+  const { token, hash } = newSecretToken();
+  const row = await maybeOne(tx, q.invite_member, [orgId, email, role, hash, ttlSeconds]).catch(
+    refusing('invite members with this role'),
+  );
+  if (!row)
+    throw new UniqueViolation('already a member', {
+      code: '23505',
+      constraint: 'memberships_pkey',
+      table: 'memberships',
+      schema: 'saas',
+      statement: q.invite_member.name,
+    });
+  return { invitation: row, token };
+}
+
+/** What accepting an invitation made: the org joined, with the role it offered. */
+export type AcceptedInvitation = Org;
+
+/**
+ * The signed-in `userId` accepts the invitation `token` stands for and becomes a member with its
+ * role; the token is used up (also when two acceptances race: one wins). Throws
+ * NotFound('invitation') for a wrong or used token, InvitationExpired for a late one (neither
+ * names the org), UniqueViolation (memberships_pkey) when already a member, the token then unused.
+ */
+export async function acceptInvitation(db: Db, userId: Id, token: string): Promise<AcceptedInvitation> {
+  const hash = hashSecretToken(token);
+  if (!hash) throw new NotFound('invitation');
+  const row = await asUser(db, { userId }, (tx) => maybeOne(tx, q.accept_invitation, [hash]));
+  if (row?.expired) throw new InvitationExpired();
+  // Not expired: the membership was made, so the join gave every column.
+  const org = found(row ?? undefined, 'invitation');
+  return { id: org.org_id!, name: org.org_name!, role: org.role!, created_at: org.org_created_at! };
 }
 
 /** Changes a member's role. Throws NotFound, Forbidden, CheckViolation (memberships_one_owner). */

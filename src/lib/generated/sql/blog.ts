@@ -43,6 +43,7 @@ export interface BlogStatements {
       username: string;
       bio: string | null;
       image: string | null;
+      token_version: number;
     };
   };
   /** delete_article: deletes the viewer's article; its comments, favorites and tag links go with it (ON DELETE CASCADE on each of their foreign keys). */
@@ -125,6 +126,7 @@ export interface BlogStatements {
       username: string;
       bio: string | null;
       image: string | null;
+      token_version: number;
     };
   };
   /** find_user_by_email: the account to log in with, including its password hash. */
@@ -136,6 +138,7 @@ export interface BlogStatements {
       username: string;
       bio: string | null;
       image: string | null;
+      token_version: number;
       password_hash: string;
     };
   };
@@ -237,6 +240,13 @@ export interface BlogStatements {
       tag: string;
     };
   };
+  /** rehash_password: replaces a password hash by a hash of the same password made with other scrypt parameters (at login). */
+  rehash_password: {
+    params: readonly [$1: string | number | null, $2: string | null, $3: string | null];
+    row: {
+      id: string;
+    };
+  };
   /** unfavorite_article: the viewer takes back a favorite; unfavoriting twice is not an error. */
   unfavorite_article: {
     params: readonly [$1: string | null, $2: string | number | null];
@@ -288,13 +298,14 @@ export interface BlogStatements {
   };
   /** update_user: changes the fields present in the patch; absent keys keep their value, and bio/image may be set to null explicitly (hence a jsonb patch rather than one parameter per column, where "absent" and "null" would look alike). */
   update_user: {
-    params: readonly [$1: string | number | null, $2: unknown | null];
+    params: readonly [$1: string | number | null, $2: unknown | null, $3: number | null];
     row: {
       id: string;
       email: string;
       username: string;
       bio: string | null;
       image: string | null;
+      token_version: number;
     };
   };
 }

@@ -1155,6 +1155,14 @@ declare module 'zapatos/schema' {
         */
         password_hash: string;
         /**
+        * **blog.users.token_version**
+        *
+        * Bumped by the UPDATE that changes the password or the e-mail; a token carries the version it was issued at and is refused once they differ.
+        * - `int4` in database
+        * - `NOT NULL`, default: `0`
+        */
+        token_version: number;
+        /**
         * **blog.users.updated_at**
         * - `timestamptz` in database
         * - `NOT NULL`, default: `now()`
@@ -1214,6 +1222,14 @@ declare module 'zapatos/schema' {
         * - `NOT NULL`, no default
         */
         password_hash: string;
+        /**
+        * **blog.users.token_version**
+        *
+        * Bumped by the UPDATE that changes the password or the e-mail; a token carries the version it was issued at and is refused once they differ.
+        * - `int4` in database
+        * - `NOT NULL`, default: `0`
+        */
+        token_version: number;
         /**
         * **blog.users.updated_at**
         * - `timestamptz` in database
@@ -1275,6 +1291,14 @@ declare module 'zapatos/schema' {
         */
         password_hash?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
         /**
+        * **blog.users.token_version**
+        *
+        * Bumped by the UPDATE that changes the password or the e-mail; a token carries the version it was issued at and is refused once they differ.
+        * - `int4` in database
+        * - `NOT NULL`, default: `0`
+        */
+        token_version?: number | db.Parameter<number> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, number | db.Parameter<number> | db.SQLFragment | db.ParentColumn>;
+        /**
         * **blog.users.updated_at**
         * - `timestamptz` in database
         * - `NOT NULL`, default: `now()`
@@ -1329,6 +1353,14 @@ declare module 'zapatos/schema' {
         */
         password_hash: string | db.Parameter<string> | db.SQLFragment;
         /**
+        * **blog.users.token_version**
+        *
+        * Bumped by the UPDATE that changes the password or the e-mail; a token carries the version it was issued at and is refused once they differ.
+        * - `int4` in database
+        * - `NOT NULL`, default: `0`
+        */
+        token_version?: number | db.Parameter<number> | db.DefaultType | db.SQLFragment;
+        /**
         * **blog.users.updated_at**
         * - `timestamptz` in database
         * - `NOT NULL`, default: `now()`
@@ -1382,6 +1414,14 @@ declare module 'zapatos/schema' {
         * - `NOT NULL`, no default
         */
         password_hash?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **blog.users.token_version**
+        *
+        * Bumped by the UPDATE that changes the password or the e-mail; a token carries the version it was issued at and is refused once they differ.
+        * - `int4` in database
+        * - `NOT NULL`, default: `0`
+        */
+        token_version?: number | db.Parameter<number> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, number | db.Parameter<number> | db.DefaultType | db.SQLFragment>;
         /**
         * **blog.users.updated_at**
         * - `timestamptz` in database
@@ -3569,7 +3609,7 @@ declare module 'zapatos/schema' {
         /**
         * **queue.jobs.attempts**
         *
-        * Claims so far, counted when claimed (so a crash counts as an attempt).
+        * Attempts so far, counted when a handler starts (folded into the next complete/fail statement), so a job rescued after a crash is charged only if it ran.
         * - `int4` in database
         * - `NOT NULL`, default: `0`
         */
@@ -3683,7 +3723,7 @@ declare module 'zapatos/schema' {
         /**
         * **queue.jobs.attempts**
         *
-        * Claims so far, counted when claimed (so a crash counts as an attempt).
+        * Attempts so far, counted when a handler starts (folded into the next complete/fail statement), so a job rescued after a crash is charged only if it ran.
         * - `int4` in database
         * - `NOT NULL`, default: `0`
         */
@@ -3797,7 +3837,7 @@ declare module 'zapatos/schema' {
         /**
         * **queue.jobs.attempts**
         *
-        * Claims so far, counted when claimed (so a crash counts as an attempt).
+        * Attempts so far, counted when a handler starts (folded into the next complete/fail statement), so a job rescued after a crash is charged only if it ran.
         * - `int4` in database
         * - `NOT NULL`, default: `0`
         */
@@ -3911,7 +3951,7 @@ declare module 'zapatos/schema' {
         /**
         * **queue.jobs.attempts**
         *
-        * Claims so far, counted when claimed (so a crash counts as an attempt).
+        * Attempts so far, counted when a handler starts (folded into the next complete/fail statement), so a job rescued after a crash is charged only if it ran.
         * - `int4` in database
         * - `NOT NULL`, default: `0`
         */
@@ -4025,7 +4065,7 @@ declare module 'zapatos/schema' {
         /**
         * **queue.jobs.attempts**
         *
-        * Claims so far, counted when claimed (so a crash counts as an attempt).
+        * Attempts so far, counted when a handler starts (folded into the next complete/fail statement), so a job rescued after a crash is charged only if it ran.
         * - `int4` in database
         * - `NOT NULL`, default: `0`
         */
@@ -4861,10 +4901,20 @@ declare module 'zapatos/schema' {
         created_at: Date;
         /**
         * **saas.invitations.email**
+        *
+        * Who the invitation is meant for (shown to admins; not checked at acceptance: the token is the proof).
         * - `citext` in database
         * - `NOT NULL`, no default
         */
         email: string;
+        /**
+        * **saas.invitations.expires_at**
+        *
+        * After this the token is refused (410); at most 30 days after created_at.
+        * - `timestamptz` in database
+        * - `NOT NULL`, no default
+        */
+        expires_at: Date;
         /**
         * **saas.invitations.id**
         * - `int8` in database
@@ -4889,6 +4939,14 @@ declare module 'zapatos/schema' {
         * - `NOT NULL`, default: `'member'::saas.org_role`
         */
         role: org_role;
+        /**
+        * **saas.invitations.token_hash**
+        *
+        * sha256 of the 32-byte random token handed to the inviter; the token itself is never stored.
+        * - `bytea` in database
+        * - `NOT NULL`, no default
+        */
+        token_hash: Buffer;
       }
       export interface JSONSelectable {
         /**
@@ -4899,10 +4957,20 @@ declare module 'zapatos/schema' {
         created_at: db.TimestampTzString;
         /**
         * **saas.invitations.email**
+        *
+        * Who the invitation is meant for (shown to admins; not checked at acceptance: the token is the proof).
         * - `citext` in database
         * - `NOT NULL`, no default
         */
         email: string;
+        /**
+        * **saas.invitations.expires_at**
+        *
+        * After this the token is refused (410); at most 30 days after created_at.
+        * - `timestamptz` in database
+        * - `NOT NULL`, no default
+        */
+        expires_at: db.TimestampTzString;
         /**
         * **saas.invitations.id**
         * - `int8` in database
@@ -4927,6 +4995,14 @@ declare module 'zapatos/schema' {
         * - `NOT NULL`, default: `'member'::saas.org_role`
         */
         role: org_role;
+        /**
+        * **saas.invitations.token_hash**
+        *
+        * sha256 of the 32-byte random token handed to the inviter; the token itself is never stored.
+        * - `bytea` in database
+        * - `NOT NULL`, no default
+        */
+        token_hash: db.ByteArrayString;
       }
       export interface Whereable {
         /**
@@ -4937,10 +5013,20 @@ declare module 'zapatos/schema' {
         created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
         /**
         * **saas.invitations.email**
+        *
+        * Who the invitation is meant for (shown to admins; not checked at acceptance: the token is the proof).
         * - `citext` in database
         * - `NOT NULL`, no default
         */
         email?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **saas.invitations.expires_at**
+        *
+        * After this the token is refused (410); at most 30 days after created_at.
+        * - `timestamptz` in database
+        * - `NOT NULL`, no default
+        */
+        expires_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
         /**
         * **saas.invitations.id**
         * - `int8` in database
@@ -4965,6 +5051,14 @@ declare module 'zapatos/schema' {
         * - `NOT NULL`, default: `'member'::saas.org_role`
         */
         role?: org_role | db.Parameter<org_role> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, org_role | db.Parameter<org_role> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **saas.invitations.token_hash**
+        *
+        * sha256 of the 32-byte random token handed to the inviter; the token itself is never stored.
+        * - `bytea` in database
+        * - `NOT NULL`, no default
+        */
+        token_hash?: (db.ByteArrayString | Buffer) | db.Parameter<(db.ByteArrayString | Buffer)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.ByteArrayString | Buffer) | db.Parameter<(db.ByteArrayString | Buffer)> | db.SQLFragment | db.ParentColumn>;
       }
       export interface Insertable {
         /**
@@ -4975,10 +5069,20 @@ declare module 'zapatos/schema' {
         created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
         /**
         * **saas.invitations.email**
+        *
+        * Who the invitation is meant for (shown to admins; not checked at acceptance: the token is the proof).
         * - `citext` in database
         * - `NOT NULL`, no default
         */
         email: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **saas.invitations.expires_at**
+        *
+        * After this the token is refused (410); at most 30 days after created_at.
+        * - `timestamptz` in database
+        * - `NOT NULL`, no default
+        */
+        expires_at: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment;
         /**
         * **saas.invitations.invited_by**
         * - `int8` in database
@@ -4997,6 +5101,14 @@ declare module 'zapatos/schema' {
         * - `NOT NULL`, default: `'member'::saas.org_role`
         */
         role?: org_role | db.Parameter<org_role> | db.DefaultType | db.SQLFragment;
+        /**
+        * **saas.invitations.token_hash**
+        *
+        * sha256 of the 32-byte random token handed to the inviter; the token itself is never stored.
+        * - `bytea` in database
+        * - `NOT NULL`, no default
+        */
+        token_hash: (db.ByteArrayString | Buffer) | db.Parameter<(db.ByteArrayString | Buffer)> | db.SQLFragment;
       }
       export interface Updatable {
         /**
@@ -5007,10 +5119,20 @@ declare module 'zapatos/schema' {
         created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
         /**
         * **saas.invitations.email**
+        *
+        * Who the invitation is meant for (shown to admins; not checked at acceptance: the token is the proof).
         * - `citext` in database
         * - `NOT NULL`, no default
         */
         email?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **saas.invitations.expires_at**
+        *
+        * After this the token is refused (410); at most 30 days after created_at.
+        * - `timestamptz` in database
+        * - `NOT NULL`, no default
+        */
+        expires_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment>;
         /**
         * **saas.invitations.invited_by**
         * - `int8` in database
@@ -5029,8 +5151,16 @@ declare module 'zapatos/schema' {
         * - `NOT NULL`, default: `'member'::saas.org_role`
         */
         role?: org_role | db.Parameter<org_role> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, org_role | db.Parameter<org_role> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **saas.invitations.token_hash**
+        *
+        * sha256 of the 32-byte random token handed to the inviter; the token itself is never stored.
+        * - `bytea` in database
+        * - `NOT NULL`, no default
+        */
+        token_hash?: (db.ByteArrayString | Buffer) | db.Parameter<(db.ByteArrayString | Buffer)> | db.SQLFragment | db.SQLFragment<any, (db.ByteArrayString | Buffer) | db.Parameter<(db.ByteArrayString | Buffer)> | db.SQLFragment>;
       }
-      export type UniqueIndex = 'invitations_org_id_email_key' | 'invitations_pkey';
+      export type UniqueIndex = 'invitations_org_id_email_key' | 'invitations_pkey' | 'invitations_token_hash_key';
       export type Column = keyof Selectable;
       export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
       export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
@@ -5436,6 +5566,139 @@ declare module 'zapatos/schema' {
         team_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
       }
       export type UniqueIndex = 'projects_pkey' | 'projects_team_id_key';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **saas.settings**
+     * - Table in database
+     */
+    export namespace settings {
+      export type Table = 'saas.settings';
+      export interface Selectable {
+        /**
+        * **saas.settings.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: Date;
+        /**
+        * **saas.settings.key**
+        *
+        * Setting name, snake_case (e.g. token_secret).
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        key: string;
+        /**
+        * **saas.settings.value**
+        *
+        * Setting value. Secrets live here only when no environment variable provides them.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        value: string;
+      }
+      export interface JSONSelectable {
+        /**
+        * **saas.settings.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: db.TimestampTzString;
+        /**
+        * **saas.settings.key**
+        *
+        * Setting name, snake_case (e.g. token_secret).
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        key: string;
+        /**
+        * **saas.settings.value**
+        *
+        * Setting value. Secrets live here only when no environment variable provides them.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        value: string;
+      }
+      export interface Whereable {
+        /**
+        * **saas.settings.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **saas.settings.key**
+        *
+        * Setting name, snake_case (e.g. token_secret).
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        key?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **saas.settings.value**
+        *
+        * Setting value. Secrets live here only when no environment variable provides them.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        value?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **saas.settings.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **saas.settings.key**
+        *
+        * Setting name, snake_case (e.g. token_secret).
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        key: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **saas.settings.value**
+        *
+        * Setting value. Secrets live here only when no environment variable provides them.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        value: string | db.Parameter<string> | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **saas.settings.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **saas.settings.key**
+        *
+        * Setting name, snake_case (e.g. token_secret).
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        key?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **saas.settings.value**
+        *
+        * Setting value. Secrets live here only when no environment variable provides them.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        value?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'settings_pkey';
       export type Column = keyof Selectable;
       export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
       export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
@@ -6210,20 +6473,20 @@ declare module 'zapatos/schema' {
   
     /* --- aggregate types --- */
   
-    export type Table = invitations.Table | memberships.Table | orgs.Table | projects.Table | tasks.Table | team_members.Table | teams.Table | users.Table;
-    export type Selectable = invitations.Selectable | memberships.Selectable | orgs.Selectable | projects.Selectable | tasks.Selectable | team_members.Selectable | teams.Selectable | users.Selectable;
-    export type JSONSelectable = invitations.JSONSelectable | memberships.JSONSelectable | orgs.JSONSelectable | projects.JSONSelectable | tasks.JSONSelectable | team_members.JSONSelectable | teams.JSONSelectable | users.JSONSelectable;
-    export type Whereable = invitations.Whereable | memberships.Whereable | orgs.Whereable | projects.Whereable | tasks.Whereable | team_members.Whereable | teams.Whereable | users.Whereable;
-    export type Insertable = invitations.Insertable | memberships.Insertable | orgs.Insertable | projects.Insertable | tasks.Insertable | team_members.Insertable | teams.Insertable | users.Insertable;
-    export type Updatable = invitations.Updatable | memberships.Updatable | orgs.Updatable | projects.Updatable | tasks.Updatable | team_members.Updatable | teams.Updatable | users.Updatable;
-    export type UniqueIndex = invitations.UniqueIndex | memberships.UniqueIndex | orgs.UniqueIndex | projects.UniqueIndex | tasks.UniqueIndex | team_members.UniqueIndex | teams.UniqueIndex | users.UniqueIndex;
-    export type Column = invitations.Column | memberships.Column | orgs.Column | projects.Column | tasks.Column | team_members.Column | teams.Column | users.Column;
+    export type Table = invitations.Table | memberships.Table | orgs.Table | projects.Table | settings.Table | tasks.Table | team_members.Table | teams.Table | users.Table;
+    export type Selectable = invitations.Selectable | memberships.Selectable | orgs.Selectable | projects.Selectable | settings.Selectable | tasks.Selectable | team_members.Selectable | teams.Selectable | users.Selectable;
+    export type JSONSelectable = invitations.JSONSelectable | memberships.JSONSelectable | orgs.JSONSelectable | projects.JSONSelectable | settings.JSONSelectable | tasks.JSONSelectable | team_members.JSONSelectable | teams.JSONSelectable | users.JSONSelectable;
+    export type Whereable = invitations.Whereable | memberships.Whereable | orgs.Whereable | projects.Whereable | settings.Whereable | tasks.Whereable | team_members.Whereable | teams.Whereable | users.Whereable;
+    export type Insertable = invitations.Insertable | memberships.Insertable | orgs.Insertable | projects.Insertable | settings.Insertable | tasks.Insertable | team_members.Insertable | teams.Insertable | users.Insertable;
+    export type Updatable = invitations.Updatable | memberships.Updatable | orgs.Updatable | projects.Updatable | settings.Updatable | tasks.Updatable | team_members.Updatable | teams.Updatable | users.Updatable;
+    export type UniqueIndex = invitations.UniqueIndex | memberships.UniqueIndex | orgs.UniqueIndex | projects.UniqueIndex | settings.UniqueIndex | tasks.UniqueIndex | team_members.UniqueIndex | teams.UniqueIndex | users.UniqueIndex;
+    export type Column = invitations.Column | memberships.Column | orgs.Column | projects.Column | settings.Column | tasks.Column | team_members.Column | teams.Column | users.Column;
   
-    export type AllBaseTables = [invitations.Table, memberships.Table, orgs.Table, projects.Table, tasks.Table, team_members.Table, teams.Table, users.Table];
+    export type AllBaseTables = [invitations.Table, memberships.Table, orgs.Table, projects.Table, settings.Table, tasks.Table, team_members.Table, teams.Table, users.Table];
     export type AllForeignTables = [];
     export type AllViews = [];
     export type AllMaterializedViews = [];
-    export type AllTablesAndViews = [invitations.Table, memberships.Table, orgs.Table, projects.Table, tasks.Table, team_members.Table, teams.Table, users.Table];
+    export type AllTablesAndViews = [invitations.Table, memberships.Table, orgs.Table, projects.Table, settings.Table, tasks.Table, team_members.Table, teams.Table, users.Table];
   }
 
 
@@ -6563,6 +6826,7 @@ declare module 'zapatos/schema' {
     "saas.memberships": saas.memberships.Selectable;
     "saas.orgs": saas.orgs.Selectable;
     "saas.projects": saas.projects.Selectable;
+    "saas.settings": saas.settings.Selectable;
     "saas.tasks": saas.tasks.Selectable;
     "saas.team_members": saas.team_members.Selectable;
     "saas.teams": saas.teams.Selectable;
@@ -6595,6 +6859,7 @@ declare module 'zapatos/schema' {
     "saas.memberships": saas.memberships.JSONSelectable;
     "saas.orgs": saas.orgs.JSONSelectable;
     "saas.projects": saas.projects.JSONSelectable;
+    "saas.settings": saas.settings.JSONSelectable;
     "saas.tasks": saas.tasks.JSONSelectable;
     "saas.team_members": saas.team_members.JSONSelectable;
     "saas.teams": saas.teams.JSONSelectable;
@@ -6627,6 +6892,7 @@ declare module 'zapatos/schema' {
     "saas.memberships": saas.memberships.Whereable;
     "saas.orgs": saas.orgs.Whereable;
     "saas.projects": saas.projects.Whereable;
+    "saas.settings": saas.settings.Whereable;
     "saas.tasks": saas.tasks.Whereable;
     "saas.team_members": saas.team_members.Whereable;
     "saas.teams": saas.teams.Whereable;
@@ -6659,6 +6925,7 @@ declare module 'zapatos/schema' {
     "saas.memberships": saas.memberships.Insertable;
     "saas.orgs": saas.orgs.Insertable;
     "saas.projects": saas.projects.Insertable;
+    "saas.settings": saas.settings.Insertable;
     "saas.tasks": saas.tasks.Insertable;
     "saas.team_members": saas.team_members.Insertable;
     "saas.teams": saas.teams.Insertable;
@@ -6691,6 +6958,7 @@ declare module 'zapatos/schema' {
     "saas.memberships": saas.memberships.Updatable;
     "saas.orgs": saas.orgs.Updatable;
     "saas.projects": saas.projects.Updatable;
+    "saas.settings": saas.settings.Updatable;
     "saas.tasks": saas.tasks.Updatable;
     "saas.team_members": saas.team_members.Updatable;
     "saas.teams": saas.teams.Updatable;
@@ -6723,6 +6991,7 @@ declare module 'zapatos/schema' {
     "saas.memberships": saas.memberships.UniqueIndex;
     "saas.orgs": saas.orgs.UniqueIndex;
     "saas.projects": saas.projects.UniqueIndex;
+    "saas.settings": saas.settings.UniqueIndex;
     "saas.tasks": saas.tasks.UniqueIndex;
     "saas.team_members": saas.team_members.UniqueIndex;
     "saas.teams": saas.teams.UniqueIndex;
@@ -6755,6 +7024,7 @@ declare module 'zapatos/schema' {
     "saas.memberships": saas.memberships.Column;
     "saas.orgs": saas.orgs.Column;
     "saas.projects": saas.projects.Column;
+    "saas.settings": saas.settings.Column;
     "saas.tasks": saas.tasks.Column;
     "saas.team_members": saas.team_members.Column;
     "saas.teams": saas.teams.Column;
@@ -6787,6 +7057,7 @@ declare module 'zapatos/schema' {
     "saas.memberships": saas.memberships.SQL;
     "saas.orgs": saas.orgs.SQL;
     "saas.projects": saas.projects.SQL;
+    "saas.settings": saas.settings.SQL;
     "saas.tasks": saas.tasks.SQL;
     "saas.team_members": saas.team_members.SQL;
     "saas.teams": saas.teams.SQL;

@@ -1,6 +1,6 @@
---! Previous: sha1:0b92a7f6438217764eae269238fa7c8ad9bf23d7
---! Hash: sha1:ff1b66fe6c9350297c4d5737ea0bd59120c2dd6a
---! Message: least privilege: requests run as pggrind_app, which owns nothing and gets only what each project grants
+--! Previous: sha1:c8927c14adbdc436170420b555691396a7805972
+--! Hash: sha1:70e93b76ea248149ec065a5f4f8c682cf0a51321
+--! Message: least privilege: requests run as pggrind_app, which owns nothing and gets only what each project grants; definer functions pin search_path
 
 -- Least privilege: requests run as pggrind_app, which owns nothing, is not a superuser, has no
 -- BYPASSRLS and may use only what is granted here. Whoever runs the migrations (pggrind_owner on
@@ -72,6 +72,30 @@ grant select, insert, update, delete on all tables in schema queue to pggrind_ap
 -- table. A member of saas_app with no request context sees no row (every policy compares with
 -- null), so a code path that forgets the tenant transaction shows nothing rather than everything.
 grant saas_app to pggrind_app;
+-- Its functions run for saas_app only (PostgreSQL grants EXECUTE to PUBLIC by default): no other
+-- role of the cluster may call signup or the definer helpers, whatever schema usage it gets later.
+revoke execute on all functions in schema saas from public;
+grant execute on all functions in schema saas to saas_app;
+
+-- saas.settings (the token signing key) is read over the server's own connection, never inside a
+-- request's transaction as saas_app, which has no privilege on it; written once, as blog's.
+grant select, insert, update (value) on saas.settings to pggrind_app;
+create function saas.settings_keep_value() returns trigger
+  language plpgsql
+  set search_path = pg_catalog, pg_temp
+  as $$
+  begin
+    if new.value is distinct from old.value or new.key is distinct from old.key then
+      raise exception 'saas.settings % is written once: delete it to replace it', old.key
+        using errcode = '42501';
+    end if;
+    return new;
+  end
+  $$;
+comment on function saas.settings_keep_value() is 'Trigger: a setting (the token signing key) is written once; only its owner may delete it.';
+create trigger settings_keep_value before update on saas.settings
+  for each row execute function saas.settings_keep_value();
+comment on trigger settings_keep_value on saas.settings is 'The signing key cannot be swapped through the request role''s no-op upsert.';
 
 -- Inserts into identity columns need no privilege on their sequences; statements that call nextval
 -- themselves do (blog's create_article picks the id before the slug, queue's fire_schedules).
@@ -81,3 +105,28 @@ grant usage on all sequences in schema todo, booking, blog, queue to pggrind_app
 -- the saas migration could hand it its SECURITY DEFINER functions; they are handed over: take it back.
 revoke create on schema saas from saas_definer;
 alter default privileges for role current_user revoke create on schemas from saas_definer;
+
+-------------------------------------------------------------------------------------------------
+-- SECURITY DEFINER functions (issue 12, item 11): `search_path = pg_catalog, pg_temp`. pg_temp
+-- named last, or PostgreSQL searches it first for tables, so a caller's temporary table could stand
+-- in for one the function reads; public left out, so nothing a role may create there can shadow an
+-- operator or function. Every name in their bodies is schema-qualified; the only body that needed
+-- it is find_credentials, whose citext "=" lives in public: unqualified under this path it would
+-- resolve to text "=" (through citext's implicit cast) and compare e-mails case-sensitively.
+alter function saas.current_org_role()                  set search_path = pg_catalog, pg_temp;
+alter function saas.current_team_ids()                  set search_path = pg_catalog, pg_temp;
+alter function saas.my_memberships()                    set search_path = pg_catalog, pg_temp;
+alter function saas.my_org_ids()                        set search_path = pg_catalog, pg_temp;
+alter function saas.signup(public.citext, text, text, text) set search_path = pg_catalog, pg_temp;
+alter function saas.create_org(text)                    set search_path = pg_catalog, pg_temp;
+alter function saas.memberships_keep_owner()            set search_path = pg_catalog, pg_temp;
+alter function saas.accept_invitation(bytea)            set search_path = pg_catalog, pg_temp;
+
+create or replace function saas.find_credentials(p_email public.citext) returns table (id bigint, password_hash text)
+  language sql stable security definer
+  set search_path = pg_catalog, pg_temp
+  as $$ select u.id, u.password_hash from saas.users u where u.email operator(public.=) p_email $$;
+
+-------------------------------------------------------------------------------------------------
+-- queue: attempts are charged when a handler starts (issue 12, item 7), no longer at the claim.
+comment on column queue.jobs.attempts is 'Attempts so far, counted when a handler starts (folded into the next complete/fail statement), so a job rescued after a crash is charged only if it ran.';
