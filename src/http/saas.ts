@@ -191,7 +191,7 @@ export function saasApi(db: Db, opts: SaasApiOptions = {}): Api {
       );
     return user;
   };
-  const inOrg = async <T>(req: Request, orgId: number, fn: (tx: Db, role: saas.OrgRole) => Promise<T>) =>
+  const inOrg = async <T>(req: Request, orgId: number, fn: (tx: saas.TenantTx, role: saas.OrgRole) => Promise<T>) =>
     saas.inOrg(db, await userOf(req), orgId, fn);
   const auth = { 401: { description: 'missing, invalid or expired token' } };
 

@@ -8,6 +8,7 @@
  */
 /// <reference path="../generated/zapatos/schema.d.ts" preserve="true" />
 import type * as s from 'zapatos/schema';
+import type postgres from 'postgres';
 import { randomBytes } from 'node:crypto';
 import { loadSql, many, maybeOne, transaction, type Db, type RowOf } from '../core/db.js';
 import { Forbidden, ForeignKeyViolation, found, NotFound, UniqueViolation } from '../core/errors.js';
@@ -100,6 +101,16 @@ function refusing(action: string) {
 // ---------------------------------------------------------------------------------------------
 // Context
 
+declare const tenant: unique symbol;
+
+/**
+ * A transaction of `asUser` / `inOrg`: running as saas_app with the request's saas.user_id and
+ * saas.org_id. Only those two make one, and every function that needs a tenant context takes this
+ * type, so handing such a function the pool, or a transaction of your own, is a compile error
+ * (test/saas/types.ts) rather than a query that row-level security answers with nothing.
+ */
+export type TenantTx = postgres.TransactionSql & { readonly [tenant]: true };
+
 export interface Context {
   userId: Id;
   /** The org every statement of the transaction is scoped to; none for signup/login/org lists. */
@@ -110,10 +121,10 @@ export interface Context {
  * Runs `fn` in a transaction as `saas_app` with `saas.user_id` / `saas.org_id` set (both end with
  * the transaction). Given a transaction, a savepoint is used and the role stays for the rest of it.
  */
-export function asUser<T>(db: Db, ctx: Context, fn: (tx: Db) => Promise<T>): Promise<T> {
+export function asUser<T>(db: Db, ctx: Context, fn: (tx: TenantTx) => Promise<T>): Promise<T> {
   return transaction(db, async (tx) => {
     await many(tx, q.set_context, [String(ctx.userId), ctx.orgId == null ? '' : String(ctx.orgId)]);
-    return fn(tx);
+    return fn(tx as TenantTx);
   });
 }
 
@@ -121,7 +132,7 @@ export function asUser<T>(db: Db, ctx: Context, fn: (tx: Db) => Promise<T>): Pro
  * `asUser` for an org: throws NotFound('org') when the user is not a member of it (which is
  * also what another tenant's org looks like), else runs `fn` with the caller's role.
  */
-export function inOrg<T>(db: Db, userId: Id, orgId: Id, fn: (tx: Db, role: OrgRole) => Promise<T>): Promise<T> {
+export function inOrg<T>(db: Db, userId: Id, orgId: Id, fn: (tx: TenantTx, role: OrgRole) => Promise<T>): Promise<T> {
   return asUser(db, { userId, orgId }, async (tx) => {
     const row = await maybeOne(tx, q.current_org_role);
     // No row, or a null role: not a member, which is also what another tenant's org looks like.
@@ -227,29 +238,29 @@ export function authenticate(token: string, tokens: TokenOptions): string | unde
 // Orgs (listOrgs and createOrg need asUser without an org; the rest inOrg)
 
 /** Every org of the context's user, with their role. */
-export function listOrgs(tx: Db): Promise<Org[]> {
+export function listOrgs(tx: TenantTx): Promise<Org[]> {
   return many(tx, q.list_orgs);
 }
 
 /** Creates an org owned by the context's user. */
-export async function createOrg(tx: Db, name: string): Promise<Org> {
+export async function createOrg(tx: TenantTx, name: string): Promise<Org> {
   return (await many(tx, q.create_org, [name]))[0]!;
 }
 
 /** The org; throws NotFound. */
-export async function getOrg(tx: Db, orgId: Id): Promise<Org> {
+export async function getOrg(tx: TenantTx, orgId: Id): Promise<Org> {
   return found(await maybeOne(tx, q.find_org, [orgId]), 'org');
 }
 
 /** Renames the org (owners). Throws Forbidden. */
-export async function updateOrg(tx: Db, orgId: Id, name: string): Promise<Org> {
+export async function updateOrg(tx: TenantTx, orgId: Id, name: string): Promise<Org> {
   const org = await maybeOne(tx, q.update_org, [orgId, name]);
   if (!org) throw new Forbidden('rename this org');
   return org;
 }
 
 /** Deletes the org and everything in it (owners). Throws Forbidden. */
-export async function deleteOrg(tx: Db, orgId: Id): Promise<void> {
+export async function deleteOrg(tx: TenantTx, orgId: Id): Promise<void> {
   const row = await maybeOne(tx, q.delete_org, [orgId]);
   if (!row) throw new Forbidden('delete this org');
 }
@@ -270,7 +281,7 @@ const pageOf = <T>(opts: PageOptions, key: (row: T) => string, fetch: (after: st
 // Members and invitations
 
 /** Members of the org, by user id. */
-export async function listMembers(tx: Db, orgId: Id, opts: PageOptions = {}): Promise<Page<Member>> {
+export async function listMembers(tx: TenantTx, orgId: Id, opts: PageOptions = {}): Promise<Page<Member>> {
   return pageOf(
     opts,
     (m) => m.user_id,
@@ -295,7 +306,7 @@ export interface NewInvitation {
  * UniqueViolation (invitations_org_id_email_key: invited already; memberships_pkey: already a member).
  */
 export async function inviteMember(
-  tx: Db,
+  tx: TenantTx,
   orgId: Id,
   email: string,
   role: OrgRole,
@@ -338,7 +349,7 @@ export async function acceptInvitation(db: Db, userId: Id, token: string): Promi
 }
 
 /** Changes a member's role. Throws NotFound, Forbidden, CheckViolation (memberships_one_owner). */
-export async function updateMember(tx: Db, orgId: Id, userId: Id, role: OrgRole): Promise<Member> {
+export async function updateMember(tx: TenantTx, orgId: Id, userId: Id, role: OrgRole): Promise<Member> {
   const row = found(
     await maybeOne(tx, q.update_member, [orgId, userId, role]).catch(refusing('grant this role')),
     'member',
@@ -349,13 +360,13 @@ export async function updateMember(tx: Db, orgId: Id, userId: Id, role: OrgRole)
 }
 
 /** Removes a member (or yourself). Throws NotFound, Forbidden, CheckViolation (memberships_one_owner). */
-export async function removeMember(tx: Db, orgId: Id, userId: Id): Promise<void> {
+export async function removeMember(tx: TenantTx, orgId: Id, userId: Id): Promise<void> {
   found(await maybeOne(tx, q.remove_member, [orgId, userId]), 'member', 'remove this member');
 }
 
 /** Pending invitations (admins; others get Forbidden). */
 export async function listInvitations(
-  tx: Db,
+  tx: TenantTx,
   orgId: Id,
   role: OrgRole,
   opts: PageOptions = {},
@@ -369,14 +380,14 @@ export async function listInvitations(
 }
 
 /** Withdraws an invitation. Throws NotFound (also for non-admins, who cannot see invitations). */
-export async function deleteInvitation(tx: Db, orgId: Id, invitationId: Id): Promise<void> {
+export async function deleteInvitation(tx: TenantTx, orgId: Id, invitationId: Id): Promise<void> {
   found(await maybeOne(tx, q.delete_invitation, [orgId, invitationId]), 'invitation');
 }
 
 // ---------------------------------------------------------------------------------------------
 // Teams
 
-export async function listTeams(tx: Db, orgId: Id, opts: PageOptions = {}): Promise<Page<Team>> {
+export async function listTeams(tx: TenantTx, orgId: Id, opts: PageOptions = {}): Promise<Page<Team>> {
   return pageOf(
     opts,
     (t) => t.id,
@@ -385,30 +396,30 @@ export async function listTeams(tx: Db, orgId: Id, opts: PageOptions = {}): Prom
 }
 
 /** The team; throws NotFound. */
-export async function getTeam(tx: Db, orgId: Id, teamId: Id): Promise<Team> {
+export async function getTeam(tx: TenantTx, orgId: Id, teamId: Id): Promise<Team> {
   return found(await maybeOne(tx, q.find_team, [orgId, teamId]), 'team');
 }
 
 /** Creates a team (admins). Throws Forbidden, UniqueViolation (teams_org_id_name_key). */
-export async function createTeam(tx: Db, orgId: Id, name: string): Promise<Team> {
+export async function createTeam(tx: TenantTx, orgId: Id, name: string): Promise<Team> {
   return (await many(tx, q.create_team, [orgId, name]).catch(refusing('create teams')))[0]!;
 }
 
 /** Renames a team (admins). Throws NotFound, Forbidden, UniqueViolation. */
-export async function updateTeam(tx: Db, orgId: Id, teamId: Id, name: string): Promise<Team> {
+export async function updateTeam(tx: TenantTx, orgId: Id, teamId: Id, name: string): Promise<Team> {
   const row = found(await maybeOne(tx, q.update_team, [orgId, teamId, name]), 'team', 'rename teams');
   // allowed: the outer join found the updated row, so its columns are there.
   return { id: row.id, name: row.name!, created_at: row.created_at! };
 }
 
 /** Deletes a team with its projects and tasks (admins). Throws NotFound, Forbidden. */
-export async function deleteTeam(tx: Db, orgId: Id, teamId: Id): Promise<void> {
+export async function deleteTeam(tx: TenantTx, orgId: Id, teamId: Id): Promise<void> {
   found(await maybeOne(tx, q.delete_team, [orgId, teamId]), 'team', 'delete teams');
 }
 
 /** Members of a team. Throws NotFound for the team. */
 export async function listTeamMembers(
-  tx: Db,
+  tx: TenantTx,
   orgId: Id,
   teamId: Id,
   opts: PageOptions = {},
@@ -424,7 +435,7 @@ export async function listTeamMembers(
 /** Puts an org member in a team (admins). Throws NotFound (team), Forbidden,
  * ForeignKeyViolation (team_members_member_fkey: not a member of this org), UniqueViolation. */
 export async function addTeamMember(
-  tx: Db,
+  tx: TenantTx,
   orgId: Id,
   teamId: Id,
   userId: Id,
@@ -436,7 +447,7 @@ export async function addTeamMember(
 }
 
 /** Takes a user out of a team (admins). Throws NotFound, Forbidden. */
-export async function removeTeamMember(tx: Db, orgId: Id, teamId: Id, userId: Id): Promise<void> {
+export async function removeTeamMember(tx: TenantTx, orgId: Id, teamId: Id, userId: Id): Promise<void> {
   found(await maybeOne(tx, q.remove_team_member, [orgId, teamId, userId]), 'team member', 'manage team members');
 }
 
@@ -444,7 +455,7 @@ export async function removeTeamMember(tx: Db, orgId: Id, teamId: Id, userId: Id
 // Projects
 
 export async function listProjects(
-  tx: Db,
+  tx: TenantTx,
   orgId: Id,
   opts: PageOptions & { teamId?: Id } = {},
 ): Promise<Page<Project>> {
@@ -456,13 +467,13 @@ export async function listProjects(
 }
 
 /** The project; throws NotFound. */
-export async function getProject(tx: Db, orgId: Id, projectId: Id): Promise<Project> {
+export async function getProject(tx: TenantTx, orgId: Id, projectId: Id): Promise<Project> {
   return found(await maybeOne(tx, q.find_project, [orgId, projectId]), 'project');
 }
 
 /** Creates a project in a team (admins, or members of that team). Throws ForeignKeyViolation
  * (projects_team_fkey: no such team in this org), Forbidden. */
-export async function createProject(tx: Db, orgId: Id, input: { teamId: Id; name: string }): Promise<Project> {
+export async function createProject(tx: TenantTx, orgId: Id, input: { teamId: Id; name: string }): Promise<Project> {
   const row = await maybeOne(tx, q.create_project, [orgId, input.teamId, input.name]).catch(
     refusing('create projects in this team'),
   );
@@ -472,7 +483,7 @@ export async function createProject(tx: Db, orgId: Id, input: { teamId: Id; name
 
 /** Renames and/or moves a project (its tasks follow). Throws NotFound, Forbidden, ForeignKeyViolation. */
 export async function updateProject(
-  tx: Db,
+  tx: TenantTx,
   orgId: Id,
   projectId: Id,
   patch: { name?: string; teamId?: Id },
@@ -489,7 +500,7 @@ export async function updateProject(
 }
 
 /** Deletes a project and its tasks. Throws NotFound, Forbidden. */
-export async function deleteProject(tx: Db, orgId: Id, projectId: Id): Promise<void> {
+export async function deleteProject(tx: TenantTx, orgId: Id, projectId: Id): Promise<void> {
   found(await maybeOne(tx, q.delete_project, [orgId, projectId]), 'project', 'delete this project');
 }
 
@@ -502,7 +513,7 @@ export interface ListTasksOptions extends PageOptions {
 }
 
 /** Tasks of the org, by id; each filter combination has its own statement and index. */
-export async function listTasks(tx: Db, orgId: Id, opts: ListTasksOptions = {}): Promise<Page<Task>> {
+export async function listTasks(tx: TenantTx, orgId: Id, opts: ListTasksOptions = {}): Promise<Page<Task>> {
   return pageOf(
     opts,
     (t) => t.id,
@@ -518,7 +529,12 @@ export async function listTasks(tx: Db, orgId: Id, opts: ListTasksOptions = {}):
 }
 
 /** Tasks of a project. Throws NotFound for the project. */
-export async function listProjectTasks(tx: Db, orgId: Id, projectId: Id, opts: PageOptions = {}): Promise<Page<Task>> {
+export async function listProjectTasks(
+  tx: TenantTx,
+  orgId: Id,
+  projectId: Id,
+  opts: PageOptions = {},
+): Promise<Page<Task>> {
   await getProject(tx, orgId, projectId);
   return pageOf(
     opts,
@@ -528,7 +544,7 @@ export async function listProjectTasks(tx: Db, orgId: Id, projectId: Id, opts: P
 }
 
 /** The context user's open tasks in the org. */
-export async function listMyTasks(tx: Db, orgId: Id, opts: PageOptions = {}): Promise<Page<Task>> {
+export async function listMyTasks(tx: TenantTx, orgId: Id, opts: PageOptions = {}): Promise<Page<Task>> {
   return pageOf(
     opts,
     (t) => t.id,
@@ -537,7 +553,7 @@ export async function listMyTasks(tx: Db, orgId: Id, opts: PageOptions = {}): Pr
 }
 
 /** The task; throws NotFound. */
-export async function getTask(tx: Db, orgId: Id, taskId: Id): Promise<Task> {
+export async function getTask(tx: TenantTx, orgId: Id, taskId: Id): Promise<Task> {
   return found(await maybeOne(tx, q.find_task, [orgId, taskId]), 'task') as Task;
 }
 
@@ -549,7 +565,7 @@ export interface NewTask {
 
 /** Creates a task in a project. Throws NotFound (project), Forbidden, ForeignKeyViolation
  * (tasks_assignee_fkey: the assignee is not a member of this org), CheckViolation. */
-export async function createTask(tx: Db, orgId: Id, projectId: Id, input: NewTask): Promise<Task> {
+export async function createTask(tx: TenantTx, orgId: Id, projectId: Id, input: NewTask): Promise<Task> {
   return found(
     await maybeOne(tx, q.create_task, [
       orgId,
@@ -570,7 +586,7 @@ export interface TaskPatch {
 }
 
 /** Changes a task. Throws NotFound, Forbidden, ForeignKeyViolation, CheckViolation. */
-export async function updateTask(tx: Db, orgId: Id, taskId: Id, patch: TaskPatch): Promise<Task> {
+export async function updateTask(tx: TenantTx, orgId: Id, taskId: Id, patch: TaskPatch): Promise<Task> {
   const row = await maybeOne(tx, q.update_task, [
     orgId,
     taskId,
@@ -585,6 +601,6 @@ export async function updateTask(tx: Db, orgId: Id, taskId: Id, patch: TaskPatch
 }
 
 /** Deletes a task. Throws NotFound, Forbidden. */
-export async function deleteTask(tx: Db, orgId: Id, taskId: Id): Promise<void> {
+export async function deleteTask(tx: TenantTx, orgId: Id, taskId: Id): Promise<void> {
   found(await maybeOne(tx, q.delete_task, [orgId, taskId]), 'task', 'delete this task');
 }
