@@ -1,5 +1,5 @@
 --! Previous: sha1:0b92a7f6438217764eae269238fa7c8ad9bf23d7
---! Hash: sha1:e8d1c9777f2b0a1a589c6e547a78fc61308b31fb
+--! Hash: sha1:132de2b73f6fb1a93171e23a2eba08a5f129051a
 --! Message: expense: plans, accounts, categories, payees, transactions with splits and transfers, budgets, schedules, rates, delta sync
 
 -- Project 3 (expense): a YNAB-style budget. Money is an integer number of milliunits (1/1000 of
@@ -203,7 +203,9 @@ create table expense.payees (
 );
 -- A name is one payee per plan, whatever the case: transactions created with payee_name find it
 -- (insert ... on conflict on this index), so two imports naming "ACME" agree on one row.
-create unique index payees_name_key on expense.payees (plan_id, lower(name));
+-- Transfer payees are named after their account ("Transfer : Checking") and never looked up by
+-- name, so they are left out: two accounts may share a name.
+create unique index payees_name_key on expense.payees (plan_id, lower(name)) where transfer_account_id is null;
 create unique index payees_transfer_account_id_key on expense.payees (transfer_account_id);
 create index payees_plan_id_knowledge_idx on expense.payees (plan_id, knowledge);
 create trigger payees_knowledge before insert or update on expense.payees
@@ -483,3 +485,121 @@ begin
 end
 $$;
 comment on function expense.convert(bigint, uuid, text, date) is 'amount (milliunits of currency) in the plan''s currency at the rate of day; EX001 when no rate is known.';
+
+-- ------------------------------------------------------------------------------------------ views
+
+-- expense: the two views the statements share, so that a transaction's JSON and the money lines
+-- of the reports are written once. Both are plain views: the planner inlines them, so a filter
+-- on plan_id and date reaches the indexes of expense.transactions.
+
+-- Every money line of a plan in effect: a transaction without split lines, or each live split
+-- line of one (a split's lines carry its categories and payees), never deleted rows. `amount`
+-- is in the account's currency; `plan_amount` in the plan's, at the rate of the row's date
+-- (expense.convert, only called for foreign-currency rows, and only when a query reads it).
+create view expense.money_lines as
+select t.plan_id,
+       t.id                                 as transaction_id,
+       s.id                                 as subtransaction_id,
+       t.date,
+       t.account_id,
+       coalesce(s.payee_id, t.payee_id)     as payee_id,
+       coalesce(s.category_id, t.category_id) as category_id,
+       t.transfer_account_id,
+       a.on_budget,
+       coalesce(s.amount, t.amount)         as amount,
+       case when a.currency_iso_code = p.currency_iso_code then coalesce(s.amount, t.amount)
+            else expense.convert(coalesce(s.amount, t.amount), t.plan_id, a.currency_iso_code, t.date)
+       end                                  as plan_amount
+  from expense.transactions t
+  join expense.accounts a on a.id = t.account_id
+  join expense.plans p on p.id = t.plan_id
+  left join expense.subtransactions s on s.transaction_id = t.id and not s.deleted
+ where not t.deleted;
+comment on view expense.money_lines is 'One row per money line in effect (transaction, or each live split line), amounts in the account''s and in the plan''s currency. The reports read it.';
+
+-- A transaction as the YNAB API's TransactionDetail, built once for every statement that
+-- returns transactions (list, find, create, update, delete), with its split lines.
+create view expense.transaction_details as
+select t.plan_id,
+       t.id,
+       t.date,
+       t.account_id,
+       t.category_id,
+       t.payee_id,
+       t.knowledge,
+       t.deleted,
+       t.approved,
+       jsonb_build_object(
+         'id', t.id,
+         'date', to_char(t.date, 'YYYY-MM-DD'),
+         'amount', t.amount,
+         'memo', t.memo,
+         'cleared', t.cleared,
+         'approved', t.approved,
+         'flag_color', t.flag_color,
+         'account_id', t.account_id,
+         'account_name', a.name,
+         'payee_id', t.payee_id,
+         'payee_name', py.name,
+         'category_id', t.category_id,
+         'category_name', c.name,
+         'transfer_account_id', t.transfer_account_id,
+         'transfer_transaction_id', t.transfer_transaction_id,
+         'matched_transaction_id', null,
+         'import_id', t.import_id,
+         'deleted', t.deleted,
+         'subtransactions', coalesce((
+           select jsonb_agg(jsonb_build_object(
+                    'id', s.id,
+                    'transaction_id', s.transaction_id,
+                    'amount', s.amount,
+                    'memo', s.memo,
+                    'payee_id', s.payee_id,
+                    'payee_name', sp.name,
+                    'category_id', s.category_id,
+                    'category_name', sc.name,
+                    'transfer_account_id', null,
+                    'transfer_transaction_id', null,
+                    'deleted', s.deleted) order by s.id)
+             from expense.subtransactions s
+             left join expense.payees sp on sp.id = s.payee_id
+             left join expense.categories sc on sc.id = s.category_id
+            where s.transaction_id = t.id), '[]'::jsonb)
+       ) as json
+  from expense.transactions t
+  join expense.accounts a on a.id = t.account_id
+  left join expense.payees py on py.id = t.payee_id
+  left join expense.categories c on c.id = t.category_id;
+comment on view expense.transaction_details is 'Each transaction with its YNAB TransactionDetail JSON (split lines included, tombstones too).';
+
+
+-- An account as the YNAB API's Account, with its balances summed from its live transactions
+-- (in the account's currency): balance, cleared (cleared or reconciled) and uncleared.
+create view expense.account_details as
+select a.plan_id,
+       a.id,
+       a.knowledge,
+       a.deleted,
+       jsonb_build_object(
+         'id', a.id,
+         'name', a.name,
+         'type', a.type,
+         'on_budget', a.on_budget,
+         'closed', a.closed,
+         'note', a.note,
+         'balance', b.balance,
+         'cleared_balance', b.cleared,
+         'uncleared_balance', b.balance - b.cleared,
+         'transfer_payee_id', a.transfer_payee_id,
+         'currency_iso_code', a.currency_iso_code,
+         'deleted', a.deleted
+       ) as json
+  from expense.accounts a
+  cross join lateral (
+    select coalesce(sum(t.amount), 0)::bigint as balance,
+           coalesce(sum(t.amount) filter (where t.cleared <> 'uncleared'), 0)::bigint as cleared
+      from expense.transactions t
+     where t.account_id = a.id
+       and not t.deleted
+  ) b;
+comment on view expense.account_details is 'Each account with its YNAB Account JSON and balances summed from its live transactions.';
