@@ -130,6 +130,7 @@ export interface ExpenseStatements {
       time_zone: string;
       server_knowledge: string;
       last_modified_on: Date;
+      today: string;
       first_month: string;
       last_month: string;
     };
