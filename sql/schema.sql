@@ -477,7 +477,7 @@ begin
   else
     tid := new.id;
   end if;
-  select t.amount, t.deleted into amt, del from expense.transactions t where t.id = tid for update;
+  select t.amount, t.deleted into amt, del from expense.transactions t where t.id = tid for no key update;
   if not found or del then
     return null;
   end if;

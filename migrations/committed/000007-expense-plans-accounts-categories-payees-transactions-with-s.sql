@@ -1,5 +1,5 @@
 --! Previous: sha1:0b92a7f6438217764eae269238fa7c8ad9bf23d7
---! Hash: sha1:132de2b73f6fb1a93171e23a2eba08a5f129051a
+--! Hash: sha1:70afb3bf2df285141b98626a6b407d0b2cee7aa7
 --! Message: expense: plans, accounts, categories, payees, transactions with splits and transfers, budgets, schedules, rates, delta sync
 
 -- Project 3 (expense): a YNAB-style budget. Money is an integer number of milliunits (1/1000 of
@@ -309,11 +309,13 @@ create index subtransactions_category_id_idx on expense.subtransactions (categor
 comment on table expense.subtransactions is 'Split lines of a transaction: when it has any (not deleted), they carry the categories and must sum to its amount (transactions_splits_sum). Synced with their parent, whose knowledge the writing statements bump.';
 
 -- Split lines sum to their parent. Deferred to commit, so that lines added in several statements
--- of one transaction are judged together. The parent row is locked first (FOR UPDATE): two
--- transactions adding lines to one parent at once are then checked one after the other, and the
--- second one's sum (a fresh snapshot under READ COMMITTED) includes the first one's lines, so
--- 60 + 60 against 100 cannot both commit. Under REPEATABLE READ the lock raises 40001 instead,
--- which transaction() retries.
+-- of one transaction are judged together. The parent row is locked first: two transactions adding
+-- lines to one parent at once are then checked one after the other, and the second one's sum (a
+-- fresh snapshot under READ COMMITTED) includes the first one's lines, so 60 + 60 against 100
+-- cannot both commit. FOR NO KEY UPDATE, not FOR UPDATE: each line's foreign key already holds a
+-- KEY SHARE lock on the parent, which FOR UPDATE would wait for (two such commits deadlock),
+-- while NO KEY UPDATE only waits for the other check. Under REPEATABLE READ the lock raises 40001
+-- instead, which transaction() retries.
 create function expense.check_splits_sum() returns trigger
   language plpgsql
 as $$
@@ -329,7 +331,7 @@ begin
   else
     tid := new.id;
   end if;
-  select t.amount, t.deleted into amt, del from expense.transactions t where t.id = tid for update;
+  select t.amount, t.deleted into amt, del from expense.transactions t where t.id = tid for no key update;
   if not found or del then
     return null;
   end if;
