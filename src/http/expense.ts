@@ -105,6 +105,7 @@ const nuuid = Nullable(Type.String({ format: 'uuid' }));
 const int = Type.Integer();
 const date = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' });
 const open = { additionalProperties: false } as const;
+const nullableFlag = Type.Unsafe<ex.FlagColor | null>({ enum: [...ex.FLAG_COLORS, null] });
 
 const SubTransactionJson = Type.Object(
   {
@@ -129,7 +130,7 @@ const transactionFields = {
   memo: nstr,
   cleared: StringEnum(ex.CLEARED),
   approved: Type.Boolean(),
-  flag_color: Nullable(StringEnum(ex.FLAG_COLORS) as unknown as TSchema & { type: 'string' }),
+  flag_color: nullableFlag,
   account_id: uuid,
   account_name: Type.String(),
   payee_id: nuuid,
@@ -242,7 +243,7 @@ const ScheduledJson = Type.Object(
     frequency: StringEnum(ex.FREQUENCIES),
     amount: int,
     memo: nstr,
-    flag_color: Nullable(StringEnum(ex.FLAG_COLORS) as unknown as TSchema & { type: 'string' }),
+    flag_color: nullableFlag,
     account_id: uuid,
     account_name: Type.String(),
     payee_id: nuuid,
@@ -379,7 +380,7 @@ export function expenseApi(db: Db, options: ExpenseApiOptions = {}): Api {
   const password = options.password ?? (log2N ? { log2N } : {});
 
   const unauthorized = (detail: string) =>
-    new HttpError(401, 'Unauthorized', detail, { headers: { 'www-authenticate': 'Bearer' } });
+    new HttpError(401, 'Unauthorized', detail, {}, { 'www-authenticate': 'Bearer' });
 
   /** The user of "Authorization: Bearer <token>"; 401 otherwise. */
   async function user(req: Request): Promise<string> {
@@ -411,7 +412,7 @@ export function expenseApi(db: Db, options: ExpenseApiOptions = {}): Api {
     '/expense/v1',
     'expense',
     'Project 3: money, aggregates, GROUP BY, date filtering (the YNAB API v1 subset the ynab 4.1.0 client calls)',
-    err('YNAB error ({"error": {"id", "name", "detail"}}); malformed JSON alone is the app\'s problem+json 400'),
+    err('YNAB error ({"error": {"id", "name", "detail"}}), malformed JSON and oversized bodies included'),
   );
 
   // ------------------------------------------------------------------------------- users, plans
@@ -892,6 +893,8 @@ export function expenseApi(db: Db, options: ExpenseApiOptions = {}): Api {
         const rows = one ? [one] : body.transactions;
         if (!rows || (one && body.transactions))
           throw new HttpError(400, 'Invalid request', 'give either transaction or transactions');
+        if (rows.some((r) => r.date === undefined && r.posted_at === undefined))
+          throw new HttpError(400, 'Invalid request', 'every transaction needs a date (or posted_at)');
         const saved = await ex.createTransactions(db, await user(req), params.plan_id, rows);
         const { transactions, ...rest } = saved;
         res.status(201).json({ data: one ? { ...rest, transaction: transactions[0] } : saved });
