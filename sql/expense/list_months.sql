@@ -6,19 +6,15 @@
 with p as (
   select id, time_zone, server_knowledge from expense.plans where id = $2 and user_id = $1
 ),
-lines as (
-  select date_trunc('month', l.date)::date as month, l.category_id, l.transfer_account_id, l.plan_amount
-    from expense.money_lines l, p
-   where l.plan_id = p.id and l.on_budget
-),
 per_month as (
-  select l.month,
+  select date_trunc('month', l.date)::date as month,
          sum(l.plan_amount) filter (where l.category_id is null and l.transfer_account_id is null
                                       and l.plan_amount > 0) as income,
          sum(l.plan_amount) filter (where l.category_id is not null) as activity,
          sum(l.plan_amount) filter (where l.category_id is null) as uncategorized
-    from lines l
-   group by l.month
+    from expense.money_lines l, p
+   where l.plan_id = p.id and l.on_budget
+   group by 1
 ),
 budgeted as (
   select b.month, sum(b.budgeted) as budgeted

@@ -3,6 +3,8 @@
 -- is negative for spending). Every category gets every month (0 where nothing happened).
 -- $1 user id, $2 plan id, $3 since, $4 until (defaults as in report_totals).
 -- Returns no rows when the plan is not the user's.
+-- The range bounds are scalar subqueries of r (init plans), so that they become index conditions
+-- of transactions_plan_id_date_idx: a join to r would only filter the plan's whole history.
 -- @not-null category_id, category_name, month, budgeted, activity, remaining
 with p as (
   select id, time_zone from expense.plans where id = $2 and user_id = $1
@@ -13,22 +15,27 @@ r as (
     from p
 ),
 months as (
-  select g::date as month from r, generate_series(r.since, r.until, interval '1 month') g
+  -- constant bounds, so the planner estimates 120 months rather than generate_series' default
+  -- 1,000 (whose cross join with the series made the estimate large enough to trigger JIT, 55 ms
+  -- of compilation for a 7 ms query); a range is therefore at most ten years long.
+  select (r.since + make_interval(months => n))::date as month
+    from r, generate_series(0, 119) n
+   where r.since + make_interval(months => n) <= r.until
 ),
 act as (
   select l.category_id, date_trunc('month', l.date)::date as month, sum(l.plan_amount) as activity
-    from expense.money_lines l, p, r
+    from expense.money_lines l, p
    where l.plan_id = p.id
      and l.on_budget
      and l.category_id is not null
-     and l.date >= r.since
-     and l.date < date_trunc('month', r.until) + interval '1 month'
+     and l.date >= (select since from r)
+     and l.date < (select date_trunc('month', until) + interval '1 month' from r)
    group by 1, 2
 ),
 bud as (
   select b.category_id, b.month, b.budgeted
-    from expense.month_budgets b, p, r
-   where b.plan_id = p.id and b.month between r.since and r.until
+    from expense.month_budgets b, p
+   where b.plan_id = p.id and b.month between (select since from r) and (select until from r)
 )
 select c.id as category_id, c.name as category_name, to_char(m.month, 'YYYY-MM-DD') as month,
        coalesce(bud.budgeted, 0)::bigint as budgeted,

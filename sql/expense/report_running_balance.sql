@@ -15,9 +15,9 @@ r as (
 ),
 daily as (
   select t.account_id, t.date, sum(t.amount) as change
-    from expense.transactions t, p, r
+    from expense.transactions t, p
    where t.plan_id = p.id
-     and t.date <= r.until
+     and t.date <= (select until from r)
      and not t.deleted
      and ($5::uuid is null or t.account_id = $5)
    group by t.account_id, t.date

@@ -6,6 +6,8 @@
 -- dimension: 'category' | 'month' | 'payee' | 'account' | 'all'; key: that id or month (null for
 -- uncategorized / no payee); average: total / count rounded half away from zero to a milliunit.
 -- Returns no rows when the plan is not the user's, else at least the 'all' row.
+-- The range bounds are scalar subqueries of r (init plans), so that they become index conditions
+-- of transactions_plan_id_date_idx: a join to r would only filter the plan's whole history.
 -- @not-null dimension, since, until, total, inflow, outflow, count, average
 with p as (
   select id, time_zone from expense.plans where id = $2 and user_id = $1
@@ -17,9 +19,9 @@ r as (
 ),
 l as (
   select l.category_id, l.payee_id, l.account_id, date_trunc('month', l.date)::date as month, l.plan_amount
-    from expense.money_lines l, p, r
+    from expense.money_lines l, p
    where l.plan_id = p.id
-     and l.date between r.since and r.until
+     and l.date between (select since from r) and (select until from r)
      and l.transfer_account_id is null
 ),
 g as (

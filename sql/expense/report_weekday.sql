@@ -3,6 +3,8 @@
 -- is already local (the plan's zone), so a Sunday 23:30 purchase is a Sunday.
 -- $1 user id, $2 plan id, $3 since, $4 until (defaults as in report_totals).
 -- Returns no rows when the plan is not the user's.
+-- The range bounds are scalar subqueries of r (init plans), so that they become index conditions
+-- of transactions_plan_id_date_idx: a join to r would only filter the plan's whole history.
 -- @not-null weekday, total, count, average
 with p as (
   select id, time_zone from expense.plans where id = $2 and user_id = $1
@@ -14,9 +16,9 @@ r as (
 ),
 w as (
   select extract(isodow from l.date)::integer as weekday, sum(l.plan_amount) as total, count(*) as count
-    from expense.money_lines l, p, r
+    from expense.money_lines l, p
    where l.plan_id = p.id
-     and l.date between r.since and r.until
+     and l.date between (select since from r) and (select until from r)
      and l.transfer_account_id is null
      and l.plan_amount < 0
    group by 1

@@ -306,6 +306,32 @@ export interface ExpenseStatements {
       average: string;
     };
   };
+  /** seed_analyze: fresh planner statistics after a bulk load (the reports' plans depend on them). */
+  seed_analyze: {
+    params: readonly [];
+    row: Record<string, never>;
+  };
+  /** seed_parts: the accounts (checking, savings, card, each with its transfer payee), one category group with eight categories, twenty payees and a budget per category for each of the last $3 months, for the chunk's plans (seed_plans made them). */
+  seed_parts: {
+    params: readonly [$1: number | null, $2: number | null, $3: number | null, $4: string | null];
+    row: {
+      plans: number;
+    };
+  };
+  /** seed_plans: set-based bulk load of one chunk of seed users with a plan each (run by `npm run seed:expense` and the benchmark as the table owner: seeding is administration). */
+  seed_plans: {
+    params: readonly [$1: number | null, $2: number | null, $3: string | null, $4: string | null];
+    row: {
+      users: string;
+    };
+  };
+  /** seed_transactions: $3 transactions per plan of the chunk spread evenly over the last $4 days: every 40th an income of about 3,000.000 (uncategorized: Ready to Assign), the rest outflows of 0.100 to 150.000 over the eight categories and twenty payees, 10% on the card; amounts from hashtextextended, so a run is reproducible for a given salt. */
+  seed_transactions: {
+    params: readonly [$1: number | null, $2: number | null, $3: number | null, $4: number | null, $5: string | null];
+    row: {
+      rows: string;
+    };
+  };
   /** Records exchange rates for a plan: plan currency per one unit of each currency, from each day on (a row for the same currency and day is replaced). */
   set_exchange_rates: {
     params: readonly [$1: string | null, $2: string | null, $3: unknown | null];
