@@ -1787,7 +1787,7 @@ CREATE VIEW expense.account_details AS
     a.id,
     a.knowledge,
     a.deleted,
-    jsonb_build_object('id', a.id, 'name', a.name, 'type', a.type, 'on_budget', a.on_budget, 'closed', a.closed, 'note', a.note, 'balance', b.balance, 'cleared_balance', b.cleared, 'uncleared_balance', (b.balance - b.cleared), 'transfer_payee_id', a.transfer_payee_id, 'currency_iso_code', a.currency_iso_code, 'deleted', a.deleted) AS json
+    json_build_object('id', a.id, 'name', a.name, 'type', a.type, 'on_budget', a.on_budget, 'closed', a.closed, 'note', a.note, 'balance', b.balance, 'cleared_balance', b.cleared, 'uncleared_balance', (b.balance - b.cleared), 'transfer_payee_id', a.transfer_payee_id, 'currency_iso_code', a.currency_iso_code, 'deleted', a.deleted) AS json
    FROM (expense.accounts a
      CROSS JOIN LATERAL ( SELECT (COALESCE(sum(t.amount), (0)::numeric))::bigint AS balance,
             (COALESCE(sum(t.amount) FILTER (WHERE (t.cleared <> 'uncleared'::text)), (0)::numeric))::bigint AS cleared
@@ -2048,11 +2048,11 @@ CREATE VIEW expense.transaction_details AS
     t.knowledge,
     t.deleted,
     t.approved,
-    jsonb_build_object('id', t.id, 'date', to_char((t.date)::timestamp with time zone, 'YYYY-MM-DD'::text), 'amount', t.amount, 'memo', t.memo, 'cleared', t.cleared, 'approved', t.approved, 'flag_color', t.flag_color, 'account_id', t.account_id, 'account_name', a.name, 'payee_id', t.payee_id, 'payee_name', py.name, 'category_id', t.category_id, 'category_name', c.name, 'transfer_account_id', t.transfer_account_id, 'transfer_transaction_id', t.transfer_transaction_id, 'matched_transaction_id', NULL::unknown, 'import_id', t.import_id, 'deleted', t.deleted, 'subtransactions', COALESCE(( SELECT jsonb_agg(jsonb_build_object('id', s.id, 'transaction_id', s.transaction_id, 'amount', s.amount, 'memo', s.memo, 'payee_id', s.payee_id, 'payee_name', sp.name, 'category_id', s.category_id, 'category_name', sc.name, 'transfer_account_id', NULL::unknown, 'transfer_transaction_id', NULL::unknown, 'deleted', s.deleted) ORDER BY s.id) AS jsonb_agg
+    json_build_object('id', t.id, 'date', to_char((t.date)::timestamp with time zone, 'YYYY-MM-DD'::text), 'amount', t.amount, 'memo', t.memo, 'cleared', t.cleared, 'approved', t.approved, 'flag_color', t.flag_color, 'account_id', t.account_id, 'account_name', a.name, 'payee_id', t.payee_id, 'payee_name', py.name, 'category_id', t.category_id, 'category_name', c.name, 'transfer_account_id', t.transfer_account_id, 'transfer_transaction_id', t.transfer_transaction_id, 'matched_transaction_id', NULL::unknown, 'import_id', t.import_id, 'deleted', t.deleted, 'subtransactions', COALESCE(( SELECT json_agg(json_build_object('id', s.id, 'transaction_id', s.transaction_id, 'amount', s.amount, 'memo', s.memo, 'payee_id', s.payee_id, 'payee_name', sp.name, 'category_id', s.category_id, 'category_name', sc.name, 'transfer_account_id', NULL::unknown, 'transfer_transaction_id', NULL::unknown, 'deleted', s.deleted) ORDER BY s.id) AS json_agg
            FROM ((expense.subtransactions s
              LEFT JOIN expense.payees sp ON ((sp.id = s.payee_id)))
              LEFT JOIN expense.categories sc ON ((sc.id = s.category_id)))
-          WHERE (s.transaction_id = t.id)), '[]'::jsonb)) AS json
+          WHERE (s.transaction_id = t.id)), '[]'::json)) AS json
    FROM (((expense.transactions t
      JOIN expense.accounts a ON ((a.id = t.account_id)))
      LEFT JOIN expense.payees py ON ((py.id = t.payee_id)))

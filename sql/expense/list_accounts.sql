@@ -3,11 +3,11 @@
 -- $1 user id, $2 plan id, $3 last_knowledge_of_server (null: every live account; a number: those
 -- changed since, deleted ones included). Returns one row: 0 rows when the plan is not the user's.
 -- @not-null accounts, server_knowledge
-select coalesce((select jsonb_agg(d.json order by d.json->>'name', d.id)
+select coalesce((select json_agg(d.json order by d.json->>'name', d.id)
                    from expense.account_details d
                   where d.plan_id = p.id
                     and (case when $3::bigint is null then not d.deleted else d.knowledge > $3 end)),
-                '[]'::jsonb) as accounts,
+                '[]'::json) as accounts,
        p.server_knowledge
   from expense.plans p
  where p.id = $2

@@ -36,6 +36,6 @@ page as (
    order by d.date, d.id
    limit $9
 )
-select coalesce((select jsonb_agg(page.json order by page.date, page.id) from page), '[]'::jsonb) as transactions,
+select coalesce((select json_agg(page.json order by page.date, page.id) from page), '[]'::json) as transactions,
        p.server_knowledge
   from p

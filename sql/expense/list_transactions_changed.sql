@@ -18,6 +18,6 @@ page as (
    order by d.knowledge, d.id
    limit $5
 )
-select coalesce((select jsonb_agg(page.json order by page.knowledge, page.id) from page), '[]'::jsonb) as transactions,
+select coalesce((select json_agg(page.json order by page.knowledge, page.id) from page), '[]'::json) as transactions,
        p.server_knowledge
   from p

@@ -3320,7 +3320,7 @@ declare module 'zapatos/schema' {
         id: string | null;
         /**
         * **expense.account_details.json**
-        * - `jsonb` in database
+        * - `json` in database
         * - Nullable, no default
         */
         json: db.JSONValue | null;
@@ -3352,7 +3352,7 @@ declare module 'zapatos/schema' {
         id: string | null;
         /**
         * **expense.account_details.json**
-        * - `jsonb` in database
+        * - `json` in database
         * - Nullable, no default
         */
         json: db.JSONValue | null;
@@ -3384,7 +3384,7 @@ declare module 'zapatos/schema' {
         id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
         /**
         * **expense.account_details.json**
-        * - `jsonb` in database
+        * - `json` in database
         * - Nullable, no default
         */
         json?: db.JSONValue | db.Parameter<db.JSONValue> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, db.JSONValue | db.Parameter<db.JSONValue> | db.SQLFragment | db.ParentColumn>;
@@ -5989,7 +5989,7 @@ declare module 'zapatos/schema' {
         id: string | null;
         /**
         * **expense.transaction_details.json**
-        * - `jsonb` in database
+        * - `json` in database
         * - Nullable, no default
         */
         json: db.JSONValue | null;
@@ -6051,7 +6051,7 @@ declare module 'zapatos/schema' {
         id: string | null;
         /**
         * **expense.transaction_details.json**
-        * - `jsonb` in database
+        * - `json` in database
         * - Nullable, no default
         */
         json: db.JSONValue | null;
@@ -6113,7 +6113,7 @@ declare module 'zapatos/schema' {
         id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
         /**
         * **expense.transaction_details.json**
-        * - `jsonb` in database
+        * - `json` in database
         * - Nullable, no default
         */
         json?: db.JSONValue | db.Parameter<db.JSONValue> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, db.JSONValue | db.Parameter<db.JSONValue> | db.SQLFragment | db.ParentColumn>;
