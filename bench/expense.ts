@@ -79,7 +79,9 @@ const weekdayOf = (d: string) => String(new Date(`${d}T00:00:00Z`).getUTCDay());
 
 try {
   const t0 = performance.now();
-  const seeded = await seed(pool, { users, years, transactionsPerYear: perYear }, (d, n) => progress('seeding users', d, n));
+  const seeded = await seed(pool, { users, years, transactionsPerYear: perYear }, (d, n) =>
+    progress('seeding users', d, n),
+  );
   const seedSeconds = (performance.now() - t0) / 1000;
   await pool`vacuum analyze expense.transactions`;
 
@@ -112,7 +114,11 @@ try {
       (t) => ex.reportMonthOverMonth(pool, t.user, t.plan),
       (t) => naiveReport(pool, t, (r) => `${r.category_id}:${r.date.slice(0, 7)}`),
     ],
-    ['report weekday', (t) => ex.reportWeekday(pool, t.user, t.plan), (t) => naiveReport(pool, t, (r) => weekdayOf(r.date))],
+    [
+      'report weekday',
+      (t) => ex.reportWeekday(pool, t.user, t.plan),
+      (t) => naiveReport(pool, t, (r) => weekdayOf(r.date)),
+    ],
     [
       'report budget_vs_actual',
       (t) => ex.reportBudgetVsActual(pool, t.user, t.plan),

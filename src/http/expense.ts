@@ -94,7 +94,9 @@ const ynabErrors: ErrorRequestHandler = (err, req, res, next) => {
   res
     .status(status)
     .set(headers ?? {})
-    .json({ error: { id: String(status), name: errorNames[status] ?? 'error', detail: problem.detail ?? problem.title } });
+    .json({
+      error: { id: String(status), name: errorNames[status] ?? 'error', detail: problem.detail ?? problem.title },
+    });
 };
 
 // ------------------------------------------------------------------------------------- JSON shapes
@@ -262,7 +264,10 @@ const data = <T extends TSchema>(description: string, schema: T) => ({
   description,
   schema: Type.Object({ data: schema }, open),
 });
-const knowledge = Type.Integer({ minimum: 0, description: 'the plan\'s delta-sync counter: pass it as last_knowledge_of_server' });
+const knowledge = Type.Integer({
+  minimum: 0,
+  description: "the plan's delta-sync counter: pass it as last_knowledge_of_server",
+});
 
 const ErrorJson = Type.Object(
   { error: Type.Object({ id: Type.String(), name: Type.String(), detail: Type.String() }, open) },
@@ -283,7 +288,11 @@ const monthParam = Type.String({
 });
 const monthParams = Type.Object({ plan_id: uuid, month: monthParam }, open);
 const lastKnowledge = Type.Optional(
-  Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'only what changed since (tombstones included)' }),
+  Type.Integer({
+    minimum: 0,
+    maximum: Number.MAX_SAFE_INTEGER,
+    description: 'only what changed since (tombstones included)',
+  }),
 );
 const deltaQuery = Type.Object({ last_knowledge_of_server: lastKnowledge });
 const amount = Type.Integer({ minimum: -1e14, maximum: 1e14, description: 'milliunits' });
@@ -291,7 +300,10 @@ const nullableOpt = <T extends TSchema & { type: string }>(s: T) => Type.Optiona
 const name = Type.String({ minLength: 1, maxLength: 200 });
 const memo = nullableOpt(Type.String({ maxLength: 500 }));
 const flag = Type.Optional(
-  Type.Unsafe<ex.FlagColor | '' | null>({ enum: [...ex.FLAG_COLORS, '', null], description: 'flag colour, "" or null: none' }),
+  Type.Unsafe<ex.FlagColor | '' | null>({
+    enum: [...ex.FLAG_COLORS, '', null],
+    description: 'flag colour, "" or null: none',
+  }),
 );
 const SubIn = Type.Object({
   amount,
@@ -317,7 +329,7 @@ const NewTx = Type.Object({
   account_id: uuid,
   amount,
   posted_at: Type.Optional(
-    Type.String({ format: 'date-time', description: 'beyond YNAB: a timestamp, dated in the plan\'s time zone' }),
+    Type.String({ format: 'date-time', description: "beyond YNAB: a timestamp, dated in the plan's time zone" }),
   ),
   import_id: nullableOpt(Type.String({ minLength: 1, maxLength: 36 })),
   transfer_amount: Type.Optional(amount),
@@ -472,7 +484,11 @@ export function expenseApi(db: Db, options: ExpenseApiOptions = {}): Api {
           time_zone: Type.String({ minLength: 1, maxLength: 64, description: 'IANA, e.g. Europe/Paris' }),
         }),
       }),
-      responses: { 201: data('the plan', Type.Object({ plan: PlanJson }, open)), 401: e401, 422: err('unknown time zone') },
+      responses: {
+        201: data('the plan', Type.Object({ plan: PlanJson }, open)),
+        401: e401,
+        422: err('unknown time zone'),
+      },
       handler: async ({ body }, req, res) => {
         const u = await user(req);
         const created = await ex.createPlan(db, u, body.plan);
@@ -510,7 +526,8 @@ export function expenseApi(db: Db, options: ExpenseApiOptions = {}): Api {
       method: 'put',
       path: '/plans/:plan_id/exchange_rates',
       summary: 'Record exchange rates (beyond YNAB)',
-      description: 'Plan currency per one unit of each currency, from each date on; rate is decimal text, never a float.',
+      description:
+        'Plan currency per one unit of each currency, from each date on; rate is decimal text, never a float.',
       headers: auth,
       params: planParams,
       body: Type.Object({
@@ -559,7 +576,10 @@ export function expenseApi(db: Db, options: ExpenseApiOptions = {}): Api {
       params: planParams,
       query: deltaQuery,
       responses: {
-        200: data('the accounts', Type.Object({ accounts: Type.Array(AccountJson), server_knowledge: knowledge }, open)),
+        200: data(
+          'the accounts',
+          Type.Object({ accounts: Type.Array(AccountJson), server_knowledge: knowledge }, open),
+        ),
         304: cached,
         401: e401,
         404: e404,
@@ -581,7 +601,9 @@ export function expenseApi(db: Db, options: ExpenseApiOptions = {}): Api {
           name,
           type: StringEnum(ex.ACCOUNT_TYPES),
           balance: amount,
-          currency_iso_code: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$', description: "beyond YNAB; default the plan's" })),
+          currency_iso_code: Type.Optional(
+            Type.String({ pattern: '^[A-Z]{3}$', description: "beyond YNAB; default the plan's" }),
+          ),
           on_budget: Type.Optional(Type.Boolean({ description: 'beyond YNAB; default by type' })),
         }),
       }),
@@ -719,7 +741,10 @@ export function expenseApi(db: Db, options: ExpenseApiOptions = {}): Api {
       params: planParams,
       query: deltaQuery,
       responses: {
-        200: data('the months', Type.Object({ months: Type.Array(MonthSummaryJson), server_knowledge: knowledge }, open)),
+        200: data(
+          'the months',
+          Type.Object({ months: Type.Array(MonthSummaryJson), server_knowledge: knowledge }, open),
+        ),
         304: cached,
         401: e401,
         404: e404,
@@ -729,7 +754,9 @@ export function expenseApi(db: Db, options: ExpenseApiOptions = {}): Api {
         const u = await user(req);
         if (await fresh(req, res, u, params.plan_id)) return;
         const m = await ex.listMonths(db, u, params.plan_id);
-        res.json({ data: { months: m.months.map((x) => ({ ...x, deleted: false })), server_knowledge: m.server_knowledge } });
+        res.json({
+          data: { months: m.months.map((x) => ({ ...x, deleted: false })), server_knowledge: m.server_knowledge },
+        });
       },
     })
     .route({
@@ -760,7 +787,10 @@ export function expenseApi(db: Db, options: ExpenseApiOptions = {}): Api {
       params: Type.Object({ plan_id: uuid, month: monthParam, category_id: uuid }, open),
       body: Type.Object({ category: Type.Object({ budgeted: amount }) }),
       responses: {
-        200: data('the category in that month', Type.Object({ category: CategoryJson, server_knowledge: knowledge }, open)),
+        200: data(
+          'the category in that month',
+          Type.Object({ category: CategoryJson, server_knowledge: knowledge }, open),
+        ),
         401: e401,
         404: e404,
       },
@@ -778,7 +808,13 @@ export function expenseApi(db: Db, options: ExpenseApiOptions = {}): Api {
     req: Request,
     res: Response,
     planId: string,
-    query: { since_date?: string; type?: 'uncategorized' | 'unapproved'; last_knowledge_of_server?: number; limit?: number; after?: string },
+    query: {
+      since_date?: string;
+      type?: 'uncategorized' | 'unapproved';
+      last_knowledge_of_server?: number;
+      limit?: number;
+      after?: string;
+    },
     extra: ex.TransactionFilters,
   ) => {
     const u = await user(req);
@@ -828,7 +864,8 @@ export function expenseApi(db: Db, options: ExpenseApiOptions = {}): Api {
       responses: { ...hybridResponses, 304: cached },
       handler: async ({ params, query }, req, res) => {
         const page = await listTx(req, res, params.plan_id, query, { category_id: params.category_id });
-        if (page) res.json({ data: { transactions: hybrid(page.transactions), server_knowledge: page.server_knowledge } });
+        if (page)
+          res.json({ data: { transactions: hybrid(page.transactions), server_knowledge: page.server_knowledge } });
       },
     })
     .route({
@@ -841,7 +878,8 @@ export function expenseApi(db: Db, options: ExpenseApiOptions = {}): Api {
       responses: { ...hybridResponses, 304: cached },
       handler: async ({ params, query }, req, res) => {
         const page = await listTx(req, res, params.plan_id, query, { payee_id: params.payee_id });
-        if (page) res.json({ data: { transactions: hybrid(page.transactions), server_knowledge: page.server_knowledge } });
+        if (page)
+          res.json({ data: { transactions: hybrid(page.transactions), server_knowledge: page.server_knowledge } });
       },
     })
     .route({
@@ -946,7 +984,10 @@ export function expenseApi(db: Db, options: ExpenseApiOptions = {}): Api {
       headers: auth,
       params: idParams('transaction_id'),
       responses: {
-        200: data('the deleted transaction', Type.Object({ transaction: TransactionJson, server_knowledge: knowledge }, open)),
+        200: data(
+          'the deleted transaction',
+          Type.Object({ transaction: TransactionJson, server_knowledge: knowledge }, open),
+        ),
         401: e401,
         404: e404,
       },
@@ -959,7 +1000,7 @@ export function expenseApi(db: Db, options: ExpenseApiOptions = {}): Api {
       path: '/plans/:plan_id/accounts/:account_id/imports',
       summary: 'Import a bank file, idempotently (beyond YNAB)',
       description:
-        'Either `csv` (a header row with date or posted_at, amount or amount_milliunits, and optionally payee, memo, id) or `rows`. Each row gets an import_id (the file\'s id, or YNAB:<amount>:<date>:<occurrence>), so importing a file again creates nothing twice.',
+        "Either `csv` (a header row with date or posted_at, amount or amount_milliunits, and optionally payee, memo, id) or `rows`. Each row gets an import_id (the file's id, or YNAB:<amount>:<date>:<occurrence>), so importing a file again creates nothing twice.",
       headers: auth,
       params: idParams('account_id'),
       body: Type.Object({
@@ -1078,7 +1119,12 @@ export function expenseApi(db: Db, options: ExpenseApiOptions = {}): Api {
         404: e404,
       },
       handler: async ({ params }, req, res) => {
-        const s = await ex.getScheduledTransaction(db, await user(req), params.plan_id, params.scheduled_transaction_id);
+        const s = await ex.getScheduledTransaction(
+          db,
+          await user(req),
+          params.plan_id,
+          params.scheduled_transaction_id,
+        );
         res.json({ data: { scheduled_transaction: s } });
       },
     })
@@ -1190,7 +1236,11 @@ export function expenseApi(db: Db, options: ExpenseApiOptions = {}): Api {
     'weekday',
     'Spending by ISO weekday (1 Monday .. 7 Sunday)',
     Type.Object(
-      { series: Type.Array(point({ weekday: Type.Integer({ minimum: 1, maximum: 7 }), total: int, count: int, average: int })) },
+      {
+        series: Type.Array(
+          point({ weekday: Type.Integer({ minimum: 1, maximum: 7 }), total: int, count: int, average: int }),
+        ),
+      },
       open,
     ),
     (u, p, q) => ex.reportWeekday(db, u, p, q),

@@ -54,7 +54,10 @@ type Tap = { teardown: (fn: () => unknown) => void };
 
 const FILE = [
   'date,amount,payee,memo',
-  ...Array.from({ length: 50 }, (_, i) => `2024-06-${String(1 + (i % 28)).padStart(2, '0')},-${1 + (i % 7)}.25,Shop ${i % 5},row ${i}`),
+  ...Array.from(
+    { length: 50 },
+    (_, i) => `2024-06-${String(1 + (i % 28)).padStart(2, '0')},-${1 + (i % 7)}.25,Shop ${i % 5},row ${i}`,
+  ),
 ].join('\n');
 
 t.test('ten connections importing one file create each transaction once', async (t) => {
@@ -99,8 +102,9 @@ t.test('ten concurrent bulk creates with the same import_ids create each row onc
 t.test('two transactions adding split lines to one parent cannot both commit', async (t) => {
   const { sql } = await testDb(t);
   const { user, plan, account } = await setUp(sql, 'split@example.com');
-  const [parent] = (await ex.createTransactions(sql, user, plan, [{ account_id: account, date: '2024-08-01', amount: -100 }]))
-    .transaction_ids;
+  const [parent] = (
+    await ex.createTransactions(sql, user, plan, [{ account_id: account, date: '2024-08-01', amount: -100 }])
+  ).transaction_ids;
   const a = await sql.reserve();
   const b = await sql.reserve();
   t.teardown(() => {

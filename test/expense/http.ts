@@ -27,10 +27,15 @@ t.test('accounts, tokens and errors in the YNAB shape', async (t) => {
     422,
   );
   t.equal((await call(server, 'POST', '/users', { user: { email: 'a@b.c', password: 'short' } })).status, 400);
-  const login = await call(server, 'POST', '/tokens', { user: { email: 'ANN@example.com', password: 'correct horse' } });
+  const login = await call(server, 'POST', '/tokens', {
+    user: { email: 'ANN@example.com', password: 'correct horse' },
+  });
   t.equal(login.status, 201);
   t.not(login.body.data.access_token, su.body.data.access_token);
-  t.equal((await call(server, 'GET', '/user', undefined, login.body.data.access_token)).body.data.user.id, su.body.data.user.id);
+  t.equal(
+    (await call(server, 'GET', '/user', undefined, login.body.data.access_token)).body.data.user.id,
+    su.body.data.user.id,
+  );
   const wrong = await call(server, 'POST', '/tokens', { user: { email: 'ann@example.com', password: 'wrong horse' } });
   t.same([wrong.status, wrong.body.error.id], [401, '401']);
   const none = await call(server, 'GET', '/user');
@@ -43,7 +48,7 @@ t.test('accounts, tokens and errors in the YNAB shape', async (t) => {
     headers: { 'content-type': 'application/json' },
     body: '{"user":',
   });
-  t.same([malformed.status, ((await malformed.json()) as { error: { id: string } }).error.id], [400, "400"]);
+  t.same([malformed.status, ((await malformed.json()) as { error: { id: string } }).error.id], [400, '400']);
 });
 
 t.test('bad input is a 4xx, never a 500; foreign plans are 404', async (t) => {
@@ -52,10 +57,15 @@ t.test('bad input is a 4xx, never a 500; foreign plans are 404', async (t) => {
   const { token, planId } = await userWithPlan(server, 'bad@example.com');
   const other = await userWithPlan(server, 'other@example.com');
   const c = (method: string, path: string, body?: unknown, tok = token) => call(server, method, path, body, tok);
-  const acct = (await c('POST', `/plans/${planId}/accounts`, { account: { name: 'A', type: 'checking', balance: 0 } })).body
-    .data.account;
+  const acct = (await c('POST', `/plans/${planId}/accounts`, { account: { name: 'A', type: 'checking', balance: 0 } }))
+    .body.data.account;
   const otherAcct = (
-    await c('POST', `/plans/${other.planId}/accounts`, { account: { name: 'B', type: 'cash', balance: 0 } }, other.token)
+    await c(
+      'POST',
+      `/plans/${other.planId}/accounts`,
+      { account: { name: 'B', type: 'cash', balance: 0 } },
+      other.token,
+    )
   ).body.data.account;
 
   const cases: [string, string, unknown, number][] = [
@@ -71,12 +81,37 @@ t.test('bad input is a 4xx, never a 500; foreign plans are 404', async (t) => {
     ['POST', `/plans/${planId}/accounts`, { account: { name: 'x', type: 'piggy', balance: 0 } }, 400],
     ['POST', `/plans/${planId}/accounts`, { account: { name: 'x', type: 'cash', balance: 1.5 } }, 400],
     ['POST', `/plans/${planId}/transactions`, {}, 400],
-    ['POST', `/plans/${planId}/transactions`, { transaction: { account_id: acct.id, date: '2024-01-01', amount: 0.5 } }, 400],
-    ['POST', `/plans/${planId}/transactions`, { transaction: { account_id: acct.id, date: '2024-13-45', amount: 1 } }, 400],
-    ['POST', `/plans/${planId}/transactions`, { transaction: { account_id: acct.id, date: '1800-01-01', amount: 1 } }, 422],
+    [
+      'POST',
+      `/plans/${planId}/transactions`,
+      { transaction: { account_id: acct.id, date: '2024-01-01', amount: 0.5 } },
+      400,
+    ],
+    [
+      'POST',
+      `/plans/${planId}/transactions`,
+      { transaction: { account_id: acct.id, date: '2024-13-45', amount: 1 } },
+      400,
+    ],
+    [
+      'POST',
+      `/plans/${planId}/transactions`,
+      { transaction: { account_id: acct.id, date: '1800-01-01', amount: 1 } },
+      422,
+    ],
     ['POST', `/plans/${planId}/transactions`, { transaction: { account_id: acct.id, amount: 1 } }, 400],
-    ['POST', `/plans/${planId}/transactions`, { transaction: { account_id: otherAcct.id, date: '2024-01-01', amount: 1 } }, 422],
-    ['POST', `/plans/${planId}/transactions`, { transaction: { account_id: acct.id, date: '2024-01-01', amount: 1, category_id: NIL } }, 422],
+    [
+      'POST',
+      `/plans/${planId}/transactions`,
+      { transaction: { account_id: otherAcct.id, date: '2024-01-01', amount: 1 } },
+      422,
+    ],
+    [
+      'POST',
+      `/plans/${planId}/transactions`,
+      { transaction: { account_id: acct.id, date: '2024-01-01', amount: 1, category_id: NIL } },
+      422,
+    ],
     [
       'POST',
       `/plans/${planId}/transactions`,
@@ -93,8 +128,18 @@ t.test('bad input is a 4xx, never a 500; foreign plans are 404', async (t) => {
     ['PATCH', `/plans/${planId}/months/current/categories/${NIL}`, { category: { budgeted: 1 } }, 404],
     ['PATCH', `/plans/${planId}/months/current/categories/${NIL}`, { category: { budgeted: 'lots' } }, 400],
     ['POST', `/plans/${planId}/categories`, { category: { name: 'x', category_group_id: NIL } }, 422],
-    ['PUT', `/plans/${planId}/exchange_rates`, { exchange_rates: [{ currency_iso_code: 'EUR', date: '2024-01-01', rate: 1.1 }] }, 400],
-    ['PUT', `/plans/${planId}/exchange_rates`, { exchange_rates: [{ currency_iso_code: 'EUR', date: '2024-01-01', rate: '0' }] }, 422],
+    [
+      'PUT',
+      `/plans/${planId}/exchange_rates`,
+      { exchange_rates: [{ currency_iso_code: 'EUR', date: '2024-01-01', rate: 1.1 }] },
+      400,
+    ],
+    [
+      'PUT',
+      `/plans/${planId}/exchange_rates`,
+      { exchange_rates: [{ currency_iso_code: 'EUR', date: '2024-01-01', rate: '0' }] },
+      422,
+    ],
     ['POST', `/plans/${planId}/accounts/${acct.id}/imports`, { csv: 'date,amount\n2024-01-01,1.23456\n' }, 400],
     ['POST', `/plans/${planId}/accounts/${acct.id}/imports`, { rows: [{ amount: 1 }] }, 400],
     ['POST', `/plans/${planId}/accounts/${otherAcct.id}/imports`, { rows: [{ date: '2024-01-01', amount: 1 }] }, 422],
@@ -117,8 +162,9 @@ t.test('reports, rates and the CSV import over HTTP; ETags and 304s', async (t) 
   const server = await testServer(t, sql);
   const { token, planId } = await userWithPlan(server, 'rep@example.com', { time_zone: 'Europe/Berlin' });
   const c = (method: string, path: string, body?: unknown) => call(server, method, path, body, token);
-  const acct = (await c('POST', `/plans/${planId}/accounts`, { account: { name: 'Giro', type: 'checking', balance: 0 } }))
-    .body.data.account;
+  const acct = (
+    await c('POST', `/plans/${planId}/accounts`, { account: { name: 'Giro', type: 'checking', balance: 0 } })
+  ).body.data.account;
   const eur = (
     await c('POST', `/plans/${planId}/accounts`, {
       account: { name: 'Cash', type: 'cash', balance: 0, currency_iso_code: 'EUR' },
@@ -126,11 +172,15 @@ t.test('reports, rates and the CSV import over HTTP; ETags and 304s', async (t) 
   ).body.data.account;
   t.equal(eur.currency_iso_code, 'EUR');
   t.same(
-    (await c('PUT', `/plans/${planId}/exchange_rates`, { exchange_rates: [{ currency_iso_code: 'EUR', date: '2024-01-01', rate: '1.5' }] }))
-      .body.data.exchange_rates,
+    (
+      await c('PUT', `/plans/${planId}/exchange_rates`, {
+        exchange_rates: [{ currency_iso_code: 'EUR', date: '2024-01-01', rate: '1.5' }],
+      })
+    ).body.data.exchange_rates,
     [{ currency_iso_code: 'EUR', date: '2024-01-01', rate: '1.500000000000' }],
   );
-  const csv = 'posted_at,amount,payee\n2024-03-31T23:30:00+02:00,-10.00,Bakery\n2024-04-01T08:00:00+02:00,-2.50,Bakery\n';
+  const csv =
+    'posted_at,amount,payee\n2024-03-31T23:30:00+02:00,-10.00,Bakery\n2024-04-01T08:00:00+02:00,-2.50,Bakery\n';
   const first = await c('POST', `/plans/${planId}/accounts/${acct.id}/imports`, { csv });
   t.match(first, { status: 201, body: { data: { imported: 2, skipped: 0 } } });
   const again = await c('POST', `/plans/${planId}/accounts/${acct.id}/imports`, { csv });
@@ -161,7 +211,9 @@ t.test('reports, rates and the CSV import over HTTP; ETags and 304s', async (t) 
     headers: { authorization: `Bearer ${token}`, 'if-none-match': etag },
   });
   t.equal(otherQuery.status, 200, 'another query has another tag');
-  await c('POST', `/plans/${planId}/transactions`, { transaction: { account_id: acct.id, date: '2024-04-03', amount: -1 } });
+  await c('POST', `/plans/${planId}/transactions`, {
+    transaction: { account_id: acct.id, date: '2024-04-03', amount: -1 },
+  });
   const changed = await server.request(`/expense/v1/plans/${planId}/reports/totals${range}`, {
     headers: { authorization: `Bearer ${token}`, 'if-none-match': etag },
   });
@@ -195,7 +247,11 @@ t.test('reports, rates and the CSV import over HTTP; ETags and 304s', async (t) 
   const month = await c('GET', `/plans/${planId}/months/2024-04-17`);
   t.equal(month.body.data.month.month, '2024-04-01', 'any day names its month');
 
-  const doc = (await (await server.request("/openapi.json")).json()) as { paths: Record<string, unknown> };
-  for (const p of ['/expense/v1/plans/{plan_id}/transactions', '/expense/v1/plans/{plan_id}/months/{month}', '/expense/v1/plans/{plan_id}/reports/totals'])
+  const doc = (await (await server.request('/openapi.json')).json()) as { paths: Record<string, unknown> };
+  for (const p of [
+    '/expense/v1/plans/{plan_id}/transactions',
+    '/expense/v1/plans/{plan_id}/months/{month}',
+    '/expense/v1/plans/{plan_id}/reports/totals',
+  ])
     t.ok(doc.paths[p], `documented: ${p}`);
 });

@@ -14,7 +14,7 @@ import { testDb } from '../helpers/db.js';
 import '../helpers/expense.js';
 
 t.setTimeout(120_000);
-type Tap = Pick<typeof t, "ok" | "equal">;
+type Tap = Pick<typeof t, 'ok' | 'equal'>;
 
 /** Awaits a refusal: asserts the error's class and the constraint it names. */
 async function refused(t: Tap, p: Promise<unknown>, Class: abstract new (...a: never[]) => Error, constraint?: string) {
@@ -57,7 +57,13 @@ t.test('reports on a fixed data set, against hand-computed figures', async (t) =
     { account_id: checking.id, date: '2024-01-10', amount: -1_200_000, payee_name: 'Landlord', category_id: rent },
     { account_id: checking.id, date: '2024-01-20', amount: -50_000, payee_name: 'Grocer', category_id: food },
     // 23:30 in New York on 31 January is 04:30 UTC on 1 February: it is January's.
-    { account_id: checking.id, posted_at: '2024-01-31T23:30:00-05:00', amount: -10_000, payee_name: 'grocer', category_id: food },
+    {
+      account_id: checking.id,
+      posted_at: '2024-01-31T23:30:00-05:00',
+      amount: -10_000,
+      payee_name: 'grocer',
+      category_id: food,
+    },
     {
       account_id: checking.id,
       date: '2024-02-03',
@@ -72,7 +78,7 @@ t.test('reports on a fixed data set, against hand-computed figures', async (t) =
     { account_id: euro.id, date: '2024-02-20', amount: -10_001, category_id: food }, // 1.20: -12001.2 -> -12001
     { account_id: checking.id, date: '2024-02-12', amount: -500_000, payee_id: savings.transfer_payee_id },
   ]);
-  t.equal(created.transactions.length, 8, 'the eight rows (a transfer\'s mirror is not one of the created)');
+  t.equal(created.transactions.length, 8, "the eight rows (a transfer's mirror is not one of the created)");
   const late = created.transactions.find((x) => x.amount === -10_000)!;
   t.equal(late.date, '2024-01-31', 'the timestamp is dated in the plan time zone');
   t.equal(late.payee_name, 'Grocer', 'payee names match whatever the case');
@@ -101,7 +107,13 @@ t.test('reports on a fixed data set, against hand-computed figures', async (t) =
   );
 
   const jan = await ex.getMonth(sql, user, plan, '2024-01-01');
-  t.match(jan, { month: '2024-01-01', income: 3_000_000, budgeted: 1_300_000, activity: -1_260_000, to_be_budgeted: 1_700_000 });
+  t.match(jan, {
+    month: '2024-01-01',
+    income: 3_000_000,
+    budgeted: 1_300_000,
+    activity: -1_260_000,
+    to_be_budgeted: 1_700_000,
+  });
   const cat = (m: typeof jan, id: string) => {
     const c = m.categories.find((x) => x.id === id)!;
     return [c.budgeted, c.activity, c.balance];
@@ -164,13 +176,10 @@ t.test('reports on a fixed data set, against hand-computed figures', async (t) =
     { month: '2024-01-01', total: 1_740_000, change: 1_740_000 },
     { month: '2024-02-01', total: -123_002, change: -1_863_002 },
   ]);
-  t.same(
-    mom.by_category.find((c) => c.category_id === food)?.points,
-    [
-      { month: '2024-01-01', total: -60_000, change: -60_000 },
-      { month: '2024-02-01', total: -93_002, change: -33_002 },
-    ],
-  );
+  t.same(mom.by_category.find((c) => c.category_id === food)?.points, [
+    { month: '2024-01-01', total: -60_000, change: -60_000 },
+    { month: '2024-02-01', total: -93_002, change: -33_002 },
+  ]);
 
   const run = await ex.reportRunningBalance(sql, user, plan, { ...range, account_id: checking.id });
   t.same(
@@ -215,7 +224,10 @@ t.test('reports on a fixed data set, against hand-computed figures', async (t) =
   await t.rejects(ex.reportTotals(sql, other.user_id, plan), NotFound);
   await t.rejects(ex.getMonth(sql, other.user_id, plan), NotFound);
   await t.rejects(ex.listTransactions(sql, other.user_id, plan), NotFound);
-  await t.rejects(ex.createTransactions(sql, other.user_id, plan, [{ account_id: checking.id, date: '2024-01-01', amount: 1 }]), NotFound);
+  await t.rejects(
+    ex.createTransactions(sql, other.user_id, plan, [{ account_id: checking.id, date: '2024-01-01', amount: 1 }]),
+    NotFound,
+  );
 });
 
 t.test('splits that do not sum are refused at commit, also over several statements', async (t) => {
@@ -248,20 +260,32 @@ t.test('splits that do not sum are refused at commit, also over several statemen
     'transactions_splits_sum',
   );
   // changing the parent's amount alone breaks it too
-  await refused(t, ex.updateTransaction(sql, user, plan, parent!, { amount: -99 }), CheckViolation, 'transactions_splits_sum');
+  await refused(
+    t,
+    ex.updateTransaction(sql, user, plan, parent!, { amount: -99 }),
+    CheckViolation,
+    'transactions_splits_sum',
+  );
   // replacing the lines with the amount: accepted
   const fixed = await ex.updateTransaction(sql, user, plan, parent!, {
     amount: -99,
     subtransactions: [{ amount: -50 }, { amount: -49 }],
   });
   t.same(
-    fixed.transaction.subtransactions.filter((s) => !s.deleted).map((s) => s.amount).sort(),
+    fixed.transaction.subtransactions
+      .filter((s) => !s.deleted)
+      .map((s) => s.amount)
+      .sort(),
     [-50, -49].sort(),
   );
   // a transfer row alone cannot exist
   await refused(
     t,
-    transaction(sql, (tx) => tx`update expense.transactions set transfer_account_id = account_id, transfer_transaction_id = id where id = ${parent!}`),
+    transaction(
+      sql,
+      (tx) =>
+        tx`update expense.transactions set transfer_account_id = account_id, transfer_transaction_id = id where id = ${parent!}`,
+    ),
     CheckViolation,
     'transactions_transfer_pair',
   );
@@ -270,13 +294,17 @@ t.test('splits that do not sum are refused at commit, also over several statemen
 t.test('currency conversion at the rate of each date; a missing rate is an error, not a guess', async (t) => {
   const { sql } = await testDb(t);
   const { user, plan } = await setUp(sql, 'fx@example.com', 'UTC');
-  const eur = (await ex.createAccount(sql, user, plan, { name: 'EUR', type: 'cash', balance: 0, currency_iso_code: 'EUR' }))
-    .account;
+  const eur = (
+    await ex.createAccount(sql, user, plan, { name: 'EUR', type: 'cash', balance: 0, currency_iso_code: 'EUR' })
+  ).account;
   await ex.createTransactions(sql, user, plan, [
     { account_id: eur.id, date: '2024-05-01', amount: -1_000 },
     { account_id: eur.id, date: '2024-05-02', amount: -1_000 },
   ]);
-  await t.rejects(ex.reportTotals(sql, user, plan, { since: '2024-05-01', until: '2024-05-31' }), ex.MissingExchangeRate);
+  await t.rejects(
+    ex.reportTotals(sql, user, plan, { since: '2024-05-01', until: '2024-05-31' }),
+    ex.MissingExchangeRate,
+  );
   await ex.setExchangeRates(sql, user, plan, [
     { currency_iso_code: 'EUR', date: '2024-05-01', rate: '1.0825' },
     { currency_iso_code: 'EUR', date: '2024-05-02', rate: '0.5' },
@@ -290,7 +318,12 @@ t.test('currency conversion at the rate of each date; a missing rate is an error
   // the day before the first rate has none: refused, even in a range that starts later for the month summary
   await ex.createTransactions(sql, user, plan, [{ account_id: eur.id, date: '2024-04-30', amount: -1 }]);
   await t.rejects(ex.getMonth(sql, user, plan, '2024-05-01'), ex.MissingExchangeRate);
-  await refused(t, ex.setExchangeRates(sql, user, plan, [{ currency_iso_code: 'EUR', date: '2024-01-01', rate: '0' }]), CheckViolation, 'exchange_rates_rate_check');
+  await refused(
+    t,
+    ex.setExchangeRates(sql, user, plan, [{ currency_iso_code: 'EUR', date: '2024-01-01', rate: '0' }]),
+    CheckViolation,
+    'exchange_rates_rate_check',
+  );
 });
 
 t.test('the time zone decides the month of a timestamp and what "current" means', async (t) => {
@@ -302,7 +335,9 @@ t.test('the time zone decides the month of a timestamp and what "current" means'
     const group = await ex.createCategoryGroup(sql, user, plan, 'G');
     const c = await ex.createCategory(sql, user, plan, { category_group_id: group.id, name: 'C' });
     const [row] = (
-      await ex.createTransactions(sql, user, plan, [{ account_id: account.id, posted_at: at, amount: -5, category_id: c.id }])
+      await ex.createTransactions(sql, user, plan, [
+        { account_id: account.id, posted_at: at, amount: -5, category_id: c.id },
+      ])
     ).transactions;
     const jan = await ex.getMonth(sql, user, plan, '2024-01-01');
     const imported = await ex.importTransactions(sql, user, plan, account.id, [{ posted_at: at, amount: -7 }]);
@@ -326,8 +361,18 @@ t.test('the time zone decides the month of a timestamp and what "current" means'
     ].sort(),
     'the import id is formed from the local date',
   );
-  await refused(t, ex.createPlan(sql, ny.user, { name: 'x', currency_iso_code: 'USD', time_zone: 'Mars/Olympus' }), CheckViolation, 'plans_time_zone_check');
-  await refused(t, ex.createPlan(sql, ny.user, { name: 'x', currency_iso_code: 'usd', time_zone: 'UTC' }), CheckViolation, 'plans_currency_iso_code_check');
+  await refused(
+    t,
+    ex.createPlan(sql, ny.user, { name: 'x', currency_iso_code: 'USD', time_zone: 'Mars/Olympus' }),
+    CheckViolation,
+    'plans_time_zone_check',
+  );
+  await refused(
+    t,
+    ex.createPlan(sql, ny.user, { name: 'x', currency_iso_code: 'usd', time_zone: 'UTC' }),
+    CheckViolation,
+    'plans_currency_iso_code_check',
+  );
 });
 
 /** x * rate rounded half away from zero, in BigInt: rate is decimal text. */
@@ -346,11 +391,13 @@ t.test('money never loses a unit: every total equals a sum over the raw rows', a
   const { sql } = await testDb(t);
   const { user, plan } = await setUp(sql, 'sum@example.com', 'Europe/Paris');
   const usd = (await ex.createAccount(sql, user, plan, { name: 'USD', type: 'checking', balance: 0 })).account;
-  const eur = (await ex.createAccount(sql, user, plan, { name: 'EUR', type: 'cash', balance: 0, currency_iso_code: 'EUR' }))
-    .account;
+  const eur = (
+    await ex.createAccount(sql, user, plan, { name: 'EUR', type: 'cash', balance: 0, currency_iso_code: 'EUR' })
+  ).account;
   const group = await ex.createCategoryGroup(sql, user, plan, 'G');
   const cats: string[] = [];
-  for (const n of ['a', 'b', 'c', 'd']) cats.push((await ex.createCategory(sql, user, plan, { category_group_id: group.id, name: n })).id);
+  for (const n of ['a', 'b', 'c', 'd'])
+    cats.push((await ex.createCategory(sql, user, plan, { category_group_id: group.id, name: n })).id);
   const rates = [
     { currency_iso_code: 'EUR', date: '2023-01-01', rate: '1.0837' },
     { currency_iso_code: 'EUR', date: '2023-04-01', rate: '1.0911' },
@@ -422,17 +469,22 @@ t.test('money never loses a unit: every total equals a sum over the raw rows', a
   const balances = await ex.listAccounts(sql, user, plan);
   for (const a of balances.accounts) {
     const mine = (
-      await sql<{ s: string }[]>`select coalesce(sum(amount), 0)::text as s from expense.transactions where account_id = ${a.id} and not deleted`
+      await sql<
+        { s: string }[]
+      >`select coalesce(sum(amount), 0)::text as s from expense.transactions where account_id = ${a.id} and not deleted`
     )[0]!.s;
     t.equal(String(a.balance), mine, `balance of ${a.name}`);
   }
 });
 
 t.test('csv parsing keeps every milliunit and refuses what it cannot read', async (t) => {
-  t.same(ex.parseCsv('date,amount,payee,memo\n2024-01-02,-12.34,"ACME, Inc.","a ""quoted"" memo"\n2024-01-03,0.1,,\n'), [
-    { amount: -12_340, date: '2024-01-02', payee_name: 'ACME, Inc.', memo: 'a "quoted" memo' },
-    { amount: 100, date: '2024-01-03' },
-  ]);
+  t.same(
+    ex.parseCsv('date,amount,payee,memo\n2024-01-02,-12.34,"ACME, Inc.","a ""quoted"" memo"\n2024-01-03,0.1,,\n'),
+    [
+      { amount: -12_340, date: '2024-01-02', payee_name: 'ACME, Inc.', memo: 'a "quoted" memo' },
+      { amount: 100, date: '2024-01-03' },
+    ],
+  );
   t.same(ex.parseCsv('posted_at,amount_milliunits,id\r\n2024-01-31T23:30:00-05:00,-5,F1\r\n'), [
     { amount: -5, posted_at: '2024-01-31T23:30:00-05:00', fitid: 'F1' },
   ]);

@@ -33,7 +33,12 @@ const { query } = await memDb(
     { pattern: /\binclude \(/i, reason: 'INCLUDE indexes do not parse; they only serve plans' },
   ],
   (db) =>
-    db.public.registerFunction({ name: 'gen_random_uuid', returns: DataType.uuid, implementation: randomUUID, impure: true }),
+    db.public.registerFunction({
+      name: 'gen_random_uuid',
+      returns: DataType.uuid,
+      implementation: randomUUID,
+      impure: true,
+    }),
 );
 const q = loadSql('expense', [
   'find_credentials',
@@ -68,10 +73,17 @@ t.test('plans, groups, categories, payees', async (t) => {
   ]);
   t.match(plan, { currency_iso_code: 'EUR', server_knowledge: 0 });
   await t.rejects(query(q.create_plan.text, [USER, 'Bad', 'eur', 'UTC']), 'plans_currency_iso_code_check');
-  t.same(await query(q.create_plan.text, ['22222222-2222-4222-8222-222222222222', 'x', 'USD', 'UTC']).catch(() => 'fk'), 'fk');
+  t.same(
+    await query(q.create_plan.text, ['22222222-2222-4222-8222-222222222222', 'x', 'USD', 'UTC']).catch(() => 'fk'),
+    'fk',
+  );
   const [group] = await query<{ id: string }>(q.create_category_group.text, [USER, plan!.id, 'Bills']);
   t.ok(group?.id);
-  t.same(await query(q.create_category_group.text, ['22222222-2222-4222-8222-222222222222', plan!.id, 'x']), [], 'not the user’s plan: no row');
+  t.same(
+    await query(q.create_category_group.text, ['22222222-2222-4222-8222-222222222222', plan!.id, 'x']),
+    [],
+    'not the user’s plan: no row',
+  );
   const [cat] = await query<{ name: string }>(q.create_category.text, [USER, plan!.id, group!.id, 'Power', null]);
   t.equal(cat?.name, 'Power');
   t.equal((await query(q.create_payee.text, [USER, plan!.id, 'Shop'])).length, 1);

@@ -36,19 +36,27 @@ t.test('the ynab client drives the budget end to end', async (t) => {
     await api.accounts.createAccount(planId, { account: { name: 'Checking', type: 'checking', balance: 1_000_000 } })
   ).data.account;
   t.match(checking, { name: 'Checking', balance: 1_000_000, cleared_balance: 1_000_000, on_budget: true });
-  const savings = (await api.accounts.createAccount(planId, { account: { name: 'Savings', type: 'savings', balance: 0 } }))
-    .data.account;
+  const savings = (
+    await api.accounts.createAccount(planId, { account: { name: 'Savings', type: 'savings', balance: 0 } })
+  ).data.account;
   const accounts = await api.accounts.getAccounts(planId);
-  t.same(accounts.data.accounts.map((a) => a.name), ['Checking', 'Savings']);
+  t.same(
+    accounts.data.accounts.map((a) => a.name),
+    ['Checking', 'Savings'],
+  );
 
   // categories
   const group = (await api.categories.createCategoryGroup(planId, { category_group: { name: 'Living' } })).data
     .category_group;
-  const food = (await api.categories.createCategory(planId, { category: { name: 'Food', category_group_id: group.id } }))
-    .data.category;
-  const rent = (await api.categories.createCategory(planId, { category: { name: 'Rent', category_group_id: group.id } }))
-    .data.category;
-  const budgeted = await api.categories.updateMonthCategory(planId, 'current', food.id, { category: { budgeted: 300_000 } });
+  const food = (
+    await api.categories.createCategory(planId, { category: { name: 'Food', category_group_id: group.id } })
+  ).data.category;
+  const rent = (
+    await api.categories.createCategory(planId, { category: { name: 'Rent', category_group_id: group.id } })
+  ).data.category;
+  const budgeted = await api.categories.updateMonthCategory(planId, 'current', food.id, {
+    category: { budgeted: 300_000 },
+  });
   t.match(budgeted.data.category, { id: food.id, budgeted: 300_000, activity: 0, balance: 300_000 });
   const cats = await api.categories.getCategories(planId);
   t.same(
@@ -95,13 +103,10 @@ t.test('the ynab client drives the budget end to end', async (t) => {
   });
   t.equal(many.data.transactions?.length, 2);
   const split = many.data.transactions!.find((x) => x.amount === -100_000)!;
-  t.same(
-    split.subtransactions.map((s) => [s.amount, s.category_name]).sort(),
-    [
-      [-40_000, 'Rent'],
-      [-60_000, 'Food'],
-    ],
-  );
+  t.same(split.subtransactions.map((s) => [s.amount, s.category_name]).sort(), [
+    [-40_000, 'Rent'],
+    [-60_000, 'Food'],
+  ]);
   const transfer = many.data.transactions!.find((x) => x.amount === -200_000)!;
   t.equal(transfer.transfer_account_id, savings.id);
   t.ok(transfer.transfer_transaction_id);
@@ -120,7 +125,10 @@ t.test('the ynab client drives the budget end to end', async (t) => {
     'only the starting balance: the split has lines, transfers are not uncategorized',
   );
   const inSavings = await api.transactions.getTransactionsByAccount(planId, savings.id);
-  t.same(inSavings.data.transactions.map((x) => x.amount), [200_000]);
+  t.same(
+    inSavings.data.transactions.map((x) => x.amount),
+    [200_000],
+  );
   t.equal(
     (await api.accounts.getAccountById(planId, savings.id)).data.account.balance,
     200_000,
@@ -130,9 +138,10 @@ t.test('the ynab client drives the budget end to end', async (t) => {
   t.same(byFood.data.transactions.map((x) => x.amount).sort(), [-100_000, -12_340].sort(), 'a split line counts');
   const payees = (await api.payees.getPayees(planId)).data.payees;
   const grocer = payees.find((p) => p.name === 'Grocer')!;
-  t.same((await api.transactions.getTransactionsByPayee(planId, grocer.id)).data.transactions.map((x) => x.amount), [
-    -12_340,
-  ]);
+  t.same(
+    (await api.transactions.getTransactionsByPayee(planId, grocer.id)).data.transactions.map((x) => x.amount),
+    [-12_340],
+  );
   t.equal((await api.transactions.getTransactionsByMonth(planId, thisMonth)).data.transactions.length, 5);
 
   // months: food budgeted 300.000, spent 12.340 + 60.000
@@ -146,7 +155,9 @@ t.test('the ynab client drives the budget end to end', async (t) => {
   // delta sync: what changed since the knowledge of the full list, tombstones included
   const k = all.data.server_knowledge;
   const grocerTx = first.data.transaction!;
-  const updated = await api.transactions.updateTransaction(planId, grocerTx.id, { transaction: { memo: 'weekly shop' } });
+  const updated = await api.transactions.updateTransaction(planId, grocerTx.id, {
+    transaction: { memo: 'weekly shop' },
+  });
   t.equal(updated.data.transaction.memo, 'weekly shop');
   t.ok(updated.data.server_knowledge > k);
   const removed = await api.transactions.deleteTransaction(planId, transfer.id);
@@ -169,13 +180,25 @@ t.test('the ynab client drives the budget end to end', async (t) => {
 
   // scheduled transactions
   const sched = await api.scheduledTransactions.createScheduledTransaction(planId, {
-    scheduled_transaction: { account_id: checking.id, date: today, amount: -900_000, frequency: 'monthly', category_id: rent.id },
+    scheduled_transaction: {
+      account_id: checking.id,
+      date: today,
+      amount: -900_000,
+      frequency: 'monthly',
+      category_id: rent.id,
+    },
   });
   const sid = sched.data.scheduled_transaction.id;
   t.match(sched.data.scheduled_transaction, { frequency: 'monthly', amount: -900_000, category_name: 'Rent' });
   t.equal((await api.scheduledTransactions.getScheduledTransactions(planId)).data.scheduled_transactions.length, 1);
-  t.equal((await api.scheduledTransactions.getScheduledTransactionById(planId, sid)).data.scheduled_transaction.id, sid);
-  t.equal((await api.scheduledTransactions.deleteScheduledTransaction(planId, sid)).data.scheduled_transaction.deleted, true);
+  t.equal(
+    (await api.scheduledTransactions.getScheduledTransactionById(planId, sid)).data.scheduled_transaction.id,
+    sid,
+  );
+  t.equal(
+    (await api.scheduledTransactions.deleteScheduledTransaction(planId, sid)).data.scheduled_transaction.deleted,
+    true,
+  );
   t.same((await api.scheduledTransactions.getScheduledTransactions(planId)).data.scheduled_transactions, []);
 
   // errors come in YNAB's shape, which the client throws as is

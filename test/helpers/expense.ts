@@ -30,7 +30,13 @@ export async function userWithPlan(
     server,
     'POST',
     '/plans',
-    { plan: { name: plan.name ?? 'Home', currency_iso_code: plan.currency_iso_code ?? 'USD', time_zone: plan.time_zone ?? 'UTC' } },
+    {
+      plan: {
+        name: plan.name ?? 'Home',
+        currency_iso_code: plan.currency_iso_code ?? 'USD',
+        time_zone: plan.time_zone ?? 'UTC',
+      },
+    },
     token,
   );
   if (p.status !== 201) throw new Error(`plan: ${p.status} ${JSON.stringify(p.body)}`);

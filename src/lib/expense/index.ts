@@ -414,10 +414,7 @@ export async function createTransactions(
   if (rows.length > MAX_BATCH) throw new RangeError(`at most ${MAX_BATCH} transactions at once`);
   return transaction(db, async (tx) => {
     const created = await many(tx, q.create_transactions, [user, plan, rows]);
-    const found = orNotFound(
-      await maybeOne(tx, q.find_transactions, [user, plan, created.map((c) => c.id)]),
-      'plan',
-    );
+    const found = orNotFound(await maybeOne(tx, q.find_transactions, [user, plan, created.map((c) => c.id)]), 'plan');
     const made = new Set(created.map((c) => c.n));
     const duplicate_import_ids = rows
       .filter((r, i) => r.import_id && !made.has(i + 1))
@@ -842,7 +839,11 @@ export async function reportMonthOverMonth(db: Db, user: Uuid, plan: Uuid, r: Re
   const rows = await many(db, q.report_month_over_month, [user, plan, ...rangeArgs(r)]);
   const series = new Map<
     string,
-    { category_id: Uuid | null; category_name: string | null; points: { month: string; total: number; change: number }[] }
+    {
+      category_id: Uuid | null;
+      category_name: string | null;
+      points: { month: string; total: number; change: number }[];
+    }
   >();
   for (const x of rows) {
     const key = x.is_total ? '*' : (x.category_id ?? '-');
@@ -850,7 +851,11 @@ export async function reportMonthOverMonth(db: Db, user: Uuid, plan: Uuid, r: Re
     if (!s)
       series.set(
         key,
-        (s = { category_id: x.is_total ? null : x.category_id, category_name: x.is_total ? null : x.category_name, points: [] }),
+        (s = {
+          category_id: x.is_total ? null : x.category_id,
+          category_name: x.is_total ? null : x.category_name,
+          points: [],
+        }),
       );
     s.points.push({ month: x.month, total: money(x.total), change: money(x.change) });
   }
