@@ -4,11 +4,13 @@
  * 10,000,000 rows; EXPENSE_BENCH_USERS, EXPENSE_BENCH_YEARS, EXPENSE_BENCH_PER_YEAR to change,
  * EXPENSE_BENCH_ITERATIONS per operation), against what a naive implementation runs, in the same
  * run, alternated request by request on random plans:
- *   - month summary: one query per category for its activity and one for its budget (the N+1 of
- *     an ORM that walks categories), plus the income query;
+ *   - month summary: per category, one query each for its activity and budget of the month and
+ *     for its activity and budgets up to it (the balance carried over): the N+1 of an ORM that
+ *     walks categories; plus the income query;
  *   - a year of transactions: the ids of the year, then one query per row for its account, payee,
  *     category and split lines (the per-row loading behind firefly-iii#8873);
- *   - each report: the range's raw rows fetched, then grouped in JavaScript.
+ *   - each report: the range's raw rows fetched, then grouped in JavaScript (the running balance:
+ *     every row of the plan's history, summed in order).
  */
 import { performance } from 'node:perf_hooks';
 import { connect, type Pool } from '../src/lib/core/db.js';
@@ -32,20 +34,28 @@ async function naiveMonth(sql: Pool, t: Target) {
   const cats = await sql<{ id: string }[]>`select id from expense.categories where plan_id = ${t.plan} and not deleted`;
   let activity = 0n;
   let budgeted = 0n;
+  let balance = 0n;
   for (const c of cats) {
     const [a] = await sql<{ s: string }[]>`
       select coalesce(sum(amount), 0)::text as s from expense.transactions
        where category_id = ${c.id} and not deleted and date >= ${t.month}::date and date < ${t.month}::date + interval '1 month'`;
     const [b] = await sql<{ s: string }[]>`
       select coalesce(sum(budgeted), 0)::text as s from expense.month_budgets where category_id = ${c.id} and month = ${t.month}`;
+    // the balance carried over: everything budgeted to and spent in the category up to the month
+    const [ta] = await sql<{ s: string }[]>`
+      select coalesce(sum(amount), 0)::text as s from expense.transactions
+       where category_id = ${c.id} and not deleted and date < ${t.month}::date + interval '1 month'`;
+    const [tb] = await sql<{ s: string }[]>`
+      select coalesce(sum(budgeted), 0)::text as s from expense.month_budgets where category_id = ${c.id} and month <= ${t.month}`;
     activity += BigInt(a!.s);
     budgeted += BigInt(b!.s);
+    balance += BigInt(ta!.s) + BigInt(tb!.s);
   }
   const [inc] = await sql<{ s: string }[]>`
     select coalesce(sum(amount), 0)::text as s from expense.transactions
      where plan_id = ${t.plan} and category_id is null and transfer_account_id is null and amount > 0 and not deleted
        and date >= ${t.month}::date and date < ${t.month}::date + interval '1 month'`;
-  return { activity, budgeted, income: BigInt(inc!.s) };
+  return { activity, budgeted, balance, income: BigInt(inc!.s) };
 }
 
 /** The naive year list: ids, then a query per row for its details. */
@@ -61,6 +71,26 @@ async function naiveYear(sql: Pool, t: Target) {
        where t.id = ${id}`;
     const subs = await sql`select * from expense.subtransactions where transaction_id = ${id}`;
     out.push({ ...row, subtransactions: subs });
+  }
+  return out;
+}
+
+/** The naive running balance: the plan's whole history, in order, summed per account in JavaScript. */
+async function naiveRunning(sql: Pool, t: Target) {
+  const rows = await sql<{ account_id: string; date: string; amount: string }[]>`
+    select account_id::text, to_char(date, 'YYYY-MM-DD') as date, amount::text from expense.transactions
+     where plan_id = ${t.plan} and not deleted order by account_id, date`;
+  const out = new Map<string, { date: string; balance: bigint }[]>();
+  const bal = new Map<string, bigint>();
+  for (const r of rows) {
+    const b = (bal.get(r.account_id) ?? 0n) + BigInt(r.amount);
+    bal.set(r.account_id, b);
+    if (r.date >= t.yearAgo) {
+      const pts = out.get(r.account_id) ?? [];
+      if (pts.at(-1)?.date === r.date) pts.at(-1)!.balance = b;
+      else pts.push({ date: r.date, balance: b });
+      out.set(r.account_id, pts);
+    }
   }
   return out;
 }
@@ -104,11 +134,7 @@ try {
       (t) => ex.reportTotals(pool, t.user, t.plan),
       (t) => naiveReport(pool, t, (r) => r.category_id ?? '-'),
     ],
-    [
-      'report running_balance',
-      (t) => ex.reportRunningBalance(pool, t.user, t.plan),
-      (t) => naiveReport(pool, t, (r) => r.date),
-    ],
+    ['report running_balance', (t) => ex.reportRunningBalance(pool, t.user, t.plan), (t) => naiveRunning(pool, t)],
     [
       'report month_over_month',
       (t) => ex.reportMonthOverMonth(pool, t.user, t.plan),
