@@ -1739,7 +1739,8 @@ CREATE TABLE expense.transactions (
     CONSTRAINT transactions_flag_color_check CHECK ((flag_color = ANY (ARRAY['red'::text, 'orange'::text, 'yellow'::text, 'green'::text, 'blue'::text, 'purple'::text]))),
     CONSTRAINT transactions_import_id_check CHECK (((length(import_id) >= 1) AND (length(import_id) <= 36))),
     CONSTRAINT transactions_memo_check CHECK ((length(memo) <= 500)),
-    CONSTRAINT transactions_transfer_check CHECK (((transfer_account_id IS NULL) = (transfer_transaction_id IS NULL)))
+    CONSTRAINT transactions_transfer_check CHECK (((transfer_account_id IS NULL) = (transfer_transaction_id IS NULL))),
+    CONSTRAINT transactions_transfer_self_check CHECK ((transfer_account_id <> account_id))
 );
 
 --

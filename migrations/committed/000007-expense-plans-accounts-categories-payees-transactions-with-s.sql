@@ -1,5 +1,5 @@
 --! Previous: sha1:0b92a7f6438217764eae269238fa7c8ad9bf23d7
---! Hash: sha1:886fb45cb878bf8f090abd63f379c7ef96357390
+--! Hash: sha1:e480f59430038317f49dc7751f647d144be285ba
 --! Message: expense: plans, accounts, categories, payees, transactions with splits and transfers, budgets, schedules, rates, delta sync
 
 -- Project 3 (expense): a YNAB-style budget. Money is an integer number of milliunits (1/1000 of
@@ -243,6 +243,8 @@ create table expense.transactions (
   constraint transactions_date_check check (date between '1900-01-01' and '2999-12-31'),
   -- A transfer names both the other account and the mirror row, or neither.
   constraint transactions_transfer_check check ((transfer_account_id is null) = (transfer_transaction_id is null)),
+  -- A transfer moves money between two accounts; one to itself would be a pair summing to nothing.
+  constraint transactions_transfer_self_check check (transfer_account_id <> account_id),
   -- A transfer between accounts is not spending: only a transfer to or from a tracking account
   -- may carry a category, which the pair check leaves to the statements.
   -- A repeated import is a no-op: one import_id per account, tombstones included (YNAB too: a

@@ -50,6 +50,7 @@ const constraints: [string, string, string][] = [
   ['transactions_date_check', 'date', 'must be between 1900 and 2999'],
   ['transactions_splits_sum', 'subtransactions', 'split amounts must sum to the transaction amount'],
   ['transactions_transfer_pair', 'payee_id', 'a transfer needs its mirror in the other account'],
+  ['transactions_transfer_self_check', 'payee_id', 'a transfer goes to another account'],
   ['transactions_transfer_transaction_id_fkey', 'payee_id', 'a transfer needs its mirror in the other account'],
   ['subtransactions_amount_check', 'subtransactions', 'amounts must be within +-10^14 milliunits'],
   ['subtransactions_category_id_fkey', 'subtransactions', 'a category is not of this plan'],
@@ -1050,6 +1051,19 @@ export function expenseApi(db: Db, options: ExpenseApiOptions = {}): Api {
     });
 
   // ---------------------------------------------------------------------- scheduled transactions
+  const ScheduledIn = Type.Object({
+    scheduled_transaction: Type.Object({
+      account_id: uuid,
+      date,
+      amount: Type.Optional(amount),
+      payee_id: nullableOpt(uuid),
+      payee_name: nullableOpt(Type.String({ maxLength: 200 })),
+      category_id: nullableOpt(uuid),
+      memo,
+      flag_color: flag,
+      frequency: Type.Optional(StringEnum(ex.FREQUENCIES)),
+    }),
+  });
   api
     .route({
       method: 'get',
@@ -1079,19 +1093,7 @@ export function expenseApi(db: Db, options: ExpenseApiOptions = {}): Api {
       summary: 'Create a scheduled transaction',
       headers: auth,
       params: planParams,
-      body: Type.Object({
-        scheduled_transaction: Type.Object({
-          account_id: uuid,
-          date,
-          amount: Type.Optional(amount),
-          payee_id: nullableOpt(uuid),
-          payee_name: nullableOpt(Type.String({ maxLength: 200 })),
-          category_id: nullableOpt(uuid),
-          memo,
-          flag_color: flag,
-          frequency: Type.Optional(StringEnum(ex.FREQUENCIES)),
-        }),
-      }),
+      body: ScheduledIn,
       responses: {
         201: data('the scheduled transaction', Type.Object({ scheduled_transaction: ScheduledJson }, open)),
         401: e401,
@@ -1126,6 +1128,34 @@ export function expenseApi(db: Db, options: ExpenseApiOptions = {}): Api {
           params.scheduled_transaction_id,
         );
         res.json({ data: { scheduled_transaction: s } });
+      },
+    })
+    .route({
+      method: 'put',
+      path: '/plans/:plan_id/scheduled_transactions/:scheduled_transaction_id',
+      summary: 'Replace a scheduled transaction',
+      headers: auth,
+      params: idParams('scheduled_transaction_id'),
+      body: ScheduledIn,
+      responses: {
+        200: data('the scheduled transaction', Type.Object({ scheduled_transaction: ScheduledJson }, open)),
+        401: e401,
+        404: e404,
+        422: err('an account, category or payee outside the plan'),
+      },
+      handler: async ({ params, body }, req, res) => {
+        const s = body.scheduled_transaction;
+        const updated = await ex.updateScheduledTransaction(
+          db,
+          await user(req),
+          params.plan_id,
+          params.scheduled_transaction_id,
+          {
+            ...s,
+            amount: s.amount ?? 0,
+          },
+        );
+        res.json({ data: { scheduled_transaction: updated } });
       },
     })
     .route({

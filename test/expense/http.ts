@@ -118,6 +118,18 @@ t.test('bad input is a 4xx, never a 500; foreign plans are 404', async (t) => {
       { transaction: { account_id: acct.id, date: '2024-01-01', amount: -10, subtransactions: [{ amount: -3 }] } },
       422,
     ],
+    [
+      'POST',
+      `/plans/${planId}/transactions`,
+      { transaction: { account_id: acct.id, date: '2024-01-01', amount: -10, payee_id: acct.transfer_payee_id } },
+      422,
+    ],
+    [
+      'PUT',
+      `/plans/${planId}/scheduled_transactions/${NIL}`,
+      { scheduled_transaction: { account_id: acct.id, date: '2024-01-01' } },
+      404,
+    ],
     ['PUT', `/plans/${planId}/transactions/${NIL}`, { transaction: { memo: 'x' } }, 404],
     ['DELETE', `/plans/${planId}/transactions/${NIL}`, undefined, 404],
     ['GET', `/plans/${planId}/transactions?type=cleared`, undefined, 400],

@@ -234,6 +234,7 @@ t.test('splits that do not sum are refused at commit, also over several statemen
   const { sql } = await testDb(t);
   const { user, plan } = await setUp(sql, 'splits@example.com', 'UTC');
   const { account } = await ex.createAccount(sql, user, plan, { name: 'A', type: 'cash', balance: 0 });
+  const { account: other } = await ex.createAccount(sql, user, plan, { name: 'B', type: 'cash', balance: 0 });
   const bad = ex.createTransactions(sql, user, plan, [
     { account_id: account.id, date: '2024-03-01', amount: -100, subtransactions: [{ amount: -60 }, { amount: -30 }] },
   ]);
@@ -284,10 +285,19 @@ t.test('splits that do not sum are refused at commit, also over several statemen
     transaction(
       sql,
       (tx) =>
-        tx`update expense.transactions set transfer_account_id = account_id, transfer_transaction_id = id where id = ${parent!}`,
+        tx`update expense.transactions set transfer_account_id = ${other.id}, transfer_transaction_id = id where id = ${parent!}`,
     ),
     CheckViolation,
     'transactions_transfer_pair',
+  );
+  // nor a transfer to its own account
+  await refused(
+    t,
+    ex.createTransactions(sql, user, plan, [
+      { account_id: account.id, date: '2024-03-02', amount: -5, payee_id: account.transfer_payee_id },
+    ]),
+    CheckViolation,
+    'transactions_transfer_self_check',
   );
 });
 

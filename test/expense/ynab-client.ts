@@ -195,6 +195,17 @@ t.test('the ynab client drives the budget end to end', async (t) => {
     (await api.scheduledTransactions.getScheduledTransactionById(planId, sid)).data.scheduled_transaction.id,
     sid,
   );
+  const moved = await api.scheduledTransactions.updateScheduledTransaction(planId, sid, {
+    scheduled_transaction: {
+      account_id: checking.id,
+      date: today,
+      amount: -950_000,
+      frequency: 'yearly',
+      memo: 'rent up',
+    },
+  });
+  t.match(moved.data.scheduled_transaction, { amount: -950_000, frequency: 'yearly', memo: 'rent up' });
+  t.notOk(moved.data.scheduled_transaction.category_id, 'PUT replaces: no category given, none kept');
   t.equal(
     (await api.scheduledTransactions.deleteScheduledTransaction(planId, sid)).data.scheduled_transaction.deleted,
     true,

@@ -43,6 +43,7 @@ const q = loadSql('expense', [
   'set_month_budget',
   'create_scheduled_transaction',
   'list_scheduled_transactions',
+  'update_scheduled_transaction',
   'delete_scheduled_transaction',
   'set_exchange_rates',
   'import_transactions',
@@ -744,6 +745,29 @@ export async function getScheduledTransaction(db: Db, user: Uuid, plan: Uuid, id
   const row = orNotFound(await maybeOne(db, q.list_scheduled_transactions, [user, plan, '0', id]), 'plan');
   const [s] = row.scheduled_transactions as unknown as ScheduledTransaction[];
   return orNotFound(s, 'scheduled transaction');
+}
+
+/** Replaces a scheduled transaction's fields; returns it. NotFound('scheduled transaction'); ForeignKeyViolation. */
+export async function updateScheduledTransaction(db: Db, user: Uuid, plan: Uuid, id: Uuid, s: NewScheduledTransaction) {
+  return transaction(db, async (tx) => {
+    orNotFound(
+      await maybeOne(tx, q.update_scheduled_transaction, [
+        user,
+        plan,
+        id,
+        s.account_id,
+        s.date,
+        s.frequency ?? null,
+        String(s.amount),
+        s.payee_id ?? null,
+        s.category_id ?? null,
+        s.memo ?? null,
+        s.flag_color ?? null,
+      ]),
+      'scheduled transaction',
+    );
+    return getScheduledTransaction(tx, user, plan, id);
+  });
 }
 
 /** Deletes a scheduled transaction (a tombstone); returns it. NotFound('scheduled transaction'). */

@@ -349,6 +349,14 @@ export interface ExpenseStatements {
       knowledge: string;
     };
   };
+  /** Replaces a scheduled transaction's fields (YNAB PUT /scheduled_transactions/{id}: the whole SaveScheduledTransaction; the new date restarts the schedule: date_first = date_next = $5). */
+  update_scheduled_transaction: {
+    params: readonly [$1: string | null, $2: string | null, $3: string | null, $4: string | null, $5: Date | string | null, $6: string | null, $7: string | number | null, $8: string | null, $9: string | null, $10: string | null, $11: string | null];
+    row: {
+      id: string;
+      knowledge: string;
+    };
+  };
   /** Changes one transaction (YNAB PUT /transactions/{id}); fields absent from $4 are kept (`$4 ? 'memo'` tells "set to null" from "absent"). */
   update_transaction: {
     params: readonly [$1: string | null, $2: string | null, $3: string | null, $4: unknown | null];
