@@ -39,6 +39,18 @@ CREATE SCHEMA booking;
 COMMENT ON SCHEMA booking IS 'pg-grind project 6: resources, availability, bookings without double-booking, payments.';
 
 --
+-- Name: expense; Type: SCHEMA; Schema: -; Owner: -
+--
+
+CREATE SCHEMA expense;
+
+--
+-- Name: SCHEMA expense; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON SCHEMA expense IS 'pg-grind project 3: budgets (YNAB model): plans, accounts, categories, payees, transactions with splits and transfers, monthly budgets, scheduled transactions, exchange rates, delta sync.';
+
+--
 -- Name: queue; Type: SCHEMA; Schema: -; Owner: -
 --
 
@@ -437,6 +449,151 @@ CREATE FUNCTION booking.window_instances(p_resource_id bigint, from_date date, t
 --
 
 COMMENT ON FUNCTION booking.window_instances(p_resource_id bigint, from_date date, to_date date) IS 'Concrete availability windows of a resource for local dates from_date-1 .. to_date+1, DST-correct.';
+
+--
+-- Name: bump_knowledge(); Type: FUNCTION; Schema: expense; Owner: -
+--
+
+CREATE FUNCTION expense.bump_knowledge() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+declare
+  cached text := current_setting('expense.knowledge', true);
+  k      bigint;
+begin
+  if cached like new.plan_id::text || ':%' then
+    k := split_part(cached, ':', 2)::bigint;
+  else
+    update expense.plans
+       set server_knowledge = server_knowledge + 1, last_modified_on = now()
+     where id = new.plan_id
+    returning server_knowledge into k;
+    perform set_config('expense.knowledge', new.plan_id::text || ':' || k, true);
+  end if;
+  new.knowledge := k;
+  return new;
+end
+$$;
+
+--
+-- Name: FUNCTION bump_knowledge(); Type: COMMENT; Schema: expense; Owner: -
+--
+
+COMMENT ON FUNCTION expense.bump_knowledge() IS 'Sets NEW.knowledge to the plan''s next server_knowledge, once per transaction and plan (see the migration).';
+
+--
+-- Name: check_splits_sum(); Type: FUNCTION; Schema: expense; Owner: -
+--
+
+CREATE FUNCTION expense.check_splits_sum() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+declare
+  tid   uuid;
+  amt   bigint;
+  del   boolean;
+  n     bigint;
+  total numeric;
+begin
+  if tg_table_name = 'subtransactions' then
+    tid := coalesce(new.transaction_id, old.transaction_id);
+  else
+    tid := new.id;
+  end if;
+  select t.amount, t.deleted into amt, del from expense.transactions t where t.id = tid for no key update;
+  if not found or del then
+    return null;
+  end if;
+  select count(*), coalesce(sum(s.amount), 0) into n, total
+    from expense.subtransactions s
+   where s.transaction_id = tid and not s.deleted;
+  if n > 0 and total <> amt then
+    raise exception 'split lines do not sum to the transaction amount'
+      using errcode = 'check_violation', constraint = 'transactions_splits_sum', table = 'transactions', schema = 'expense';
+  end if;
+  return null;
+end
+$$;
+
+--
+-- Name: check_time_zone(); Type: FUNCTION; Schema: expense; Owner: -
+--
+
+CREATE FUNCTION expense.check_time_zone() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+  if not exists (select 1 from pg_catalog.pg_timezone_names where name = new.time_zone) then
+    raise exception 'unknown time zone'
+      using errcode = 'check_violation', constraint = 'plans_time_zone_check', table = 'plans', schema = 'expense';
+  end if;
+  return new;
+end
+$$;
+
+--
+-- Name: check_transfer_pair(); Type: FUNCTION; Schema: expense; Owner: -
+--
+
+CREATE FUNCTION expense.check_transfer_pair() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+declare
+  t  expense.transactions;
+  o  expense.transactions;
+  ok boolean;
+begin
+  select * into t from expense.transactions where id = new.id;
+  if not found or t.transfer_transaction_id is null then
+    return null;
+  end if;
+  select * into o from expense.transactions where id = t.transfer_transaction_id;
+  ok := found
+    and o.transfer_transaction_id = t.id
+    and o.account_id = t.transfer_account_id
+    and o.transfer_account_id = t.account_id
+    and o.date = t.date
+    and o.deleted = t.deleted
+    and sign(o.amount) = -sign(t.amount)
+    and (o.amount = -t.amount
+         or (select a.currency_iso_code from expense.accounts a where a.id = o.account_id)
+            <> (select a.currency_iso_code from expense.accounts a where a.id = t.account_id));
+  if not ok then
+    raise exception 'a transfer needs its mirror row in the other account'
+      using errcode = 'check_violation', constraint = 'transactions_transfer_pair', table = 'transactions', schema = 'expense';
+  end if;
+  return null;
+end
+$$;
+
+--
+-- Name: convert(bigint, uuid, text, date); Type: FUNCTION; Schema: expense; Owner: -
+--
+
+CREATE FUNCTION expense.convert(amount bigint, plan uuid, currency text, day date) RETURNS bigint
+    LANGUAGE plpgsql STABLE
+    AS $$
+declare
+  r numeric;
+begin
+  select e.rate into r
+    from expense.exchange_rates e
+   where e.plan_id = plan and e.currency_iso_code = currency and e.day <= convert.day
+   order by e.day desc
+   limit 1;
+  if r is null then
+    raise exception 'no exchange rate for this currency on or before this date'
+      using errcode = 'EX001', table = 'exchange_rates', schema = 'expense';
+  end if;
+  return round(amount * r)::bigint;
+end
+$$;
+
+--
+-- Name: FUNCTION convert(amount bigint, plan uuid, currency text, day date); Type: COMMENT; Schema: expense; Owner: -
+--
+
+COMMENT ON FUNCTION expense.convert(amount bigint, plan uuid, currency text, day date) IS 'amount (milliunits of currency) in the plan''s currency at the rate of day; EX001 when no rate is known.';
 
 --
 -- Name: jobs; Type: TABLE; Schema: queue; Owner: -
@@ -1559,6 +1716,443 @@ ALTER TABLE booking.resources ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
 );
 
 --
+-- Name: access_tokens; Type: TABLE; Schema: expense; Owner: -
+--
+
+CREATE TABLE expense.access_tokens (
+    token_hash bytea NOT NULL,
+    user_id uuid NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    CONSTRAINT access_tokens_token_hash_check CHECK ((length(token_hash) = 32))
+);
+
+--
+-- Name: TABLE access_tokens; Type: COMMENT; Schema: expense; Owner: -
+--
+
+COMMENT ON TABLE expense.access_tokens IS 'Opaque bearer tokens, like YNAB personal access tokens: only their SHA-256 is stored, so a leaked table grants nothing.';
+
+--
+-- Name: accounts; Type: TABLE; Schema: expense; Owner: -
+--
+
+CREATE TABLE expense.accounts (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    plan_id uuid NOT NULL,
+    name text NOT NULL,
+    type text NOT NULL,
+    on_budget boolean DEFAULT true NOT NULL,
+    closed boolean DEFAULT false NOT NULL,
+    note text,
+    currency_iso_code text NOT NULL,
+    transfer_payee_id uuid DEFAULT gen_random_uuid() NOT NULL,
+    deleted boolean DEFAULT false NOT NULL,
+    knowledge bigint DEFAULT 0 NOT NULL,
+    CONSTRAINT accounts_currency_iso_code_check CHECK ((currency_iso_code ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT accounts_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
+    CONSTRAINT accounts_note_check CHECK ((length(note) <= 2000)),
+    CONSTRAINT accounts_type_check CHECK ((type = ANY (ARRAY['checking'::text, 'savings'::text, 'cash'::text, 'creditCard'::text, 'lineOfCredit'::text, 'otherAsset'::text, 'otherLiability'::text, 'mortgage'::text, 'autoLoan'::text, 'studentLoan'::text, 'personalLoan'::text, 'medicalDebt'::text, 'otherDebt'::text])))
+);
+
+--
+-- Name: TABLE accounts; Type: COMMENT; Schema: expense; Owner: -
+--
+
+COMMENT ON TABLE expense.accounts IS 'Where money sits. Balances are summed from transactions, never stored. Never hard-deleted by the API (closed, or deleted as a tombstone).';
+
+--
+-- Name: COLUMN accounts.currency_iso_code; Type: COMMENT; Schema: expense; Owner: -
+--
+
+COMMENT ON COLUMN expense.accounts.currency_iso_code IS 'Currency of the account''s amounts (beyond YNAB); reports convert to the plan''s at each transaction''s date.';
+
+--
+-- Name: COLUMN accounts.transfer_payee_id; Type: COMMENT; Schema: expense; Owner: -
+--
+
+COMMENT ON COLUMN expense.accounts.transfer_payee_id IS 'The payee that means "transfer to this account" (expense.payees row with transfer_account_id = id).';
+
+--
+-- Name: transactions; Type: TABLE; Schema: expense; Owner: -
+--
+
+CREATE TABLE expense.transactions (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    plan_id uuid NOT NULL,
+    account_id uuid NOT NULL,
+    date date NOT NULL,
+    amount bigint NOT NULL,
+    memo text,
+    cleared text DEFAULT 'uncleared'::text NOT NULL,
+    approved boolean DEFAULT false NOT NULL,
+    flag_color text,
+    payee_id uuid,
+    category_id uuid,
+    transfer_account_id uuid,
+    transfer_transaction_id uuid,
+    import_id text,
+    deleted boolean DEFAULT false NOT NULL,
+    knowledge bigint DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT transactions_amount_check CHECK (((amount >= '-100000000000000'::bigint) AND (amount <= '100000000000000'::bigint))),
+    CONSTRAINT transactions_cleared_check CHECK ((cleared = ANY (ARRAY['cleared'::text, 'uncleared'::text, 'reconciled'::text]))),
+    CONSTRAINT transactions_date_check CHECK (((date >= '1900-01-01'::date) AND (date <= '2999-12-31'::date))),
+    CONSTRAINT transactions_flag_color_check CHECK ((flag_color = ANY (ARRAY['red'::text, 'orange'::text, 'yellow'::text, 'green'::text, 'blue'::text, 'purple'::text]))),
+    CONSTRAINT transactions_import_id_check CHECK (((length(import_id) >= 1) AND (length(import_id) <= 36))),
+    CONSTRAINT transactions_memo_check CHECK ((length(memo) <= 500)),
+    CONSTRAINT transactions_transfer_check CHECK (((transfer_account_id IS NULL) = (transfer_transaction_id IS NULL))),
+    CONSTRAINT transactions_transfer_self_check CHECK ((transfer_account_id <> account_id))
+);
+
+--
+-- Name: TABLE transactions; Type: COMMENT; Schema: expense; Owner: -
+--
+
+COMMENT ON TABLE expense.transactions IS 'Money moving in (amount > 0) or out (< 0) of an account, in the account''s currency. Deleting sets deleted (a tombstone for delta sync).';
+
+--
+-- Name: COLUMN transactions.date; Type: COMMENT; Schema: expense; Owner: -
+--
+
+COMMENT ON COLUMN expense.transactions.date IS 'Local date in the plan''s time zone (an imported timestamp is converted when it arrives).';
+
+--
+-- Name: COLUMN transactions.amount; Type: COMMENT; Schema: expense; Owner: -
+--
+
+COMMENT ON COLUMN expense.transactions.amount IS 'Milliunits with sign: -12340 is an outflow of 12.34.';
+
+--
+-- Name: COLUMN transactions.category_id; Type: COMMENT; Schema: expense; Owner: -
+--
+
+COMMENT ON COLUMN expense.transactions.category_id IS 'Null: "Inflow: Ready to Assign" for inflows (income), uncategorized for outflows.';
+
+--
+-- Name: COLUMN transactions.import_id; Type: COMMENT; Schema: expense; Owner: -
+--
+
+COMMENT ON COLUMN expense.transactions.import_id IS 'Set by imports; unique per account (transactions_import_id_key), so importing a file twice creates nothing the second time.';
+
+--
+-- Name: COLUMN transactions.knowledge; Type: COMMENT; Schema: expense; Owner: -
+--
+
+COMMENT ON COLUMN expense.transactions.knowledge IS 'The plan''s server_knowledge when this row last changed.';
+
+--
+-- Name: account_details; Type: VIEW; Schema: expense; Owner: -
+--
+
+CREATE VIEW expense.account_details AS
+ SELECT a.plan_id,
+    a.id,
+    a.knowledge,
+    a.deleted,
+    json_build_object('id', a.id, 'name', a.name, 'type', a.type, 'on_budget', a.on_budget, 'closed', a.closed, 'note', a.note, 'balance', b.balance, 'cleared_balance', b.cleared, 'uncleared_balance', (b.balance - b.cleared), 'transfer_payee_id', a.transfer_payee_id, 'currency_iso_code', a.currency_iso_code, 'deleted', a.deleted) AS json
+   FROM (expense.accounts a
+     CROSS JOIN LATERAL ( SELECT (COALESCE(sum(t.amount), (0)::numeric))::bigint AS balance,
+            (COALESCE(sum(t.amount) FILTER (WHERE (t.cleared <> 'uncleared'::text)), (0)::numeric))::bigint AS cleared
+           FROM expense.transactions t
+          WHERE ((t.account_id = a.id) AND (NOT t.deleted))) b);
+
+--
+-- Name: VIEW account_details; Type: COMMENT; Schema: expense; Owner: -
+--
+
+COMMENT ON VIEW expense.account_details IS 'Each account with its YNAB Account JSON and balances summed from its live transactions.';
+
+--
+-- Name: categories; Type: TABLE; Schema: expense; Owner: -
+--
+
+CREATE TABLE expense.categories (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    plan_id uuid NOT NULL,
+    category_group_id uuid NOT NULL,
+    name text NOT NULL,
+    note text,
+    hidden boolean DEFAULT false NOT NULL,
+    deleted boolean DEFAULT false NOT NULL,
+    knowledge bigint DEFAULT 0 NOT NULL,
+    CONSTRAINT categories_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
+    CONSTRAINT categories_note_check CHECK ((length(note) <= 2000))
+);
+
+--
+-- Name: TABLE categories; Type: COMMENT; Schema: expense; Owner: -
+--
+
+COMMENT ON TABLE expense.categories IS 'Envelopes. Budgeted, activity and balance per month are computed (expense.month_budgets and transactions), never stored.';
+
+--
+-- Name: category_groups; Type: TABLE; Schema: expense; Owner: -
+--
+
+CREATE TABLE expense.category_groups (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    plan_id uuid NOT NULL,
+    name text NOT NULL,
+    hidden boolean DEFAULT false NOT NULL,
+    deleted boolean DEFAULT false NOT NULL,
+    knowledge bigint DEFAULT 0 NOT NULL,
+    CONSTRAINT category_groups_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200)))
+);
+
+--
+-- Name: TABLE category_groups; Type: COMMENT; Schema: expense; Owner: -
+--
+
+COMMENT ON TABLE expense.category_groups IS 'Groups of categories ("Bills", "Fun").';
+
+--
+-- Name: exchange_rates; Type: TABLE; Schema: expense; Owner: -
+--
+
+CREATE TABLE expense.exchange_rates (
+    plan_id uuid NOT NULL,
+    currency_iso_code text NOT NULL,
+    day date NOT NULL,
+    rate numeric(24,12) NOT NULL,
+    CONSTRAINT exchange_rates_currency_iso_code_check CHECK ((currency_iso_code ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT exchange_rates_rate_check CHECK ((rate > (0)::numeric))
+);
+
+--
+-- Name: TABLE exchange_rates; Type: COMMENT; Schema: expense; Owner: -
+--
+
+COMMENT ON TABLE expense.exchange_rates IS 'Plan currency per one unit of currency_iso_code, from day on (until the next row). Reports convert each row at the rate of its date: round(amount * rate), half away from zero.';
+
+--
+-- Name: plans; Type: TABLE; Schema: expense; Owner: -
+--
+
+CREATE TABLE expense.plans (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    name text NOT NULL,
+    currency_iso_code text NOT NULL,
+    time_zone text NOT NULL,
+    server_knowledge bigint DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_modified_on timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT plans_currency_iso_code_check CHECK ((currency_iso_code ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT plans_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
+    CONSTRAINT plans_time_zone_length CHECK (((length(time_zone) >= 1) AND (length(time_zone) <= 64)))
+);
+
+--
+-- Name: TABLE plans; Type: COMMENT; Schema: expense; Owner: -
+--
+
+COMMENT ON TABLE expense.plans IS 'A user''s budget (YNAB "plan"). server_knowledge counts its changes; its row lock orders them (see expense.bump_knowledge).';
+
+--
+-- Name: COLUMN plans.currency_iso_code; Type: COMMENT; Schema: expense; Owner: -
+--
+
+COMMENT ON COLUMN expense.plans.currency_iso_code IS 'The currency every report converts to, ISO 4217.';
+
+--
+-- Name: COLUMN plans.time_zone; Type: COMMENT; Schema: expense; Owner: -
+--
+
+COMMENT ON COLUMN expense.plans.time_zone IS 'IANA zone; dates of imported timestamps and "this month" are taken in it.';
+
+--
+-- Name: COLUMN plans.server_knowledge; Type: COMMENT; Schema: expense; Owner: -
+--
+
+COMMENT ON COLUMN expense.plans.server_knowledge IS 'Delta-sync counter: every change to the plan''s rows takes the next value (once per transaction).';
+
+--
+-- Name: subtransactions; Type: TABLE; Schema: expense; Owner: -
+--
+
+CREATE TABLE expense.subtransactions (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    transaction_id uuid NOT NULL,
+    plan_id uuid NOT NULL,
+    amount bigint NOT NULL,
+    memo text,
+    payee_id uuid,
+    category_id uuid,
+    deleted boolean DEFAULT false NOT NULL,
+    CONSTRAINT subtransactions_amount_check CHECK (((amount >= '-100000000000000'::bigint) AND (amount <= '100000000000000'::bigint))),
+    CONSTRAINT subtransactions_memo_check CHECK ((length(memo) <= 500))
+);
+
+--
+-- Name: TABLE subtransactions; Type: COMMENT; Schema: expense; Owner: -
+--
+
+COMMENT ON TABLE expense.subtransactions IS 'Split lines of a transaction: when it has any (not deleted), they carry the categories and must sum to its amount (transactions_splits_sum). Synced with their parent, whose knowledge the writing statements bump.';
+
+--
+-- Name: money_lines; Type: VIEW; Schema: expense; Owner: -
+--
+
+CREATE VIEW expense.money_lines AS
+ SELECT t.plan_id,
+    t.id AS transaction_id,
+    s.id AS subtransaction_id,
+    t.date,
+    t.account_id,
+    COALESCE(s.payee_id, t.payee_id) AS payee_id,
+    COALESCE(s.category_id, t.category_id) AS category_id,
+    t.transfer_account_id,
+    a.on_budget,
+    COALESCE(s.amount, t.amount) AS amount,
+        CASE
+            WHEN (a.currency_iso_code = p.currency_iso_code) THEN COALESCE(s.amount, t.amount)
+            ELSE expense.convert(COALESCE(s.amount, t.amount), t.plan_id, a.currency_iso_code, t.date)
+        END AS plan_amount
+   FROM (((expense.transactions t
+     JOIN expense.accounts a ON ((a.id = t.account_id)))
+     JOIN expense.plans p ON ((p.id = t.plan_id)))
+     LEFT JOIN expense.subtransactions s ON (((s.transaction_id = t.id) AND (NOT s.deleted))))
+  WHERE (NOT t.deleted);
+
+--
+-- Name: VIEW money_lines; Type: COMMENT; Schema: expense; Owner: -
+--
+
+COMMENT ON VIEW expense.money_lines IS 'One row per money line in effect (transaction, or each live split line), amounts in the account''s and in the plan''s currency. The reports read it.';
+
+--
+-- Name: month_budgets; Type: TABLE; Schema: expense; Owner: -
+--
+
+CREATE TABLE expense.month_budgets (
+    plan_id uuid NOT NULL,
+    category_id uuid NOT NULL,
+    month date NOT NULL,
+    budgeted bigint NOT NULL,
+    CONSTRAINT month_budgets_budgeted_check CHECK (((budgeted >= '-100000000000000'::bigint) AND (budgeted <= '100000000000000'::bigint))),
+    CONSTRAINT month_budgets_month_check CHECK ((EXTRACT(day FROM month) = (1)::numeric))
+);
+
+--
+-- Name: TABLE month_budgets; Type: COMMENT; Schema: expense; Owner: -
+--
+
+COMMENT ON TABLE expense.month_budgets IS 'Money assigned to a category for a month (YNAB "budgeted"). The statement that writes it bumps the category''s knowledge.';
+
+--
+-- Name: COLUMN month_budgets.month; Type: COMMENT; Schema: expense; Owner: -
+--
+
+COMMENT ON COLUMN expense.month_budgets.month IS 'First day of the month.';
+
+--
+-- Name: payees; Type: TABLE; Schema: expense; Owner: -
+--
+
+CREATE TABLE expense.payees (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    plan_id uuid NOT NULL,
+    name text NOT NULL,
+    transfer_account_id uuid,
+    deleted boolean DEFAULT false NOT NULL,
+    knowledge bigint DEFAULT 0 NOT NULL,
+    CONSTRAINT payees_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200)))
+);
+
+--
+-- Name: TABLE payees; Type: COMMENT; Schema: expense; Owner: -
+--
+
+COMMENT ON TABLE expense.payees IS 'Who was paid or paid us. A payee with transfer_account_id is the "Transfer : <account>" payee of that account.';
+
+--
+-- Name: scheduled_transactions; Type: TABLE; Schema: expense; Owner: -
+--
+
+CREATE TABLE expense.scheduled_transactions (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    plan_id uuid NOT NULL,
+    account_id uuid NOT NULL,
+    date_first date NOT NULL,
+    date_next date NOT NULL,
+    frequency text NOT NULL,
+    amount bigint NOT NULL,
+    memo text,
+    flag_color text,
+    payee_id uuid,
+    category_id uuid,
+    deleted boolean DEFAULT false NOT NULL,
+    knowledge bigint DEFAULT 0 NOT NULL,
+    CONSTRAINT scheduled_transactions_amount_check CHECK (((amount >= '-100000000000000'::bigint) AND (amount <= '100000000000000'::bigint))),
+    CONSTRAINT scheduled_transactions_date_next_check CHECK ((date_next >= date_first)),
+    CONSTRAINT scheduled_transactions_flag_color_check CHECK ((flag_color = ANY (ARRAY['red'::text, 'orange'::text, 'yellow'::text, 'green'::text, 'blue'::text, 'purple'::text]))),
+    CONSTRAINT scheduled_transactions_frequency_check CHECK ((frequency = ANY (ARRAY['never'::text, 'daily'::text, 'weekly'::text, 'everyOtherWeek'::text, 'twiceAMonth'::text, 'every4Weeks'::text, 'monthly'::text, 'everyOtherMonth'::text, 'every3Months'::text, 'every4Months'::text, 'twiceAYear'::text, 'yearly'::text, 'everyOtherYear'::text]))),
+    CONSTRAINT scheduled_transactions_memo_check CHECK ((length(memo) <= 500))
+);
+
+--
+-- Name: TABLE scheduled_transactions; Type: COMMENT; Schema: expense; Owner: -
+--
+
+COMMENT ON TABLE expense.scheduled_transactions IS 'Recurring transactions: date_next is the next occurrence.';
+
+--
+-- Name: transaction_details; Type: VIEW; Schema: expense; Owner: -
+--
+
+CREATE VIEW expense.transaction_details AS
+ SELECT t.plan_id,
+    t.id,
+    t.date,
+    t.account_id,
+    t.category_id,
+    t.payee_id,
+    t.knowledge,
+    t.deleted,
+    t.approved,
+    json_build_object('id', t.id, 'date', to_char((t.date)::timestamp with time zone, 'YYYY-MM-DD'::text), 'amount', t.amount, 'memo', t.memo, 'cleared', t.cleared, 'approved', t.approved, 'flag_color', t.flag_color, 'account_id', t.account_id, 'account_name', a.name, 'payee_id', t.payee_id, 'payee_name', py.name, 'category_id', t.category_id, 'category_name', c.name, 'transfer_account_id', t.transfer_account_id, 'transfer_transaction_id', t.transfer_transaction_id, 'matched_transaction_id', NULL::unknown, 'import_id', t.import_id, 'deleted', t.deleted, 'subtransactions', COALESCE(( SELECT json_agg(json_build_object('id', s.id, 'transaction_id', s.transaction_id, 'amount', s.amount, 'memo', s.memo, 'payee_id', s.payee_id, 'payee_name', sp.name, 'category_id', s.category_id, 'category_name', sc.name, 'transfer_account_id', NULL::unknown, 'transfer_transaction_id', NULL::unknown, 'deleted', s.deleted) ORDER BY s.id) AS json_agg
+           FROM ((expense.subtransactions s
+             LEFT JOIN expense.payees sp ON ((sp.id = s.payee_id)))
+             LEFT JOIN expense.categories sc ON ((sc.id = s.category_id)))
+          WHERE (s.transaction_id = t.id)), '[]'::json)) AS json
+   FROM (((expense.transactions t
+     JOIN expense.accounts a ON ((a.id = t.account_id)))
+     LEFT JOIN expense.payees py ON ((py.id = t.payee_id)))
+     LEFT JOIN expense.categories c ON ((c.id = t.category_id)));
+
+--
+-- Name: VIEW transaction_details; Type: COMMENT; Schema: expense; Owner: -
+--
+
+COMMENT ON VIEW expense.transaction_details IS 'Each transaction with its YNAB TransactionDetail JSON (split lines included, tombstones too).';
+
+--
+-- Name: users; Type: TABLE; Schema: expense; Owner: -
+--
+
+CREATE TABLE expense.users (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    email text NOT NULL,
+    password_hash text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT users_email_check CHECK (((length(email) <= 254) AND (email ~ '^[^@[:space:]]+@[^@[:space:]]+$'::text))),
+    CONSTRAINT users_password_hash_check CHECK ((password_hash ~~ '$scrypt$%'::text))
+);
+
+--
+-- Name: TABLE users; Type: COMMENT; Schema: expense; Owner: -
+--
+
+COMMENT ON TABLE expense.users IS 'Accounts of people who budget. Deleting one deletes their plans and tokens.';
+
+--
+-- Name: COLUMN users.password_hash; Type: COMMENT; Schema: expense; Owner: -
+--
+
+COMMENT ON COLUMN expense.users.password_hash IS 'PHC-style scrypt string (src/lib/core/password.ts). Never returned.';
+
+--
 -- Name: job_history; Type: TABLE; Schema: queue; Owner: -
 --
 
@@ -2245,6 +2839,125 @@ ALTER TABLE ONLY booking.resources
     ADD CONSTRAINT resources_pkey PRIMARY KEY (id);
 
 --
+-- Name: access_tokens access_tokens_pkey; Type: CONSTRAINT; Schema: expense; Owner: -
+--
+
+ALTER TABLE ONLY expense.access_tokens
+    ADD CONSTRAINT access_tokens_pkey PRIMARY KEY (token_hash);
+
+--
+-- Name: accounts accounts_pkey; Type: CONSTRAINT; Schema: expense; Owner: -
+--
+
+ALTER TABLE ONLY expense.accounts
+    ADD CONSTRAINT accounts_pkey PRIMARY KEY (id);
+
+--
+-- Name: accounts accounts_plan_id_id_key; Type: CONSTRAINT; Schema: expense; Owner: -
+--
+
+ALTER TABLE ONLY expense.accounts
+    ADD CONSTRAINT accounts_plan_id_id_key UNIQUE (plan_id, id);
+
+--
+-- Name: categories categories_pkey; Type: CONSTRAINT; Schema: expense; Owner: -
+--
+
+ALTER TABLE ONLY expense.categories
+    ADD CONSTRAINT categories_pkey PRIMARY KEY (id);
+
+--
+-- Name: categories categories_plan_id_id_key; Type: CONSTRAINT; Schema: expense; Owner: -
+--
+
+ALTER TABLE ONLY expense.categories
+    ADD CONSTRAINT categories_plan_id_id_key UNIQUE (plan_id, id);
+
+--
+-- Name: category_groups category_groups_pkey; Type: CONSTRAINT; Schema: expense; Owner: -
+--
+
+ALTER TABLE ONLY expense.category_groups
+    ADD CONSTRAINT category_groups_pkey PRIMARY KEY (id);
+
+--
+-- Name: category_groups category_groups_plan_id_id_key; Type: CONSTRAINT; Schema: expense; Owner: -
+--
+
+ALTER TABLE ONLY expense.category_groups
+    ADD CONSTRAINT category_groups_plan_id_id_key UNIQUE (plan_id, id);
+
+--
+-- Name: exchange_rates exchange_rates_pkey; Type: CONSTRAINT; Schema: expense; Owner: -
+--
+
+ALTER TABLE ONLY expense.exchange_rates
+    ADD CONSTRAINT exchange_rates_pkey PRIMARY KEY (plan_id, currency_iso_code, day);
+
+--
+-- Name: month_budgets month_budgets_pkey; Type: CONSTRAINT; Schema: expense; Owner: -
+--
+
+ALTER TABLE ONLY expense.month_budgets
+    ADD CONSTRAINT month_budgets_pkey PRIMARY KEY (category_id, month);
+
+--
+-- Name: payees payees_pkey; Type: CONSTRAINT; Schema: expense; Owner: -
+--
+
+ALTER TABLE ONLY expense.payees
+    ADD CONSTRAINT payees_pkey PRIMARY KEY (id);
+
+--
+-- Name: payees payees_plan_id_id_key; Type: CONSTRAINT; Schema: expense; Owner: -
+--
+
+ALTER TABLE ONLY expense.payees
+    ADD CONSTRAINT payees_plan_id_id_key UNIQUE (plan_id, id);
+
+--
+-- Name: plans plans_pkey; Type: CONSTRAINT; Schema: expense; Owner: -
+--
+
+ALTER TABLE ONLY expense.plans
+    ADD CONSTRAINT plans_pkey PRIMARY KEY (id);
+
+--
+-- Name: scheduled_transactions scheduled_transactions_pkey; Type: CONSTRAINT; Schema: expense; Owner: -
+--
+
+ALTER TABLE ONLY expense.scheduled_transactions
+    ADD CONSTRAINT scheduled_transactions_pkey PRIMARY KEY (id);
+
+--
+-- Name: subtransactions subtransactions_pkey; Type: CONSTRAINT; Schema: expense; Owner: -
+--
+
+ALTER TABLE ONLY expense.subtransactions
+    ADD CONSTRAINT subtransactions_pkey PRIMARY KEY (id);
+
+--
+-- Name: transactions transactions_import_id_key; Type: CONSTRAINT; Schema: expense; Owner: -
+--
+
+ALTER TABLE ONLY expense.transactions
+    ADD CONSTRAINT transactions_import_id_key UNIQUE (account_id, import_id);
+
+--
+-- Name: transactions transactions_pkey; Type: CONSTRAINT; Schema: expense; Owner: -
+--
+
+ALTER TABLE ONLY expense.transactions
+    ADD CONSTRAINT transactions_pkey PRIMARY KEY (id);
+
+--
+-- Name: users users_pkey; Type: CONSTRAINT; Schema: expense; Owner: -
+--
+
+ALTER TABLE ONLY expense.users
+    ADD CONSTRAINT users_pkey PRIMARY KEY (id);
+
+--
 -- Name: job_history job_history_pkey; Type: CONSTRAINT; Schema: queue; Owner: -
 --
 
@@ -2463,6 +3176,126 @@ CREATE INDEX bookings_resource_held_idx ON booking.bookings USING btree (resourc
 CREATE INDEX payments_booking_id_idx ON booking.payments USING btree (booking_id);
 
 --
+-- Name: access_tokens_user_id_idx; Type: INDEX; Schema: expense; Owner: -
+--
+
+CREATE INDEX access_tokens_user_id_idx ON expense.access_tokens USING btree (user_id);
+
+--
+-- Name: accounts_plan_id_knowledge_idx; Type: INDEX; Schema: expense; Owner: -
+--
+
+CREATE INDEX accounts_plan_id_knowledge_idx ON expense.accounts USING btree (plan_id, knowledge);
+
+--
+-- Name: categories_category_group_id_idx; Type: INDEX; Schema: expense; Owner: -
+--
+
+CREATE INDEX categories_category_group_id_idx ON expense.categories USING btree (category_group_id);
+
+--
+-- Name: categories_plan_id_knowledge_idx; Type: INDEX; Schema: expense; Owner: -
+--
+
+CREATE INDEX categories_plan_id_knowledge_idx ON expense.categories USING btree (plan_id, knowledge);
+
+--
+-- Name: category_groups_plan_id_knowledge_idx; Type: INDEX; Schema: expense; Owner: -
+--
+
+CREATE INDEX category_groups_plan_id_knowledge_idx ON expense.category_groups USING btree (plan_id, knowledge);
+
+--
+-- Name: month_budgets_plan_id_month_idx; Type: INDEX; Schema: expense; Owner: -
+--
+
+CREATE INDEX month_budgets_plan_id_month_idx ON expense.month_budgets USING btree (plan_id, month) INCLUDE (category_id, budgeted);
+
+--
+-- Name: payees_name_key; Type: INDEX; Schema: expense; Owner: -
+--
+
+CREATE UNIQUE INDEX payees_name_key ON expense.payees USING btree (plan_id, lower(name)) WHERE (transfer_account_id IS NULL);
+
+--
+-- Name: payees_plan_id_knowledge_idx; Type: INDEX; Schema: expense; Owner: -
+--
+
+CREATE INDEX payees_plan_id_knowledge_idx ON expense.payees USING btree (plan_id, knowledge);
+
+--
+-- Name: payees_transfer_account_id_key; Type: INDEX; Schema: expense; Owner: -
+--
+
+CREATE UNIQUE INDEX payees_transfer_account_id_key ON expense.payees USING btree (transfer_account_id);
+
+--
+-- Name: plans_user_id_idx; Type: INDEX; Schema: expense; Owner: -
+--
+
+CREATE INDEX plans_user_id_idx ON expense.plans USING btree (user_id, created_at);
+
+--
+-- Name: scheduled_transactions_plan_id_knowledge_idx; Type: INDEX; Schema: expense; Owner: -
+--
+
+CREATE INDEX scheduled_transactions_plan_id_knowledge_idx ON expense.scheduled_transactions USING btree (plan_id, knowledge);
+
+--
+-- Name: subtransactions_category_id_idx; Type: INDEX; Schema: expense; Owner: -
+--
+
+CREATE INDEX subtransactions_category_id_idx ON expense.subtransactions USING btree (category_id) WHERE (category_id IS NOT NULL);
+
+--
+-- Name: subtransactions_transaction_id_idx; Type: INDEX; Schema: expense; Owner: -
+--
+
+CREATE INDEX subtransactions_transaction_id_idx ON expense.subtransactions USING btree (transaction_id);
+
+--
+-- Name: transactions_account_id_date_idx; Type: INDEX; Schema: expense; Owner: -
+--
+
+CREATE INDEX transactions_account_id_date_idx ON expense.transactions USING btree (account_id, date, id);
+
+--
+-- Name: transactions_category_id_idx; Type: INDEX; Schema: expense; Owner: -
+--
+
+CREATE INDEX transactions_category_id_idx ON expense.transactions USING btree (category_id) WHERE (category_id IS NOT NULL);
+
+--
+-- Name: transactions_payee_id_idx; Type: INDEX; Schema: expense; Owner: -
+--
+
+CREATE INDEX transactions_payee_id_idx ON expense.transactions USING btree (payee_id) WHERE (payee_id IS NOT NULL);
+
+--
+-- Name: transactions_plan_id_date_idx; Type: INDEX; Schema: expense; Owner: -
+--
+
+CREATE INDEX transactions_plan_id_date_idx ON expense.transactions USING btree (plan_id, date, id) INCLUDE (account_id, category_id, payee_id, amount, deleted, transfer_account_id);
+
+--
+-- Name: transactions_plan_id_knowledge_idx; Type: INDEX; Schema: expense; Owner: -
+--
+
+CREATE INDEX transactions_plan_id_knowledge_idx ON expense.transactions USING btree (plan_id, knowledge);
+
+--
+-- Name: transactions_transfer_transaction_id_idx; Type: INDEX; Schema: expense; Owner: -
+--
+
+CREATE INDEX transactions_transfer_transaction_id_idx ON expense.transactions USING btree (transfer_transaction_id) WHERE (transfer_transaction_id IS NOT NULL);
+
+--
+-- Name: users_email_key; Type: INDEX; Schema: expense; Owner: -
+--
+
+CREATE UNIQUE INDEX users_email_key ON expense.users USING btree (lower(email));
+
+--
 -- Name: job_history_finished_at_idx; Type: INDEX; Schema: queue; Owner: -
 --
 
@@ -2551,6 +3384,72 @@ CREATE TRIGGER bookings_check_status BEFORE UPDATE OF status ON booking.bookings
 --
 
 CREATE TRIGGER payments_check_balance BEFORE INSERT OR UPDATE OF status, amount_minor ON booking.payments FOR EACH ROW EXECUTE FUNCTION booking.payments_check_balance();
+
+--
+-- Name: accounts accounts_knowledge; Type: TRIGGER; Schema: expense; Owner: -
+--
+
+CREATE TRIGGER accounts_knowledge BEFORE INSERT OR UPDATE ON expense.accounts FOR EACH ROW EXECUTE FUNCTION expense.bump_knowledge();
+
+--
+-- Name: categories categories_knowledge; Type: TRIGGER; Schema: expense; Owner: -
+--
+
+CREATE TRIGGER categories_knowledge BEFORE INSERT OR UPDATE ON expense.categories FOR EACH ROW EXECUTE FUNCTION expense.bump_knowledge();
+
+--
+-- Name: category_groups category_groups_knowledge; Type: TRIGGER; Schema: expense; Owner: -
+--
+
+CREATE TRIGGER category_groups_knowledge BEFORE INSERT OR UPDATE ON expense.category_groups FOR EACH ROW EXECUTE FUNCTION expense.bump_knowledge();
+
+--
+-- Name: payees payees_knowledge; Type: TRIGGER; Schema: expense; Owner: -
+--
+
+CREATE TRIGGER payees_knowledge BEFORE INSERT OR UPDATE ON expense.payees FOR EACH ROW EXECUTE FUNCTION expense.bump_knowledge();
+
+--
+-- Name: plans plans_time_zone_check; Type: TRIGGER; Schema: expense; Owner: -
+--
+
+CREATE TRIGGER plans_time_zone_check BEFORE INSERT OR UPDATE OF time_zone ON expense.plans FOR EACH ROW EXECUTE FUNCTION expense.check_time_zone();
+
+--
+-- Name: scheduled_transactions scheduled_transactions_knowledge; Type: TRIGGER; Schema: expense; Owner: -
+--
+
+CREATE TRIGGER scheduled_transactions_knowledge BEFORE INSERT OR UPDATE ON expense.scheduled_transactions FOR EACH ROW EXECUTE FUNCTION expense.bump_knowledge();
+
+--
+-- Name: subtransactions subtransactions_splits_sum; Type: TRIGGER; Schema: expense; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER subtransactions_splits_sum AFTER INSERT OR DELETE OR UPDATE ON expense.subtransactions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION expense.check_splits_sum();
+
+--
+-- Name: transactions transactions_knowledge; Type: TRIGGER; Schema: expense; Owner: -
+--
+
+CREATE TRIGGER transactions_knowledge BEFORE INSERT OR UPDATE ON expense.transactions FOR EACH ROW EXECUTE FUNCTION expense.bump_knowledge();
+
+--
+-- Name: transactions transactions_splits_sum; Type: TRIGGER; Schema: expense; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER transactions_splits_sum AFTER UPDATE OF amount, deleted ON expense.transactions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (((new.amount IS DISTINCT FROM old.amount) OR (new.deleted IS DISTINCT FROM old.deleted))) EXECUTE FUNCTION expense.check_splits_sum();
+
+--
+-- Name: transactions transactions_transfer_pair_insert; Type: TRIGGER; Schema: expense; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER transactions_transfer_pair_insert AFTER INSERT ON expense.transactions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((new.transfer_transaction_id IS NOT NULL)) EXECUTE FUNCTION expense.check_transfer_pair();
+
+--
+-- Name: transactions transactions_transfer_pair_update; Type: TRIGGER; Schema: expense; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER transactions_transfer_pair_update AFTER UPDATE ON expense.transactions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (((new.transfer_transaction_id IS NOT NULL) OR (old.transfer_transaction_id IS NOT NULL))) EXECUTE FUNCTION expense.check_transfer_pair();
 
 --
 -- Name: memberships memberships_keep_owner_on_delete; Type: TRIGGER; Schema: saas; Owner: -
@@ -2672,6 +3571,146 @@ ALTER TABLE ONLY booking.bookings
 
 ALTER TABLE ONLY booking.payments
     ADD CONSTRAINT payments_booking_currency_fkey FOREIGN KEY (booking_id, currency) REFERENCES booking.bookings(id, currency);
+
+--
+-- Name: access_tokens access_tokens_user_id_fkey; Type: FK CONSTRAINT; Schema: expense; Owner: -
+--
+
+ALTER TABLE ONLY expense.access_tokens
+    ADD CONSTRAINT access_tokens_user_id_fkey FOREIGN KEY (user_id) REFERENCES expense.users(id) ON DELETE CASCADE;
+
+--
+-- Name: accounts accounts_plan_id_fkey; Type: FK CONSTRAINT; Schema: expense; Owner: -
+--
+
+ALTER TABLE ONLY expense.accounts
+    ADD CONSTRAINT accounts_plan_id_fkey FOREIGN KEY (plan_id) REFERENCES expense.plans(id) ON DELETE CASCADE;
+
+--
+-- Name: categories categories_category_group_id_fkey; Type: FK CONSTRAINT; Schema: expense; Owner: -
+--
+
+ALTER TABLE ONLY expense.categories
+    ADD CONSTRAINT categories_category_group_id_fkey FOREIGN KEY (plan_id, category_group_id) REFERENCES expense.category_groups(plan_id, id) ON DELETE CASCADE;
+
+--
+-- Name: category_groups category_groups_plan_id_fkey; Type: FK CONSTRAINT; Schema: expense; Owner: -
+--
+
+ALTER TABLE ONLY expense.category_groups
+    ADD CONSTRAINT category_groups_plan_id_fkey FOREIGN KEY (plan_id) REFERENCES expense.plans(id) ON DELETE CASCADE;
+
+--
+-- Name: exchange_rates exchange_rates_plan_id_fkey; Type: FK CONSTRAINT; Schema: expense; Owner: -
+--
+
+ALTER TABLE ONLY expense.exchange_rates
+    ADD CONSTRAINT exchange_rates_plan_id_fkey FOREIGN KEY (plan_id) REFERENCES expense.plans(id) ON DELETE CASCADE;
+
+--
+-- Name: month_budgets month_budgets_category_id_fkey; Type: FK CONSTRAINT; Schema: expense; Owner: -
+--
+
+ALTER TABLE ONLY expense.month_budgets
+    ADD CONSTRAINT month_budgets_category_id_fkey FOREIGN KEY (plan_id, category_id) REFERENCES expense.categories(plan_id, id) ON DELETE CASCADE;
+
+--
+-- Name: payees payees_plan_id_fkey; Type: FK CONSTRAINT; Schema: expense; Owner: -
+--
+
+ALTER TABLE ONLY expense.payees
+    ADD CONSTRAINT payees_plan_id_fkey FOREIGN KEY (plan_id) REFERENCES expense.plans(id) ON DELETE CASCADE;
+
+--
+-- Name: payees payees_transfer_account_id_fkey; Type: FK CONSTRAINT; Schema: expense; Owner: -
+--
+
+ALTER TABLE ONLY expense.payees
+    ADD CONSTRAINT payees_transfer_account_id_fkey FOREIGN KEY (plan_id, transfer_account_id) REFERENCES expense.accounts(plan_id, id) ON DELETE CASCADE;
+
+--
+-- Name: plans plans_user_id_fkey; Type: FK CONSTRAINT; Schema: expense; Owner: -
+--
+
+ALTER TABLE ONLY expense.plans
+    ADD CONSTRAINT plans_user_id_fkey FOREIGN KEY (user_id) REFERENCES expense.users(id) ON DELETE CASCADE;
+
+--
+-- Name: scheduled_transactions scheduled_transactions_account_id_fkey; Type: FK CONSTRAINT; Schema: expense; Owner: -
+--
+
+ALTER TABLE ONLY expense.scheduled_transactions
+    ADD CONSTRAINT scheduled_transactions_account_id_fkey FOREIGN KEY (plan_id, account_id) REFERENCES expense.accounts(plan_id, id) ON DELETE CASCADE;
+
+--
+-- Name: scheduled_transactions scheduled_transactions_category_id_fkey; Type: FK CONSTRAINT; Schema: expense; Owner: -
+--
+
+ALTER TABLE ONLY expense.scheduled_transactions
+    ADD CONSTRAINT scheduled_transactions_category_id_fkey FOREIGN KEY (plan_id, category_id) REFERENCES expense.categories(plan_id, id) ON DELETE SET NULL (category_id);
+
+--
+-- Name: scheduled_transactions scheduled_transactions_payee_id_fkey; Type: FK CONSTRAINT; Schema: expense; Owner: -
+--
+
+ALTER TABLE ONLY expense.scheduled_transactions
+    ADD CONSTRAINT scheduled_transactions_payee_id_fkey FOREIGN KEY (plan_id, payee_id) REFERENCES expense.payees(plan_id, id) ON DELETE SET NULL (payee_id);
+
+--
+-- Name: subtransactions subtransactions_category_id_fkey; Type: FK CONSTRAINT; Schema: expense; Owner: -
+--
+
+ALTER TABLE ONLY expense.subtransactions
+    ADD CONSTRAINT subtransactions_category_id_fkey FOREIGN KEY (plan_id, category_id) REFERENCES expense.categories(plan_id, id) ON DELETE SET NULL (category_id);
+
+--
+-- Name: subtransactions subtransactions_payee_id_fkey; Type: FK CONSTRAINT; Schema: expense; Owner: -
+--
+
+ALTER TABLE ONLY expense.subtransactions
+    ADD CONSTRAINT subtransactions_payee_id_fkey FOREIGN KEY (plan_id, payee_id) REFERENCES expense.payees(plan_id, id) ON DELETE SET NULL (payee_id);
+
+--
+-- Name: subtransactions subtransactions_transaction_id_fkey; Type: FK CONSTRAINT; Schema: expense; Owner: -
+--
+
+ALTER TABLE ONLY expense.subtransactions
+    ADD CONSTRAINT subtransactions_transaction_id_fkey FOREIGN KEY (transaction_id) REFERENCES expense.transactions(id) ON DELETE CASCADE;
+
+--
+-- Name: transactions transactions_account_id_fkey; Type: FK CONSTRAINT; Schema: expense; Owner: -
+--
+
+ALTER TABLE ONLY expense.transactions
+    ADD CONSTRAINT transactions_account_id_fkey FOREIGN KEY (plan_id, account_id) REFERENCES expense.accounts(plan_id, id) ON DELETE CASCADE;
+
+--
+-- Name: transactions transactions_category_id_fkey; Type: FK CONSTRAINT; Schema: expense; Owner: -
+--
+
+ALTER TABLE ONLY expense.transactions
+    ADD CONSTRAINT transactions_category_id_fkey FOREIGN KEY (plan_id, category_id) REFERENCES expense.categories(plan_id, id) ON DELETE SET NULL (category_id);
+
+--
+-- Name: transactions transactions_payee_id_fkey; Type: FK CONSTRAINT; Schema: expense; Owner: -
+--
+
+ALTER TABLE ONLY expense.transactions
+    ADD CONSTRAINT transactions_payee_id_fkey FOREIGN KEY (plan_id, payee_id) REFERENCES expense.payees(plan_id, id) ON DELETE SET NULL (payee_id);
+
+--
+-- Name: transactions transactions_transfer_account_id_fkey; Type: FK CONSTRAINT; Schema: expense; Owner: -
+--
+
+ALTER TABLE ONLY expense.transactions
+    ADD CONSTRAINT transactions_transfer_account_id_fkey FOREIGN KEY (plan_id, transfer_account_id) REFERENCES expense.accounts(plan_id, id) ON DELETE CASCADE;
+
+--
+-- Name: transactions transactions_transfer_transaction_id_fkey; Type: FK CONSTRAINT; Schema: expense; Owner: -
+--
+
+ALTER TABLE ONLY expense.transactions
+    ADD CONSTRAINT transactions_transfer_transaction_id_fkey FOREIGN KEY (transfer_transaction_id) REFERENCES expense.transactions(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED;
 
 --
 -- Name: schedule_ticks schedule_ticks_schedule_fkey; Type: FK CONSTRAINT; Schema: queue; Owner: -
@@ -3005,6 +4044,12 @@ GRANT USAGE ON SCHEMA blog TO pggrind_app;
 GRANT USAGE ON SCHEMA booking TO pggrind_app;
 
 --
+-- Name: SCHEMA expense; Type: ACL; Schema: -; Owner: -
+--
+
+GRANT USAGE ON SCHEMA expense TO pggrind_app;
+
+--
 -- Name: SCHEMA queue; Type: ACL; Schema: -; Owner: -
 --
 
@@ -3245,6 +4290,96 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE booking.resources TO pggrind_app;
 --
 
 GRANT USAGE ON SEQUENCE booking.resources_id_seq TO pggrind_app;
+
+--
+-- Name: TABLE access_tokens; Type: ACL; Schema: expense; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE expense.access_tokens TO pggrind_app;
+
+--
+-- Name: TABLE accounts; Type: ACL; Schema: expense; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE expense.accounts TO pggrind_app;
+
+--
+-- Name: TABLE transactions; Type: ACL; Schema: expense; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE expense.transactions TO pggrind_app;
+
+--
+-- Name: TABLE account_details; Type: ACL; Schema: expense; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE expense.account_details TO pggrind_app;
+
+--
+-- Name: TABLE categories; Type: ACL; Schema: expense; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE expense.categories TO pggrind_app;
+
+--
+-- Name: TABLE category_groups; Type: ACL; Schema: expense; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE expense.category_groups TO pggrind_app;
+
+--
+-- Name: TABLE exchange_rates; Type: ACL; Schema: expense; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE expense.exchange_rates TO pggrind_app;
+
+--
+-- Name: TABLE plans; Type: ACL; Schema: expense; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE expense.plans TO pggrind_app;
+
+--
+-- Name: TABLE subtransactions; Type: ACL; Schema: expense; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE expense.subtransactions TO pggrind_app;
+
+--
+-- Name: TABLE money_lines; Type: ACL; Schema: expense; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE expense.money_lines TO pggrind_app;
+
+--
+-- Name: TABLE month_budgets; Type: ACL; Schema: expense; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE expense.month_budgets TO pggrind_app;
+
+--
+-- Name: TABLE payees; Type: ACL; Schema: expense; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE expense.payees TO pggrind_app;
+
+--
+-- Name: TABLE scheduled_transactions; Type: ACL; Schema: expense; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE expense.scheduled_transactions TO pggrind_app;
+
+--
+-- Name: TABLE transaction_details; Type: ACL; Schema: expense; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE expense.transaction_details TO pggrind_app;
+
+--
+-- Name: TABLE users; Type: ACL; Schema: expense; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE expense.users TO pggrind_app;
 
 --
 -- Name: TABLE job_history; Type: ACL; Schema: queue; Owner: -

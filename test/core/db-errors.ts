@@ -27,11 +27,13 @@ import {
   type DbErrorClass,
 } from '../../src/lib/core/errors.js';
 import { IllegalTransition, PaymentRequired } from '../../src/lib/booking/index.js';
+import { MissingExchangeRate } from '../../src/lib/expense/index.js';
 import { RowSecurityRefused } from '../../src/lib/saas/index.js';
 import { toProblem } from '../../src/http/core/problem.js';
 // Imported for their registrations: each project's router registers its problems, its library its SQLSTATEs.
 import '../../src/http/blog.js';
 import '../../src/http/booking.js';
+import '../../src/http/expense.js';
 import '../../src/http/queue.js';
 import '../../src/http/saas.js';
 import '../../src/http/todo.js';
@@ -488,7 +490,7 @@ const registryCases: Record<string, Case[]> = {
       status: 503,
     },
   ],
-  // Project codes: booking's status machine, saas's row-level security.
+  // Project codes: booking's status machine, expense's missing exchange rate, saas's row-level security.
   BK001: [
     {
       statement: 'booking/transition_booking',
@@ -505,6 +507,16 @@ const registryCases: Record<string, Case[]> = {
       Class: PaymentRequired,
       code: 'BK002',
       status: 409,
+    },
+  ],
+  EX001: [
+    {
+      statement: 'expense/report_totals',
+      // expense.convert itself, for a currency with no rate recorded: the real raise.
+      run: (s) => failure(s, `select expense.convert(-1000, gen_random_uuid(), 'EUR', date '2024-01-01')`),
+      Class: MissingExchangeRate,
+      code: 'EX001',
+      status: 422,
     },
   ],
   '42501': [

@@ -74,9 +74,11 @@ const privileges: Skip = {
 
 /**
  * A pg-mem database with the migrated schema of `schema`: only that project's statements (and
- * not the `skip`ped ones) are loaded. Returns a connected `pg` client of pg-mem's adapter.
+ * not the `skip`ped ones) are loaded. `prepare` may register what else the project's schema calls
+ * (a project's own built-ins) before the migration loads. Returns a connected `pg` client of
+ * pg-mem's adapter.
  */
-export async function memDb(schema: string, skip: Skip[]) {
+export async function memDb(schema: string, skip: Skip[], prepare?: (db: ReturnType<typeof newDb>) => void) {
   const db = newDb();
   // Built-ins pg-mem lacks, implemented as PostgreSQL defines them.
   db.public.registerFunction({
@@ -106,6 +108,7 @@ export async function memDb(schema: string, skip: Skip[]) {
     implementation: (s: string, re: string) =>
       new RegExp(re.replace(/\[:alnum:\]/g, 'A-Za-z0-9').replace(/\[:space:\]/g, '\\s')).test(s),
   });
+  prepare?.(db);
   const mine = new RegExp(`\\b${schema}\\.|\\bschema ${schema}\\b`, 'i');
   const rules = [commentsOnly, privileges, ...skip];
   const used = new Set<Skip>();

@@ -15,6 +15,7 @@ import { problemHandler, sendProblem } from './problem.js';
 import { bookingApi } from '../booking.js';
 import { saasApi } from '../saas.js';
 import { blogApi } from '../blog.js';
+import { expenseApi } from '../expense.js';
 import { queueApi } from '../queue.js';
 import { todoApi } from '../todo.js';
 
@@ -44,6 +45,7 @@ export function projectApis(sql: Pool, opts: Pick<AppOptions, 'adminToken' | 'bo
   return [
     todoApi(sql),
     blogApi(sql),
+    expenseApi(sql),
     bookingApi(sql, { admin, webhookSecret: opts.bookingWebhookSecret }),
     saasApi(sql),
     queueApi(sql, admin),
@@ -67,11 +69,11 @@ const securityHeaders: RequestHandler = (_req, res, next) => {
 
 /**
  * Prefixes whose responses any origin may read. /todo: the Todo-Backend spec runner is a web page
- * on another origin. The others answer only requests with a bearer token (blog, saas: a user's;
+ * on another origin. The others answer only requests with a bearer token (blog, expense, saas: a user's;
  * queue: the admin's) and no cookies are used, so a page cannot act with credentials it does not
  * have. /booking is not among them: a customer books without a token.
  */
-const openToAllOrigins = /^\/(todo|blog|saas|queue)(\/|$)/i;
+const openToAllOrigins = /^\/(todo|blog|expense|saas|queue)(\/|$)/i;
 
 /** CORS_ORIGINS: comma-separated origins, e.g. `https://app.example,http://localhost:5173`. */
 export function corsOriginsFromEnv(value = process.env.CORS_ORIGINS): string[] {

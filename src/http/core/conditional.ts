@@ -28,7 +28,15 @@ export function ifMatchVersion(req: Request): number | undefined {
 
 /** Sets ETag; answers 304 (and returns true) when `If-None-Match` already has this version. */
 export function notModified(req: Request, res: Response, version: number): boolean {
-  const tag = etagOf(version);
+  return notModifiedTag(req, res, etagOf(version));
+}
+
+/**
+ * `notModified` for a validator that is not a row version (a strong tag `"<...>"` built by the
+ * caller, e.g. from a sync counter and the query): sets ETag; answers 304 (and returns true) when
+ * `If-None-Match` already has it.
+ */
+export function notModifiedTag(req: Request, res: Response, tag: string): boolean {
   res.set('ETag', tag);
   const inm = req.get('if-none-match');
   if (inm && (inm.trim() === '*' || inm.split(',').some((t) => t.trim().replace(/^W\//, '') === tag))) {

@@ -3187,6 +3187,3763 @@ declare module 'zapatos/schema' {
   }
 
 
+  /* === schema: expense === */
+
+  export namespace expense {
+  
+    /* --- enums --- */
+    /* (none) */
+  
+    /* --- tables --- */
+  
+    /**
+     * **expense.access_tokens**
+     * - Table in database
+     */
+    export namespace access_tokens {
+      export type Table = 'expense.access_tokens';
+      export interface Selectable {
+        /**
+        * **expense.access_tokens.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: Date;
+        /**
+        * **expense.access_tokens.expires_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, no default
+        */
+        expires_at: Date;
+        /**
+        * **expense.access_tokens.token_hash**
+        * - `bytea` in database
+        * - `NOT NULL`, no default
+        */
+        token_hash: Buffer;
+        /**
+        * **expense.access_tokens.user_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        user_id: string;
+      }
+      export interface JSONSelectable {
+        /**
+        * **expense.access_tokens.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: db.TimestampTzString;
+        /**
+        * **expense.access_tokens.expires_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, no default
+        */
+        expires_at: db.TimestampTzString;
+        /**
+        * **expense.access_tokens.token_hash**
+        * - `bytea` in database
+        * - `NOT NULL`, no default
+        */
+        token_hash: db.ByteArrayString;
+        /**
+        * **expense.access_tokens.user_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        user_id: string;
+      }
+      export interface Whereable {
+        /**
+        * **expense.access_tokens.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.access_tokens.expires_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, no default
+        */
+        expires_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.access_tokens.token_hash**
+        * - `bytea` in database
+        * - `NOT NULL`, no default
+        */
+        token_hash?: (db.ByteArrayString | Buffer) | db.Parameter<(db.ByteArrayString | Buffer)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.ByteArrayString | Buffer) | db.Parameter<(db.ByteArrayString | Buffer)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.access_tokens.user_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        user_id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **expense.access_tokens.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.access_tokens.expires_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, no default
+        */
+        expires_at: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment;
+        /**
+        * **expense.access_tokens.token_hash**
+        * - `bytea` in database
+        * - `NOT NULL`, no default
+        */
+        token_hash: (db.ByteArrayString | Buffer) | db.Parameter<(db.ByteArrayString | Buffer)> | db.SQLFragment;
+        /**
+        * **expense.access_tokens.user_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        user_id: string | db.Parameter<string> | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **expense.access_tokens.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.access_tokens.expires_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, no default
+        */
+        expires_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment>;
+        /**
+        * **expense.access_tokens.token_hash**
+        * - `bytea` in database
+        * - `NOT NULL`, no default
+        */
+        token_hash?: (db.ByteArrayString | Buffer) | db.Parameter<(db.ByteArrayString | Buffer)> | db.SQLFragment | db.SQLFragment<any, (db.ByteArrayString | Buffer) | db.Parameter<(db.ByteArrayString | Buffer)> | db.SQLFragment>;
+        /**
+        * **expense.access_tokens.user_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        user_id?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'access_tokens_pkey';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **expense.account_details**
+     * - View in database
+     */
+    export namespace account_details {
+      export type Table = 'expense.account_details';
+      export interface Selectable {
+        /**
+        * **expense.account_details.deleted**
+        * - `bool` in database
+        * - Nullable, no default
+        */
+        deleted: boolean | null;
+        /**
+        * **expense.account_details.id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        id: string | null;
+        /**
+        * **expense.account_details.json**
+        * - `json` in database
+        * - Nullable, no default
+        */
+        json: db.JSONValue | null;
+        /**
+        * **expense.account_details.knowledge**
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        knowledge: db.Int8String | null;
+        /**
+        * **expense.account_details.plan_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        plan_id: string | null;
+      }
+      export interface JSONSelectable {
+        /**
+        * **expense.account_details.deleted**
+        * - `bool` in database
+        * - Nullable, no default
+        */
+        deleted: boolean | null;
+        /**
+        * **expense.account_details.id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        id: string | null;
+        /**
+        * **expense.account_details.json**
+        * - `json` in database
+        * - Nullable, no default
+        */
+        json: db.JSONValue | null;
+        /**
+        * **expense.account_details.knowledge**
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        knowledge: number | null;
+        /**
+        * **expense.account_details.plan_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        plan_id: string | null;
+      }
+      export interface Whereable {
+        /**
+        * **expense.account_details.deleted**
+        * - `bool` in database
+        * - Nullable, no default
+        */
+        deleted?: boolean | db.Parameter<boolean> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, boolean | db.Parameter<boolean> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.account_details.id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.account_details.json**
+        * - `json` in database
+        * - Nullable, no default
+        */
+        json?: db.JSONValue | db.Parameter<db.JSONValue> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, db.JSONValue | db.Parameter<db.JSONValue> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.account_details.knowledge**
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        knowledge?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.account_details.plan_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        plan_id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        [key: string]: never;
+      }
+      export interface Updatable {
+        [key: string]: never;
+      }
+      export type UniqueIndex = never;
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **expense.accounts**
+     * - Table in database
+     */
+    export namespace accounts {
+      export type Table = 'expense.accounts';
+      export interface Selectable {
+        /**
+        * **expense.accounts.closed**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        closed: boolean;
+        /**
+        * **expense.accounts.currency_iso_code**
+        *
+        * Currency of the account's amounts (beyond YNAB); reports convert to the plan's at each transaction's date.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        currency_iso_code: string;
+        /**
+        * **expense.accounts.deleted**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        deleted: boolean;
+        /**
+        * **expense.accounts.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id: string;
+        /**
+        * **expense.accounts.knowledge**
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        knowledge: db.Int8String;
+        /**
+        * **expense.accounts.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name: string;
+        /**
+        * **expense.accounts.note**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        note: string | null;
+        /**
+        * **expense.accounts.on_budget**
+        * - `bool` in database
+        * - `NOT NULL`, default: `true`
+        */
+        on_budget: boolean;
+        /**
+        * **expense.accounts.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id: string;
+        /**
+        * **expense.accounts.transfer_payee_id**
+        *
+        * The payee that means "transfer to this account" (expense.payees row with transfer_account_id = id).
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        transfer_payee_id: string;
+        /**
+        * **expense.accounts.type**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        type: string;
+      }
+      export interface JSONSelectable {
+        /**
+        * **expense.accounts.closed**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        closed: boolean;
+        /**
+        * **expense.accounts.currency_iso_code**
+        *
+        * Currency of the account's amounts (beyond YNAB); reports convert to the plan's at each transaction's date.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        currency_iso_code: string;
+        /**
+        * **expense.accounts.deleted**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        deleted: boolean;
+        /**
+        * **expense.accounts.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id: string;
+        /**
+        * **expense.accounts.knowledge**
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        knowledge: number;
+        /**
+        * **expense.accounts.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name: string;
+        /**
+        * **expense.accounts.note**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        note: string | null;
+        /**
+        * **expense.accounts.on_budget**
+        * - `bool` in database
+        * - `NOT NULL`, default: `true`
+        */
+        on_budget: boolean;
+        /**
+        * **expense.accounts.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id: string;
+        /**
+        * **expense.accounts.transfer_payee_id**
+        *
+        * The payee that means "transfer to this account" (expense.payees row with transfer_account_id = id).
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        transfer_payee_id: string;
+        /**
+        * **expense.accounts.type**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        type: string;
+      }
+      export interface Whereable {
+        /**
+        * **expense.accounts.closed**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        closed?: boolean | db.Parameter<boolean> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, boolean | db.Parameter<boolean> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.accounts.currency_iso_code**
+        *
+        * Currency of the account's amounts (beyond YNAB); reports convert to the plan's at each transaction's date.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        currency_iso_code?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.accounts.deleted**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        deleted?: boolean | db.Parameter<boolean> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, boolean | db.Parameter<boolean> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.accounts.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.accounts.knowledge**
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        knowledge?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.accounts.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.accounts.note**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        note?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.accounts.on_budget**
+        * - `bool` in database
+        * - `NOT NULL`, default: `true`
+        */
+        on_budget?: boolean | db.Parameter<boolean> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, boolean | db.Parameter<boolean> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.accounts.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.accounts.transfer_payee_id**
+        *
+        * The payee that means "transfer to this account" (expense.payees row with transfer_account_id = id).
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        transfer_payee_id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.accounts.type**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        type?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **expense.accounts.closed**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        closed?: boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.accounts.currency_iso_code**
+        *
+        * Currency of the account's amounts (beyond YNAB); reports convert to the plan's at each transaction's date.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        currency_iso_code: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **expense.accounts.deleted**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        deleted?: boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.accounts.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id?: string | db.Parameter<string> | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.accounts.knowledge**
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        knowledge?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.accounts.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **expense.accounts.note**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        note?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.accounts.on_budget**
+        * - `bool` in database
+        * - `NOT NULL`, default: `true`
+        */
+        on_budget?: boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.accounts.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **expense.accounts.transfer_payee_id**
+        *
+        * The payee that means "transfer to this account" (expense.payees row with transfer_account_id = id).
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        transfer_payee_id?: string | db.Parameter<string> | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.accounts.type**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        type: string | db.Parameter<string> | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **expense.accounts.closed**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        closed?: boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.accounts.currency_iso_code**
+        *
+        * Currency of the account's amounts (beyond YNAB); reports convert to the plan's at each transaction's date.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        currency_iso_code?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **expense.accounts.deleted**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        deleted?: boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.accounts.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id?: string | db.Parameter<string> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.accounts.knowledge**
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        knowledge?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.accounts.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **expense.accounts.note**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        note?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.accounts.on_budget**
+        * - `bool` in database
+        * - `NOT NULL`, default: `true`
+        */
+        on_budget?: boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.accounts.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **expense.accounts.transfer_payee_id**
+        *
+        * The payee that means "transfer to this account" (expense.payees row with transfer_account_id = id).
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        transfer_payee_id?: string | db.Parameter<string> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.accounts.type**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        type?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'accounts_pkey' | 'accounts_plan_id_id_key';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **expense.categories**
+     * - Table in database
+     */
+    export namespace categories {
+      export type Table = 'expense.categories';
+      export interface Selectable {
+        /**
+        * **expense.categories.category_group_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        category_group_id: string;
+        /**
+        * **expense.categories.deleted**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        deleted: boolean;
+        /**
+        * **expense.categories.hidden**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        hidden: boolean;
+        /**
+        * **expense.categories.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id: string;
+        /**
+        * **expense.categories.knowledge**
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        knowledge: db.Int8String;
+        /**
+        * **expense.categories.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name: string;
+        /**
+        * **expense.categories.note**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        note: string | null;
+        /**
+        * **expense.categories.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id: string;
+      }
+      export interface JSONSelectable {
+        /**
+        * **expense.categories.category_group_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        category_group_id: string;
+        /**
+        * **expense.categories.deleted**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        deleted: boolean;
+        /**
+        * **expense.categories.hidden**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        hidden: boolean;
+        /**
+        * **expense.categories.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id: string;
+        /**
+        * **expense.categories.knowledge**
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        knowledge: number;
+        /**
+        * **expense.categories.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name: string;
+        /**
+        * **expense.categories.note**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        note: string | null;
+        /**
+        * **expense.categories.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id: string;
+      }
+      export interface Whereable {
+        /**
+        * **expense.categories.category_group_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        category_group_id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.categories.deleted**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        deleted?: boolean | db.Parameter<boolean> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, boolean | db.Parameter<boolean> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.categories.hidden**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        hidden?: boolean | db.Parameter<boolean> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, boolean | db.Parameter<boolean> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.categories.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.categories.knowledge**
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        knowledge?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.categories.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.categories.note**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        note?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.categories.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **expense.categories.category_group_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        category_group_id: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **expense.categories.deleted**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        deleted?: boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.categories.hidden**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        hidden?: boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.categories.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id?: string | db.Parameter<string> | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.categories.knowledge**
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        knowledge?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.categories.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **expense.categories.note**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        note?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.categories.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id: string | db.Parameter<string> | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **expense.categories.category_group_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        category_group_id?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **expense.categories.deleted**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        deleted?: boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.categories.hidden**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        hidden?: boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.categories.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id?: string | db.Parameter<string> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.categories.knowledge**
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        knowledge?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.categories.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **expense.categories.note**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        note?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.categories.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'categories_pkey' | 'categories_plan_id_id_key';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **expense.category_groups**
+     * - Table in database
+     */
+    export namespace category_groups {
+      export type Table = 'expense.category_groups';
+      export interface Selectable {
+        /**
+        * **expense.category_groups.deleted**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        deleted: boolean;
+        /**
+        * **expense.category_groups.hidden**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        hidden: boolean;
+        /**
+        * **expense.category_groups.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id: string;
+        /**
+        * **expense.category_groups.knowledge**
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        knowledge: db.Int8String;
+        /**
+        * **expense.category_groups.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name: string;
+        /**
+        * **expense.category_groups.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id: string;
+      }
+      export interface JSONSelectable {
+        /**
+        * **expense.category_groups.deleted**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        deleted: boolean;
+        /**
+        * **expense.category_groups.hidden**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        hidden: boolean;
+        /**
+        * **expense.category_groups.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id: string;
+        /**
+        * **expense.category_groups.knowledge**
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        knowledge: number;
+        /**
+        * **expense.category_groups.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name: string;
+        /**
+        * **expense.category_groups.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id: string;
+      }
+      export interface Whereable {
+        /**
+        * **expense.category_groups.deleted**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        deleted?: boolean | db.Parameter<boolean> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, boolean | db.Parameter<boolean> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.category_groups.hidden**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        hidden?: boolean | db.Parameter<boolean> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, boolean | db.Parameter<boolean> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.category_groups.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.category_groups.knowledge**
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        knowledge?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.category_groups.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.category_groups.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **expense.category_groups.deleted**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        deleted?: boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.category_groups.hidden**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        hidden?: boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.category_groups.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id?: string | db.Parameter<string> | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.category_groups.knowledge**
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        knowledge?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.category_groups.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **expense.category_groups.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id: string | db.Parameter<string> | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **expense.category_groups.deleted**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        deleted?: boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.category_groups.hidden**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        hidden?: boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.category_groups.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id?: string | db.Parameter<string> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.category_groups.knowledge**
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        knowledge?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.category_groups.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **expense.category_groups.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'category_groups_pkey' | 'category_groups_plan_id_id_key';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **expense.exchange_rates**
+     * - Table in database
+     */
+    export namespace exchange_rates {
+      export type Table = 'expense.exchange_rates';
+      export interface Selectable {
+        /**
+        * **expense.exchange_rates.currency_iso_code**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        currency_iso_code: string;
+        /**
+        * **expense.exchange_rates.day**
+        * - `date` in database
+        * - `NOT NULL`, no default
+        */
+        day: Date;
+        /**
+        * **expense.exchange_rates.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id: string;
+        /**
+        * **expense.exchange_rates.rate**
+        * - `numeric` in database
+        * - `NOT NULL`, no default
+        */
+        rate: db.NumericString;
+      }
+      export interface JSONSelectable {
+        /**
+        * **expense.exchange_rates.currency_iso_code**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        currency_iso_code: string;
+        /**
+        * **expense.exchange_rates.day**
+        * - `date` in database
+        * - `NOT NULL`, no default
+        */
+        day: db.DateString;
+        /**
+        * **expense.exchange_rates.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id: string;
+        /**
+        * **expense.exchange_rates.rate**
+        * - `numeric` in database
+        * - `NOT NULL`, no default
+        */
+        rate: number;
+      }
+      export interface Whereable {
+        /**
+        * **expense.exchange_rates.currency_iso_code**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        currency_iso_code?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.exchange_rates.day**
+        * - `date` in database
+        * - `NOT NULL`, no default
+        */
+        day?: (db.DateString | Date) | db.Parameter<(db.DateString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.DateString | Date) | db.Parameter<(db.DateString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.exchange_rates.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.exchange_rates.rate**
+        * - `numeric` in database
+        * - `NOT NULL`, no default
+        */
+        rate?: (number | db.NumericString) | db.Parameter<(number | db.NumericString)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.NumericString) | db.Parameter<(number | db.NumericString)> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **expense.exchange_rates.currency_iso_code**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        currency_iso_code: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **expense.exchange_rates.day**
+        * - `date` in database
+        * - `NOT NULL`, no default
+        */
+        day: (db.DateString | Date) | db.Parameter<(db.DateString | Date)> | db.SQLFragment;
+        /**
+        * **expense.exchange_rates.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **expense.exchange_rates.rate**
+        * - `numeric` in database
+        * - `NOT NULL`, no default
+        */
+        rate: (number | db.NumericString) | db.Parameter<(number | db.NumericString)> | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **expense.exchange_rates.currency_iso_code**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        currency_iso_code?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **expense.exchange_rates.day**
+        * - `date` in database
+        * - `NOT NULL`, no default
+        */
+        day?: (db.DateString | Date) | db.Parameter<(db.DateString | Date)> | db.SQLFragment | db.SQLFragment<any, (db.DateString | Date) | db.Parameter<(db.DateString | Date)> | db.SQLFragment>;
+        /**
+        * **expense.exchange_rates.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **expense.exchange_rates.rate**
+        * - `numeric` in database
+        * - `NOT NULL`, no default
+        */
+        rate?: (number | db.NumericString) | db.Parameter<(number | db.NumericString)> | db.SQLFragment | db.SQLFragment<any, (number | db.NumericString) | db.Parameter<(number | db.NumericString)> | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'exchange_rates_pkey';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **expense.money_lines**
+     * - View in database
+     */
+    export namespace money_lines {
+      export type Table = 'expense.money_lines';
+      export interface Selectable {
+        /**
+        * **expense.money_lines.account_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        account_id: string | null;
+        /**
+        * **expense.money_lines.amount**
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        amount: db.Int8String | null;
+        /**
+        * **expense.money_lines.category_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        category_id: string | null;
+        /**
+        * **expense.money_lines.date**
+        * - `date` in database
+        * - Nullable, no default
+        */
+        date: Date | null;
+        /**
+        * **expense.money_lines.on_budget**
+        * - `bool` in database
+        * - Nullable, no default
+        */
+        on_budget: boolean | null;
+        /**
+        * **expense.money_lines.payee_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        payee_id: string | null;
+        /**
+        * **expense.money_lines.plan_amount**
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        plan_amount: db.Int8String | null;
+        /**
+        * **expense.money_lines.plan_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        plan_id: string | null;
+        /**
+        * **expense.money_lines.subtransaction_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        subtransaction_id: string | null;
+        /**
+        * **expense.money_lines.transaction_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        transaction_id: string | null;
+        /**
+        * **expense.money_lines.transfer_account_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        transfer_account_id: string | null;
+      }
+      export interface JSONSelectable {
+        /**
+        * **expense.money_lines.account_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        account_id: string | null;
+        /**
+        * **expense.money_lines.amount**
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        amount: number | null;
+        /**
+        * **expense.money_lines.category_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        category_id: string | null;
+        /**
+        * **expense.money_lines.date**
+        * - `date` in database
+        * - Nullable, no default
+        */
+        date: db.DateString | null;
+        /**
+        * **expense.money_lines.on_budget**
+        * - `bool` in database
+        * - Nullable, no default
+        */
+        on_budget: boolean | null;
+        /**
+        * **expense.money_lines.payee_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        payee_id: string | null;
+        /**
+        * **expense.money_lines.plan_amount**
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        plan_amount: number | null;
+        /**
+        * **expense.money_lines.plan_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        plan_id: string | null;
+        /**
+        * **expense.money_lines.subtransaction_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        subtransaction_id: string | null;
+        /**
+        * **expense.money_lines.transaction_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        transaction_id: string | null;
+        /**
+        * **expense.money_lines.transfer_account_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        transfer_account_id: string | null;
+      }
+      export interface Whereable {
+        /**
+        * **expense.money_lines.account_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        account_id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.money_lines.amount**
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        amount?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.money_lines.category_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        category_id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.money_lines.date**
+        * - `date` in database
+        * - Nullable, no default
+        */
+        date?: (db.DateString | Date) | db.Parameter<(db.DateString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.DateString | Date) | db.Parameter<(db.DateString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.money_lines.on_budget**
+        * - `bool` in database
+        * - Nullable, no default
+        */
+        on_budget?: boolean | db.Parameter<boolean> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, boolean | db.Parameter<boolean> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.money_lines.payee_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        payee_id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.money_lines.plan_amount**
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        plan_amount?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.money_lines.plan_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        plan_id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.money_lines.subtransaction_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        subtransaction_id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.money_lines.transaction_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        transaction_id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.money_lines.transfer_account_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        transfer_account_id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        [key: string]: never;
+      }
+      export interface Updatable {
+        [key: string]: never;
+      }
+      export type UniqueIndex = never;
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **expense.month_budgets**
+     * - Table in database
+     */
+    export namespace month_budgets {
+      export type Table = 'expense.month_budgets';
+      export interface Selectable {
+        /**
+        * **expense.month_budgets.budgeted**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        budgeted: db.Int8String;
+        /**
+        * **expense.month_budgets.category_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        category_id: string;
+        /**
+        * **expense.month_budgets.month**
+        *
+        * First day of the month.
+        * - `date` in database
+        * - `NOT NULL`, no default
+        */
+        month: Date;
+        /**
+        * **expense.month_budgets.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id: string;
+      }
+      export interface JSONSelectable {
+        /**
+        * **expense.month_budgets.budgeted**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        budgeted: number;
+        /**
+        * **expense.month_budgets.category_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        category_id: string;
+        /**
+        * **expense.month_budgets.month**
+        *
+        * First day of the month.
+        * - `date` in database
+        * - `NOT NULL`, no default
+        */
+        month: db.DateString;
+        /**
+        * **expense.month_budgets.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id: string;
+      }
+      export interface Whereable {
+        /**
+        * **expense.month_budgets.budgeted**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        budgeted?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.month_budgets.category_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        category_id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.month_budgets.month**
+        *
+        * First day of the month.
+        * - `date` in database
+        * - `NOT NULL`, no default
+        */
+        month?: (db.DateString | Date) | db.Parameter<(db.DateString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.DateString | Date) | db.Parameter<(db.DateString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.month_budgets.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **expense.month_budgets.budgeted**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        budgeted: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+        /**
+        * **expense.month_budgets.category_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        category_id: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **expense.month_budgets.month**
+        *
+        * First day of the month.
+        * - `date` in database
+        * - `NOT NULL`, no default
+        */
+        month: (db.DateString | Date) | db.Parameter<(db.DateString | Date)> | db.SQLFragment;
+        /**
+        * **expense.month_budgets.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id: string | db.Parameter<string> | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **expense.month_budgets.budgeted**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        budgeted?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+        /**
+        * **expense.month_budgets.category_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        category_id?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **expense.month_budgets.month**
+        *
+        * First day of the month.
+        * - `date` in database
+        * - `NOT NULL`, no default
+        */
+        month?: (db.DateString | Date) | db.Parameter<(db.DateString | Date)> | db.SQLFragment | db.SQLFragment<any, (db.DateString | Date) | db.Parameter<(db.DateString | Date)> | db.SQLFragment>;
+        /**
+        * **expense.month_budgets.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'month_budgets_pkey';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **expense.payees**
+     * - Table in database
+     */
+    export namespace payees {
+      export type Table = 'expense.payees';
+      export interface Selectable {
+        /**
+        * **expense.payees.deleted**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        deleted: boolean;
+        /**
+        * **expense.payees.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id: string;
+        /**
+        * **expense.payees.knowledge**
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        knowledge: db.Int8String;
+        /**
+        * **expense.payees.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name: string;
+        /**
+        * **expense.payees.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id: string;
+        /**
+        * **expense.payees.transfer_account_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        transfer_account_id: string | null;
+      }
+      export interface JSONSelectable {
+        /**
+        * **expense.payees.deleted**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        deleted: boolean;
+        /**
+        * **expense.payees.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id: string;
+        /**
+        * **expense.payees.knowledge**
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        knowledge: number;
+        /**
+        * **expense.payees.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name: string;
+        /**
+        * **expense.payees.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id: string;
+        /**
+        * **expense.payees.transfer_account_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        transfer_account_id: string | null;
+      }
+      export interface Whereable {
+        /**
+        * **expense.payees.deleted**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        deleted?: boolean | db.Parameter<boolean> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, boolean | db.Parameter<boolean> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.payees.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.payees.knowledge**
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        knowledge?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.payees.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.payees.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.payees.transfer_account_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        transfer_account_id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **expense.payees.deleted**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        deleted?: boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.payees.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id?: string | db.Parameter<string> | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.payees.knowledge**
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        knowledge?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.payees.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **expense.payees.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **expense.payees.transfer_account_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        transfer_account_id?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **expense.payees.deleted**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        deleted?: boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.payees.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id?: string | db.Parameter<string> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.payees.knowledge**
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        knowledge?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.payees.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **expense.payees.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **expense.payees.transfer_account_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        transfer_account_id?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'payees_name_key' | 'payees_pkey' | 'payees_plan_id_id_key' | 'payees_transfer_account_id_key';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **expense.plans**
+     * - Table in database
+     */
+    export namespace plans {
+      export type Table = 'expense.plans';
+      export interface Selectable {
+        /**
+        * **expense.plans.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: Date;
+        /**
+        * **expense.plans.currency_iso_code**
+        *
+        * The currency every report converts to, ISO 4217.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        currency_iso_code: string;
+        /**
+        * **expense.plans.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id: string;
+        /**
+        * **expense.plans.last_modified_on**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        last_modified_on: Date;
+        /**
+        * **expense.plans.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name: string;
+        /**
+        * **expense.plans.server_knowledge**
+        *
+        * Delta-sync counter: every change to the plan's rows takes the next value (once per transaction).
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        server_knowledge: db.Int8String;
+        /**
+        * **expense.plans.time_zone**
+        *
+        * IANA zone; dates of imported timestamps and "this month" are taken in it.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        time_zone: string;
+        /**
+        * **expense.plans.user_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        user_id: string;
+      }
+      export interface JSONSelectable {
+        /**
+        * **expense.plans.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: db.TimestampTzString;
+        /**
+        * **expense.plans.currency_iso_code**
+        *
+        * The currency every report converts to, ISO 4217.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        currency_iso_code: string;
+        /**
+        * **expense.plans.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id: string;
+        /**
+        * **expense.plans.last_modified_on**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        last_modified_on: db.TimestampTzString;
+        /**
+        * **expense.plans.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name: string;
+        /**
+        * **expense.plans.server_knowledge**
+        *
+        * Delta-sync counter: every change to the plan's rows takes the next value (once per transaction).
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        server_knowledge: number;
+        /**
+        * **expense.plans.time_zone**
+        *
+        * IANA zone; dates of imported timestamps and "this month" are taken in it.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        time_zone: string;
+        /**
+        * **expense.plans.user_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        user_id: string;
+      }
+      export interface Whereable {
+        /**
+        * **expense.plans.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.plans.currency_iso_code**
+        *
+        * The currency every report converts to, ISO 4217.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        currency_iso_code?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.plans.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.plans.last_modified_on**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        last_modified_on?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.plans.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.plans.server_knowledge**
+        *
+        * Delta-sync counter: every change to the plan's rows takes the next value (once per transaction).
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        server_knowledge?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.plans.time_zone**
+        *
+        * IANA zone; dates of imported timestamps and "this month" are taken in it.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        time_zone?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.plans.user_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        user_id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **expense.plans.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.plans.currency_iso_code**
+        *
+        * The currency every report converts to, ISO 4217.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        currency_iso_code: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **expense.plans.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id?: string | db.Parameter<string> | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.plans.last_modified_on**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        last_modified_on?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.plans.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **expense.plans.server_knowledge**
+        *
+        * Delta-sync counter: every change to the plan's rows takes the next value (once per transaction).
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        server_knowledge?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.plans.time_zone**
+        *
+        * IANA zone; dates of imported timestamps and "this month" are taken in it.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        time_zone: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **expense.plans.user_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        user_id: string | db.Parameter<string> | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **expense.plans.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.plans.currency_iso_code**
+        *
+        * The currency every report converts to, ISO 4217.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        currency_iso_code?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **expense.plans.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id?: string | db.Parameter<string> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.plans.last_modified_on**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        last_modified_on?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.plans.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **expense.plans.server_knowledge**
+        *
+        * Delta-sync counter: every change to the plan's rows takes the next value (once per transaction).
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        server_knowledge?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.plans.time_zone**
+        *
+        * IANA zone; dates of imported timestamps and "this month" are taken in it.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        time_zone?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **expense.plans.user_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        user_id?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'plans_pkey';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **expense.scheduled_transactions**
+     * - Table in database
+     */
+    export namespace scheduled_transactions {
+      export type Table = 'expense.scheduled_transactions';
+      export interface Selectable {
+        /**
+        * **expense.scheduled_transactions.account_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        account_id: string;
+        /**
+        * **expense.scheduled_transactions.amount**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        amount: db.Int8String;
+        /**
+        * **expense.scheduled_transactions.category_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        category_id: string | null;
+        /**
+        * **expense.scheduled_transactions.date_first**
+        * - `date` in database
+        * - `NOT NULL`, no default
+        */
+        date_first: Date;
+        /**
+        * **expense.scheduled_transactions.date_next**
+        * - `date` in database
+        * - `NOT NULL`, no default
+        */
+        date_next: Date;
+        /**
+        * **expense.scheduled_transactions.deleted**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        deleted: boolean;
+        /**
+        * **expense.scheduled_transactions.flag_color**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        flag_color: string | null;
+        /**
+        * **expense.scheduled_transactions.frequency**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        frequency: string;
+        /**
+        * **expense.scheduled_transactions.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id: string;
+        /**
+        * **expense.scheduled_transactions.knowledge**
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        knowledge: db.Int8String;
+        /**
+        * **expense.scheduled_transactions.memo**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        memo: string | null;
+        /**
+        * **expense.scheduled_transactions.payee_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        payee_id: string | null;
+        /**
+        * **expense.scheduled_transactions.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id: string;
+      }
+      export interface JSONSelectable {
+        /**
+        * **expense.scheduled_transactions.account_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        account_id: string;
+        /**
+        * **expense.scheduled_transactions.amount**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        amount: number;
+        /**
+        * **expense.scheduled_transactions.category_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        category_id: string | null;
+        /**
+        * **expense.scheduled_transactions.date_first**
+        * - `date` in database
+        * - `NOT NULL`, no default
+        */
+        date_first: db.DateString;
+        /**
+        * **expense.scheduled_transactions.date_next**
+        * - `date` in database
+        * - `NOT NULL`, no default
+        */
+        date_next: db.DateString;
+        /**
+        * **expense.scheduled_transactions.deleted**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        deleted: boolean;
+        /**
+        * **expense.scheduled_transactions.flag_color**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        flag_color: string | null;
+        /**
+        * **expense.scheduled_transactions.frequency**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        frequency: string;
+        /**
+        * **expense.scheduled_transactions.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id: string;
+        /**
+        * **expense.scheduled_transactions.knowledge**
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        knowledge: number;
+        /**
+        * **expense.scheduled_transactions.memo**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        memo: string | null;
+        /**
+        * **expense.scheduled_transactions.payee_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        payee_id: string | null;
+        /**
+        * **expense.scheduled_transactions.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id: string;
+      }
+      export interface Whereable {
+        /**
+        * **expense.scheduled_transactions.account_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        account_id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.scheduled_transactions.amount**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        amount?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.scheduled_transactions.category_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        category_id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.scheduled_transactions.date_first**
+        * - `date` in database
+        * - `NOT NULL`, no default
+        */
+        date_first?: (db.DateString | Date) | db.Parameter<(db.DateString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.DateString | Date) | db.Parameter<(db.DateString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.scheduled_transactions.date_next**
+        * - `date` in database
+        * - `NOT NULL`, no default
+        */
+        date_next?: (db.DateString | Date) | db.Parameter<(db.DateString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.DateString | Date) | db.Parameter<(db.DateString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.scheduled_transactions.deleted**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        deleted?: boolean | db.Parameter<boolean> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, boolean | db.Parameter<boolean> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.scheduled_transactions.flag_color**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        flag_color?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.scheduled_transactions.frequency**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        frequency?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.scheduled_transactions.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.scheduled_transactions.knowledge**
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        knowledge?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.scheduled_transactions.memo**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        memo?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.scheduled_transactions.payee_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        payee_id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.scheduled_transactions.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **expense.scheduled_transactions.account_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        account_id: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **expense.scheduled_transactions.amount**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        amount: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+        /**
+        * **expense.scheduled_transactions.category_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        category_id?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.scheduled_transactions.date_first**
+        * - `date` in database
+        * - `NOT NULL`, no default
+        */
+        date_first: (db.DateString | Date) | db.Parameter<(db.DateString | Date)> | db.SQLFragment;
+        /**
+        * **expense.scheduled_transactions.date_next**
+        * - `date` in database
+        * - `NOT NULL`, no default
+        */
+        date_next: (db.DateString | Date) | db.Parameter<(db.DateString | Date)> | db.SQLFragment;
+        /**
+        * **expense.scheduled_transactions.deleted**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        deleted?: boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.scheduled_transactions.flag_color**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        flag_color?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.scheduled_transactions.frequency**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        frequency: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **expense.scheduled_transactions.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id?: string | db.Parameter<string> | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.scheduled_transactions.knowledge**
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        knowledge?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.scheduled_transactions.memo**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        memo?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.scheduled_transactions.payee_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        payee_id?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.scheduled_transactions.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id: string | db.Parameter<string> | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **expense.scheduled_transactions.account_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        account_id?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **expense.scheduled_transactions.amount**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        amount?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+        /**
+        * **expense.scheduled_transactions.category_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        category_id?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.scheduled_transactions.date_first**
+        * - `date` in database
+        * - `NOT NULL`, no default
+        */
+        date_first?: (db.DateString | Date) | db.Parameter<(db.DateString | Date)> | db.SQLFragment | db.SQLFragment<any, (db.DateString | Date) | db.Parameter<(db.DateString | Date)> | db.SQLFragment>;
+        /**
+        * **expense.scheduled_transactions.date_next**
+        * - `date` in database
+        * - `NOT NULL`, no default
+        */
+        date_next?: (db.DateString | Date) | db.Parameter<(db.DateString | Date)> | db.SQLFragment | db.SQLFragment<any, (db.DateString | Date) | db.Parameter<(db.DateString | Date)> | db.SQLFragment>;
+        /**
+        * **expense.scheduled_transactions.deleted**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        deleted?: boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.scheduled_transactions.flag_color**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        flag_color?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.scheduled_transactions.frequency**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        frequency?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **expense.scheduled_transactions.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id?: string | db.Parameter<string> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.scheduled_transactions.knowledge**
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        knowledge?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.scheduled_transactions.memo**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        memo?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.scheduled_transactions.payee_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        payee_id?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.scheduled_transactions.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'scheduled_transactions_pkey';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **expense.subtransactions**
+     * - Table in database
+     */
+    export namespace subtransactions {
+      export type Table = 'expense.subtransactions';
+      export interface Selectable {
+        /**
+        * **expense.subtransactions.amount**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        amount: db.Int8String;
+        /**
+        * **expense.subtransactions.category_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        category_id: string | null;
+        /**
+        * **expense.subtransactions.deleted**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        deleted: boolean;
+        /**
+        * **expense.subtransactions.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id: string;
+        /**
+        * **expense.subtransactions.memo**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        memo: string | null;
+        /**
+        * **expense.subtransactions.payee_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        payee_id: string | null;
+        /**
+        * **expense.subtransactions.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id: string;
+        /**
+        * **expense.subtransactions.transaction_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        transaction_id: string;
+      }
+      export interface JSONSelectable {
+        /**
+        * **expense.subtransactions.amount**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        amount: number;
+        /**
+        * **expense.subtransactions.category_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        category_id: string | null;
+        /**
+        * **expense.subtransactions.deleted**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        deleted: boolean;
+        /**
+        * **expense.subtransactions.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id: string;
+        /**
+        * **expense.subtransactions.memo**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        memo: string | null;
+        /**
+        * **expense.subtransactions.payee_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        payee_id: string | null;
+        /**
+        * **expense.subtransactions.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id: string;
+        /**
+        * **expense.subtransactions.transaction_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        transaction_id: string;
+      }
+      export interface Whereable {
+        /**
+        * **expense.subtransactions.amount**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        amount?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.subtransactions.category_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        category_id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.subtransactions.deleted**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        deleted?: boolean | db.Parameter<boolean> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, boolean | db.Parameter<boolean> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.subtransactions.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.subtransactions.memo**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        memo?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.subtransactions.payee_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        payee_id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.subtransactions.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.subtransactions.transaction_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        transaction_id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **expense.subtransactions.amount**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        amount: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+        /**
+        * **expense.subtransactions.category_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        category_id?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.subtransactions.deleted**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        deleted?: boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.subtransactions.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id?: string | db.Parameter<string> | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.subtransactions.memo**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        memo?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.subtransactions.payee_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        payee_id?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.subtransactions.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **expense.subtransactions.transaction_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        transaction_id: string | db.Parameter<string> | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **expense.subtransactions.amount**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        amount?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+        /**
+        * **expense.subtransactions.category_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        category_id?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.subtransactions.deleted**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        deleted?: boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.subtransactions.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id?: string | db.Parameter<string> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.subtransactions.memo**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        memo?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.subtransactions.payee_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        payee_id?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.subtransactions.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **expense.subtransactions.transaction_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        transaction_id?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'subtransactions_pkey';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **expense.transaction_details**
+     * - View in database
+     */
+    export namespace transaction_details {
+      export type Table = 'expense.transaction_details';
+      export interface Selectable {
+        /**
+        * **expense.transaction_details.account_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        account_id: string | null;
+        /**
+        * **expense.transaction_details.approved**
+        * - `bool` in database
+        * - Nullable, no default
+        */
+        approved: boolean | null;
+        /**
+        * **expense.transaction_details.category_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        category_id: string | null;
+        /**
+        * **expense.transaction_details.date**
+        * - `date` in database
+        * - Nullable, no default
+        */
+        date: Date | null;
+        /**
+        * **expense.transaction_details.deleted**
+        * - `bool` in database
+        * - Nullable, no default
+        */
+        deleted: boolean | null;
+        /**
+        * **expense.transaction_details.id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        id: string | null;
+        /**
+        * **expense.transaction_details.json**
+        * - `json` in database
+        * - Nullable, no default
+        */
+        json: db.JSONValue | null;
+        /**
+        * **expense.transaction_details.knowledge**
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        knowledge: db.Int8String | null;
+        /**
+        * **expense.transaction_details.payee_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        payee_id: string | null;
+        /**
+        * **expense.transaction_details.plan_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        plan_id: string | null;
+      }
+      export interface JSONSelectable {
+        /**
+        * **expense.transaction_details.account_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        account_id: string | null;
+        /**
+        * **expense.transaction_details.approved**
+        * - `bool` in database
+        * - Nullable, no default
+        */
+        approved: boolean | null;
+        /**
+        * **expense.transaction_details.category_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        category_id: string | null;
+        /**
+        * **expense.transaction_details.date**
+        * - `date` in database
+        * - Nullable, no default
+        */
+        date: db.DateString | null;
+        /**
+        * **expense.transaction_details.deleted**
+        * - `bool` in database
+        * - Nullable, no default
+        */
+        deleted: boolean | null;
+        /**
+        * **expense.transaction_details.id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        id: string | null;
+        /**
+        * **expense.transaction_details.json**
+        * - `json` in database
+        * - Nullable, no default
+        */
+        json: db.JSONValue | null;
+        /**
+        * **expense.transaction_details.knowledge**
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        knowledge: number | null;
+        /**
+        * **expense.transaction_details.payee_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        payee_id: string | null;
+        /**
+        * **expense.transaction_details.plan_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        plan_id: string | null;
+      }
+      export interface Whereable {
+        /**
+        * **expense.transaction_details.account_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        account_id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.transaction_details.approved**
+        * - `bool` in database
+        * - Nullable, no default
+        */
+        approved?: boolean | db.Parameter<boolean> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, boolean | db.Parameter<boolean> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.transaction_details.category_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        category_id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.transaction_details.date**
+        * - `date` in database
+        * - Nullable, no default
+        */
+        date?: (db.DateString | Date) | db.Parameter<(db.DateString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.DateString | Date) | db.Parameter<(db.DateString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.transaction_details.deleted**
+        * - `bool` in database
+        * - Nullable, no default
+        */
+        deleted?: boolean | db.Parameter<boolean> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, boolean | db.Parameter<boolean> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.transaction_details.id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.transaction_details.json**
+        * - `json` in database
+        * - Nullable, no default
+        */
+        json?: db.JSONValue | db.Parameter<db.JSONValue> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, db.JSONValue | db.Parameter<db.JSONValue> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.transaction_details.knowledge**
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        knowledge?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.transaction_details.payee_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        payee_id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.transaction_details.plan_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        plan_id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        [key: string]: never;
+      }
+      export interface Updatable {
+        [key: string]: never;
+      }
+      export type UniqueIndex = never;
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **expense.transactions**
+     * - Table in database
+     */
+    export namespace transactions {
+      export type Table = 'expense.transactions';
+      export interface Selectable {
+        /**
+        * **expense.transactions.account_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        account_id: string;
+        /**
+        * **expense.transactions.amount**
+        *
+        * Milliunits with sign: -12340 is an outflow of 12.34.
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        amount: db.Int8String;
+        /**
+        * **expense.transactions.approved**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        approved: boolean;
+        /**
+        * **expense.transactions.category_id**
+        *
+        * Null: "Inflow: Ready to Assign" for inflows (income), uncategorized for outflows.
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        category_id: string | null;
+        /**
+        * **expense.transactions.cleared**
+        * - `text` in database
+        * - `NOT NULL`, default: `'uncleared'::text`
+        */
+        cleared: string;
+        /**
+        * **expense.transactions.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: Date;
+        /**
+        * **expense.transactions.date**
+        *
+        * Local date in the plan's time zone (an imported timestamp is converted when it arrives).
+        * - `date` in database
+        * - `NOT NULL`, no default
+        */
+        date: Date;
+        /**
+        * **expense.transactions.deleted**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        deleted: boolean;
+        /**
+        * **expense.transactions.flag_color**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        flag_color: string | null;
+        /**
+        * **expense.transactions.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id: string;
+        /**
+        * **expense.transactions.import_id**
+        *
+        * Set by imports; unique per account (transactions_import_id_key), so importing a file twice creates nothing the second time.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        import_id: string | null;
+        /**
+        * **expense.transactions.knowledge**
+        *
+        * The plan's server_knowledge when this row last changed.
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        knowledge: db.Int8String;
+        /**
+        * **expense.transactions.memo**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        memo: string | null;
+        /**
+        * **expense.transactions.payee_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        payee_id: string | null;
+        /**
+        * **expense.transactions.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id: string;
+        /**
+        * **expense.transactions.transfer_account_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        transfer_account_id: string | null;
+        /**
+        * **expense.transactions.transfer_transaction_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        transfer_transaction_id: string | null;
+      }
+      export interface JSONSelectable {
+        /**
+        * **expense.transactions.account_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        account_id: string;
+        /**
+        * **expense.transactions.amount**
+        *
+        * Milliunits with sign: -12340 is an outflow of 12.34.
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        amount: number;
+        /**
+        * **expense.transactions.approved**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        approved: boolean;
+        /**
+        * **expense.transactions.category_id**
+        *
+        * Null: "Inflow: Ready to Assign" for inflows (income), uncategorized for outflows.
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        category_id: string | null;
+        /**
+        * **expense.transactions.cleared**
+        * - `text` in database
+        * - `NOT NULL`, default: `'uncleared'::text`
+        */
+        cleared: string;
+        /**
+        * **expense.transactions.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: db.TimestampTzString;
+        /**
+        * **expense.transactions.date**
+        *
+        * Local date in the plan's time zone (an imported timestamp is converted when it arrives).
+        * - `date` in database
+        * - `NOT NULL`, no default
+        */
+        date: db.DateString;
+        /**
+        * **expense.transactions.deleted**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        deleted: boolean;
+        /**
+        * **expense.transactions.flag_color**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        flag_color: string | null;
+        /**
+        * **expense.transactions.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id: string;
+        /**
+        * **expense.transactions.import_id**
+        *
+        * Set by imports; unique per account (transactions_import_id_key), so importing a file twice creates nothing the second time.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        import_id: string | null;
+        /**
+        * **expense.transactions.knowledge**
+        *
+        * The plan's server_knowledge when this row last changed.
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        knowledge: number;
+        /**
+        * **expense.transactions.memo**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        memo: string | null;
+        /**
+        * **expense.transactions.payee_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        payee_id: string | null;
+        /**
+        * **expense.transactions.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id: string;
+        /**
+        * **expense.transactions.transfer_account_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        transfer_account_id: string | null;
+        /**
+        * **expense.transactions.transfer_transaction_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        transfer_transaction_id: string | null;
+      }
+      export interface Whereable {
+        /**
+        * **expense.transactions.account_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        account_id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.transactions.amount**
+        *
+        * Milliunits with sign: -12340 is an outflow of 12.34.
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        amount?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.transactions.approved**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        approved?: boolean | db.Parameter<boolean> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, boolean | db.Parameter<boolean> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.transactions.category_id**
+        *
+        * Null: "Inflow: Ready to Assign" for inflows (income), uncategorized for outflows.
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        category_id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.transactions.cleared**
+        * - `text` in database
+        * - `NOT NULL`, default: `'uncleared'::text`
+        */
+        cleared?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.transactions.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.transactions.date**
+        *
+        * Local date in the plan's time zone (an imported timestamp is converted when it arrives).
+        * - `date` in database
+        * - `NOT NULL`, no default
+        */
+        date?: (db.DateString | Date) | db.Parameter<(db.DateString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.DateString | Date) | db.Parameter<(db.DateString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.transactions.deleted**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        deleted?: boolean | db.Parameter<boolean> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, boolean | db.Parameter<boolean> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.transactions.flag_color**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        flag_color?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.transactions.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.transactions.import_id**
+        *
+        * Set by imports; unique per account (transactions_import_id_key), so importing a file twice creates nothing the second time.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        import_id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.transactions.knowledge**
+        *
+        * The plan's server_knowledge when this row last changed.
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        knowledge?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.transactions.memo**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        memo?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.transactions.payee_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        payee_id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.transactions.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.transactions.transfer_account_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        transfer_account_id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.transactions.transfer_transaction_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        transfer_transaction_id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **expense.transactions.account_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        account_id: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **expense.transactions.amount**
+        *
+        * Milliunits with sign: -12340 is an outflow of 12.34.
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        amount: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+        /**
+        * **expense.transactions.approved**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        approved?: boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.transactions.category_id**
+        *
+        * Null: "Inflow: Ready to Assign" for inflows (income), uncategorized for outflows.
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        category_id?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.transactions.cleared**
+        * - `text` in database
+        * - `NOT NULL`, default: `'uncleared'::text`
+        */
+        cleared?: string | db.Parameter<string> | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.transactions.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.transactions.date**
+        *
+        * Local date in the plan's time zone (an imported timestamp is converted when it arrives).
+        * - `date` in database
+        * - `NOT NULL`, no default
+        */
+        date: (db.DateString | Date) | db.Parameter<(db.DateString | Date)> | db.SQLFragment;
+        /**
+        * **expense.transactions.deleted**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        deleted?: boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.transactions.flag_color**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        flag_color?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.transactions.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id?: string | db.Parameter<string> | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.transactions.import_id**
+        *
+        * Set by imports; unique per account (transactions_import_id_key), so importing a file twice creates nothing the second time.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        import_id?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.transactions.knowledge**
+        *
+        * The plan's server_knowledge when this row last changed.
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        knowledge?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.transactions.memo**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        memo?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.transactions.payee_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        payee_id?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.transactions.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **expense.transactions.transfer_account_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        transfer_account_id?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.transactions.transfer_transaction_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        transfer_transaction_id?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **expense.transactions.account_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        account_id?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **expense.transactions.amount**
+        *
+        * Milliunits with sign: -12340 is an outflow of 12.34.
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        amount?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+        /**
+        * **expense.transactions.approved**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        approved?: boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.transactions.category_id**
+        *
+        * Null: "Inflow: Ready to Assign" for inflows (income), uncategorized for outflows.
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        category_id?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.transactions.cleared**
+        * - `text` in database
+        * - `NOT NULL`, default: `'uncleared'::text`
+        */
+        cleared?: string | db.Parameter<string> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.transactions.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.transactions.date**
+        *
+        * Local date in the plan's time zone (an imported timestamp is converted when it arrives).
+        * - `date` in database
+        * - `NOT NULL`, no default
+        */
+        date?: (db.DateString | Date) | db.Parameter<(db.DateString | Date)> | db.SQLFragment | db.SQLFragment<any, (db.DateString | Date) | db.Parameter<(db.DateString | Date)> | db.SQLFragment>;
+        /**
+        * **expense.transactions.deleted**
+        * - `bool` in database
+        * - `NOT NULL`, default: `false`
+        */
+        deleted?: boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, boolean | db.Parameter<boolean> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.transactions.flag_color**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        flag_color?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.transactions.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id?: string | db.Parameter<string> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.transactions.import_id**
+        *
+        * Set by imports; unique per account (transactions_import_id_key), so importing a file twice creates nothing the second time.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        import_id?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.transactions.knowledge**
+        *
+        * The plan's server_knowledge when this row last changed.
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        knowledge?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.transactions.memo**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        memo?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.transactions.payee_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        payee_id?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.transactions.plan_id**
+        * - `uuid` in database
+        * - `NOT NULL`, no default
+        */
+        plan_id?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **expense.transactions.transfer_account_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        transfer_account_id?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.transactions.transfer_transaction_id**
+        * - `uuid` in database
+        * - Nullable, no default
+        */
+        transfer_transaction_id?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'transactions_import_id_key' | 'transactions_pkey';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **expense.users**
+     * - Table in database
+     */
+    export namespace users {
+      export type Table = 'expense.users';
+      export interface Selectable {
+        /**
+        * **expense.users.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: Date;
+        /**
+        * **expense.users.email**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        email: string;
+        /**
+        * **expense.users.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id: string;
+        /**
+        * **expense.users.password_hash**
+        *
+        * PHC-style scrypt string (src/lib/core/password.ts). Never returned.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        password_hash: string;
+      }
+      export interface JSONSelectable {
+        /**
+        * **expense.users.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: db.TimestampTzString;
+        /**
+        * **expense.users.email**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        email: string;
+        /**
+        * **expense.users.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id: string;
+        /**
+        * **expense.users.password_hash**
+        *
+        * PHC-style scrypt string (src/lib/core/password.ts). Never returned.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        password_hash: string;
+      }
+      export interface Whereable {
+        /**
+        * **expense.users.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.users.email**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        email?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.users.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **expense.users.password_hash**
+        *
+        * PHC-style scrypt string (src/lib/core/password.ts). Never returned.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        password_hash?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **expense.users.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.users.email**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        email: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **expense.users.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id?: string | db.Parameter<string> | db.DefaultType | db.SQLFragment;
+        /**
+        * **expense.users.password_hash**
+        *
+        * PHC-style scrypt string (src/lib/core/password.ts). Never returned.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        password_hash: string | db.Parameter<string> | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **expense.users.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.users.email**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        email?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **expense.users.id**
+        * - `uuid` in database
+        * - `NOT NULL`, default: `gen_random_uuid()`
+        */
+        id?: string | db.Parameter<string> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **expense.users.password_hash**
+        *
+        * PHC-style scrypt string (src/lib/core/password.ts). Never returned.
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        password_hash?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'users_email_key' | 'users_pkey';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /* --- aggregate types --- */
+  
+    export type Table = access_tokens.Table | account_details.Table | accounts.Table | categories.Table | category_groups.Table | exchange_rates.Table | money_lines.Table | month_budgets.Table | payees.Table | plans.Table | scheduled_transactions.Table | subtransactions.Table | transaction_details.Table | transactions.Table | users.Table;
+    export type Selectable = access_tokens.Selectable | account_details.Selectable | accounts.Selectable | categories.Selectable | category_groups.Selectable | exchange_rates.Selectable | money_lines.Selectable | month_budgets.Selectable | payees.Selectable | plans.Selectable | scheduled_transactions.Selectable | subtransactions.Selectable | transaction_details.Selectable | transactions.Selectable | users.Selectable;
+    export type JSONSelectable = access_tokens.JSONSelectable | account_details.JSONSelectable | accounts.JSONSelectable | categories.JSONSelectable | category_groups.JSONSelectable | exchange_rates.JSONSelectable | money_lines.JSONSelectable | month_budgets.JSONSelectable | payees.JSONSelectable | plans.JSONSelectable | scheduled_transactions.JSONSelectable | subtransactions.JSONSelectable | transaction_details.JSONSelectable | transactions.JSONSelectable | users.JSONSelectable;
+    export type Whereable = access_tokens.Whereable | account_details.Whereable | accounts.Whereable | categories.Whereable | category_groups.Whereable | exchange_rates.Whereable | money_lines.Whereable | month_budgets.Whereable | payees.Whereable | plans.Whereable | scheduled_transactions.Whereable | subtransactions.Whereable | transaction_details.Whereable | transactions.Whereable | users.Whereable;
+    export type Insertable = access_tokens.Insertable | account_details.Insertable | accounts.Insertable | categories.Insertable | category_groups.Insertable | exchange_rates.Insertable | money_lines.Insertable | month_budgets.Insertable | payees.Insertable | plans.Insertable | scheduled_transactions.Insertable | subtransactions.Insertable | transaction_details.Insertable | transactions.Insertable | users.Insertable;
+    export type Updatable = access_tokens.Updatable | account_details.Updatable | accounts.Updatable | categories.Updatable | category_groups.Updatable | exchange_rates.Updatable | money_lines.Updatable | month_budgets.Updatable | payees.Updatable | plans.Updatable | scheduled_transactions.Updatable | subtransactions.Updatable | transaction_details.Updatable | transactions.Updatable | users.Updatable;
+    export type UniqueIndex = access_tokens.UniqueIndex | account_details.UniqueIndex | accounts.UniqueIndex | categories.UniqueIndex | category_groups.UniqueIndex | exchange_rates.UniqueIndex | money_lines.UniqueIndex | month_budgets.UniqueIndex | payees.UniqueIndex | plans.UniqueIndex | scheduled_transactions.UniqueIndex | subtransactions.UniqueIndex | transaction_details.UniqueIndex | transactions.UniqueIndex | users.UniqueIndex;
+    export type Column = access_tokens.Column | account_details.Column | accounts.Column | categories.Column | category_groups.Column | exchange_rates.Column | money_lines.Column | month_budgets.Column | payees.Column | plans.Column | scheduled_transactions.Column | subtransactions.Column | transaction_details.Column | transactions.Column | users.Column;
+  
+    export type AllBaseTables = [access_tokens.Table, accounts.Table, categories.Table, category_groups.Table, exchange_rates.Table, month_budgets.Table, payees.Table, plans.Table, scheduled_transactions.Table, subtransactions.Table, transactions.Table, users.Table];
+    export type AllForeignTables = [];
+    export type AllViews = [account_details.Table, money_lines.Table, transaction_details.Table];
+    export type AllMaterializedViews = [];
+    export type AllTablesAndViews = [access_tokens.Table, account_details.Table, accounts.Table, categories.Table, category_groups.Table, exchange_rates.Table, money_lines.Table, month_budgets.Table, payees.Table, plans.Table, scheduled_transactions.Table, subtransactions.Table, transaction_details.Table, transactions.Table, users.Table];
+  }
+
+
   /* === schema: queue === */
 
   export namespace queue {
@@ -6781,22 +10538,22 @@ declare module 'zapatos/schema' {
 
   /* === global aggregate types === */
 
-  export type Schema = 'blog' | 'booking' | 'queue' | 'saas' | 'todo';
-  export type Table = blog.Table | booking.Table | queue.Table | saas.Table | todo.Table;
-  export type Selectable = blog.Selectable | booking.Selectable | queue.Selectable | saas.Selectable | todo.Selectable;
-  export type JSONSelectable = blog.JSONSelectable | booking.JSONSelectable | queue.JSONSelectable | saas.JSONSelectable | todo.JSONSelectable;
-  export type Whereable = blog.Whereable | booking.Whereable | queue.Whereable | saas.Whereable | todo.Whereable;
-  export type Insertable = blog.Insertable | booking.Insertable | queue.Insertable | saas.Insertable | todo.Insertable;
-  export type Updatable = blog.Updatable | booking.Updatable | queue.Updatable | saas.Updatable | todo.Updatable;
-  export type UniqueIndex = blog.UniqueIndex | booking.UniqueIndex | queue.UniqueIndex | saas.UniqueIndex | todo.UniqueIndex;
-  export type Column = blog.Column | booking.Column | queue.Column | saas.Column | todo.Column;
+  export type Schema = 'blog' | 'booking' | 'expense' | 'queue' | 'saas' | 'todo';
+  export type Table = blog.Table | booking.Table | expense.Table | queue.Table | saas.Table | todo.Table;
+  export type Selectable = blog.Selectable | booking.Selectable | expense.Selectable | queue.Selectable | saas.Selectable | todo.Selectable;
+  export type JSONSelectable = blog.JSONSelectable | booking.JSONSelectable | expense.JSONSelectable | queue.JSONSelectable | saas.JSONSelectable | todo.JSONSelectable;
+  export type Whereable = blog.Whereable | booking.Whereable | expense.Whereable | queue.Whereable | saas.Whereable | todo.Whereable;
+  export type Insertable = blog.Insertable | booking.Insertable | expense.Insertable | queue.Insertable | saas.Insertable | todo.Insertable;
+  export type Updatable = blog.Updatable | booking.Updatable | expense.Updatable | queue.Updatable | saas.Updatable | todo.Updatable;
+  export type UniqueIndex = blog.UniqueIndex | booking.UniqueIndex | expense.UniqueIndex | queue.UniqueIndex | saas.UniqueIndex | todo.UniqueIndex;
+  export type Column = blog.Column | booking.Column | expense.Column | queue.Column | saas.Column | todo.Column;
 
-  export type AllSchemas = ['blog', 'booking', 'queue', 'saas', 'todo'];
-  export type AllBaseTables = [...blog.AllBaseTables, ...booking.AllBaseTables, ...queue.AllBaseTables, ...saas.AllBaseTables, ...todo.AllBaseTables];
-  export type AllForeignTables = [...blog.AllForeignTables, ...booking.AllForeignTables, ...queue.AllForeignTables, ...saas.AllForeignTables, ...todo.AllForeignTables];
-  export type AllViews = [...blog.AllViews, ...booking.AllViews, ...queue.AllViews, ...saas.AllViews, ...todo.AllViews];
-  export type AllMaterializedViews = [...blog.AllMaterializedViews, ...booking.AllMaterializedViews, ...queue.AllMaterializedViews, ...saas.AllMaterializedViews, ...todo.AllMaterializedViews];
-  export type AllTablesAndViews = [...blog.AllTablesAndViews, ...booking.AllTablesAndViews, ...queue.AllTablesAndViews, ...saas.AllTablesAndViews, ...todo.AllTablesAndViews];
+  export type AllSchemas = ['blog', 'booking', 'expense', 'queue', 'saas', 'todo'];
+  export type AllBaseTables = [...blog.AllBaseTables, ...booking.AllBaseTables, ...expense.AllBaseTables, ...queue.AllBaseTables, ...saas.AllBaseTables, ...todo.AllBaseTables];
+  export type AllForeignTables = [...blog.AllForeignTables, ...booking.AllForeignTables, ...expense.AllForeignTables, ...queue.AllForeignTables, ...saas.AllForeignTables, ...todo.AllForeignTables];
+  export type AllViews = [...blog.AllViews, ...booking.AllViews, ...expense.AllViews, ...queue.AllViews, ...saas.AllViews, ...todo.AllViews];
+  export type AllMaterializedViews = [...blog.AllMaterializedViews, ...booking.AllMaterializedViews, ...expense.AllMaterializedViews, ...queue.AllMaterializedViews, ...saas.AllMaterializedViews, ...todo.AllMaterializedViews];
+  export type AllTablesAndViews = [...blog.AllTablesAndViews, ...booking.AllTablesAndViews, ...expense.AllTablesAndViews, ...queue.AllTablesAndViews, ...saas.AllTablesAndViews, ...todo.AllTablesAndViews];
 
 
   /* === lookups === */
@@ -6816,6 +10573,21 @@ declare module 'zapatos/schema' {
     "booking.idempotency_keys": booking.idempotency_keys.Selectable;
     "booking.payments": booking.payments.Selectable;
     "booking.resources": booking.resources.Selectable;
+    "expense.access_tokens": expense.access_tokens.Selectable;
+    "expense.account_details": expense.account_details.Selectable;
+    "expense.accounts": expense.accounts.Selectable;
+    "expense.categories": expense.categories.Selectable;
+    "expense.category_groups": expense.category_groups.Selectable;
+    "expense.exchange_rates": expense.exchange_rates.Selectable;
+    "expense.money_lines": expense.money_lines.Selectable;
+    "expense.month_budgets": expense.month_budgets.Selectable;
+    "expense.payees": expense.payees.Selectable;
+    "expense.plans": expense.plans.Selectable;
+    "expense.scheduled_transactions": expense.scheduled_transactions.Selectable;
+    "expense.subtransactions": expense.subtransactions.Selectable;
+    "expense.transaction_details": expense.transaction_details.Selectable;
+    "expense.transactions": expense.transactions.Selectable;
+    "expense.users": expense.users.Selectable;
     "queue.job_history": queue.job_history.Selectable;
     "queue.jobs": queue.jobs.Selectable;
     "queue.queues": queue.queues.Selectable;
@@ -6849,6 +10621,21 @@ declare module 'zapatos/schema' {
     "booking.idempotency_keys": booking.idempotency_keys.JSONSelectable;
     "booking.payments": booking.payments.JSONSelectable;
     "booking.resources": booking.resources.JSONSelectable;
+    "expense.access_tokens": expense.access_tokens.JSONSelectable;
+    "expense.account_details": expense.account_details.JSONSelectable;
+    "expense.accounts": expense.accounts.JSONSelectable;
+    "expense.categories": expense.categories.JSONSelectable;
+    "expense.category_groups": expense.category_groups.JSONSelectable;
+    "expense.exchange_rates": expense.exchange_rates.JSONSelectable;
+    "expense.money_lines": expense.money_lines.JSONSelectable;
+    "expense.month_budgets": expense.month_budgets.JSONSelectable;
+    "expense.payees": expense.payees.JSONSelectable;
+    "expense.plans": expense.plans.JSONSelectable;
+    "expense.scheduled_transactions": expense.scheduled_transactions.JSONSelectable;
+    "expense.subtransactions": expense.subtransactions.JSONSelectable;
+    "expense.transaction_details": expense.transaction_details.JSONSelectable;
+    "expense.transactions": expense.transactions.JSONSelectable;
+    "expense.users": expense.users.JSONSelectable;
     "queue.job_history": queue.job_history.JSONSelectable;
     "queue.jobs": queue.jobs.JSONSelectable;
     "queue.queues": queue.queues.JSONSelectable;
@@ -6882,6 +10669,21 @@ declare module 'zapatos/schema' {
     "booking.idempotency_keys": booking.idempotency_keys.Whereable;
     "booking.payments": booking.payments.Whereable;
     "booking.resources": booking.resources.Whereable;
+    "expense.access_tokens": expense.access_tokens.Whereable;
+    "expense.account_details": expense.account_details.Whereable;
+    "expense.accounts": expense.accounts.Whereable;
+    "expense.categories": expense.categories.Whereable;
+    "expense.category_groups": expense.category_groups.Whereable;
+    "expense.exchange_rates": expense.exchange_rates.Whereable;
+    "expense.money_lines": expense.money_lines.Whereable;
+    "expense.month_budgets": expense.month_budgets.Whereable;
+    "expense.payees": expense.payees.Whereable;
+    "expense.plans": expense.plans.Whereable;
+    "expense.scheduled_transactions": expense.scheduled_transactions.Whereable;
+    "expense.subtransactions": expense.subtransactions.Whereable;
+    "expense.transaction_details": expense.transaction_details.Whereable;
+    "expense.transactions": expense.transactions.Whereable;
+    "expense.users": expense.users.Whereable;
     "queue.job_history": queue.job_history.Whereable;
     "queue.jobs": queue.jobs.Whereable;
     "queue.queues": queue.queues.Whereable;
@@ -6915,6 +10717,21 @@ declare module 'zapatos/schema' {
     "booking.idempotency_keys": booking.idempotency_keys.Insertable;
     "booking.payments": booking.payments.Insertable;
     "booking.resources": booking.resources.Insertable;
+    "expense.access_tokens": expense.access_tokens.Insertable;
+    "expense.account_details": expense.account_details.Insertable;
+    "expense.accounts": expense.accounts.Insertable;
+    "expense.categories": expense.categories.Insertable;
+    "expense.category_groups": expense.category_groups.Insertable;
+    "expense.exchange_rates": expense.exchange_rates.Insertable;
+    "expense.money_lines": expense.money_lines.Insertable;
+    "expense.month_budgets": expense.month_budgets.Insertable;
+    "expense.payees": expense.payees.Insertable;
+    "expense.plans": expense.plans.Insertable;
+    "expense.scheduled_transactions": expense.scheduled_transactions.Insertable;
+    "expense.subtransactions": expense.subtransactions.Insertable;
+    "expense.transaction_details": expense.transaction_details.Insertable;
+    "expense.transactions": expense.transactions.Insertable;
+    "expense.users": expense.users.Insertable;
     "queue.job_history": queue.job_history.Insertable;
     "queue.jobs": queue.jobs.Insertable;
     "queue.queues": queue.queues.Insertable;
@@ -6948,6 +10765,21 @@ declare module 'zapatos/schema' {
     "booking.idempotency_keys": booking.idempotency_keys.Updatable;
     "booking.payments": booking.payments.Updatable;
     "booking.resources": booking.resources.Updatable;
+    "expense.access_tokens": expense.access_tokens.Updatable;
+    "expense.account_details": expense.account_details.Updatable;
+    "expense.accounts": expense.accounts.Updatable;
+    "expense.categories": expense.categories.Updatable;
+    "expense.category_groups": expense.category_groups.Updatable;
+    "expense.exchange_rates": expense.exchange_rates.Updatable;
+    "expense.money_lines": expense.money_lines.Updatable;
+    "expense.month_budgets": expense.month_budgets.Updatable;
+    "expense.payees": expense.payees.Updatable;
+    "expense.plans": expense.plans.Updatable;
+    "expense.scheduled_transactions": expense.scheduled_transactions.Updatable;
+    "expense.subtransactions": expense.subtransactions.Updatable;
+    "expense.transaction_details": expense.transaction_details.Updatable;
+    "expense.transactions": expense.transactions.Updatable;
+    "expense.users": expense.users.Updatable;
     "queue.job_history": queue.job_history.Updatable;
     "queue.jobs": queue.jobs.Updatable;
     "queue.queues": queue.queues.Updatable;
@@ -6981,6 +10813,21 @@ declare module 'zapatos/schema' {
     "booking.idempotency_keys": booking.idempotency_keys.UniqueIndex;
     "booking.payments": booking.payments.UniqueIndex;
     "booking.resources": booking.resources.UniqueIndex;
+    "expense.access_tokens": expense.access_tokens.UniqueIndex;
+    "expense.account_details": expense.account_details.UniqueIndex;
+    "expense.accounts": expense.accounts.UniqueIndex;
+    "expense.categories": expense.categories.UniqueIndex;
+    "expense.category_groups": expense.category_groups.UniqueIndex;
+    "expense.exchange_rates": expense.exchange_rates.UniqueIndex;
+    "expense.money_lines": expense.money_lines.UniqueIndex;
+    "expense.month_budgets": expense.month_budgets.UniqueIndex;
+    "expense.payees": expense.payees.UniqueIndex;
+    "expense.plans": expense.plans.UniqueIndex;
+    "expense.scheduled_transactions": expense.scheduled_transactions.UniqueIndex;
+    "expense.subtransactions": expense.subtransactions.UniqueIndex;
+    "expense.transaction_details": expense.transaction_details.UniqueIndex;
+    "expense.transactions": expense.transactions.UniqueIndex;
+    "expense.users": expense.users.UniqueIndex;
     "queue.job_history": queue.job_history.UniqueIndex;
     "queue.jobs": queue.jobs.UniqueIndex;
     "queue.queues": queue.queues.UniqueIndex;
@@ -7014,6 +10861,21 @@ declare module 'zapatos/schema' {
     "booking.idempotency_keys": booking.idempotency_keys.Column;
     "booking.payments": booking.payments.Column;
     "booking.resources": booking.resources.Column;
+    "expense.access_tokens": expense.access_tokens.Column;
+    "expense.account_details": expense.account_details.Column;
+    "expense.accounts": expense.accounts.Column;
+    "expense.categories": expense.categories.Column;
+    "expense.category_groups": expense.category_groups.Column;
+    "expense.exchange_rates": expense.exchange_rates.Column;
+    "expense.money_lines": expense.money_lines.Column;
+    "expense.month_budgets": expense.month_budgets.Column;
+    "expense.payees": expense.payees.Column;
+    "expense.plans": expense.plans.Column;
+    "expense.scheduled_transactions": expense.scheduled_transactions.Column;
+    "expense.subtransactions": expense.subtransactions.Column;
+    "expense.transaction_details": expense.transaction_details.Column;
+    "expense.transactions": expense.transactions.Column;
+    "expense.users": expense.users.Column;
     "queue.job_history": queue.job_history.Column;
     "queue.jobs": queue.jobs.Column;
     "queue.queues": queue.queues.Column;
@@ -7047,6 +10909,21 @@ declare module 'zapatos/schema' {
     "booking.idempotency_keys": booking.idempotency_keys.SQL;
     "booking.payments": booking.payments.SQL;
     "booking.resources": booking.resources.SQL;
+    "expense.access_tokens": expense.access_tokens.SQL;
+    "expense.account_details": expense.account_details.SQL;
+    "expense.accounts": expense.accounts.SQL;
+    "expense.categories": expense.categories.SQL;
+    "expense.category_groups": expense.category_groups.SQL;
+    "expense.exchange_rates": expense.exchange_rates.SQL;
+    "expense.money_lines": expense.money_lines.SQL;
+    "expense.month_budgets": expense.month_budgets.SQL;
+    "expense.payees": expense.payees.SQL;
+    "expense.plans": expense.plans.SQL;
+    "expense.scheduled_transactions": expense.scheduled_transactions.SQL;
+    "expense.subtransactions": expense.subtransactions.SQL;
+    "expense.transaction_details": expense.transaction_details.SQL;
+    "expense.transactions": expense.transactions.SQL;
+    "expense.users": expense.users.SQL;
     "queue.job_history": queue.job_history.SQL;
     "queue.jobs": queue.jobs.SQL;
     "queue.queues": queue.queues.SQL;
