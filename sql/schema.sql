@@ -483,7 +483,7 @@ declare
   v_kind text;
   r      chat.members;
 begin
-  select last_seq, kind into v_last, v_kind from chat.conversations where id = p_conversation for update;
+  select last_seq, kind into v_last, v_kind from chat.conversations where id = p_conversation for no key update;
   if v_kind <> 'group' then
     raise exception 'a direct conversation keeps its two members' using errcode = '23514',
       table = 'conversations', schema = 'chat', constraint = 'conversations_direct_members_fixed';
@@ -576,8 +576,8 @@ declare
   old_row chat.messages;
   r       chat.messages;
 begin
-  perform 1 from chat.conversations where id = p_conversation for update;
-  select * into old_row from chat.messages where conversation_id = p_conversation and seq = p_seq for update;
+  perform 1 from chat.conversations where id = p_conversation for no key update;
+  select * into old_row from chat.messages where conversation_id = p_conversation and seq = p_seq for no key update;
   if not found or old_row.deleted_at is not null then
     raise exception 'no such message' using errcode = 'CH003', table = 'messages', schema = 'chat';
   end if;
@@ -607,7 +607,7 @@ declare
   r       chat.messages;
 begin
   perform chat.require_member(p_user, p_conversation);
-  select * into old_row from chat.messages where conversation_id = p_conversation and seq = p_seq for update;
+  select * into old_row from chat.messages where conversation_id = p_conversation and seq = p_seq for no key update;
   if not found or old_row.deleted_at is not null then
     raise exception 'no such message' using errcode = 'CH003', table = 'messages', schema = 'chat';
   end if;
@@ -637,8 +637,14 @@ declare
 begin
   update chat.members m
      set last_read_seq = c.last_seq
-    from chat.conversations c
+    from chat.conversations c,
+         (select conversation_id
+            from chat.members
+           where user_id = p_user and left_at is null
+           order by conversation_id
+             for no key update) locked
    where c.id = m.conversation_id
+     and m.conversation_id = locked.conversation_id
      and m.user_id = p_user and m.left_at is null
      and m.last_read_seq < c.last_seq;
   get diagnostics n = row_count;
@@ -730,12 +736,20 @@ CREATE FUNCTION chat.messages_after_insert() RETURNS trigger
     SET search_path TO 'chat', 'pg_temp'
     AS $$
 begin
-  update chat.members
-     set unread_count  = case when user_id = new.sender_id then unread_count else unread_count + 1 end,
-         last_read_seq = case when user_id = new.sender_id then new.seq else last_read_seq end
-   where conversation_id = new.conversation_id
-     and left_at is null
-     and last_read_seq < new.seq;
+  update chat.members m
+     set unread_count  = case when m.user_id = new.sender_id then m.unread_count else m.unread_count + 1 end,
+         last_read_seq = case when m.user_id = new.sender_id then new.seq else m.last_read_seq end
+    from (select user_id
+            from chat.members
+           where conversation_id = new.conversation_id
+             and left_at is null
+             and last_read_seq < new.seq
+           order by user_id
+             for no key update) locked
+   where m.conversation_id = new.conversation_id
+     and m.user_id = locked.user_id
+     and m.left_at is null
+     and m.last_read_seq < new.seq;
   perform chat.notify(jsonb_build_object('c', new.conversation_id, 's', new.seq, 'k', 'm'));
   return null;
 end
@@ -751,12 +765,20 @@ CREATE FUNCTION chat.messages_after_update() RETURNS trigger
     AS $$
 begin
   if old.deleted_at is null and new.deleted_at is not null then
-    update chat.members
-       set unread_count = unread_count - 1
-     where conversation_id = new.conversation_id
-       and left_at is null
-       and user_id is distinct from new.sender_id
-       and last_read_seq < new.seq;
+    update chat.members m
+       set unread_count = m.unread_count - 1
+      from (select user_id
+              from chat.members
+             where conversation_id = new.conversation_id
+               and left_at is null
+               and user_id is distinct from new.sender_id
+               and last_read_seq < new.seq
+             order by user_id
+               for no key update) locked
+     where m.conversation_id = new.conversation_id
+       and m.user_id = locked.user_id
+       and m.left_at is null
+       and m.last_read_seq < new.seq;
     perform chat.notify(jsonb_build_object('c', new.conversation_id, 's', new.seq, 'k', 'd'));
   elsif new.body is distinct from old.body then
     perform chat.notify(jsonb_build_object('c', new.conversation_id, 's', new.seq, 'k', 'e'));

@@ -1,5 +1,5 @@
 --! Previous: sha1:0b92a7f6438217764eae269238fa7c8ad9bf23d7
---! Hash: sha1:3e0a0669f6a02c2238520281b834733da4949944
+--! Hash: sha1:bbf4c6ae8903e250ec7c9abbb7ee374915dffbf1
 --! Message: chat: users, conversations, gap-free messages, triggers for receipts and unread counts, NOTIFY, inbox view
 
 -- chat: real time from PostgreSQL itself.
@@ -221,21 +221,36 @@ comment on function chat.notify(jsonb) is 'pg_notify(''chat'', payload) unless c
 -- unread counters and read receipts (triggers)
 ------------------------------------------------------------------------------------------------
 
+-- Lock order, the one rule that keeps these triggers free of deadlocks: member rows are locked in
+-- (conversation_id, user_id) order by everyone who locks several (a send or delete: one
+-- conversation's rows by user; mark_all_read: one user's rows by conversation), and the conversation
+-- row, when taken, is taken first and FOR NO KEY UPDATE (a FOR UPDATE would also block the
+-- KEY SHARE locks that foreign-key checks of membership_events and messages take on it, which
+-- deadlocked a leave against a delete in test/chat/concurrency.ts).
+
 -- A new message: +1 unread for every other current member, and the sender has read up to it
 -- (sending marks the conversation read, as Slack and Mattermost do). Runs under the conversation
--- row lock that chat.send_message took, so two senders never update the members in different
--- orders (no deadlock) and a join (which takes the same lock) is either counted or sees the message.
+-- row lock that chat.send_message took, so a join (which takes the same lock) is either counted
+-- or sees the message.
 create function chat.messages_after_insert() returns trigger
   language plpgsql volatile
   set search_path = chat, pg_temp
   as $$
 begin
-  update chat.members
-     set unread_count  = case when user_id = new.sender_id then unread_count else unread_count + 1 end,
-         last_read_seq = case when user_id = new.sender_id then new.seq else last_read_seq end
-   where conversation_id = new.conversation_id
-     and left_at is null
-     and last_read_seq < new.seq;
+  update chat.members m
+     set unread_count  = case when m.user_id = new.sender_id then m.unread_count else m.unread_count + 1 end,
+         last_read_seq = case when m.user_id = new.sender_id then new.seq else m.last_read_seq end
+    from (select user_id
+            from chat.members
+           where conversation_id = new.conversation_id
+             and left_at is null
+             and last_read_seq < new.seq
+           order by user_id
+             for no key update) locked
+   where m.conversation_id = new.conversation_id
+     and m.user_id = locked.user_id
+     and m.left_at is null
+     and m.last_read_seq < new.seq;
   perform chat.notify(jsonb_build_object('c', new.conversation_id, 's', new.seq, 'k', 'm'));
   return null;
 end
@@ -251,12 +266,20 @@ create function chat.messages_after_update() returns trigger
   as $$
 begin
   if old.deleted_at is null and new.deleted_at is not null then
-    update chat.members
-       set unread_count = unread_count - 1
-     where conversation_id = new.conversation_id
-       and left_at is null
-       and user_id is distinct from new.sender_id
-       and last_read_seq < new.seq;
+    update chat.members m
+       set unread_count = m.unread_count - 1
+      from (select user_id
+              from chat.members
+             where conversation_id = new.conversation_id
+               and left_at is null
+               and user_id is distinct from new.sender_id
+               and last_read_seq < new.seq
+             order by user_id
+               for no key update) locked
+     where m.conversation_id = new.conversation_id
+       and m.user_id = locked.user_id
+       and m.left_at is null
+       and m.last_read_seq < new.seq;
     perform chat.notify(jsonb_build_object('c', new.conversation_id, 's', new.seq, 'k', 'd'));
   elsif new.body is distinct from old.body then
     perform chat.notify(jsonb_build_object('c', new.conversation_id, 's', new.seq, 'k', 'e'));
@@ -402,7 +425,7 @@ declare
   r       chat.messages;
 begin
   perform chat.require_member(p_user, p_conversation);
-  select * into old_row from chat.messages where conversation_id = p_conversation and seq = p_seq for update;
+  select * into old_row from chat.messages where conversation_id = p_conversation and seq = p_seq for no key update;
   if not found or old_row.deleted_at is not null then
     raise exception 'no such message' using errcode = 'CH003', table = 'messages', schema = 'chat';
   end if;
@@ -433,8 +456,8 @@ declare
   old_row chat.messages;
   r       chat.messages;
 begin
-  perform 1 from chat.conversations where id = p_conversation for update;
-  select * into old_row from chat.messages where conversation_id = p_conversation and seq = p_seq for update;
+  perform 1 from chat.conversations where id = p_conversation for no key update;
+  select * into old_row from chat.messages where conversation_id = p_conversation and seq = p_seq for no key update;
   if not found or old_row.deleted_at is not null then
     raise exception 'no such message' using errcode = 'CH003', table = 'messages', schema = 'chat';
   end if;
@@ -486,8 +509,14 @@ declare
 begin
   update chat.members m
      set last_read_seq = c.last_seq
-    from chat.conversations c
+    from chat.conversations c,
+         (select conversation_id
+            from chat.members
+           where user_id = p_user and left_at is null
+           order by conversation_id
+             for no key update) locked
    where c.id = m.conversation_id
+     and m.conversation_id = locked.conversation_id
      and m.user_id = p_user and m.left_at is null
      and m.last_read_seq < c.last_seq;
   get diagnostics n = row_count;
@@ -555,7 +584,7 @@ declare
   v_kind text;
   r      chat.members;
 begin
-  select last_seq, kind into v_last, v_kind from chat.conversations where id = p_conversation for update;
+  select last_seq, kind into v_last, v_kind from chat.conversations where id = p_conversation for no key update;
   if v_kind <> 'group' then
     raise exception 'a direct conversation keeps its two members' using errcode = '23514',
       table = 'conversations', schema = 'chat', constraint = 'conversations_direct_members_fixed';

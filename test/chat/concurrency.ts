@@ -57,10 +57,13 @@ t.test('unread counts stay exact under random sends, reads, deletes, leaves and 
     await chat.createGroup(sql, owner, 'R2', users),
     await chat.createGroup(sql, owner, 'R3', users.slice(0, 6)),
   ];
+  // mulberry32: a seeded generator whose low bits are usable (an LCG's % n were not).
   let seed = 42;
   const rand = (n: number) => {
-    seed = (seed * 1103515245 + 12345) % 2 ** 31;
-    return seed % n;
+    seed = (seed + 0x6d2b79f5) | 0;
+    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return Math.floor((((x ^ (x >>> 14)) >>> 0) / 4294967296) * n);
   };
   const expected = new Set(['NotAMember', 'NoSuchMessage', 'NotAllowed']);
   const failures: string[] = [];
