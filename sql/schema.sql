@@ -737,20 +737,27 @@ CREATE FUNCTION chat.messages_after_insert() RETURNS trigger
     AS $$
 begin
   update chat.members m
-     set unread_count  = case when m.user_id = new.sender_id then m.unread_count else m.unread_count + 1 end,
-         last_read_seq = case when m.user_id = new.sender_id then new.seq else m.last_read_seq end
-    from (select user_id
-            from chat.members
-           where conversation_id = new.conversation_id
-             and left_at is null
-             and last_read_seq < new.seq
-           order by user_id
-             for no key update) locked
-   where m.conversation_id = new.conversation_id
-     and m.user_id = locked.user_id
+     set last_read_seq = greatest(m.last_read_seq, coalesce(d.own_max, 0)),
+         unread_count  = m.unread_count + d.unread_new
+    from (select mm.conversation_id,
+                 mm.user_id,
+                 (select max(n.seq) from new_rows n
+                   where n.conversation_id = mm.conversation_id and n.sender_id = mm.user_id) as own_max,
+                 (select count(*) from new_rows n
+                   where n.conversation_id = mm.conversation_id
+                     and n.sender_id is distinct from mm.user_id
+                     and n.seq > mm.last_read_seq) as unread_new
+            from chat.members mm
+           where mm.conversation_id in (select conversation_id from new_rows)
+             and mm.left_at is null
+           order by mm.conversation_id, mm.user_id
+             for no key update of mm) d
+   where m.conversation_id = d.conversation_id
+     and m.user_id = d.user_id
      and m.left_at is null
-     and m.last_read_seq < new.seq;
-  perform chat.notify(jsonb_build_object('c', new.conversation_id, 's', new.seq, 'k', 'm'));
+     and (d.own_max is not null or d.unread_new > 0);
+  perform chat.notify(jsonb_build_object('c', n.conversation_id, 's', n.seq, 'k', 'm'))
+     from (select conversation_id, seq from new_rows order by conversation_id, seq) n;
   return null;
 end
 $$;
@@ -3373,7 +3380,7 @@ CREATE TRIGGER members_before_update BEFORE UPDATE ON chat.members FOR EACH ROW 
 -- Name: messages messages_after_insert; Type: TRIGGER; Schema: chat; Owner: -
 --
 
-CREATE TRIGGER messages_after_insert AFTER INSERT ON chat.messages FOR EACH ROW EXECUTE FUNCTION chat.messages_after_insert();
+CREATE TRIGGER messages_after_insert AFTER INSERT ON chat.messages REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION chat.messages_after_insert();
 
 --
 -- Name: messages messages_after_update; Type: TRIGGER; Schema: chat; Owner: -

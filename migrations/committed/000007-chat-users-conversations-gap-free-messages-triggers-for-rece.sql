@@ -1,5 +1,5 @@
 --! Previous: sha1:0b92a7f6438217764eae269238fa7c8ad9bf23d7
---! Hash: sha1:bbf4c6ae8903e250ec7c9abbb7ee374915dffbf1
+--! Hash: sha1:1daa0713c2be22fc51034174335e96d98d3a56fa
 --! Message: chat: users, conversations, gap-free messages, triggers for receipts and unread counts, NOTIFY, inbox view
 
 -- chat: real time from PostgreSQL itself.
@@ -228,35 +228,46 @@ comment on function chat.notify(jsonb) is 'pg_notify(''chat'', payload) unless c
 -- KEY SHARE locks that foreign-key checks of membership_events and messages take on it, which
 -- deadlocked a leave against a delete in test/chat/concurrency.ts).
 
--- A new message: +1 unread for every other current member, and the sender has read up to it
--- (sending marks the conversation read, as Slack and Mattermost do). Runs under the conversation
--- row lock that chat.send_message took, so a join (which takes the same lock) is either counted
--- or sees the message.
+-- New messages: +1 unread per message from someone else for every other current member, and the
+-- sender has read up to their own message (sending marks the conversation read, as Slack and
+-- Mattermost do). A statement-level trigger over the transition table: a multi-row INSERT (the
+-- seed) is counted once per message. (A row trigger was not: each row's trigger ran after the whole
+-- statement, so the sender's recount already saw the later rows that their own triggers then
+-- counted again.) Runs under the conversation row lock that chat.send_message took, so a join
+-- (which takes the same lock) is either counted or sees the message.
 create function chat.messages_after_insert() returns trigger
   language plpgsql volatile
   set search_path = chat, pg_temp
   as $$
 begin
   update chat.members m
-     set unread_count  = case when m.user_id = new.sender_id then m.unread_count else m.unread_count + 1 end,
-         last_read_seq = case when m.user_id = new.sender_id then new.seq else m.last_read_seq end
-    from (select user_id
-            from chat.members
-           where conversation_id = new.conversation_id
-             and left_at is null
-             and last_read_seq < new.seq
-           order by user_id
-             for no key update) locked
-   where m.conversation_id = new.conversation_id
-     and m.user_id = locked.user_id
+     set last_read_seq = greatest(m.last_read_seq, coalesce(d.own_max, 0)),
+         unread_count  = m.unread_count + d.unread_new
+    from (select mm.conversation_id,
+                 mm.user_id,
+                 (select max(n.seq) from new_rows n
+                   where n.conversation_id = mm.conversation_id and n.sender_id = mm.user_id) as own_max,
+                 (select count(*) from new_rows n
+                   where n.conversation_id = mm.conversation_id
+                     and n.sender_id is distinct from mm.user_id
+                     and n.seq > mm.last_read_seq) as unread_new
+            from chat.members mm
+           where mm.conversation_id in (select conversation_id from new_rows)
+             and mm.left_at is null
+           order by mm.conversation_id, mm.user_id
+             for no key update of mm) d
+   where m.conversation_id = d.conversation_id
+     and m.user_id = d.user_id
      and m.left_at is null
-     and m.last_read_seq < new.seq;
-  perform chat.notify(jsonb_build_object('c', new.conversation_id, 's', new.seq, 'k', 'm'));
+     and (d.own_max is not null or d.unread_new > 0);
+  perform chat.notify(jsonb_build_object('c', n.conversation_id, 's', n.seq, 'k', 'm'))
+     from (select conversation_id, seq from new_rows order by conversation_id, seq) n;
   return null;
 end
 $$;
 create trigger messages_after_insert after insert on chat.messages
-  for each row execute function chat.messages_after_insert();
+  referencing new table as new_rows
+  for each statement execute function chat.messages_after_insert();
 
 -- A deleted message was unread by every current member (sender aside) whose receipt is below it:
 -- -1 for them. Runs under the conversation row lock (chat.delete_message), like sends.

@@ -358,3 +358,25 @@ t.test('the hub: fan-out to members, in order, batched notifies, revocation on l
   t.ok(hub.received > 0);
   t.ok(hub.size >= 1);
 });
+
+t.test('the seed: set-based multi-row inserts keep sequences gap-free and counts exact', async (t) => {
+  const { seed } = await import('../../src/lib/chat/seed.js');
+  const ticks: number[] = [];
+  const r = await seed(
+    sql,
+    { users: 20, groups: 3, membersPerGroup: 5, messagesPerGroup: 60, step: 25, chunk: 2 },
+    (d) => ticks.push(d),
+  );
+  t.equal(r.groupIds.length, 3);
+  t.equal(r.messages, 180);
+  t.same(ticks, [0, 2, 3], 'progress per chunk');
+  for (const g of r.groupIds) {
+    const rows = await sql`select seq from chat.messages where conversation_id = ${g} order by seq`;
+    t.same(
+      rows.map((x) => Number(x.seq)),
+      Array.from({ length: 60 }, (_, i) => i + 1),
+    );
+  }
+  t.same(await drift(), [], 'no count drifts after multi-row inserts');
+  await t.rejects(seed(sql, { users: 2, groups: 1, membersPerGroup: 5, messagesPerGroup: 1 }), RangeError);
+});

@@ -253,6 +253,42 @@ export interface ChatStatements {
       removed: boolean;
     };
   };
+  /** seed_groups: appends $1 groups of $2 members each, set-based: group k takes the $2 users starting at user $3 + (k * $2) mod $4 (so members overlap when groups outnumber users / $2), the first of them as owner. */
+  seed_groups: {
+    params: readonly [$1: number | null, $2: number | null, $3: string | number | null, $4: number | null];
+    row: {
+      id: string;
+    };
+  };
+  /** seed_messages: appends $2 messages to each conversation of $1 (bigint[]), set-based. */
+  seed_messages: {
+    params: readonly [$1: readonly (string | number)[] | null, $2: number | null];
+    row: {
+      messages: string;
+    };
+  };
+  /** seed_quiet: no NOTIFY for the rest of this transaction (chat.notify = off): a seed must not flood the listeners of a running server. */
+  seed_quiet: {
+    params: readonly [];
+    row: {
+      notify: string | null;
+    };
+  };
+  /** seed_reads: moves each member of the conversations $1 (bigint[]) to a random read receipt, so the inbox has a spread of unread counts (the members trigger recounts each). */
+  seed_reads: {
+    params: readonly [$1: readonly (string | number)[] | null];
+    row: {
+      members: string;
+    };
+  };
+  /** seed_users: appends $1 demo users, set-based, named seed-<id>@chat.example, all with the password hash $2 (one scrypt hash computed by the caller). */
+  seed_users: {
+    params: readonly [$1: number | null, $2: string | null];
+    row: {
+      first_id: string;
+      last_id: string;
+    };
+  };
   /** send_message: sends a message with the next gap-free sequence (chat.send_message: the conversation row lock orders senders; the trigger updates unread counts and NOTIFYs). */
   send_message: {
     params: readonly [$1: string | number | null, $2: string | number | null, $3: string | null, $4: unknown | null, $5: boolean | null];
