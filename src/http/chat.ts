@@ -18,7 +18,7 @@ import type { Pool } from '../lib/core/db.js';
 import { packageRoot } from '../lib/core/paths.js';
 import { assertSecret } from '../lib/core/token.js';
 import * as chat from '../lib/chat/index.js';
-import { ChatHub, type LiveEvent } from '../lib/chat/live.js';
+import { ChatHub, Notifier, type LiveEvent } from '../lib/chat/live.js';
 import { Api } from './core/api.js';
 import { HttpError, explainConstraint, registerProblem } from './core/problem.js';
 import { DateTime, Id, Nullable, PathIds, StringEnum } from './core/schemas.js';
@@ -192,6 +192,11 @@ export interface ChatApiOptions {
   hub?: ChatHub;
   /** ms between SSE keep-alive comments. Default 15000. */
   heartbeatMs?: number;
+  /**
+   * How sends NOTIFY (CHAT_NOTIFY): `message` (default) in each send's transaction; `batch`: after
+   * commit, one NOTIFY per batch of commits (live.ts Notifier). docs/chat.md has the figures.
+   */
+  notify?: 'message' | 'batch';
 }
 
 const STREAM_COOKIE = 'chat_stream';
@@ -238,6 +243,8 @@ export function chatApi(db: Pool, opts: ChatApiOptions = {}): Api & { hub: ChatH
   const convParams = PathIds('id');
   const msgParams = obj({ id: Id, seq: Id });
   const heartbeatMs = opts.heartbeatMs ?? 15000;
+  const batched = (opts.notify ?? process.env.CHAT_NOTIFY) === 'batch';
+  const notifier = batched ? new Notifier(db) : undefined;
 
   const api = new Api('/chat', 'chat', 'Project 8: conversations, receipts, unread counts, live delivery (SSE)')
     .route({
@@ -489,7 +496,11 @@ export function chatApi(db: Pool, opts: ChatApiOptions = {}): Api & { hub: ChatH
       body: obj({ body, attachments: Type.Optional(Type.Array(AttachmentIn, { maxItems: 10 })) }),
       responses: { 201: { description: 'sent', schema: MessageJson }, ...auth, ...notMember },
       handler: async ({ params, body: b }, req, res) => {
-        const m = await chat.sendMessage(db, userOf(req), params.id, b.body, { attachments: b.attachments ?? [] });
+        const m = await chat.sendMessage(db, userOf(req), params.id, b.body, {
+          attachments: b.attachments ?? [],
+          notify: !notifier,
+        });
+        notifier?.push(params.id, m.seq);
         res.status(201).json(message((await chat.findMessage(db, params.id, m.seq)) ?? m));
       },
     })

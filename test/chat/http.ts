@@ -294,3 +294,44 @@ t.test('the page is served', async (t) => {
   t.match(res.headers.get('content-type'), /^text\/html/);
   t.match(await res.text(), /EventSource/);
 });
+
+t.test('CHAT_NOTIFY=batch: sends NOTIFY per batch after commit, streams still get every message', async (t) => {
+  const { serve } = await import('../helpers/http.js');
+  const { createApp } = await import('../../src/http/core/app.js');
+  process.env.CHAT_NOTIFY = 'batch';
+  process.env.CHAT_TOKEN_SECRET = 'batch-mode-secret-0123456789abcdef012';
+  const app = createApp({ sql, corsOrigins: [] });
+  delete process.env.CHAT_NOTIFY;
+  delete process.env.CHAT_TOKEN_SECRET;
+  const other = await serve(t, app);
+  const su = async (name: string) =>
+    (await (
+      await other.request('/chat/users', {
+        method: 'POST',
+        json: { email: `${name}@batch.test`, password: 'password123', name },
+      })
+    ).json()) as { token: string; user: { id: number } };
+  const a = await su('ba');
+  const b = await su('bb');
+  const auth = (x: { token: string }) => ({ authorization: `Bearer ${x.token}` });
+  const c = (await (
+    await other.request('/chat/conversations', {
+      method: 'POST',
+      json: { kind: 'direct', userId: b.user.id },
+      headers: auth(a),
+    })
+  ).json()) as { id: number };
+  const res = await fetch(`${other.base}/chat/stream?conversation=${c.id}`, { headers: auth(b) });
+  const r = sseReader(res);
+  for (let i = 0; i < 5; i++) {
+    await other.request(`/chat/conversations/${c.id}/messages`, {
+      method: 'POST',
+      json: { body: `b${i}` },
+      headers: auth(a),
+    });
+  }
+  const ids: string[] = [];
+  while (ids.length < 5) ids.push((await r.nextOf('message'))!.id!);
+  t.same(ids, ['1', '2', '3', '4', '5']);
+  await r.cancel();
+});
