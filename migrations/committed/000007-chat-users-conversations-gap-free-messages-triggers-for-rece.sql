@@ -1,5 +1,5 @@
 --! Previous: sha1:0b92a7f6438217764eae269238fa7c8ad9bf23d7
---! Hash: sha1:1daa0713c2be22fc51034174335e96d98d3a56fa
+--! Hash: sha1:9b45c94f3c65277707a7d9d1145b2680403350ad
 --! Message: chat: users, conversations, gap-free messages, triggers for receipts and unread counts, NOTIFY, inbox view
 
 -- chat: real time from PostgreSQL itself.
@@ -456,7 +456,7 @@ $$;
 -- Deletes a message (its sender, or a group owner/admin): the body moves to message_events, the
 -- row stays so the sequence keeps no gap. Takes the conversation row lock first, as sends do, so
 -- the unread decrements never interleave with a send's increments in another order (no deadlock)
--- and two deletes of one conversation queue.
+-- and two deletes of one conversation wait for each other.
 create function chat.delete_message(p_user bigint, p_conversation bigint, p_seq bigint)
   returns chat.messages
   language plpgsql volatile

@@ -96,7 +96,15 @@ export class ChatHub {
         },
       );
     }
-    return this.listening.then(() => undefined);
+    // A LISTEN that failed (database down) is tried again by the next subscriber, not cached.
+    const listening = this.listening;
+    return listening.then(
+      () => undefined,
+      (err: unknown) => {
+        if (this.listening === listening) this.listening = undefined;
+        throw err;
+      },
+    );
   }
 
   /** Stops listening and drops every subscriber. */
