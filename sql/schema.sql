@@ -39,6 +39,18 @@ CREATE SCHEMA booking;
 COMMENT ON SCHEMA booking IS 'pg-grind project 6: resources, availability, bookings without double-booking, payments.';
 
 --
+-- Name: chat; Type: SCHEMA; Schema: -; Owner: -
+--
+
+CREATE SCHEMA chat;
+
+--
+-- Name: SCHEMA chat; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON SCHEMA chat IS 'pg-grind project 8: conversations, gap-free message sequences, receipts, unread counts, LISTEN/NOTIFY.';
+
+--
 -- Name: expense; Type: SCHEMA; Schema: -; Owner: -
 --
 
@@ -449,6 +461,549 @@ CREATE FUNCTION booking.window_instances(p_resource_id bigint, from_date date, t
 --
 
 COMMENT ON FUNCTION booking.window_instances(p_resource_id bigint, from_date date, to_date date) IS 'Concrete availability windows of a resource for local dates from_date-1 .. to_date+1, DST-correct.';
+
+--
+-- Name: members; Type: TABLE; Schema: chat; Owner: -
+--
+
+CREATE TABLE chat.members (
+    conversation_id bigint NOT NULL,
+    user_id bigint NOT NULL,
+    role text DEFAULT 'member'::text NOT NULL,
+    joined_at timestamp with time zone DEFAULT now() NOT NULL,
+    left_at timestamp with time zone,
+    last_read_seq bigint DEFAULT 0 NOT NULL,
+    unread_count integer DEFAULT 0 NOT NULL,
+    CONSTRAINT members_last_read_seq_check CHECK ((last_read_seq >= 0)),
+    CONSTRAINT members_left_no_unread CHECK (((left_at IS NULL) OR (unread_count = 0))),
+    CONSTRAINT members_role_check CHECK ((role = ANY (ARRAY['owner'::text, 'admin'::text, 'member'::text]))),
+    CONSTRAINT members_unread_count_check CHECK ((unread_count >= 0))
+);
+
+--
+-- Name: TABLE members; Type: COMMENT; Schema: chat; Owner: -
+--
+
+COMMENT ON TABLE chat.members IS 'Current and former members. last_read_seq is the read receipt (one row per member, not per message per reader); unread_count is kept by triggers.';
+
+--
+-- Name: COLUMN members.left_at; Type: COMMENT; Schema: chat; Owner: -
+--
+
+COMMENT ON COLUMN chat.members.left_at IS 'Set when the member left or was removed; null for current members. A former member reads nothing and is pushed nothing.';
+
+--
+-- Name: COLUMN members.last_read_seq; Type: COMMENT; Schema: chat; Owner: -
+--
+
+COMMENT ON COLUMN chat.members.last_read_seq IS 'Read receipt: every message up to this sequence is read. Only moves forward (members_read_forward trigger).';
+
+--
+-- Name: COLUMN members.unread_count; Type: COMMENT; Schema: chat; Owner: -
+--
+
+COMMENT ON COLUMN chat.members.unread_count IS 'Live messages from others after last_read_seq. Kept by the messages and members triggers; never negative.';
+
+--
+-- Name: add_member(bigint, bigint, bigint, text); Type: FUNCTION; Schema: chat; Owner: -
+--
+
+CREATE FUNCTION chat.add_member(p_actor bigint, p_conversation bigint, p_user bigint, p_role text DEFAULT 'member'::text) RETURNS chat.members
+    LANGUAGE plpgsql
+    SET search_path TO 'chat', 'pg_temp'
+    AS $$
+declare
+  me     chat.members := chat.require_member(p_actor, p_conversation);
+  v_last bigint;
+  v_kind text;
+  r      chat.members;
+begin
+  select last_seq, kind into v_last, v_kind from chat.conversations where id = p_conversation for no key update;
+  if v_kind <> 'group' then
+    raise exception 'a direct conversation keeps its two members' using errcode = '23514',
+      table = 'conversations', schema = 'chat', constraint = 'conversations_direct_members_fixed';
+  end if;
+  if me.role not in ('owner', 'admin') then
+    raise exception 'only group owners and admins may add members' using errcode = 'CH002',
+      table = 'members', schema = 'chat', constraint = 'members_added_by_admin';
+  end if;
+  perform set_config('chat.actor', p_actor::text, true);
+  insert into chat.members (conversation_id, user_id, role, last_read_seq)
+  values (p_conversation, p_user, p_role, v_last)
+  on conflict on constraint members_pkey do update
+     set left_at = null, joined_at = now(), role = excluded.role,
+         last_read_seq = greatest(chat.members.last_read_seq, excluded.last_read_seq)
+   where chat.members.left_at is not null
+  returning * into r;
+  if not found then
+    select * into r from chat.members where conversation_id = p_conversation and user_id = p_user;
+  end if;
+  return r;
+end
+$$;
+
+--
+-- Name: create_group(bigint, text, bigint[]); Type: FUNCTION; Schema: chat; Owner: -
+--
+
+CREATE FUNCTION chat.create_group(p_owner bigint, p_name text, p_members bigint[]) RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path TO 'chat', 'pg_temp'
+    AS $$
+declare
+  v_id bigint;
+begin
+  insert into chat.conversations (kind, name, created_by) values ('group', p_name, p_owner) returning id into v_id;
+  perform set_config('chat.actor', p_owner::text, true);
+  insert into chat.members (conversation_id, user_id, role)
+  select v_id, u, case when u = p_owner then 'owner' else 'member' end
+    from (select distinct unnest(array_append(coalesce(p_members, '{}'), p_owner)) u) s
+   order by u;
+  return v_id;
+end
+$$;
+
+--
+-- Name: messages; Type: TABLE; Schema: chat; Owner: -
+--
+
+CREATE TABLE chat.messages (
+    conversation_id bigint NOT NULL,
+    seq bigint NOT NULL,
+    sender_id bigint,
+    body text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    edited_at timestamp with time zone,
+    deleted_at timestamp with time zone,
+    CONSTRAINT messages_body_length CHECK (((body IS NULL) OR ((char_length(body) >= 1) AND (char_length(body) <= 4000)))),
+    CONSTRAINT messages_deleted_no_body CHECK (((deleted_at IS NULL) = (body IS NOT NULL))),
+    CONSTRAINT messages_seq_check CHECK ((seq >= 1))
+);
+
+--
+-- Name: TABLE messages; Type: COMMENT; Schema: chat; Owner: -
+--
+
+COMMENT ON TABLE chat.messages IS 'Messages; (conversation_id, seq) is gap-free per conversation. Edits and deletes are also kept in message_events.';
+
+--
+-- Name: COLUMN messages.seq; Type: COMMENT; Schema: chat; Owner: -
+--
+
+COMMENT ON COLUMN chat.messages.seq IS 'Gap-free per conversation, assigned by chat.send_message under the conversation row lock.';
+
+--
+-- Name: COLUMN messages.body; Type: COMMENT; Schema: chat; Owner: -
+--
+
+COMMENT ON COLUMN chat.messages.body IS 'Null once deleted.';
+
+--
+-- Name: delete_message(bigint, bigint, bigint); Type: FUNCTION; Schema: chat; Owner: -
+--
+
+CREATE FUNCTION chat.delete_message(p_user bigint, p_conversation bigint, p_seq bigint) RETURNS chat.messages
+    LANGUAGE plpgsql
+    SET search_path TO 'chat', 'pg_temp'
+    AS $$
+declare
+  me      chat.members := chat.require_member(p_user, p_conversation);
+  old_row chat.messages;
+  r       chat.messages;
+begin
+  perform 1 from chat.conversations where id = p_conversation for no key update;
+  select * into old_row from chat.messages where conversation_id = p_conversation and seq = p_seq for no key update;
+  if not found or old_row.deleted_at is not null then
+    raise exception 'no such message' using errcode = 'CH003', table = 'messages', schema = 'chat';
+  end if;
+  if old_row.sender_id is distinct from p_user and me.role not in ('owner', 'admin') then
+    raise exception 'only the sender or a group admin may delete a message' using errcode = 'CH002',
+      table = 'messages', schema = 'chat', constraint = 'messages_delete_by_sender_or_admin';
+  end if;
+  insert into chat.message_events (conversation_id, seq, kind, old_body, by_user_id)
+  values (p_conversation, p_seq, 'delete', old_row.body, p_user);
+  update chat.messages set body = null, deleted_at = now()
+   where conversation_id = p_conversation and seq = p_seq
+  returning * into r;
+  return r;
+end
+$$;
+
+--
+-- Name: edit_message(bigint, bigint, bigint, text); Type: FUNCTION; Schema: chat; Owner: -
+--
+
+CREATE FUNCTION chat.edit_message(p_user bigint, p_conversation bigint, p_seq bigint, p_body text) RETURNS chat.messages
+    LANGUAGE plpgsql
+    SET search_path TO 'chat', 'pg_temp'
+    AS $$
+declare
+  old_row chat.messages;
+  r       chat.messages;
+begin
+  perform chat.require_member(p_user, p_conversation);
+  select * into old_row from chat.messages where conversation_id = p_conversation and seq = p_seq for no key update;
+  if not found or old_row.deleted_at is not null then
+    raise exception 'no such message' using errcode = 'CH003', table = 'messages', schema = 'chat';
+  end if;
+  if old_row.sender_id is distinct from p_user then
+    raise exception 'only the sender may edit a message' using errcode = 'CH002', table = 'messages', schema = 'chat',
+      constraint = 'messages_edit_by_sender';
+  end if;
+  insert into chat.message_events (conversation_id, seq, kind, old_body, by_user_id)
+  values (p_conversation, p_seq, 'edit', old_row.body, p_user);
+  update chat.messages set body = p_body, edited_at = now()
+   where conversation_id = p_conversation and seq = p_seq
+  returning * into r;
+  return r;
+end
+$$;
+
+--
+-- Name: mark_all_read(bigint); Type: FUNCTION; Schema: chat; Owner: -
+--
+
+CREATE FUNCTION chat.mark_all_read(p_user bigint) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO 'chat', 'pg_temp'
+    AS $$
+declare
+  n integer;
+begin
+  update chat.members m
+     set last_read_seq = c.last_seq
+    from chat.conversations c,
+         (select conversation_id
+            from chat.members
+           where user_id = p_user and left_at is null
+           order by conversation_id
+             for no key update) locked
+   where c.id = m.conversation_id
+     and m.conversation_id = locked.conversation_id
+     and m.user_id = p_user and m.left_at is null
+     and m.last_read_seq < c.last_seq;
+  get diagnostics n = row_count;
+  return n;
+end
+$$;
+
+--
+-- Name: mark_read(bigint, bigint, bigint); Type: FUNCTION; Schema: chat; Owner: -
+--
+
+CREATE FUNCTION chat.mark_read(p_user bigint, p_conversation bigint, p_upto bigint) RETURNS chat.members
+    LANGUAGE plpgsql
+    SET search_path TO 'chat', 'pg_temp'
+    AS $$
+declare
+  r chat.members;
+begin
+  update chat.members m
+     set last_read_seq = greatest(m.last_read_seq, least(p_upto, c.last_seq))
+    from chat.conversations c
+   where c.id = m.conversation_id
+     and m.conversation_id = p_conversation and m.user_id = p_user and m.left_at is null
+  returning m.* into r;
+  if not found then
+    raise exception 'not a member of this conversation' using errcode = 'CH001', table = 'members',
+      schema = 'chat', constraint = 'members_current';
+  end if;
+  return r;
+end
+$$;
+
+--
+-- Name: members_after_change(); Type: FUNCTION; Schema: chat; Owner: -
+--
+
+CREATE FUNCTION chat.members_after_change() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'chat', 'pg_temp'
+    AS $$
+declare
+  by_user bigint := nullif(current_setting('chat.actor', true), '')::bigint;
+begin
+  if tg_op = 'INSERT' or (old.left_at is not null and new.left_at is null) then
+    insert into chat.membership_events (conversation_id, user_id, kind, by_user_id)
+    values (new.conversation_id, new.user_id, 'join', by_user);
+    perform chat.notify(jsonb_build_object('c', new.conversation_id, 'u', new.user_id, 'k', 'j'));
+  elsif old.left_at is null and new.left_at is not null then
+    insert into chat.membership_events (conversation_id, user_id, kind, by_user_id)
+    values (new.conversation_id, new.user_id, 'leave', by_user);
+    perform chat.notify(jsonb_build_object('c', new.conversation_id, 'u', new.user_id, 'k', 'l'));
+  end if;
+  return null;
+end
+$$;
+
+--
+-- Name: members_before_update(); Type: FUNCTION; Schema: chat; Owner: -
+--
+
+CREATE FUNCTION chat.members_before_update() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'chat', 'pg_temp'
+    AS $$
+begin
+  if new.last_read_seq < old.last_read_seq then
+    new.last_read_seq := old.last_read_seq;
+  end if;
+  if new.left_at is not null then
+    new.unread_count := 0;
+  elsif new.last_read_seq > old.last_read_seq or (old.left_at is not null and new.left_at is null) then
+    new.unread_count := (select count(*)
+                           from chat.messages m
+                          where m.conversation_id = new.conversation_id
+                            and m.seq > new.last_read_seq
+                            and m.deleted_at is null
+                            and m.sender_id is distinct from new.user_id);
+  end if;
+  return new;
+end
+$$;
+
+--
+-- Name: messages_after_insert(); Type: FUNCTION; Schema: chat; Owner: -
+--
+
+CREATE FUNCTION chat.messages_after_insert() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'chat', 'pg_temp'
+    AS $$
+begin
+  update chat.members m
+     set last_read_seq = greatest(m.last_read_seq, coalesce(d.own_max, 0)),
+         unread_count  = m.unread_count + d.unread_new
+    from (select mm.conversation_id,
+                 mm.user_id,
+                 (select max(n.seq) from new_rows n
+                   where n.conversation_id = mm.conversation_id and n.sender_id = mm.user_id) as own_max,
+                 (select count(*) from new_rows n
+                   where n.conversation_id = mm.conversation_id
+                     and n.sender_id is distinct from mm.user_id
+                     and n.seq > mm.last_read_seq) as unread_new
+            from chat.members mm
+           where mm.conversation_id in (select conversation_id from new_rows)
+             and mm.left_at is null
+           order by mm.conversation_id, mm.user_id
+             for no key update of mm) d
+   where m.conversation_id = d.conversation_id
+     and m.user_id = d.user_id
+     and m.left_at is null
+     and (d.own_max is not null or d.unread_new > 0);
+  perform chat.notify(jsonb_build_object('c', n.conversation_id, 's', n.seq, 'k', 'm'))
+     from (select conversation_id, seq from new_rows order by conversation_id, seq) n;
+  return null;
+end
+$$;
+
+--
+-- Name: messages_after_update(); Type: FUNCTION; Schema: chat; Owner: -
+--
+
+CREATE FUNCTION chat.messages_after_update() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'chat', 'pg_temp'
+    AS $$
+begin
+  if old.deleted_at is null and new.deleted_at is not null then
+    update chat.members m
+       set unread_count = m.unread_count - 1
+      from (select user_id
+              from chat.members
+             where conversation_id = new.conversation_id
+               and left_at is null
+               and user_id is distinct from new.sender_id
+               and last_read_seq < new.seq
+             order by user_id
+               for no key update) locked
+     where m.conversation_id = new.conversation_id
+       and m.user_id = locked.user_id
+       and m.left_at is null
+       and m.last_read_seq < new.seq;
+    perform chat.notify(jsonb_build_object('c', new.conversation_id, 's', new.seq, 'k', 'd'));
+  elsif new.body is distinct from old.body then
+    perform chat.notify(jsonb_build_object('c', new.conversation_id, 's', new.seq, 'k', 'e'));
+  end if;
+  return null;
+end
+$$;
+
+--
+-- Name: notify(jsonb); Type: FUNCTION; Schema: chat; Owner: -
+--
+
+CREATE FUNCTION chat.notify(payload jsonb) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'chat', 'pg_temp'
+    AS $$
+begin
+  if coalesce(current_setting('chat.notify', true), '') <> 'off' then
+    perform pg_notify('chat', payload::text);
+  end if;
+end
+$$;
+
+--
+-- Name: FUNCTION notify(payload jsonb); Type: COMMENT; Schema: chat; Owner: -
+--
+
+COMMENT ON FUNCTION chat.notify(payload jsonb) IS 'pg_notify(''chat'', payload) unless chat.notify = off in this transaction.';
+
+--
+-- Name: open_direct(bigint, bigint); Type: FUNCTION; Schema: chat; Owner: -
+--
+
+CREATE FUNCTION chat.open_direct(p_user bigint, p_other bigint, OUT conversation_id bigint, OUT created boolean) RETURNS record
+    LANGUAGE plpgsql
+    SET search_path TO 'chat', 'pg_temp'
+    AS $$
+begin
+  if p_user = p_other then
+    raise exception 'a direct conversation needs two different users' using errcode = '23514',
+      table = 'conversations', schema = 'chat', constraint = 'conversations_direct_shape';
+  end if;
+  insert into chat.conversations (kind, direct_low, direct_high, created_by)
+  values ('direct', least(p_user, p_other), greatest(p_user, p_other), p_user)
+  on conflict on constraint conversations_direct_pair_key do nothing
+  returning id into conversation_id;
+  created := conversation_id is not null;
+  if created then
+    perform set_config('chat.actor', p_user::text, true);
+    insert into chat.members (conversation_id, user_id, role)
+    values (open_direct.conversation_id, p_user, 'member'), (open_direct.conversation_id, p_other, 'member');
+  else
+    select c.id into conversation_id from chat.conversations c
+     where c.direct_low = least(p_user, p_other) and c.direct_high = greatest(p_user, p_other);
+  end if;
+end
+$$;
+
+--
+-- Name: reactions_after_change(); Type: FUNCTION; Schema: chat; Owner: -
+--
+
+CREATE FUNCTION chat.reactions_after_change() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'chat', 'pg_temp'
+    AS $$
+declare
+  r chat.reactions := coalesce(new, old);
+begin
+  perform chat.notify(jsonb_build_object('c', r.conversation_id, 's', r.seq, 'k', 'r'));
+  return null;
+end
+$$;
+
+--
+-- Name: refresh_inbox(); Type: FUNCTION; Schema: chat; Owner: -
+--
+
+CREATE FUNCTION chat.refresh_inbox() RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  if not exists (select 1 from pg_catalog.pg_matviews where schemaname = 'chat' and matviewname = 'inbox' and ispopulated) then
+    refresh materialized view chat.inbox;
+  else
+    refresh materialized view concurrently chat.inbox;
+  end if;
+end
+$$;
+
+--
+-- Name: FUNCTION refresh_inbox(); Type: COMMENT; Schema: chat; Owner: -
+--
+
+COMMENT ON FUNCTION chat.refresh_inbox() IS 'REFRESH MATERIALIZED VIEW CONCURRENTLY chat.inbox (plainly the first time, when it has no data).';
+
+--
+-- Name: remove_member(bigint, bigint, bigint); Type: FUNCTION; Schema: chat; Owner: -
+--
+
+CREATE FUNCTION chat.remove_member(p_actor bigint, p_conversation bigint, p_user bigint) RETURNS chat.members
+    LANGUAGE plpgsql
+    SET search_path TO 'chat', 'pg_temp'
+    AS $$
+declare
+  me chat.members := chat.require_member(p_actor, p_conversation);
+  r  chat.members;
+begin
+  if (select kind from chat.conversations where id = p_conversation) <> 'group' then
+    raise exception 'a direct conversation keeps its two members' using errcode = '23514',
+      table = 'conversations', schema = 'chat', constraint = 'conversations_direct_members_fixed';
+  end if;
+  if p_user <> p_actor and me.role not in ('owner', 'admin') then
+    raise exception 'only group owners and admins may remove others' using errcode = 'CH002',
+      table = 'members', schema = 'chat', constraint = 'members_removed_by_admin';
+  end if;
+  perform set_config('chat.actor', p_actor::text, true);
+  update chat.members set left_at = now()
+   where conversation_id = p_conversation and user_id = p_user and left_at is null
+  returning * into r;
+  if not found then
+    raise exception 'not a member of this conversation' using errcode = 'CH001', table = 'members',
+      schema = 'chat', constraint = 'members_current';
+  end if;
+  return r;
+end
+$$;
+
+--
+-- Name: require_member(bigint, bigint); Type: FUNCTION; Schema: chat; Owner: -
+--
+
+CREATE FUNCTION chat.require_member(p_user bigint, p_conversation bigint) RETURNS chat.members
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'chat', 'pg_temp'
+    AS $$
+declare
+  m chat.members;
+begin
+  select * into m from chat.members
+   where conversation_id = p_conversation and user_id = p_user and left_at is null;
+  if not found then
+    raise exception 'not a member of this conversation' using errcode = 'CH001', table = 'members',
+      schema = 'chat', constraint = 'members_current';
+  end if;
+  return m;
+end
+$$;
+
+--
+-- Name: send_message(bigint, bigint, text, jsonb, boolean); Type: FUNCTION; Schema: chat; Owner: -
+--
+
+CREATE FUNCTION chat.send_message(p_sender bigint, p_conversation bigint, p_body text, p_attachments jsonb DEFAULT '[]'::jsonb, p_notify boolean DEFAULT true) RETURNS chat.messages
+    LANGUAGE plpgsql
+    SET search_path TO 'chat', 'pg_temp'
+    AS $$
+declare
+  v_seq bigint;
+  r     chat.messages;
+begin
+  perform chat.require_member(p_sender, p_conversation);
+  perform set_config('chat.notify', case when p_notify then 'on' else 'off' end, true);
+  update chat.conversations
+     set last_seq = last_seq + 1, last_message_at = now()
+   where id = p_conversation
+  returning last_seq into v_seq;
+  insert into chat.messages (conversation_id, seq, sender_id, body)
+  values (p_conversation, v_seq, p_sender, p_body)
+  returning * into r;
+  insert into chat.attachments (conversation_id, seq, filename, content_type, size_bytes, url)
+  select p_conversation, v_seq, a ->> 'filename', a ->> 'contentType', (a ->> 'sizeBytes')::bigint, a ->> 'url'
+    from jsonb_array_elements(coalesce(p_attachments, '[]')) a;
+  return r;
+end
+$$;
+
+--
+-- Name: FUNCTION send_message(p_sender bigint, p_conversation bigint, p_body text, p_attachments jsonb, p_notify boolean); Type: COMMENT; Schema: chat; Owner: -
+--
+
+COMMENT ON FUNCTION chat.send_message(p_sender bigint, p_conversation bigint, p_body text, p_attachments jsonb, p_notify boolean) IS 'Sends a message with the next gap-free sequence; CH001 when the sender is not a current member.';
 
 --
 -- Name: bump_knowledge(); Type: FUNCTION; Schema: expense; Owner: -
@@ -1716,6 +2271,253 @@ ALTER TABLE booking.resources ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
 );
 
 --
+-- Name: attachments; Type: TABLE; Schema: chat; Owner: -
+--
+
+CREATE TABLE chat.attachments (
+    id bigint NOT NULL,
+    conversation_id bigint NOT NULL,
+    seq bigint NOT NULL,
+    filename text NOT NULL,
+    content_type text NOT NULL,
+    size_bytes bigint NOT NULL,
+    url text NOT NULL,
+    CONSTRAINT attachments_content_type_check CHECK ((content_type ~ '^[a-z0-9.+-]+/[a-z0-9.+-]+$'::text)),
+    CONSTRAINT attachments_filename_length CHECK (((char_length(filename) >= 1) AND (char_length(filename) <= 255))),
+    CONSTRAINT attachments_size_bytes_check CHECK (((size_bytes >= 0) AND (size_bytes <= 1073741824))),
+    CONSTRAINT attachments_url_check CHECK (((url ~ '^https?://'::text) AND (char_length(url) <= 2000)))
+);
+
+--
+-- Name: TABLE attachments; Type: COMMENT; Schema: chat; Owner: -
+--
+
+COMMENT ON TABLE chat.attachments IS 'Attachment metadata only (the bytes live in object storage at url).';
+
+--
+-- Name: attachments_id_seq; Type: SEQUENCE; Schema: chat; Owner: -
+--
+
+ALTER TABLE chat.attachments ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME chat.attachments_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: conversations; Type: TABLE; Schema: chat; Owner: -
+--
+
+CREATE TABLE chat.conversations (
+    id bigint NOT NULL,
+    kind text NOT NULL,
+    name text,
+    direct_low bigint,
+    direct_high bigint,
+    last_seq bigint DEFAULT 0 NOT NULL,
+    last_message_at timestamp with time zone,
+    created_by bigint,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT conversations_direct_shape CHECK ((((kind = 'direct'::text) AND (name IS NULL) AND (direct_low IS NOT NULL) AND (direct_high IS NOT NULL) AND (direct_low < direct_high)) OR ((kind = 'group'::text) AND (name IS NOT NULL) AND (direct_low IS NULL) AND (direct_high IS NULL)))),
+    CONSTRAINT conversations_kind_check CHECK ((kind = ANY (ARRAY['direct'::text, 'group'::text]))),
+    CONSTRAINT conversations_last_seq_check CHECK ((last_seq >= 0)),
+    CONSTRAINT conversations_name_length CHECK (((name IS NULL) OR ((char_length(name) >= 1) AND (char_length(name) <= 200))))
+);
+
+--
+-- Name: TABLE conversations; Type: COMMENT; Schema: chat; Owner: -
+--
+
+COMMENT ON TABLE chat.conversations IS 'A direct conversation (one per pair of users) or a named group. The row is the lock that orders its messages.';
+
+--
+-- Name: COLUMN conversations.direct_low; Type: COMMENT; Schema: chat; Owner: -
+--
+
+COMMENT ON COLUMN chat.conversations.direct_low IS 'Direct conversations: the smaller user id of the pair.';
+
+--
+-- Name: COLUMN conversations.direct_high; Type: COMMENT; Schema: chat; Owner: -
+--
+
+COMMENT ON COLUMN chat.conversations.direct_high IS 'Direct conversations: the larger user id of the pair.';
+
+--
+-- Name: COLUMN conversations.last_seq; Type: COMMENT; Schema: chat; Owner: -
+--
+
+COMMENT ON COLUMN chat.conversations.last_seq IS 'Sequence of the newest message; senders take it with UPDATE ... SET last_seq = last_seq + 1, which holds the row lock until commit, so sequences are gap-free and in commit order.';
+
+--
+-- Name: conversations_id_seq; Type: SEQUENCE; Schema: chat; Owner: -
+--
+
+ALTER TABLE chat.conversations ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME chat.conversations_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: inbox; Type: MATERIALIZED VIEW; Schema: chat; Owner: -
+--
+
+CREATE MATERIALIZED VIEW chat.inbox AS
+ SELECT m.user_id,
+    m.conversation_id,
+    c.kind,
+    c.name,
+    c.last_seq,
+    c.last_message_at,
+    lm.sender_id AS last_sender_id,
+    "left"(lm.body, 200) AS last_body,
+    ( SELECT count(*) AS count
+           FROM chat.messages x
+          WHERE ((x.conversation_id = m.conversation_id) AND (x.seq > m.last_read_seq) AND (x.deleted_at IS NULL) AND (x.sender_id IS DISTINCT FROM m.user_id))) AS unread_count
+   FROM ((chat.members m
+     JOIN chat.conversations c ON ((c.id = m.conversation_id)))
+     LEFT JOIN chat.messages lm ON (((lm.conversation_id = c.id) AND (lm.seq = c.last_seq))))
+  WHERE (m.left_at IS NULL)
+  WITH NO DATA;
+
+--
+-- Name: MATERIALIZED VIEW inbox; Type: COMMENT; Schema: chat; Owner: -
+--
+
+COMMENT ON MATERIALIZED VIEW chat.inbox IS 'Each user''s conversations with last message and unread count, computed from the messages: stale between refreshes. The API serves the trigger-kept counters instead (docs/chat.md, "Counters or materialized view").';
+
+--
+-- Name: membership_events; Type: TABLE; Schema: chat; Owner: -
+--
+
+CREATE TABLE chat.membership_events (
+    id bigint NOT NULL,
+    conversation_id bigint NOT NULL,
+    user_id bigint NOT NULL,
+    kind text NOT NULL,
+    by_user_id bigint,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT membership_events_kind_check CHECK ((kind = ANY (ARRAY['join'::text, 'leave'::text])))
+);
+
+--
+-- Name: TABLE membership_events; Type: COMMENT; Schema: chat; Owner: -
+--
+
+COMMENT ON TABLE chat.membership_events IS 'Join/leave history of group members, written by the members trigger.';
+
+--
+-- Name: membership_events_id_seq; Type: SEQUENCE; Schema: chat; Owner: -
+--
+
+ALTER TABLE chat.membership_events ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME chat.membership_events_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: message_events; Type: TABLE; Schema: chat; Owner: -
+--
+
+CREATE TABLE chat.message_events (
+    id bigint NOT NULL,
+    conversation_id bigint NOT NULL,
+    seq bigint NOT NULL,
+    kind text NOT NULL,
+    old_body text,
+    by_user_id bigint,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT message_events_kind_check CHECK ((kind = ANY (ARRAY['edit'::text, 'delete'::text])))
+);
+
+--
+-- Name: TABLE message_events; Type: COMMENT; Schema: chat; Owner: -
+--
+
+COMMENT ON TABLE chat.message_events IS 'Edit and delete history of messages: the body before the change, who changed it, when.';
+
+--
+-- Name: message_events_id_seq; Type: SEQUENCE; Schema: chat; Owner: -
+--
+
+ALTER TABLE chat.message_events ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME chat.message_events_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: reactions; Type: TABLE; Schema: chat; Owner: -
+--
+
+CREATE TABLE chat.reactions (
+    conversation_id bigint NOT NULL,
+    seq bigint NOT NULL,
+    user_id bigint NOT NULL,
+    emoji text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT reactions_emoji_length CHECK (((char_length(emoji) >= 1) AND (char_length(emoji) <= 32)))
+);
+
+--
+-- Name: TABLE reactions; Type: COMMENT; Schema: chat; Owner: -
+--
+
+COMMENT ON TABLE chat.reactions IS 'One row per (message, user, emoji); the primary key makes reacting twice a no-op.';
+
+--
+-- Name: users; Type: TABLE; Schema: chat; Owner: -
+--
+
+CREATE TABLE chat.users (
+    id bigint NOT NULL,
+    email text NOT NULL,
+    name text NOT NULL,
+    password_hash text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT users_email_check CHECK (((email ~ '^[^@[:space:]]+@[^@[:space:]]+$'::text) AND (email = lower(email)) AND (char_length(email) <= 320))),
+    CONSTRAINT users_name_length CHECK (((char_length(name) >= 1) AND (char_length(name) <= 100)))
+);
+
+--
+-- Name: TABLE users; Type: COMMENT; Schema: chat; Owner: -
+--
+
+COMMENT ON TABLE chat.users IS 'Chat accounts (own authentication: scrypt hashes, HS256 bearer tokens).';
+
+--
+-- Name: COLUMN users.email; Type: COMMENT; Schema: chat; Owner: -
+--
+
+COMMENT ON COLUMN chat.users.email IS 'Lower-cased by the library; unique (users_email_key).';
+
+--
+-- Name: users_id_seq; Type: SEQUENCE; Schema: chat; Owner: -
+--
+
+ALTER TABLE chat.users ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME chat.users_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
 -- Name: access_tokens; Type: TABLE; Schema: expense; Owner: -
 --
 
@@ -2839,6 +3641,76 @@ ALTER TABLE ONLY booking.resources
     ADD CONSTRAINT resources_pkey PRIMARY KEY (id);
 
 --
+-- Name: attachments attachments_pkey; Type: CONSTRAINT; Schema: chat; Owner: -
+--
+
+ALTER TABLE ONLY chat.attachments
+    ADD CONSTRAINT attachments_pkey PRIMARY KEY (id);
+
+--
+-- Name: conversations conversations_direct_pair_key; Type: CONSTRAINT; Schema: chat; Owner: -
+--
+
+ALTER TABLE ONLY chat.conversations
+    ADD CONSTRAINT conversations_direct_pair_key UNIQUE (direct_low, direct_high);
+
+--
+-- Name: conversations conversations_pkey; Type: CONSTRAINT; Schema: chat; Owner: -
+--
+
+ALTER TABLE ONLY chat.conversations
+    ADD CONSTRAINT conversations_pkey PRIMARY KEY (id);
+
+--
+-- Name: members members_pkey; Type: CONSTRAINT; Schema: chat; Owner: -
+--
+
+ALTER TABLE ONLY chat.members
+    ADD CONSTRAINT members_pkey PRIMARY KEY (conversation_id, user_id);
+
+--
+-- Name: membership_events membership_events_pkey; Type: CONSTRAINT; Schema: chat; Owner: -
+--
+
+ALTER TABLE ONLY chat.membership_events
+    ADD CONSTRAINT membership_events_pkey PRIMARY KEY (id);
+
+--
+-- Name: message_events message_events_pkey; Type: CONSTRAINT; Schema: chat; Owner: -
+--
+
+ALTER TABLE ONLY chat.message_events
+    ADD CONSTRAINT message_events_pkey PRIMARY KEY (id);
+
+--
+-- Name: messages messages_pkey; Type: CONSTRAINT; Schema: chat; Owner: -
+--
+
+ALTER TABLE ONLY chat.messages
+    ADD CONSTRAINT messages_pkey PRIMARY KEY (conversation_id, seq);
+
+--
+-- Name: reactions reactions_pkey; Type: CONSTRAINT; Schema: chat; Owner: -
+--
+
+ALTER TABLE ONLY chat.reactions
+    ADD CONSTRAINT reactions_pkey PRIMARY KEY (conversation_id, seq, user_id, emoji);
+
+--
+-- Name: users users_email_key; Type: CONSTRAINT; Schema: chat; Owner: -
+--
+
+ALTER TABLE ONLY chat.users
+    ADD CONSTRAINT users_email_key UNIQUE (email);
+
+--
+-- Name: users users_pkey; Type: CONSTRAINT; Schema: chat; Owner: -
+--
+
+ALTER TABLE ONLY chat.users
+    ADD CONSTRAINT users_pkey PRIMARY KEY (id);
+
+--
 -- Name: access_tokens access_tokens_pkey; Type: CONSTRAINT; Schema: expense; Owner: -
 --
 
@@ -3176,6 +4048,78 @@ CREATE INDEX bookings_resource_held_idx ON booking.bookings USING btree (resourc
 CREATE INDEX payments_booking_id_idx ON booking.payments USING btree (booking_id);
 
 --
+-- Name: attachments_message_idx; Type: INDEX; Schema: chat; Owner: -
+--
+
+CREATE INDEX attachments_message_idx ON chat.attachments USING btree (conversation_id, seq);
+
+--
+-- Name: conversations_direct_high_idx; Type: INDEX; Schema: chat; Owner: -
+--
+
+CREATE INDEX conversations_direct_high_idx ON chat.conversations USING btree (direct_high) WHERE (direct_high IS NOT NULL);
+
+--
+-- Name: inbox_user_id_conversation_id_key; Type: INDEX; Schema: chat; Owner: -
+--
+
+CREATE UNIQUE INDEX inbox_user_id_conversation_id_key ON chat.inbox USING btree (user_id, conversation_id);
+
+--
+-- Name: inbox_user_id_last_message_at_idx; Type: INDEX; Schema: chat; Owner: -
+--
+
+CREATE INDEX inbox_user_id_last_message_at_idx ON chat.inbox USING btree (user_id, last_message_at DESC);
+
+--
+-- Name: members_user_id_idx; Type: INDEX; Schema: chat; Owner: -
+--
+
+CREATE INDEX members_user_id_idx ON chat.members USING btree (user_id, conversation_id) WHERE (left_at IS NULL);
+
+--
+-- Name: membership_events_by_user_id_idx; Type: INDEX; Schema: chat; Owner: -
+--
+
+CREATE INDEX membership_events_by_user_id_idx ON chat.membership_events USING btree (by_user_id) WHERE (by_user_id IS NOT NULL);
+
+--
+-- Name: membership_events_conversation_id_idx; Type: INDEX; Schema: chat; Owner: -
+--
+
+CREATE INDEX membership_events_conversation_id_idx ON chat.membership_events USING btree (conversation_id, id);
+
+--
+-- Name: membership_events_user_id_idx; Type: INDEX; Schema: chat; Owner: -
+--
+
+CREATE INDEX membership_events_user_id_idx ON chat.membership_events USING btree (user_id);
+
+--
+-- Name: message_events_by_user_id_idx; Type: INDEX; Schema: chat; Owner: -
+--
+
+CREATE INDEX message_events_by_user_id_idx ON chat.message_events USING btree (by_user_id) WHERE (by_user_id IS NOT NULL);
+
+--
+-- Name: message_events_message_idx; Type: INDEX; Schema: chat; Owner: -
+--
+
+CREATE INDEX message_events_message_idx ON chat.message_events USING btree (conversation_id, seq);
+
+--
+-- Name: messages_sender_id_idx; Type: INDEX; Schema: chat; Owner: -
+--
+
+CREATE INDEX messages_sender_id_idx ON chat.messages USING btree (sender_id);
+
+--
+-- Name: reactions_user_id_idx; Type: INDEX; Schema: chat; Owner: -
+--
+
+CREATE INDEX reactions_user_id_idx ON chat.reactions USING btree (user_id);
+
+--
 -- Name: access_tokens_user_id_idx; Type: INDEX; Schema: expense; Owner: -
 --
 
@@ -3386,6 +4330,36 @@ CREATE TRIGGER bookings_check_status BEFORE UPDATE OF status ON booking.bookings
 CREATE TRIGGER payments_check_balance BEFORE INSERT OR UPDATE OF status, amount_minor ON booking.payments FOR EACH ROW EXECUTE FUNCTION booking.payments_check_balance();
 
 --
+-- Name: members members_after_change; Type: TRIGGER; Schema: chat; Owner: -
+--
+
+CREATE TRIGGER members_after_change AFTER INSERT OR UPDATE OF left_at ON chat.members FOR EACH ROW EXECUTE FUNCTION chat.members_after_change();
+
+--
+-- Name: members members_before_update; Type: TRIGGER; Schema: chat; Owner: -
+--
+
+CREATE TRIGGER members_before_update BEFORE UPDATE ON chat.members FOR EACH ROW EXECUTE FUNCTION chat.members_before_update();
+
+--
+-- Name: messages messages_after_insert; Type: TRIGGER; Schema: chat; Owner: -
+--
+
+CREATE TRIGGER messages_after_insert AFTER INSERT ON chat.messages REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION chat.messages_after_insert();
+
+--
+-- Name: messages messages_after_update; Type: TRIGGER; Schema: chat; Owner: -
+--
+
+CREATE TRIGGER messages_after_update AFTER UPDATE ON chat.messages FOR EACH ROW EXECUTE FUNCTION chat.messages_after_update();
+
+--
+-- Name: reactions reactions_after_change; Type: TRIGGER; Schema: chat; Owner: -
+--
+
+CREATE TRIGGER reactions_after_change AFTER INSERT OR DELETE ON chat.reactions FOR EACH ROW EXECUTE FUNCTION chat.reactions_after_change();
+
+--
 -- Name: accounts accounts_knowledge; Type: TRIGGER; Schema: expense; Owner: -
 --
 
@@ -3571,6 +4545,111 @@ ALTER TABLE ONLY booking.bookings
 
 ALTER TABLE ONLY booking.payments
     ADD CONSTRAINT payments_booking_currency_fkey FOREIGN KEY (booking_id, currency) REFERENCES booking.bookings(id, currency);
+
+--
+-- Name: attachments attachments_message_fkey; Type: FK CONSTRAINT; Schema: chat; Owner: -
+--
+
+ALTER TABLE ONLY chat.attachments
+    ADD CONSTRAINT attachments_message_fkey FOREIGN KEY (conversation_id, seq) REFERENCES chat.messages(conversation_id, seq) ON DELETE CASCADE;
+
+--
+-- Name: conversations conversations_created_by_fkey; Type: FK CONSTRAINT; Schema: chat; Owner: -
+--
+
+ALTER TABLE ONLY chat.conversations
+    ADD CONSTRAINT conversations_created_by_fkey FOREIGN KEY (created_by) REFERENCES chat.users(id) ON DELETE SET NULL;
+
+--
+-- Name: conversations conversations_direct_high_fkey; Type: FK CONSTRAINT; Schema: chat; Owner: -
+--
+
+ALTER TABLE ONLY chat.conversations
+    ADD CONSTRAINT conversations_direct_high_fkey FOREIGN KEY (direct_high) REFERENCES chat.users(id) ON DELETE CASCADE;
+
+--
+-- Name: conversations conversations_direct_low_fkey; Type: FK CONSTRAINT; Schema: chat; Owner: -
+--
+
+ALTER TABLE ONLY chat.conversations
+    ADD CONSTRAINT conversations_direct_low_fkey FOREIGN KEY (direct_low) REFERENCES chat.users(id) ON DELETE CASCADE;
+
+--
+-- Name: members members_conversation_id_fkey; Type: FK CONSTRAINT; Schema: chat; Owner: -
+--
+
+ALTER TABLE ONLY chat.members
+    ADD CONSTRAINT members_conversation_id_fkey FOREIGN KEY (conversation_id) REFERENCES chat.conversations(id) ON DELETE CASCADE;
+
+--
+-- Name: members members_user_id_fkey; Type: FK CONSTRAINT; Schema: chat; Owner: -
+--
+
+ALTER TABLE ONLY chat.members
+    ADD CONSTRAINT members_user_id_fkey FOREIGN KEY (user_id) REFERENCES chat.users(id) ON DELETE CASCADE;
+
+--
+-- Name: membership_events membership_events_by_user_id_fkey; Type: FK CONSTRAINT; Schema: chat; Owner: -
+--
+
+ALTER TABLE ONLY chat.membership_events
+    ADD CONSTRAINT membership_events_by_user_id_fkey FOREIGN KEY (by_user_id) REFERENCES chat.users(id) ON DELETE SET NULL;
+
+--
+-- Name: membership_events membership_events_conversation_id_fkey; Type: FK CONSTRAINT; Schema: chat; Owner: -
+--
+
+ALTER TABLE ONLY chat.membership_events
+    ADD CONSTRAINT membership_events_conversation_id_fkey FOREIGN KEY (conversation_id) REFERENCES chat.conversations(id) ON DELETE CASCADE;
+
+--
+-- Name: membership_events membership_events_user_id_fkey; Type: FK CONSTRAINT; Schema: chat; Owner: -
+--
+
+ALTER TABLE ONLY chat.membership_events
+    ADD CONSTRAINT membership_events_user_id_fkey FOREIGN KEY (user_id) REFERENCES chat.users(id) ON DELETE CASCADE;
+
+--
+-- Name: message_events message_events_by_user_id_fkey; Type: FK CONSTRAINT; Schema: chat; Owner: -
+--
+
+ALTER TABLE ONLY chat.message_events
+    ADD CONSTRAINT message_events_by_user_id_fkey FOREIGN KEY (by_user_id) REFERENCES chat.users(id) ON DELETE SET NULL;
+
+--
+-- Name: message_events message_events_message_fkey; Type: FK CONSTRAINT; Schema: chat; Owner: -
+--
+
+ALTER TABLE ONLY chat.message_events
+    ADD CONSTRAINT message_events_message_fkey FOREIGN KEY (conversation_id, seq) REFERENCES chat.messages(conversation_id, seq) ON DELETE CASCADE;
+
+--
+-- Name: messages messages_conversation_id_fkey; Type: FK CONSTRAINT; Schema: chat; Owner: -
+--
+
+ALTER TABLE ONLY chat.messages
+    ADD CONSTRAINT messages_conversation_id_fkey FOREIGN KEY (conversation_id) REFERENCES chat.conversations(id) ON DELETE CASCADE;
+
+--
+-- Name: messages messages_sender_id_fkey; Type: FK CONSTRAINT; Schema: chat; Owner: -
+--
+
+ALTER TABLE ONLY chat.messages
+    ADD CONSTRAINT messages_sender_id_fkey FOREIGN KEY (sender_id) REFERENCES chat.users(id) ON DELETE SET NULL;
+
+--
+-- Name: reactions reactions_message_fkey; Type: FK CONSTRAINT; Schema: chat; Owner: -
+--
+
+ALTER TABLE ONLY chat.reactions
+    ADD CONSTRAINT reactions_message_fkey FOREIGN KEY (conversation_id, seq) REFERENCES chat.messages(conversation_id, seq) ON DELETE CASCADE;
+
+--
+-- Name: reactions reactions_user_id_fkey; Type: FK CONSTRAINT; Schema: chat; Owner: -
+--
+
+ALTER TABLE ONLY chat.reactions
+    ADD CONSTRAINT reactions_user_id_fkey FOREIGN KEY (user_id) REFERENCES chat.users(id) ON DELETE CASCADE;
 
 --
 -- Name: access_tokens access_tokens_user_id_fkey; Type: FK CONSTRAINT; Schema: expense; Owner: -
@@ -4044,6 +5123,12 @@ GRANT USAGE ON SCHEMA blog TO pggrind_app;
 GRANT USAGE ON SCHEMA booking TO pggrind_app;
 
 --
+-- Name: SCHEMA chat; Type: ACL; Schema: -; Owner: -
+--
+
+GRANT USAGE ON SCHEMA chat TO pggrind_app;
+
+--
 -- Name: SCHEMA expense; Type: ACL; Schema: -; Owner: -
 --
 
@@ -4073,6 +5158,25 @@ GRANT USAGE ON SCHEMA todo TO pggrind_app;
 --
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE booking.bookings TO pggrind_app;
+
+--
+-- Name: TABLE members; Type: ACL; Schema: chat; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE chat.members TO pggrind_app;
+
+--
+-- Name: TABLE messages; Type: ACL; Schema: chat; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE chat.messages TO pggrind_app;
+
+--
+-- Name: FUNCTION refresh_inbox(); Type: ACL; Schema: chat; Owner: -
+--
+
+REVOKE ALL ON FUNCTION chat.refresh_inbox() FROM PUBLIC;
+GRANT ALL ON FUNCTION chat.refresh_inbox() TO pggrind_app;
 
 --
 -- Name: TABLE jobs; Type: ACL; Schema: queue; Owner: -
@@ -4290,6 +5394,48 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE booking.resources TO pggrind_app;
 --
 
 GRANT USAGE ON SEQUENCE booking.resources_id_seq TO pggrind_app;
+
+--
+-- Name: TABLE attachments; Type: ACL; Schema: chat; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE chat.attachments TO pggrind_app;
+
+--
+-- Name: TABLE conversations; Type: ACL; Schema: chat; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE chat.conversations TO pggrind_app;
+
+--
+-- Name: TABLE inbox; Type: ACL; Schema: chat; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE chat.inbox TO pggrind_app;
+
+--
+-- Name: TABLE membership_events; Type: ACL; Schema: chat; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE chat.membership_events TO pggrind_app;
+
+--
+-- Name: TABLE message_events; Type: ACL; Schema: chat; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE chat.message_events TO pggrind_app;
+
+--
+-- Name: TABLE reactions; Type: ACL; Schema: chat; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE chat.reactions TO pggrind_app;
+
+--
+-- Name: TABLE users; Type: ACL; Schema: chat; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE chat.users TO pggrind_app;
 
 --
 -- Name: TABLE access_tokens; Type: ACL; Schema: expense; Owner: -

@@ -29,11 +29,13 @@ import {
 import { IllegalTransition, PaymentRequired } from '../../src/lib/booking/index.js';
 import { MissingExchangeRate } from '../../src/lib/expense/index.js';
 import { RowSecurityRefused } from '../../src/lib/saas/index.js';
+import { NoSuchMessage, NotAllowed, NotAMember } from '../../src/lib/chat/index.js';
 import { toProblem } from '../../src/http/core/problem.js';
 // Imported for their registrations: each project's router registers its problems, its library its SQLSTATEs.
 import '../../src/http/blog.js';
 import '../../src/http/booking.js';
 import '../../src/http/expense.js';
+import '../../src/http/chat.js';
 import '../../src/http/queue.js';
 import '../../src/http/saas.js';
 import '../../src/http/todo.js';
@@ -261,6 +263,23 @@ async function failure(name: string, text: string, params: unknown[] = [], db: D
 const SECRET = 'secret-value-7f3a';
 const raiseSecret = (code: string) =>
   `do $$ begin raise exception '${SECRET}' using errcode = '${code}', detail = '${SECRET}'; end $$`;
+
+/** A chat conversation of two users with one message from the first (made once). */
+let chatMade: Promise<{ id: string; sender: string; other: string }> | undefined;
+function chatConversation() {
+  chatMade ??= (async () => {
+    const users = await sql<{ id: string }[]>`
+      insert into chat.users (email, name, password_hash)
+      values ('one@errors.test', 'One', 'x'), ('two@errors.test', 'Two', 'x') returning id`;
+    const [sender, other] = users.map((u) => u.id) as [string, string];
+    const [c] = await sql<
+      { conversation_id: string }[]
+    >`select conversation_id from chat.open_direct(${sender}, ${other})`;
+    await sql`select chat.send_message(${sender}, ${c!.conversation_id}, 'hello')`;
+    return { id: c!.conversation_id, sender, other };
+  })();
+  return chatMade;
+}
 
 interface Case {
   /** The statement name the error must carry. */
@@ -490,7 +509,44 @@ const registryCases: Record<string, Case[]> = {
       status: 503,
     },
   ],
-  // Project codes: booking's status machine, expense's missing exchange rate, saas's row-level security.
+  // Project codes: booking's status machine, expense's missing exchange rate, saas's row-level security, chat's procedures.
+  CH001: [
+    {
+      statement: 'chat/send_message',
+      // Nobody is a member of a conversation that does not exist.
+      run: (s) => failure(s, `select * from chat.send_message(987654, 987654, 'x')`),
+      Class: NotAMember,
+      code: 'CH001',
+      fields: { constraint: 'members_current', schema: 'chat' },
+      status: 404,
+    },
+  ],
+  CH002: [
+    {
+      statement: 'chat/edit_message',
+      // User 2 edits user 1's message (chatConversation() made both and the message).
+      run: async (s) => {
+        const c = await chatConversation();
+        return failure(s, `select * from chat.edit_message($1, $2, 1, 'hijack')`, [c.other, c.id]);
+      },
+      Class: NotAllowed,
+      code: 'CH002',
+      fields: { constraint: 'messages_edit_by_sender' },
+      status: 403,
+    },
+  ],
+  CH003: [
+    {
+      statement: 'chat/delete_message',
+      run: async (s) => {
+        const c = await chatConversation();
+        return failure(s, 'select * from chat.delete_message($1, $2, 99)', [c.sender, c.id]);
+      },
+      Class: NoSuchMessage,
+      code: 'CH003',
+      status: 404,
+    },
+  ],
   BK001: [
     {
       statement: 'booking/transition_booking',

@@ -65,7 +65,7 @@ export interface Skip {
 }
 
 /** Skipped everywhere: documentation only, no behaviour. */
-const commentsOnly: Skip = { pattern: /^comment on /i, reason: 'comments carry no behaviour' };
+const commentsOnly: Skip = { pattern: /^(\s*--[^\n]*\n)*\s*comment on /i, reason: 'comments carry no behaviour' };
 /** pg-mem has no roles: privileges are tested on real PostgreSQL (test/core/privileges.ts). */
 const privileges: Skip = {
   pattern: /^(\s*--[^\n]*\n)*\s*(grant|revoke|alter default privileges) /i,

@@ -40,8 +40,13 @@ t.test('schedules: create (defaults), list, delete', async (t) => {
   t.match(s, { name: 'b', cron: '* * * * *', task: 'task', queue: 'default', priority: 0, max_attempts: 25 });
   await query(q.create_schedule.text, ['a', '0 * * * *', 'task', '{"x":1}', 'q', 3, 2]);
   t.same(
-    (await query<{ name: string }>(q.list_schedules.text)).map((r) => r.name),
+    (await query<{ name: string }>(q.list_schedules.text, ['', 100])).map((r) => r.name),
     ['a', 'b'],
+  );
+  t.same(
+    (await query<{ name: string }>(q.list_schedules.text, ['a', 100])).map((r) => r.name),
+    ['b'],
+    'keyset: after a',
   );
   await t.rejects(query(q.create_schedule.text, ['a', '0 * * * *', 'task', null, null, null, null]), 'duplicate name');
   t.equal((await query(q.delete_schedule.text, ['a'])).length, 1);

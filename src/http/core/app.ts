@@ -14,6 +14,7 @@ import { normalizePublicUrl, PUBLIC_URL_SETTING } from './links.js';
 import { problemHandler, sendProblem } from './problem.js';
 import { bookingApi } from '../booking.js';
 import { saasApi } from '../saas.js';
+import { chatApi } from '../chat.js';
 import { blogApi } from '../blog.js';
 import { expenseApi } from '../expense.js';
 import { queueApi } from '../queue.js';
@@ -48,6 +49,7 @@ export function projectApis(sql: Pool, opts: Pick<AppOptions, 'adminToken' | 'bo
     expenseApi(sql),
     bookingApi(sql, { admin, webhookSecret: opts.bookingWebhookSecret }),
     saasApi(sql),
+    chatApi(sql),
     queueApi(sql, admin),
   ];
 }

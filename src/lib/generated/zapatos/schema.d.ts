@@ -3187,6 +3187,2025 @@ declare module 'zapatos/schema' {
   }
 
 
+  /* === schema: chat === */
+
+  export namespace chat {
+  
+    /* --- enums --- */
+    /* (none) */
+  
+    /* --- tables --- */
+  
+    /**
+     * **chat.attachments**
+     * - Table in database
+     */
+    export namespace attachments {
+      export type Table = 'chat.attachments';
+      export interface Selectable {
+        /**
+        * **chat.attachments.content_type**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        content_type: string;
+        /**
+        * **chat.attachments.conversation_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        conversation_id: db.Int8String;
+        /**
+        * **chat.attachments.filename**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        filename: string;
+        /**
+        * **chat.attachments.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id: db.Int8String;
+        /**
+        * **chat.attachments.seq**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        seq: db.Int8String;
+        /**
+        * **chat.attachments.size_bytes**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        size_bytes: db.Int8String;
+        /**
+        * **chat.attachments.url**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        url: string;
+      }
+      export interface JSONSelectable {
+        /**
+        * **chat.attachments.content_type**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        content_type: string;
+        /**
+        * **chat.attachments.conversation_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        conversation_id: number;
+        /**
+        * **chat.attachments.filename**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        filename: string;
+        /**
+        * **chat.attachments.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id: number;
+        /**
+        * **chat.attachments.seq**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        seq: number;
+        /**
+        * **chat.attachments.size_bytes**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        size_bytes: number;
+        /**
+        * **chat.attachments.url**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        url: string;
+      }
+      export interface Whereable {
+        /**
+        * **chat.attachments.content_type**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        content_type?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.attachments.conversation_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        conversation_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.attachments.filename**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        filename?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.attachments.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.attachments.seq**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        seq?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.attachments.size_bytes**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        size_bytes?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.attachments.url**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        url?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **chat.attachments.content_type**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        content_type: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **chat.attachments.conversation_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        conversation_id: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+        /**
+        * **chat.attachments.filename**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        filename: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **chat.attachments.seq**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        seq: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+        /**
+        * **chat.attachments.size_bytes**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        size_bytes: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+        /**
+        * **chat.attachments.url**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        url: string | db.Parameter<string> | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **chat.attachments.content_type**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        content_type?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **chat.attachments.conversation_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        conversation_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+        /**
+        * **chat.attachments.filename**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        filename?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **chat.attachments.seq**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        seq?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+        /**
+        * **chat.attachments.size_bytes**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        size_bytes?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+        /**
+        * **chat.attachments.url**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        url?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'attachments_pkey';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **chat.conversations**
+     * - Table in database
+     */
+    export namespace conversations {
+      export type Table = 'chat.conversations';
+      export interface Selectable {
+        /**
+        * **chat.conversations.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: Date;
+        /**
+        * **chat.conversations.created_by**
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        created_by: db.Int8String | null;
+        /**
+        * **chat.conversations.direct_high**
+        *
+        * Direct conversations: the larger user id of the pair.
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        direct_high: db.Int8String | null;
+        /**
+        * **chat.conversations.direct_low**
+        *
+        * Direct conversations: the smaller user id of the pair.
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        direct_low: db.Int8String | null;
+        /**
+        * **chat.conversations.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id: db.Int8String;
+        /**
+        * **chat.conversations.kind**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        kind: string;
+        /**
+        * **chat.conversations.last_message_at**
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        last_message_at: Date | null;
+        /**
+        * **chat.conversations.last_seq**
+        *
+        * Sequence of the newest message; senders take it with UPDATE ... SET last_seq = last_seq + 1, which holds the row lock until commit, so sequences are gap-free and in commit order.
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        last_seq: db.Int8String;
+        /**
+        * **chat.conversations.name**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        name: string | null;
+      }
+      export interface JSONSelectable {
+        /**
+        * **chat.conversations.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: db.TimestampTzString;
+        /**
+        * **chat.conversations.created_by**
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        created_by: number | null;
+        /**
+        * **chat.conversations.direct_high**
+        *
+        * Direct conversations: the larger user id of the pair.
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        direct_high: number | null;
+        /**
+        * **chat.conversations.direct_low**
+        *
+        * Direct conversations: the smaller user id of the pair.
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        direct_low: number | null;
+        /**
+        * **chat.conversations.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id: number;
+        /**
+        * **chat.conversations.kind**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        kind: string;
+        /**
+        * **chat.conversations.last_message_at**
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        last_message_at: db.TimestampTzString | null;
+        /**
+        * **chat.conversations.last_seq**
+        *
+        * Sequence of the newest message; senders take it with UPDATE ... SET last_seq = last_seq + 1, which holds the row lock until commit, so sequences are gap-free and in commit order.
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        last_seq: number;
+        /**
+        * **chat.conversations.name**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        name: string | null;
+      }
+      export interface Whereable {
+        /**
+        * **chat.conversations.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.conversations.created_by**
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        created_by?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.conversations.direct_high**
+        *
+        * Direct conversations: the larger user id of the pair.
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        direct_high?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.conversations.direct_low**
+        *
+        * Direct conversations: the smaller user id of the pair.
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        direct_low?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.conversations.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.conversations.kind**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        kind?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.conversations.last_message_at**
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        last_message_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.conversations.last_seq**
+        *
+        * Sequence of the newest message; senders take it with UPDATE ... SET last_seq = last_seq + 1, which holds the row lock until commit, so sequences are gap-free and in commit order.
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        last_seq?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.conversations.name**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        name?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **chat.conversations.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **chat.conversations.created_by**
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        created_by?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **chat.conversations.direct_high**
+        *
+        * Direct conversations: the larger user id of the pair.
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        direct_high?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **chat.conversations.direct_low**
+        *
+        * Direct conversations: the smaller user id of the pair.
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        direct_low?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **chat.conversations.kind**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        kind: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **chat.conversations.last_message_at**
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        last_message_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **chat.conversations.last_seq**
+        *
+        * Sequence of the newest message; senders take it with UPDATE ... SET last_seq = last_seq + 1, which holds the row lock until commit, so sequences are gap-free and in commit order.
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        last_seq?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **chat.conversations.name**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        name?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **chat.conversations.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **chat.conversations.created_by**
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        created_by?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **chat.conversations.direct_high**
+        *
+        * Direct conversations: the larger user id of the pair.
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        direct_high?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **chat.conversations.direct_low**
+        *
+        * Direct conversations: the smaller user id of the pair.
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        direct_low?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **chat.conversations.kind**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        kind?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **chat.conversations.last_message_at**
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        last_message_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **chat.conversations.last_seq**
+        *
+        * Sequence of the newest message; senders take it with UPDATE ... SET last_seq = last_seq + 1, which holds the row lock until commit, so sequences are gap-free and in commit order.
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        last_seq?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **chat.conversations.name**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        name?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'conversations_direct_pair_key' | 'conversations_pkey';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **chat.inbox**
+     * - Materialized view in database
+     */
+    export namespace inbox {
+      export type Table = 'chat.inbox';
+      export interface Selectable {
+        /**
+        * **chat.inbox.conversation_id**
+        * - `int8` in database
+        * - Materialized view column
+        */
+        conversation_id: db.Int8String | null;
+        /**
+        * **chat.inbox.kind**
+        * - `text` in database
+        * - Materialized view column
+        */
+        kind: string | null;
+        /**
+        * **chat.inbox.last_body**
+        * - `text` in database
+        * - Materialized view column
+        */
+        last_body: string | null;
+        /**
+        * **chat.inbox.last_message_at**
+        * - `timestamptz` in database
+        * - Materialized view column
+        */
+        last_message_at: Date | null;
+        /**
+        * **chat.inbox.last_sender_id**
+        * - `int8` in database
+        * - Materialized view column
+        */
+        last_sender_id: db.Int8String | null;
+        /**
+        * **chat.inbox.last_seq**
+        * - `int8` in database
+        * - Materialized view column
+        */
+        last_seq: db.Int8String | null;
+        /**
+        * **chat.inbox.name**
+        * - `text` in database
+        * - Materialized view column
+        */
+        name: string | null;
+        /**
+        * **chat.inbox.unread_count**
+        * - `int8` in database
+        * - Materialized view column
+        */
+        unread_count: db.Int8String | null;
+        /**
+        * **chat.inbox.user_id**
+        * - `int8` in database
+        * - Materialized view column
+        */
+        user_id: db.Int8String | null;
+      }
+      export interface JSONSelectable {
+        /**
+        * **chat.inbox.conversation_id**
+        * - `int8` in database
+        * - Materialized view column
+        */
+        conversation_id: number | null;
+        /**
+        * **chat.inbox.kind**
+        * - `text` in database
+        * - Materialized view column
+        */
+        kind: string | null;
+        /**
+        * **chat.inbox.last_body**
+        * - `text` in database
+        * - Materialized view column
+        */
+        last_body: string | null;
+        /**
+        * **chat.inbox.last_message_at**
+        * - `timestamptz` in database
+        * - Materialized view column
+        */
+        last_message_at: db.TimestampTzString | null;
+        /**
+        * **chat.inbox.last_sender_id**
+        * - `int8` in database
+        * - Materialized view column
+        */
+        last_sender_id: number | null;
+        /**
+        * **chat.inbox.last_seq**
+        * - `int8` in database
+        * - Materialized view column
+        */
+        last_seq: number | null;
+        /**
+        * **chat.inbox.name**
+        * - `text` in database
+        * - Materialized view column
+        */
+        name: string | null;
+        /**
+        * **chat.inbox.unread_count**
+        * - `int8` in database
+        * - Materialized view column
+        */
+        unread_count: number | null;
+        /**
+        * **chat.inbox.user_id**
+        * - `int8` in database
+        * - Materialized view column
+        */
+        user_id: number | null;
+      }
+      export interface Whereable {
+        /**
+        * **chat.inbox.conversation_id**
+        * - `int8` in database
+        * - Materialized view column
+        */
+        conversation_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.inbox.kind**
+        * - `text` in database
+        * - Materialized view column
+        */
+        kind?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.inbox.last_body**
+        * - `text` in database
+        * - Materialized view column
+        */
+        last_body?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.inbox.last_message_at**
+        * - `timestamptz` in database
+        * - Materialized view column
+        */
+        last_message_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.inbox.last_sender_id**
+        * - `int8` in database
+        * - Materialized view column
+        */
+        last_sender_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.inbox.last_seq**
+        * - `int8` in database
+        * - Materialized view column
+        */
+        last_seq?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.inbox.name**
+        * - `text` in database
+        * - Materialized view column
+        */
+        name?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.inbox.unread_count**
+        * - `int8` in database
+        * - Materialized view column
+        */
+        unread_count?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.inbox.user_id**
+        * - `int8` in database
+        * - Materialized view column
+        */
+        user_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        [key: string]: never;
+      }
+      export interface Updatable {
+        [key: string]: never;
+      }
+      export type UniqueIndex = 'inbox_user_id_conversation_id_key';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **chat.members**
+     * - Table in database
+     */
+    export namespace members {
+      export type Table = 'chat.members';
+      export interface Selectable {
+        /**
+        * **chat.members.conversation_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        conversation_id: db.Int8String;
+        /**
+        * **chat.members.joined_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        joined_at: Date;
+        /**
+        * **chat.members.last_read_seq**
+        *
+        * Read receipt: every message up to this sequence is read. Only moves forward (members_read_forward trigger).
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        last_read_seq: db.Int8String;
+        /**
+        * **chat.members.left_at**
+        *
+        * Set when the member left or was removed; null for current members. A former member reads nothing and is pushed nothing.
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        left_at: Date | null;
+        /**
+        * **chat.members.role**
+        * - `text` in database
+        * - `NOT NULL`, default: `'member'::text`
+        */
+        role: string;
+        /**
+        * **chat.members.unread_count**
+        *
+        * Live messages from others after last_read_seq. Kept by the messages and members triggers; never negative.
+        * - `int4` in database
+        * - `NOT NULL`, default: `0`
+        */
+        unread_count: number;
+        /**
+        * **chat.members.user_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        user_id: db.Int8String;
+      }
+      export interface JSONSelectable {
+        /**
+        * **chat.members.conversation_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        conversation_id: number;
+        /**
+        * **chat.members.joined_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        joined_at: db.TimestampTzString;
+        /**
+        * **chat.members.last_read_seq**
+        *
+        * Read receipt: every message up to this sequence is read. Only moves forward (members_read_forward trigger).
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        last_read_seq: number;
+        /**
+        * **chat.members.left_at**
+        *
+        * Set when the member left or was removed; null for current members. A former member reads nothing and is pushed nothing.
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        left_at: db.TimestampTzString | null;
+        /**
+        * **chat.members.role**
+        * - `text` in database
+        * - `NOT NULL`, default: `'member'::text`
+        */
+        role: string;
+        /**
+        * **chat.members.unread_count**
+        *
+        * Live messages from others after last_read_seq. Kept by the messages and members triggers; never negative.
+        * - `int4` in database
+        * - `NOT NULL`, default: `0`
+        */
+        unread_count: number;
+        /**
+        * **chat.members.user_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        user_id: number;
+      }
+      export interface Whereable {
+        /**
+        * **chat.members.conversation_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        conversation_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.members.joined_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        joined_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.members.last_read_seq**
+        *
+        * Read receipt: every message up to this sequence is read. Only moves forward (members_read_forward trigger).
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        last_read_seq?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.members.left_at**
+        *
+        * Set when the member left or was removed; null for current members. A former member reads nothing and is pushed nothing.
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        left_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.members.role**
+        * - `text` in database
+        * - `NOT NULL`, default: `'member'::text`
+        */
+        role?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.members.unread_count**
+        *
+        * Live messages from others after last_read_seq. Kept by the messages and members triggers; never negative.
+        * - `int4` in database
+        * - `NOT NULL`, default: `0`
+        */
+        unread_count?: number | db.Parameter<number> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, number | db.Parameter<number> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.members.user_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        user_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **chat.members.conversation_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        conversation_id: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+        /**
+        * **chat.members.joined_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        joined_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **chat.members.last_read_seq**
+        *
+        * Read receipt: every message up to this sequence is read. Only moves forward (members_read_forward trigger).
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        last_read_seq?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **chat.members.left_at**
+        *
+        * Set when the member left or was removed; null for current members. A former member reads nothing and is pushed nothing.
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        left_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **chat.members.role**
+        * - `text` in database
+        * - `NOT NULL`, default: `'member'::text`
+        */
+        role?: string | db.Parameter<string> | db.DefaultType | db.SQLFragment;
+        /**
+        * **chat.members.unread_count**
+        *
+        * Live messages from others after last_read_seq. Kept by the messages and members triggers; never negative.
+        * - `int4` in database
+        * - `NOT NULL`, default: `0`
+        */
+        unread_count?: number | db.Parameter<number> | db.DefaultType | db.SQLFragment;
+        /**
+        * **chat.members.user_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        user_id: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **chat.members.conversation_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        conversation_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+        /**
+        * **chat.members.joined_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        joined_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **chat.members.last_read_seq**
+        *
+        * Read receipt: every message up to this sequence is read. Only moves forward (members_read_forward trigger).
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        last_read_seq?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **chat.members.left_at**
+        *
+        * Set when the member left or was removed; null for current members. A former member reads nothing and is pushed nothing.
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        left_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **chat.members.role**
+        * - `text` in database
+        * - `NOT NULL`, default: `'member'::text`
+        */
+        role?: string | db.Parameter<string> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **chat.members.unread_count**
+        *
+        * Live messages from others after last_read_seq. Kept by the messages and members triggers; never negative.
+        * - `int4` in database
+        * - `NOT NULL`, default: `0`
+        */
+        unread_count?: number | db.Parameter<number> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, number | db.Parameter<number> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **chat.members.user_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        user_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'members_pkey';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **chat.membership_events**
+     * - Table in database
+     */
+    export namespace membership_events {
+      export type Table = 'chat.membership_events';
+      export interface Selectable {
+        /**
+        * **chat.membership_events.at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        at: Date;
+        /**
+        * **chat.membership_events.by_user_id**
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        by_user_id: db.Int8String | null;
+        /**
+        * **chat.membership_events.conversation_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        conversation_id: db.Int8String;
+        /**
+        * **chat.membership_events.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id: db.Int8String;
+        /**
+        * **chat.membership_events.kind**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        kind: string;
+        /**
+        * **chat.membership_events.user_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        user_id: db.Int8String;
+      }
+      export interface JSONSelectable {
+        /**
+        * **chat.membership_events.at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        at: db.TimestampTzString;
+        /**
+        * **chat.membership_events.by_user_id**
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        by_user_id: number | null;
+        /**
+        * **chat.membership_events.conversation_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        conversation_id: number;
+        /**
+        * **chat.membership_events.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id: number;
+        /**
+        * **chat.membership_events.kind**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        kind: string;
+        /**
+        * **chat.membership_events.user_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        user_id: number;
+      }
+      export interface Whereable {
+        /**
+        * **chat.membership_events.at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.membership_events.by_user_id**
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        by_user_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.membership_events.conversation_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        conversation_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.membership_events.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.membership_events.kind**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        kind?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.membership_events.user_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        user_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **chat.membership_events.at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **chat.membership_events.by_user_id**
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        by_user_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **chat.membership_events.conversation_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        conversation_id: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+        /**
+        * **chat.membership_events.kind**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        kind: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **chat.membership_events.user_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        user_id: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **chat.membership_events.at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **chat.membership_events.by_user_id**
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        by_user_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **chat.membership_events.conversation_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        conversation_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+        /**
+        * **chat.membership_events.kind**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        kind?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **chat.membership_events.user_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        user_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'membership_events_pkey';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **chat.message_events**
+     * - Table in database
+     */
+    export namespace message_events {
+      export type Table = 'chat.message_events';
+      export interface Selectable {
+        /**
+        * **chat.message_events.at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        at: Date;
+        /**
+        * **chat.message_events.by_user_id**
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        by_user_id: db.Int8String | null;
+        /**
+        * **chat.message_events.conversation_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        conversation_id: db.Int8String;
+        /**
+        * **chat.message_events.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id: db.Int8String;
+        /**
+        * **chat.message_events.kind**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        kind: string;
+        /**
+        * **chat.message_events.old_body**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        old_body: string | null;
+        /**
+        * **chat.message_events.seq**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        seq: db.Int8String;
+      }
+      export interface JSONSelectable {
+        /**
+        * **chat.message_events.at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        at: db.TimestampTzString;
+        /**
+        * **chat.message_events.by_user_id**
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        by_user_id: number | null;
+        /**
+        * **chat.message_events.conversation_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        conversation_id: number;
+        /**
+        * **chat.message_events.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id: number;
+        /**
+        * **chat.message_events.kind**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        kind: string;
+        /**
+        * **chat.message_events.old_body**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        old_body: string | null;
+        /**
+        * **chat.message_events.seq**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        seq: number;
+      }
+      export interface Whereable {
+        /**
+        * **chat.message_events.at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.message_events.by_user_id**
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        by_user_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.message_events.conversation_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        conversation_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.message_events.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.message_events.kind**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        kind?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.message_events.old_body**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        old_body?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.message_events.seq**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        seq?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **chat.message_events.at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **chat.message_events.by_user_id**
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        by_user_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **chat.message_events.conversation_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        conversation_id: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+        /**
+        * **chat.message_events.kind**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        kind: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **chat.message_events.old_body**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        old_body?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **chat.message_events.seq**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        seq: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **chat.message_events.at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **chat.message_events.by_user_id**
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        by_user_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **chat.message_events.conversation_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        conversation_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+        /**
+        * **chat.message_events.kind**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        kind?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **chat.message_events.old_body**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        old_body?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **chat.message_events.seq**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        seq?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'message_events_pkey';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **chat.messages**
+     * - Table in database
+     */
+    export namespace messages {
+      export type Table = 'chat.messages';
+      export interface Selectable {
+        /**
+        * **chat.messages.body**
+        *
+        * Null once deleted.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        body: string | null;
+        /**
+        * **chat.messages.conversation_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        conversation_id: db.Int8String;
+        /**
+        * **chat.messages.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: Date;
+        /**
+        * **chat.messages.deleted_at**
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        deleted_at: Date | null;
+        /**
+        * **chat.messages.edited_at**
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        edited_at: Date | null;
+        /**
+        * **chat.messages.sender_id**
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        sender_id: db.Int8String | null;
+        /**
+        * **chat.messages.seq**
+        *
+        * Gap-free per conversation, assigned by chat.send_message under the conversation row lock.
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        seq: db.Int8String;
+      }
+      export interface JSONSelectable {
+        /**
+        * **chat.messages.body**
+        *
+        * Null once deleted.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        body: string | null;
+        /**
+        * **chat.messages.conversation_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        conversation_id: number;
+        /**
+        * **chat.messages.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: db.TimestampTzString;
+        /**
+        * **chat.messages.deleted_at**
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        deleted_at: db.TimestampTzString | null;
+        /**
+        * **chat.messages.edited_at**
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        edited_at: db.TimestampTzString | null;
+        /**
+        * **chat.messages.sender_id**
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        sender_id: number | null;
+        /**
+        * **chat.messages.seq**
+        *
+        * Gap-free per conversation, assigned by chat.send_message under the conversation row lock.
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        seq: number;
+      }
+      export interface Whereable {
+        /**
+        * **chat.messages.body**
+        *
+        * Null once deleted.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        body?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.messages.conversation_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        conversation_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.messages.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.messages.deleted_at**
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        deleted_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.messages.edited_at**
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        edited_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.messages.sender_id**
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        sender_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.messages.seq**
+        *
+        * Gap-free per conversation, assigned by chat.send_message under the conversation row lock.
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        seq?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **chat.messages.body**
+        *
+        * Null once deleted.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        body?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **chat.messages.conversation_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        conversation_id: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+        /**
+        * **chat.messages.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **chat.messages.deleted_at**
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        deleted_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **chat.messages.edited_at**
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        edited_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **chat.messages.sender_id**
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        sender_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **chat.messages.seq**
+        *
+        * Gap-free per conversation, assigned by chat.send_message under the conversation row lock.
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        seq: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **chat.messages.body**
+        *
+        * Null once deleted.
+        * - `text` in database
+        * - Nullable, no default
+        */
+        body?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **chat.messages.conversation_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        conversation_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+        /**
+        * **chat.messages.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **chat.messages.deleted_at**
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        deleted_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **chat.messages.edited_at**
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        edited_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **chat.messages.sender_id**
+        * - `int8` in database
+        * - Nullable, no default
+        */
+        sender_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **chat.messages.seq**
+        *
+        * Gap-free per conversation, assigned by chat.send_message under the conversation row lock.
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        seq?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'messages_pkey';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **chat.reactions**
+     * - Table in database
+     */
+    export namespace reactions {
+      export type Table = 'chat.reactions';
+      export interface Selectable {
+        /**
+        * **chat.reactions.conversation_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        conversation_id: db.Int8String;
+        /**
+        * **chat.reactions.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: Date;
+        /**
+        * **chat.reactions.emoji**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        emoji: string;
+        /**
+        * **chat.reactions.seq**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        seq: db.Int8String;
+        /**
+        * **chat.reactions.user_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        user_id: db.Int8String;
+      }
+      export interface JSONSelectable {
+        /**
+        * **chat.reactions.conversation_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        conversation_id: number;
+        /**
+        * **chat.reactions.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: db.TimestampTzString;
+        /**
+        * **chat.reactions.emoji**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        emoji: string;
+        /**
+        * **chat.reactions.seq**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        seq: number;
+        /**
+        * **chat.reactions.user_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        user_id: number;
+      }
+      export interface Whereable {
+        /**
+        * **chat.reactions.conversation_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        conversation_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.reactions.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.reactions.emoji**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        emoji?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.reactions.seq**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        seq?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.reactions.user_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        user_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **chat.reactions.conversation_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        conversation_id: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+        /**
+        * **chat.reactions.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **chat.reactions.emoji**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        emoji: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **chat.reactions.seq**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        seq: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+        /**
+        * **chat.reactions.user_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        user_id: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **chat.reactions.conversation_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        conversation_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+        /**
+        * **chat.reactions.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **chat.reactions.emoji**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        emoji?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **chat.reactions.seq**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        seq?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+        /**
+        * **chat.reactions.user_id**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        user_id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'reactions_pkey';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
+     * **chat.users**
+     * - Table in database
+     */
+    export namespace users {
+      export type Table = 'chat.users';
+      export interface Selectable {
+        /**
+        * **chat.users.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: Date;
+        /**
+        * **chat.users.email**
+        *
+        * Lower-cased by the library; unique (users_email_key).
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        email: string;
+        /**
+        * **chat.users.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id: db.Int8String;
+        /**
+        * **chat.users.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name: string;
+        /**
+        * **chat.users.password_hash**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        password_hash: string;
+      }
+      export interface JSONSelectable {
+        /**
+        * **chat.users.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: db.TimestampTzString;
+        /**
+        * **chat.users.email**
+        *
+        * Lower-cased by the library; unique (users_email_key).
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        email: string;
+        /**
+        * **chat.users.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id: number;
+        /**
+        * **chat.users.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name: string;
+        /**
+        * **chat.users.password_hash**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        password_hash: string;
+      }
+      export interface Whereable {
+        /**
+        * **chat.users.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.users.email**
+        *
+        * Lower-cased by the library; unique (users_email_key).
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        email?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.users.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.users.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **chat.users.password_hash**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        password_hash?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **chat.users.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **chat.users.email**
+        *
+        * Lower-cased by the library; unique (users_email_key).
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        email: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **chat.users.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **chat.users.password_hash**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        password_hash: string | db.Parameter<string> | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **chat.users.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **chat.users.email**
+        *
+        * Lower-cased by the library; unique (users_email_key).
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        email?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **chat.users.name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        name?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **chat.users.password_hash**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        password_hash?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'users_email_key' | 'users_pkey';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /* --- aggregate types --- */
+  
+    export type Table = attachments.Table | conversations.Table | inbox.Table | members.Table | membership_events.Table | message_events.Table | messages.Table | reactions.Table | users.Table;
+    export type Selectable = attachments.Selectable | conversations.Selectable | inbox.Selectable | members.Selectable | membership_events.Selectable | message_events.Selectable | messages.Selectable | reactions.Selectable | users.Selectable;
+    export type JSONSelectable = attachments.JSONSelectable | conversations.JSONSelectable | inbox.JSONSelectable | members.JSONSelectable | membership_events.JSONSelectable | message_events.JSONSelectable | messages.JSONSelectable | reactions.JSONSelectable | users.JSONSelectable;
+    export type Whereable = attachments.Whereable | conversations.Whereable | inbox.Whereable | members.Whereable | membership_events.Whereable | message_events.Whereable | messages.Whereable | reactions.Whereable | users.Whereable;
+    export type Insertable = attachments.Insertable | conversations.Insertable | inbox.Insertable | members.Insertable | membership_events.Insertable | message_events.Insertable | messages.Insertable | reactions.Insertable | users.Insertable;
+    export type Updatable = attachments.Updatable | conversations.Updatable | inbox.Updatable | members.Updatable | membership_events.Updatable | message_events.Updatable | messages.Updatable | reactions.Updatable | users.Updatable;
+    export type UniqueIndex = attachments.UniqueIndex | conversations.UniqueIndex | inbox.UniqueIndex | members.UniqueIndex | membership_events.UniqueIndex | message_events.UniqueIndex | messages.UniqueIndex | reactions.UniqueIndex | users.UniqueIndex;
+    export type Column = attachments.Column | conversations.Column | inbox.Column | members.Column | membership_events.Column | message_events.Column | messages.Column | reactions.Column | users.Column;
+  
+    export type AllBaseTables = [attachments.Table, conversations.Table, members.Table, membership_events.Table, message_events.Table, messages.Table, reactions.Table, users.Table];
+    export type AllForeignTables = [];
+    export type AllViews = [];
+    export type AllMaterializedViews = [inbox.Table];
+    export type AllTablesAndViews = [attachments.Table, conversations.Table, inbox.Table, members.Table, membership_events.Table, message_events.Table, messages.Table, reactions.Table, users.Table];
+  }
+
+
   /* === schema: expense === */
 
   export namespace expense {
@@ -10538,22 +12557,22 @@ declare module 'zapatos/schema' {
 
   /* === global aggregate types === */
 
-  export type Schema = 'blog' | 'booking' | 'expense' | 'queue' | 'saas' | 'todo';
-  export type Table = blog.Table | booking.Table | expense.Table | queue.Table | saas.Table | todo.Table;
-  export type Selectable = blog.Selectable | booking.Selectable | expense.Selectable | queue.Selectable | saas.Selectable | todo.Selectable;
-  export type JSONSelectable = blog.JSONSelectable | booking.JSONSelectable | expense.JSONSelectable | queue.JSONSelectable | saas.JSONSelectable | todo.JSONSelectable;
-  export type Whereable = blog.Whereable | booking.Whereable | expense.Whereable | queue.Whereable | saas.Whereable | todo.Whereable;
-  export type Insertable = blog.Insertable | booking.Insertable | expense.Insertable | queue.Insertable | saas.Insertable | todo.Insertable;
-  export type Updatable = blog.Updatable | booking.Updatable | expense.Updatable | queue.Updatable | saas.Updatable | todo.Updatable;
-  export type UniqueIndex = blog.UniqueIndex | booking.UniqueIndex | expense.UniqueIndex | queue.UniqueIndex | saas.UniqueIndex | todo.UniqueIndex;
-  export type Column = blog.Column | booking.Column | expense.Column | queue.Column | saas.Column | todo.Column;
+  export type Schema = 'blog' | 'booking' | 'chat' | 'expense' | 'queue' | 'saas' | 'todo';
+  export type Table = blog.Table | booking.Table | chat.Table | expense.Table | queue.Table | saas.Table | todo.Table;
+  export type Selectable = blog.Selectable | booking.Selectable | chat.Selectable | expense.Selectable | queue.Selectable | saas.Selectable | todo.Selectable;
+  export type JSONSelectable = blog.JSONSelectable | booking.JSONSelectable | chat.JSONSelectable | expense.JSONSelectable | queue.JSONSelectable | saas.JSONSelectable | todo.JSONSelectable;
+  export type Whereable = blog.Whereable | booking.Whereable | chat.Whereable | expense.Whereable | queue.Whereable | saas.Whereable | todo.Whereable;
+  export type Insertable = blog.Insertable | booking.Insertable | chat.Insertable | expense.Insertable | queue.Insertable | saas.Insertable | todo.Insertable;
+  export type Updatable = blog.Updatable | booking.Updatable | chat.Updatable | expense.Updatable | queue.Updatable | saas.Updatable | todo.Updatable;
+  export type UniqueIndex = blog.UniqueIndex | booking.UniqueIndex | chat.UniqueIndex | expense.UniqueIndex | queue.UniqueIndex | saas.UniqueIndex | todo.UniqueIndex;
+  export type Column = blog.Column | booking.Column | chat.Column | expense.Column | queue.Column | saas.Column | todo.Column;
 
-  export type AllSchemas = ['blog', 'booking', 'expense', 'queue', 'saas', 'todo'];
-  export type AllBaseTables = [...blog.AllBaseTables, ...booking.AllBaseTables, ...expense.AllBaseTables, ...queue.AllBaseTables, ...saas.AllBaseTables, ...todo.AllBaseTables];
-  export type AllForeignTables = [...blog.AllForeignTables, ...booking.AllForeignTables, ...expense.AllForeignTables, ...queue.AllForeignTables, ...saas.AllForeignTables, ...todo.AllForeignTables];
-  export type AllViews = [...blog.AllViews, ...booking.AllViews, ...expense.AllViews, ...queue.AllViews, ...saas.AllViews, ...todo.AllViews];
-  export type AllMaterializedViews = [...blog.AllMaterializedViews, ...booking.AllMaterializedViews, ...expense.AllMaterializedViews, ...queue.AllMaterializedViews, ...saas.AllMaterializedViews, ...todo.AllMaterializedViews];
-  export type AllTablesAndViews = [...blog.AllTablesAndViews, ...booking.AllTablesAndViews, ...expense.AllTablesAndViews, ...queue.AllTablesAndViews, ...saas.AllTablesAndViews, ...todo.AllTablesAndViews];
+  export type AllSchemas = ['blog', 'booking', 'chat', 'expense', 'queue', 'saas', 'todo'];
+  export type AllBaseTables = [...blog.AllBaseTables, ...booking.AllBaseTables, ...chat.AllBaseTables, ...expense.AllBaseTables, ...queue.AllBaseTables, ...saas.AllBaseTables, ...todo.AllBaseTables];
+  export type AllForeignTables = [...blog.AllForeignTables, ...booking.AllForeignTables, ...chat.AllForeignTables, ...expense.AllForeignTables, ...queue.AllForeignTables, ...saas.AllForeignTables, ...todo.AllForeignTables];
+  export type AllViews = [...blog.AllViews, ...booking.AllViews, ...chat.AllViews, ...expense.AllViews, ...queue.AllViews, ...saas.AllViews, ...todo.AllViews];
+  export type AllMaterializedViews = [...blog.AllMaterializedViews, ...booking.AllMaterializedViews, ...chat.AllMaterializedViews, ...expense.AllMaterializedViews, ...queue.AllMaterializedViews, ...saas.AllMaterializedViews, ...todo.AllMaterializedViews];
+  export type AllTablesAndViews = [...blog.AllTablesAndViews, ...booking.AllTablesAndViews, ...chat.AllTablesAndViews, ...expense.AllTablesAndViews, ...queue.AllTablesAndViews, ...saas.AllTablesAndViews, ...todo.AllTablesAndViews];
 
 
   /* === lookups === */
@@ -10573,6 +12592,15 @@ declare module 'zapatos/schema' {
     "booking.idempotency_keys": booking.idempotency_keys.Selectable;
     "booking.payments": booking.payments.Selectable;
     "booking.resources": booking.resources.Selectable;
+    "chat.attachments": chat.attachments.Selectable;
+    "chat.conversations": chat.conversations.Selectable;
+    "chat.inbox": chat.inbox.Selectable;
+    "chat.members": chat.members.Selectable;
+    "chat.membership_events": chat.membership_events.Selectable;
+    "chat.message_events": chat.message_events.Selectable;
+    "chat.messages": chat.messages.Selectable;
+    "chat.reactions": chat.reactions.Selectable;
+    "chat.users": chat.users.Selectable;
     "expense.access_tokens": expense.access_tokens.Selectable;
     "expense.account_details": expense.account_details.Selectable;
     "expense.accounts": expense.accounts.Selectable;
@@ -10621,6 +12649,15 @@ declare module 'zapatos/schema' {
     "booking.idempotency_keys": booking.idempotency_keys.JSONSelectable;
     "booking.payments": booking.payments.JSONSelectable;
     "booking.resources": booking.resources.JSONSelectable;
+    "chat.attachments": chat.attachments.JSONSelectable;
+    "chat.conversations": chat.conversations.JSONSelectable;
+    "chat.inbox": chat.inbox.JSONSelectable;
+    "chat.members": chat.members.JSONSelectable;
+    "chat.membership_events": chat.membership_events.JSONSelectable;
+    "chat.message_events": chat.message_events.JSONSelectable;
+    "chat.messages": chat.messages.JSONSelectable;
+    "chat.reactions": chat.reactions.JSONSelectable;
+    "chat.users": chat.users.JSONSelectable;
     "expense.access_tokens": expense.access_tokens.JSONSelectable;
     "expense.account_details": expense.account_details.JSONSelectable;
     "expense.accounts": expense.accounts.JSONSelectable;
@@ -10669,6 +12706,15 @@ declare module 'zapatos/schema' {
     "booking.idempotency_keys": booking.idempotency_keys.Whereable;
     "booking.payments": booking.payments.Whereable;
     "booking.resources": booking.resources.Whereable;
+    "chat.attachments": chat.attachments.Whereable;
+    "chat.conversations": chat.conversations.Whereable;
+    "chat.inbox": chat.inbox.Whereable;
+    "chat.members": chat.members.Whereable;
+    "chat.membership_events": chat.membership_events.Whereable;
+    "chat.message_events": chat.message_events.Whereable;
+    "chat.messages": chat.messages.Whereable;
+    "chat.reactions": chat.reactions.Whereable;
+    "chat.users": chat.users.Whereable;
     "expense.access_tokens": expense.access_tokens.Whereable;
     "expense.account_details": expense.account_details.Whereable;
     "expense.accounts": expense.accounts.Whereable;
@@ -10717,6 +12763,15 @@ declare module 'zapatos/schema' {
     "booking.idempotency_keys": booking.idempotency_keys.Insertable;
     "booking.payments": booking.payments.Insertable;
     "booking.resources": booking.resources.Insertable;
+    "chat.attachments": chat.attachments.Insertable;
+    "chat.conversations": chat.conversations.Insertable;
+    "chat.inbox": chat.inbox.Insertable;
+    "chat.members": chat.members.Insertable;
+    "chat.membership_events": chat.membership_events.Insertable;
+    "chat.message_events": chat.message_events.Insertable;
+    "chat.messages": chat.messages.Insertable;
+    "chat.reactions": chat.reactions.Insertable;
+    "chat.users": chat.users.Insertable;
     "expense.access_tokens": expense.access_tokens.Insertable;
     "expense.account_details": expense.account_details.Insertable;
     "expense.accounts": expense.accounts.Insertable;
@@ -10765,6 +12820,15 @@ declare module 'zapatos/schema' {
     "booking.idempotency_keys": booking.idempotency_keys.Updatable;
     "booking.payments": booking.payments.Updatable;
     "booking.resources": booking.resources.Updatable;
+    "chat.attachments": chat.attachments.Updatable;
+    "chat.conversations": chat.conversations.Updatable;
+    "chat.inbox": chat.inbox.Updatable;
+    "chat.members": chat.members.Updatable;
+    "chat.membership_events": chat.membership_events.Updatable;
+    "chat.message_events": chat.message_events.Updatable;
+    "chat.messages": chat.messages.Updatable;
+    "chat.reactions": chat.reactions.Updatable;
+    "chat.users": chat.users.Updatable;
     "expense.access_tokens": expense.access_tokens.Updatable;
     "expense.account_details": expense.account_details.Updatable;
     "expense.accounts": expense.accounts.Updatable;
@@ -10813,6 +12877,15 @@ declare module 'zapatos/schema' {
     "booking.idempotency_keys": booking.idempotency_keys.UniqueIndex;
     "booking.payments": booking.payments.UniqueIndex;
     "booking.resources": booking.resources.UniqueIndex;
+    "chat.attachments": chat.attachments.UniqueIndex;
+    "chat.conversations": chat.conversations.UniqueIndex;
+    "chat.inbox": chat.inbox.UniqueIndex;
+    "chat.members": chat.members.UniqueIndex;
+    "chat.membership_events": chat.membership_events.UniqueIndex;
+    "chat.message_events": chat.message_events.UniqueIndex;
+    "chat.messages": chat.messages.UniqueIndex;
+    "chat.reactions": chat.reactions.UniqueIndex;
+    "chat.users": chat.users.UniqueIndex;
     "expense.access_tokens": expense.access_tokens.UniqueIndex;
     "expense.account_details": expense.account_details.UniqueIndex;
     "expense.accounts": expense.accounts.UniqueIndex;
@@ -10861,6 +12934,15 @@ declare module 'zapatos/schema' {
     "booking.idempotency_keys": booking.idempotency_keys.Column;
     "booking.payments": booking.payments.Column;
     "booking.resources": booking.resources.Column;
+    "chat.attachments": chat.attachments.Column;
+    "chat.conversations": chat.conversations.Column;
+    "chat.inbox": chat.inbox.Column;
+    "chat.members": chat.members.Column;
+    "chat.membership_events": chat.membership_events.Column;
+    "chat.message_events": chat.message_events.Column;
+    "chat.messages": chat.messages.Column;
+    "chat.reactions": chat.reactions.Column;
+    "chat.users": chat.users.Column;
     "expense.access_tokens": expense.access_tokens.Column;
     "expense.account_details": expense.account_details.Column;
     "expense.accounts": expense.accounts.Column;
@@ -10909,6 +12991,15 @@ declare module 'zapatos/schema' {
     "booking.idempotency_keys": booking.idempotency_keys.SQL;
     "booking.payments": booking.payments.SQL;
     "booking.resources": booking.resources.SQL;
+    "chat.attachments": chat.attachments.SQL;
+    "chat.conversations": chat.conversations.SQL;
+    "chat.inbox": chat.inbox.SQL;
+    "chat.members": chat.members.SQL;
+    "chat.membership_events": chat.membership_events.SQL;
+    "chat.message_events": chat.message_events.SQL;
+    "chat.messages": chat.messages.SQL;
+    "chat.reactions": chat.reactions.SQL;
+    "chat.users": chat.users.SQL;
     "expense.access_tokens": expense.access_tokens.SQL;
     "expense.account_details": expense.account_details.SQL;
     "expense.accounts": expense.accounts.SQL;
