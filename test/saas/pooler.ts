@@ -53,7 +53,10 @@ if (!pgbouncerBinary() && !process.env.CI) {
     const asAlice = as(api, alice);
     const asBob = as(api, bob);
     const setup = async (call: typeof asAlice, org: number, tag: string) => {
-      const team = await expectJson(await call(`/orgs/${org}/teams`, { method: 'POST', json: { name: `${tag} team` } }), 201);
+      const team = await expectJson(
+        await call(`/orgs/${org}/teams`, { method: 'POST', json: { name: `${tag} team` } }),
+        201,
+      );
       const project = await expectJson(
         await call(`/orgs/${org}/projects`, { method: 'POST', json: { name: `${tag} project`, teamId: team.id } }),
         201,
@@ -66,7 +69,9 @@ if (!pgbouncerBinary() && !process.env.CI) {
     // 60 requests at once, alternating tenants: lists, own reads, and reads of the other's project.
     const calls = Array.from({ length: 60 }, (_, i) => {
       const [call, me, org, mine, theirs] =
-        i % 2 ? [asBob, 'TenantB', bob.orgId, projectB, projectA] : [asAlice, 'TenantA', alice.orgId, projectA, projectB];
+        i % 2
+          ? [asBob, 'TenantB', bob.orgId, projectB, projectA]
+          : [asAlice, 'TenantA', alice.orgId, projectA, projectB];
       const kind = Math.floor(i / 2) % 3;
       return (async () => {
         if (kind === 0) {

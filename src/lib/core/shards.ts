@@ -99,13 +99,14 @@ export async function shardProblems(sql: postgres.Sql, schema: string, plan: Sha
   const { tables, columns, constraints } = await readCatalog(sql, schema);
   const problems: ShardProblem[] = [];
   const refuse = (table: string, constraint: string, reason: string) => problems.push({ table, constraint, reason });
-  const typeOf = (table: string, column: string) =>
-    columns.find((c) => c.table === table && c.column === column)?.type;
+  const typeOf = (table: string, column: string) => columns.find((c) => c.table === table && c.column === column)?.type;
   const keyOf = (p: TablePlan | undefined) => (p && typeof p === 'object' ? p.distributed : undefined);
-  const kindOf = (p: TablePlan | undefined) => (p === undefined ? undefined : typeof p === 'object' ? 'distributed' : p);
+  const kindOf = (p: TablePlan | undefined) =>
+    p === undefined ? undefined : typeof p === 'object' ? 'distributed' : p;
 
   for (const table of tables) {
-    if (!(table in plan.tables)) refuse(table, table, `${schema}.${table} has no plan (distributed, reference or local)`);
+    if (!(table in plan.tables))
+      refuse(table, table, `${schema}.${table} has no plan (distributed, reference or local)`);
   }
   const keyTypes = new Set<string>();
   for (const [table, p] of Object.entries(plan.tables)) {
@@ -129,9 +130,18 @@ export async function shardProblems(sql: postgres.Sql, schema: string, plan: Sha
     if (c.kind !== 'f') {
       if (key === undefined) continue;
       const at = c.columns.indexOf(key);
-      if (at < 0) refuse(c.table, c.name, `${kinds[c.kind]} (${c.columns.join(', ') || 'expressions'}) lacks distribution column ${key}`);
+      if (at < 0)
+        refuse(
+          c.table,
+          c.name,
+          `${kinds[c.kind]} (${c.columns.join(', ') || 'expressions'}) lacks distribution column ${key}`,
+        );
       else if (c.kind === 'x' && c.operators[at] !== '=') {
-        refuse(c.table, c.name, `exclusion constraint compares distribution column ${key} with ${c.operators[at]}, not =`);
+        refuse(
+          c.table,
+          c.name,
+          `exclusion constraint compares distribution column ${key} with ${c.operators[at]}, not =`,
+        );
       }
       continue;
     }
