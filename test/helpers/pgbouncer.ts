@@ -19,6 +19,8 @@ import path from 'node:path';
 export interface PgBouncer {
   host: string;
   port: number;
+  /** Its process id (the benchmark reads its CPU time). */
+  pid: number;
   /** `url` (any role and database of the server behind it) rewritten to go through the pooler. */
   through(url: string): string;
   stop(): Promise<void>;
@@ -129,6 +131,7 @@ export async function startPgBouncer(opts: PgBouncerOptions): Promise<PgBouncer>
   return {
     host: '127.0.0.1',
     port,
+    pid: child.pid!,
     through(url: string) {
       const u = new URL(url);
       u.hostname = '127.0.0.1';
