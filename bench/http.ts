@@ -13,7 +13,11 @@
  *
  * Env: BENCH_HTTP_SECONDS (5) per measurement; BENCH_HTTP_CONNECTIONS (8,64); BENCH_HTTP_POOLS
  * (e.g. 4,10,20) and BENCH_HTTP_PREPARE (e.g. true,false) repeat the run for every combination, the
- * same settings for both servers (default: connect()'s defaults).
+ * same settings for both servers (default: connect()'s defaults). BENCH_HTTP_POOLER=direct,pgbouncer
+ * repeats it straight to PostgreSQL and through a transaction-mode PgBouncer (test/helpers/pgbouncer.ts,
+ * one per server process, default_pool_size = the server's pool), unprepared through it as 1.18
+ * needs (with BENCH_HTTP_PREPARE=true,false, the pgbouncer+prepared combination is skipped); its
+ * process's CPU time per request is the `pooler µs/req` column.
  */
 import { execFileSync, fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -22,6 +26,7 @@ import { benchServer, freshDatabase, progress, report, type Row } from './lib.js
 import type { LoadJob, LoadResult } from './http/load.js';
 import { packageRoot } from '../src/lib/core/paths.js';
 import postgres from 'postgres';
+import { type PgBouncer, startPgBouncer } from '../test/helpers/pgbouncer.js';
 
 const seconds = Number(process.env.BENCH_HTTP_SECONDS ?? 5);
 const connectionCounts = (process.env.BENCH_HTTP_CONNECTIONS ?? '8,64').split(',').map(Number);
@@ -29,7 +34,11 @@ const list = <T>(name: string, parse: (v: string) => T): (T | undefined)[] =>
   process.env[name] ? process.env[name]!.split(',').map(parse) : [undefined];
 /** Server settings to compare: every pool size x every prepare setting (default: connect()'s defaults). */
 const settings = list('BENCH_HTTP_POOLS', Number).flatMap((pool) =>
-  list('BENCH_HTTP_PREPARE', (v) => v !== 'false').map((prepare) => ({ pool, prepare })),
+  list('BENCH_HTTP_PREPARE', (v) => v !== 'false').flatMap((prepare) =>
+    list('BENCH_HTTP_POOLER', (v) => (v === 'pgbouncer' ? ('pgbouncer' as const) : ('direct' as const)))
+      .filter((pooler) => !(pooler === 'pgbouncer' && prepare === true))
+      .map((pooler) => ({ pool, prepare: pooler === 'pgbouncer' ? false : prepare, pooler })),
+  ),
 );
 type Settings = (typeof settings)[number];
 const seeded = 10_000;
@@ -135,7 +144,25 @@ async function backendCpu(admin: postgres.Sql, name: string): Promise<number | u
 /** application_name of a server's connections: unique to this run, as others may share the server. */
 const applicationName = (kind: string) => `pg-grind-bench-${kind}-${process.pid}`;
 
-async function startServer(kind: 'pg-grind' | 'bare', url: string, { pool, prepare }: Settings) {
+/** CPU time (µs) of one local process so far, from /proc. */
+function processCpu(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / clockTicks;
+}
+
+async function startServer(kind: 'pg-grind' | 'bare', direct: string, { pool, prepare, pooler }: Settings) {
+  let pgbouncer: PgBouncer | undefined;
+  let url = direct;
+  if (pooler === 'pgbouncer') {
+    const u = new URL(direct);
+    pgbouncer = await startPgBouncer({
+      server: direct,
+      poolSize: pool ?? 10,
+      users: { [decodeURIComponent(u.username)]: u.password ? decodeURIComponent(u.password) : undefined },
+    });
+    url = pgbouncer.through(direct);
+  }
   const env: Record<string, string> = {
     BENCH_APPLICATION_NAME: applicationName(kind),
     ...(pool ? { BENCH_POOL_MAX: String(pool) } : {}),
@@ -143,7 +170,7 @@ async function startServer(kind: 'pg-grind' | 'bare', url: string, { pool, prepa
   };
   const proc = child('serve.ts', [kind, url], env);
   const { port } = await nextMessage<{ port: number }>(proc, `${kind} server`);
-  return { kind, proc, url: `http://127.0.0.1:${port}` };
+  return { kind, proc, pgbouncer, url: `http://127.0.0.1:${port}` };
 }
 
 async function main() {
@@ -158,6 +185,7 @@ async function main() {
   localServer = ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(server.url).hostname);
   const db = await freshDatabase(server, 'http');
   const procs: ChildProcess[] = [];
+  const bouncers: PgBouncer[] = [];
   // Seeds, then watches the servers' backends (pg_stat_activity) for the whole run.
   const admin = postgres(db.url, { max: 1, onnotice: () => {} });
   try {
@@ -204,6 +232,7 @@ async function main() {
     for (const setting of settings) {
       const servers = [await startServer('pg-grind', db.url, setting), await startServer('bare', db.url, setting)];
       procs.push(...servers.map((s) => s.proc));
+      for (const s of servers) if (s.pgbouncer) bouncers.push(s.pgbouncer);
       // JIT warm-up: every endpoint on both servers, 1 s each, not reported.
       const on = (e: Endpoint) => (e.bare === false ? servers.filter((s) => s.kind === 'pg-grind') : servers);
       for (const e of endpoints)
@@ -214,17 +243,28 @@ async function main() {
           const sum = Object.fromEntries(
             servers.map((s) => [
               s.kind,
-              { ms: 0, requests: 0, latencies: [] as number[], failures: 0, cpu: 0, db: 0 as number | undefined },
+              {
+                ms: 0,
+                requests: 0,
+                latencies: [] as number[],
+                failures: 0,
+                cpu: 0,
+                db: 0 as number | undefined,
+                pooler: 0,
+              },
             ]),
           );
           // 1 s slices, alternating (ABBA...), so that both see the same machine load.
           for (let slice = 0; slice < seconds; slice++) {
             for (const s of slice % 2 === 0 ? on(e) : [...on(e)].reverse()) {
               const app = applicationName(s.kind);
+              const bouncer = s.pgbouncer?.pid;
               const [cpu0, db0] = [await cpuOf(s.proc), await backendCpu(admin, app)];
+              const pooler0 = bouncer ? processCpu(bouncer) : 0;
               const r = await measure({ ...ids, ...e, url: s.url, connections, seconds: 1 });
               const [cpu1, db1] = [await cpuOf(s.proc), await backendCpu(admin, app)];
               const t = sum[s.kind]!;
+              if (bouncer) t.pooler += processCpu(bouncer) - pooler0;
               t.cpu += cpu1 - cpu0;
               t.db = t.db === undefined || db0 === undefined || db1 === undefined ? undefined : t.db + db1 - db0;
               t.ms += r.ms;
@@ -241,7 +281,10 @@ async function main() {
           rows.push({
             endpoint: e.name,
             ...(process.env.BENCH_HTTP_POOLS ? { pool: setting.pool ?? 'default' } : {}),
-            ...(process.env.BENCH_HTTP_PREPARE ? { prepare: String(setting.prepare) } : {}),
+            ...(process.env.BENCH_HTTP_PREPARE || process.env.BENCH_HTTP_POOLER
+              ? { prepare: String(setting.prepare ?? true) }
+              : {}),
+            ...(process.env.BENCH_HTTP_POOLER ? { pooler: setting.pooler } : {}),
             conns: connections,
             'req/s': Math.round(rps(g)),
             'p50 ms': percentile(g.latencies, 0.5),
@@ -256,6 +299,14 @@ async function main() {
             'cpu ratio': withBare(() => round2(cpuPerRequest(b) / cpuPerRequest(g))),
             'db µs/req': dbPerRequest(g),
             'bare db': withBare(() => dbPerRequest(b)),
+            ...(process.env.BENCH_HTTP_POOLER
+              ? {
+                  'pooler µs/req': setting.pooler === 'pgbouncer' ? Math.round(g.pooler / g.requests) : null,
+                  'bare pooler': withBare(() =>
+                    setting.pooler === 'pgbouncer' ? Math.round(b.pooler / b.requests) : null,
+                  ),
+                }
+              : {}),
             errors: `${g.failures} / ${withBare(() => b.failures) ?? '-'}`,
           });
           progress('http', ++done, total);
@@ -264,6 +315,7 @@ async function main() {
       for (const s of servers) {
         s.proc.disconnect();
         await new Promise((resolve) => s.proc.once('exit', resolve));
+        await s.pgbouncer?.stop();
       }
     }
     loader.disconnect();
@@ -288,6 +340,7 @@ async function main() {
       log(`below the 0.80 target: ${low.map((r) => `${r.endpoint} @${r.conns} (${r.ratio})`).join(', ')}`);
   } finally {
     for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill();
+    for (const b of bouncers) await b.stop();
     await admin.end();
     await db.drop();
     await server.stop();

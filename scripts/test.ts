@@ -8,6 +8,12 @@
  * run their requests as pggrind_app: both roles are created on the server when missing (with the
  * embedded cluster's generated passwords; on DATABASE_URL's server with none, so that server must
  * let them log in from here, as a trust or .pgpass-less local setup does).
+ *
+ * PGGRIND_TEST_POOLER=pgbouncer: the pooled suite. A PgBouncer in transaction mode is started in
+ * front of the server (test/helpers/pgbouncer.ts; PGGRIND_TEST_POOL_SIZE server connections per
+ * database, default 5) and every test's request-role pool goes through it, unprepared; owner and
+ * superuser connections stay direct. PGGRIND_TEST_POOLER=postgres://host:port uses a pooler already
+ * running there instead (it must reach the test server and let pggrind_app in).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -19,6 +25,7 @@ import { migrateDatabase, withDatabase } from '../src/lib/core/migrate.js';
 import { packageRoot } from '../src/lib/core/paths.js';
 import { OWNER_ROLE, provisionDatabase, provisionRoles, withUser } from '../src/lib/core/roles.js';
 import { testDbPattern, testEnv } from '../test/helpers/env.js';
+import { type PgBouncer, startPgBouncer } from '../test/helpers/pgbouncer.js';
 
 const require = createRequire(import.meta.url);
 const log = (m: string) => console.error(`[test] ${m}`);
@@ -75,7 +82,22 @@ await provisionRoles(serverUrl, passwords);
 const template = `pggrind_t_${process.pid}_template`;
 await provisionDatabase(serverUrl, template);
 let code = 1;
+let pgbouncer: PgBouncer | undefined;
 try {
+  const poolerSetting = process.env.PGGRIND_TEST_POOLER;
+  let pooler: string | undefined;
+  if (poolerSetting === 'pgbouncer') {
+    pgbouncer = await startPgBouncer({
+      server: serverUrl,
+      poolSize: Number(process.env.PGGRIND_TEST_POOL_SIZE ?? 5),
+      users: { pggrind_app: passwords.request },
+    });
+    pooler = `postgres://${pgbouncer.host}:${pgbouncer.port}`;
+    log(`pooled suite: request-role connections go through PgBouncer (transaction mode) on ${pooler}`);
+  } else if (poolerSetting) {
+    pooler = poolerSetting;
+    log(`pooled suite: request-role connections go through the pooler at ${pooler}`);
+  }
   const t0 = performance.now();
   await migrateDatabase(withUser(withDatabase(serverUrl, template), OWNER_ROLE, passwords.owner), log);
   log(`template ${template} migrated: ${Math.round(performance.now() - t0)} ms`);
@@ -89,6 +111,7 @@ try {
       [testEnv.template]: template,
       [testEnv.runner]: String(process.pid),
       [testEnv.passwords]: JSON.stringify(passwords),
+      ...(pooler ? { [testEnv.pooler]: pooler } : {}),
     },
   });
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => tap.kill(sig));
@@ -106,6 +129,7 @@ try {
     console.log(`\ntests: ${counts[2] ?? 0} passed, ${counts[3] ?? 0} failed`);
   }
 } finally {
+  await pgbouncer?.stop();
   await admin`drop database if exists ${admin(template)} with (force)`;
   await admin.end();
   await embedded?.stop();

@@ -83,12 +83,19 @@ const database = await openDatabase((message) => logger.info(message)).catch((er
   process.exit(1);
 });
 // JIT off: a misestimate that crosses jit_above_cost turns a 4 ms claim into 200 ms of compiling.
+// Behind a transaction pooler (DATABASE_DIRECT_URL set) statements run unprepared and jit cannot be a
+// startup parameter (PgBouncer refuses it: set it on the role), and LISTEN goes straight to PostgreSQL.
 const sql = connect(database.url, {
   max: Math.min(20, concurrency + 4),
-  options: { connection: { application_name: 'pg-grind-worker', jit: 'off' } },
+  ...(database.pooled ? { prepare: false } : {}),
+  options: { connection: { application_name: 'pg-grind-worker', ...(database.pooled ? {} : { jit: 'off' }) } },
 });
+const listenSql = database.pooled
+  ? connect(database.directUrl, { max: 1, applicationName: 'pg-grind-worker-listen' })
+  : undefined;
 const worker = await runWorker({
   sql,
+  listenSql,
   tasks,
   logger,
   concurrency,
@@ -106,6 +113,7 @@ async function shutdown(signal: string) {
   logger.info({ signal }, 'queue worker stopping');
   await worker.stop();
   await sql.end({ timeout: 5 });
+  await listenSql?.end({ timeout: 5 });
   await database.stop();
   logger.info(worker.stats, 'queue worker stopped');
   process.exit(0);

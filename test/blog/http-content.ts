@@ -324,11 +324,12 @@ t.test('DELETE /user removes the account and everything the cascade removes', as
 });
 
 t.test('each list endpoint runs exactly one SQL statement', async (t) => {
-  const { url, sql } = await testDb(t);
+  const { url, sql, pooled } = await testDb(t);
   const seen: string[] = [];
   // One connection, warmed up: postgres.js reads pg_type once per connection before its first query.
   const counted = connect(url, {
     max: 1,
+    prepare: !pooled,
     options: {
       debug: (_conn: number, query: string) => {
         seen.push(query);

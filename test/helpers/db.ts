@@ -21,11 +21,35 @@ export const rolePasswords = (): { owner?: string; request?: string } =>
   JSON.parse(process.env[testEnv.passwords] ?? '{}');
 let counter = 0;
 
+/** The pooler of the pooled suite (scripts/test.ts), or undefined: tests then connect directly. */
+export function poolerAddress(): URL | undefined {
+  const v = process.env[testEnv.pooler];
+  return v ? new URL(v) : undefined;
+}
+
+/** `url` through the pooler of the pooled suite (unchanged without one). */
+export function throughPooler(url: string): string {
+  const pooler = poolerAddress();
+  if (!pooler) return url;
+  const u = new URL(url);
+  u.hostname = pooler.hostname;
+  u.port = pooler.port;
+  return u.toString();
+}
+
 export interface TestDb {
-  /** A pool as the request role, pggrind_app, what the server's requests run as (or the owner: `as`). */
+  /**
+   * A pool as the request role, pggrind_app, what the server's requests run as (or the owner: `as`).
+   * In the pooled suite it goes through the transaction-mode pooler, unprepared, as a server behind
+   * PgBouncer 1.18 must (`pooled`).
+   */
   sql: Pool;
-  /** Its URL (pggrind_app). */
+  /** Its URL (pggrind_app; the pooler's in the pooled suite). */
   url: string;
+  /** The request role's URL straight to PostgreSQL, bypassing any pooler (LISTEN, session state). */
+  directUrl: string;
+  /** True in the pooled suite: `url` is a transaction pooler's, so open pools on it with `prepare: !pooled`. */
+  pooled: boolean;
   /** The same database as its owner, pggrind_owner (migrations, DDL, what requests may not do). */
   ownerUrl: string;
   /** The same database as the test server's superuser (catalog checks, killing other roles' sessions). */
@@ -54,10 +78,16 @@ export async function testDb(t: Test, opts: { max?: number; as?: 'request' | 'ow
     }
   }
   const superUrl = withDatabase(server, name);
-  const url = withUser(superUrl, REQUEST_ROLE, rolePasswords().request);
+  const directUrl = withUser(superUrl, REQUEST_ROLE, rolePasswords().request);
   const ownerUrl = withUser(superUrl, OWNER_ROLE, rolePasswords().owner);
+  // The pooled suite: only the request role goes through the pooler; owner and superuser stay direct.
+  const pooled = poolerAddress() !== undefined;
+  const url = throughPooler(directUrl);
   // `as: 'owner'`: for tests of the kit that build scratch tables of their own (DDL), not of a project.
-  const sql = connect(opts.as === 'owner' ? ownerUrl : url, { max: opts.max ?? 10, applicationName: 'pg-grind-test' });
+  const sql =
+    opts.as === 'owner'
+      ? connect(ownerUrl, { max: opts.max ?? 10, applicationName: 'pg-grind-test' })
+      : connect(url, { max: opts.max ?? 10, applicationName: 'pg-grind-test', prepare: !pooled });
   const superSql = connect(superUrl, { max: 2, applicationName: 'pg-grind-test-superuser' });
   t.teardown(async () => {
     await sql.end({ timeout: 1 });
@@ -65,5 +95,5 @@ export async function testDb(t: Test, opts: { max?: number; as?: 'request' | 'ow
     await admin`drop database if exists ${admin(name)} with (force)`;
     await admin.end();
   });
-  return { sql, url, ownerUrl, superUrl, superSql, name };
+  return { sql, url, directUrl, pooled, ownerUrl, superUrl, superSql, name };
 }

@@ -8,6 +8,11 @@ export const testEnv = {
   runner: 'PGGRIND_TEST_RUNNER',
   /** JSON `{owner?, request?}`: passwords of pggrind_owner and pggrind_app (none on a trust server). */
   passwords: 'PGGRIND_TEST_PASSWORDS',
+  /**
+   * `postgres://host:port` of a transaction-mode pooler in front of the test server (the pooled
+   * suite: PGGRIND_TEST_POOLER=pgbouncer): testDb's request-role `sql`/`url` then go through it.
+   */
+  pooler: 'PGGRIND_TEST_POOLER_ADDRESS',
 } as const;
 
 /** Databases created by a test run are named `pggrind_t_<runner pid>_...`. */

@@ -77,11 +77,21 @@ const database = await openDatabase((message) => logger.info(message)).catch((er
 });
 // Pool size: PGGRIND_POOL_MAX, else connect()'s default (docs/performance.md).
 const poolMax = Number(process.env.PGGRIND_POOL_MAX) || undefined;
+// Behind a transaction pooler (DATABASE_DIRECT_URL set): unprepared, and the session limits cannot
+// travel as startup parameters (PgBouncer refuses them): they are the role's or the pooler's.
 const sql = connect(database.url, {
   applicationName: 'pg-grind-http',
   ...(poolMax ? { max: poolMax } : {}),
-  ...limits,
+  ...(database.pooled ? { prepare: false } : limits),
 });
+if (database.pooled && (limits.statementTimeoutMs || limits.idleInTransactionTimeoutMs)) {
+  logger.warn(
+    limits,
+    'DATABASE_URL is a transaction pooler (DATABASE_DIRECT_URL is set): PGGRIND_STATEMENT_TIMEOUT and ' +
+      'PGGRIND_IDLE_IN_TRANSACTION_TIMEOUT cannot be sent through it; set them on the role ' +
+      "(alter role pggrind_app set statement_timeout = '30s') or in PgBouncer (query_timeout, idle_transaction_timeout)",
+  );
+}
 const app = createApp({ sql, logger, adminToken: adminToken.token, publicUrl });
 
 let server: Server;

@@ -6,6 +6,12 @@
  * process given anything more powerful refuses to start. Migrations run as the owner: the embedded
  * cluster's `pggrind_owner`, or `MIGRATION_DATABASE_URL` beside `DATABASE_URL` (without it, the
  * database must already be migrated, by `pg-grind migrate` run as the owner).
+ *
+ * Behind a transaction-mode pooler (PgBouncer), `DATABASE_URL` is the pooler's and
+ * `DATABASE_DIRECT_URL` the same database and role straight to PostgreSQL: setting it says that
+ * `DATABASE_URL` is a pooler (see `OpenDatabase.pooled`). What a transaction pooler cannot carry goes
+ * around it: migrations (a session advisory lock) on `MIGRATION_DATABASE_URL`, the queue worker's
+ * LISTEN on `DATABASE_DIRECT_URL`.
  */
 import path from 'node:path';
 import postgres from 'postgres';
@@ -19,6 +25,15 @@ export interface OpenDatabase {
   url: string;
   /** True when the embedded server is in use. */
   embedded: boolean;
+  /**
+   * True when `url` goes through a transaction-mode pooler (DATABASE_DIRECT_URL is set): pools on it
+   * must run unprepared (`connect(url, { prepare: false })`, PgBouncer before 1.21) and send no startup
+   * settings but application_name (PgBouncer refuses the others), and nothing session-scoped may
+   * run on it (LISTEN, session advisory locks, `set` without `local`).
+   */
+  pooled: boolean;
+  /** The request role's URL straight to PostgreSQL, for LISTEN: DATABASE_DIRECT_URL, else `url`. */
+  directUrl: string;
   /** Leaves the embedded server, stopping it unless other processes still use it (no-op for DATABASE_URL). */
   stop(): Promise<void>;
 }
@@ -86,7 +101,8 @@ export class DatabaseSetupError extends Error {
  * mistakes that would otherwise show up as a leak, or as errors on the first requests.
  */
 export async function checkRequestDatabase(url: string, variable = 'DATABASE_URL'): Promise<void> {
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  // Unprepared: the URL may be a transaction pooler's, which keeps no named statements.
+  const sql = postgres(url, { max: 1, prepare: false, onnotice: () => {} });
   try {
     const problem = await requestRoleProblem(sql);
     if (problem) {
@@ -138,8 +154,19 @@ export async function openDatabase(
       await ensureDatabase(owner);
       await migrateDatabase(owner, log);
     }
-    if (!admin) await checkRequestDatabase(given);
-    return { url: given, embedded: false, stop: async () => {} };
+    const direct = process.env.DATABASE_DIRECT_URL || undefined;
+    if (!admin) {
+      await checkRequestDatabase(given);
+      // The direct URL serves the same requests' LISTEN: held to the same role rules.
+      if (direct) await checkRequestDatabase(direct, 'DATABASE_DIRECT_URL');
+    }
+    return {
+      url: given,
+      embedded: false,
+      pooled: direct !== undefined,
+      directUrl: direct ?? given,
+      stop: async () => {},
+    };
   }
   const server = await startEmbedded({ dataDir: embeddedDefaults.dataDir(), port: embeddedDefaults.port(), log });
   try {
@@ -148,10 +175,10 @@ export async function openDatabase(
     await provisionDatabase(server.url, 'pggrind');
     const database = withDatabase(server.url, 'pggrind');
     await migrateDatabase(withUser(database, OWNER_ROLE, credentials.owner), log);
-    if (admin) return { url: database, embedded: true, stop: server.stop };
+    if (admin) return { url: database, embedded: true, pooled: false, directUrl: database, stop: server.stop };
     const url = withUser(database, REQUEST_ROLE, credentials.request);
     await checkRequestDatabase(url, 'the embedded request URL');
-    return { url, embedded: true, stop: server.stop };
+    return { url, embedded: true, pooled: false, directUrl: url, stop: server.stop };
   } catch (err) {
     await server.stop();
     throw err;

@@ -102,7 +102,8 @@ const committedFolder = path.join(packageRoot, 'migrations', 'committed');
  */
 async function appliedMigrations(url: string): Promise<string[]> {
   const files = await readdir(committedFolder);
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  // Unprepared: the server checks DATABASE_URL with it, which may be a transaction pooler's.
+  const sql = postgres(url, { max: 1, prepare: false, onnotice: () => {} });
   try {
     const rows = await sql<{ filename: string }[]>`select filename from graphile_migrate.migrations order by filename`;
     return rows.map(({ filename }) => {

@@ -56,6 +56,11 @@ export interface WorkerOptions {
   logger?: Logger;
   /** LISTEN for wake-ups (default true); false: poll only */
   listen?: boolean;
+  /**
+   * The pool LISTEN runs on (default `sql`): one straight to PostgreSQL when `sql` goes through a
+   * transaction-mode pooler, which cannot keep a LISTEN (the session is another client's next).
+   */
+  listenSql?: Pool;
   /** finished jobs kept this long in job_history (default 7 days) */
   historySeconds?: number;
   /** ms between maintenance runs (prune), default 60000 */
@@ -377,7 +382,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   // polling fallback and NOTIFY wake-ups
   let listener: { unlisten(): Promise<void> } | null = null;
   if (listen) {
-    listener = await sql.listen('queue_jobs', (payload) => {
+    listener = await (opts.listenSql ?? sql).listen('queue_jobs', (payload) => {
       if (payload === workerId)
         idle = false; // the producer took our idle flag
       else if (payload !== '') return; // addressed to another idle worker
