@@ -230,9 +230,18 @@ export function saasApi(db: Db, opts: SaasApiOptions = {}): Api {
         method: 'get',
         path: '/orgs',
         summary: "The caller's orgs, with their role",
-        responses: { 200: { description: 'orgs', schema: Type.Array(OrgJson) }, ...auth },
-        handler: async (_input, req, res) => {
-          res.json((await saas.asUser(db, { userId: await userOf(req) }, (tx) => saas.listOrgs(tx))).map(org));
+        query: page(),
+        responses: {
+          200: { description: 'orgs, by id, a page at a time', headers: nextLinkHeader, schema: Type.Array(OrgJson) },
+          ...auth,
+        },
+        handler: async ({ query }, req, res) => {
+          sendPage(
+            req,
+            res,
+            await saas.asUser(db, { userId: await userOf(req) }, (tx) => saas.listOrgs(tx, query)),
+            org,
+          );
         },
       })
       .route({

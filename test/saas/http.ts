@@ -117,6 +117,22 @@ t.test('orgs: create, get, rename, delete', async (t) => {
     (await expectJson(await call('/orgs'), 200)).map((o: { id: number }) => o.id),
     [me.orgId, created.id],
   );
+  // A capped list, keyset-paged by id like every saas list.
+  const first = await call('/orgs?limit=1');
+  t.same(
+    (await expectJson(first, 200)).map((o: { id: number }) => o.id),
+    [me.orgId],
+  );
+  const next = /<([^>]+)>; rel="next"/.exec(first.headers.get('link') ?? '')?.[1];
+  t.ok(next, 'Link rel=next');
+  const u = new URL(next!);
+  const second = await call(`${u.pathname.replace(/^\/saas/, '')}${u.search}`);
+  t.same(
+    (await expectJson(second, 200)).map((o: { id: number }) => o.id),
+    [created.id],
+  );
+  t.equal(second.headers.get('link'), null, 'the last page');
+  t.equal((await call('/orgs?limit=501')).status, 400, 'over the cap');
   t.match(await expectJson(await call(`/orgs/${created.id}`), 200), { id: created.id, name: 'Second', role: 'owner' });
   t.match(await expectJson(await call(`/orgs/${created.id}`, { method: 'PATCH', json: { name: 'Renamed' } }), 200), {
     name: 'Renamed',

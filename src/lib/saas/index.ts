@@ -238,8 +238,12 @@ export function authenticate(token: string, tokens: TokenOptions): string | unde
 // Orgs (listOrgs and createOrg need asUser without an org; the rest inOrg)
 
 /** Every org of the context's user, with their role. */
-export function listOrgs(tx: TenantTx): Promise<Org[]> {
-  return many(tx, q.list_orgs);
+export function listOrgs(tx: TenantTx, opts: PageOptions = {}): Promise<Page<Org>> {
+  return pageOf(
+    opts,
+    (o) => o.id,
+    (after, take) => many(tx, q.list_orgs, [after, take]),
+  );
 }
 
 /** Creates an org owned by the context's user. */

@@ -215,9 +215,9 @@ export interface SaasStatements {
       updated_at: Date;
     };
   };
-  /** list_orgs: every org of the request user (needs saas.user_id only), with their role. */
+  /** list_orgs: the request user's orgs (needs saas.user_id only), with their role, keyset-paginated. */
   list_orgs: {
-    params: readonly [];
+    params: readonly [$1: string | number | null, $2: number | null];
     row: {
       id: string;
       name: string;
