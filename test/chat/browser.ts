@@ -17,8 +17,9 @@ if (!existsSync(CHROMIUM)) {
   t.skip(`no Chromium at ${CHROMIUM}: apt-get install chromium (the browser test needs it)`, () => {});
 } else {
   const { chromium } = await import('playwright-core');
-  const { sql } = await testDb(t);
-  const { request, base } = await testServer(t, sql);
+  // directUrl: the live hub's LISTEN goes around the pooler of the pooled suite (.ci/run).
+  const { sql, directUrl } = await testDb(t);
+  const { request, base } = await testServer(t, sql, { listenUrl: directUrl });
   const port = Number(new URL(base).port);
 
   /** A TCP proxy to the server that the test can take offline (cut every connection, refuse new ones). */

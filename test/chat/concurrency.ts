@@ -9,7 +9,7 @@ import { testServer } from '../helpers/http.js';
 
 t.setTimeout(240_000);
 
-const { sql, url } = await testDb(t, { max: 30 });
+const { sql, url, directUrl } = await testDb(t, { max: 30 });
 
 /** Members whose kept unread count differs from a recount over the messages (must be none). */
 async function drift() {
@@ -118,7 +118,7 @@ t.test('concurrent reads and deletes of the same messages cannot drive a count b
 t.test('no message reaches a member after their leave commits', async (t) => {
   const [a, b, c] = await makeUsers(sql, 3, 'lv');
   const g = await chat.createGroup(sql, a!, 'Leave', [b!, c!]);
-  const hub = new ChatHub(sql, { listenUrl: url });
+  const hub = new ChatHub(sql, { listenUrl: directUrl });
   t.teardown(() => hub.close());
   const toB: LiveEvent[] = [];
   const toC: LiveEvent[] = [];
@@ -170,7 +170,7 @@ t.test('no message reaches a member after their leave commits', async (t) => {
 });
 
 t.test('an SSE subscriber that disconnects misses nothing after resuming with Last-Event-ID', async (t) => {
-  const { request, base } = await testServer(t, sql);
+  const { request, base } = await testServer(t, sql, { listenUrl: directUrl });
   const signup = async (name: string) => {
     const res = await request('/chat/users', {
       method: 'POST',

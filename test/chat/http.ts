@@ -8,8 +8,9 @@ import { sseReader } from '../helpers/chat.js';
 
 t.setTimeout(120_000);
 
-const { sql } = await testDb(t);
-const { request, base } = await testServer(t, sql);
+// directUrl: the live hub's LISTEN goes around the pooler of the pooled suite (.ci/run).
+const { sql, directUrl } = await testDb(t);
+const { request, base } = await testServer(t, sql, { listenUrl: directUrl });
 
 type Json = Record<string, any>;
 async function call(

@@ -8,7 +8,7 @@ import { CheckViolation, ForeignKeyViolation, NotFound, UniqueViolation } from '
 import { makeUsers } from '../helpers/chat.js';
 import { testDb } from '../helpers/db.js';
 
-const { sql, url } = await testDb(t);
+const { sql, url, directUrl } = await testDb(t);
 const tokens = { secret: 'chat-test-secret-0123456789abcdef0123' };
 
 /** Unread counts of every current member, recomputed from the messages (the truth the triggers keep). */
@@ -291,7 +291,7 @@ t.test('payload parsing and batches', async (t) => {
 t.test('the hub: fan-out to members, in order, batched notifies, revocation on leave', async (t) => {
   const [a, b, c] = await makeUsers(sql, 3, 'h');
   const g = await chat.createGroup(sql, a!, 'Live', [b!, c!]);
-  const hub = new ChatHub(sql, { listenUrl: url });
+  const hub = new ChatHub(sql, { listenUrl: directUrl });
   t.teardown(() => hub.close());
   const events: Record<string, LiveEvent[]> = { b: [], c: [], inbox: [] };
   let wake: () => void = () => {};

@@ -61,7 +61,9 @@ const FILE = [
 ].join('\n');
 
 t.test('ten connections importing one file create each transaction once', async (t) => {
-  const { sql, url } = await testDb(t);
+  // Ten sessions held at once behind a lock barrier: direct, since the pooled suite's PgBouncer
+  // (5 server connections) would queue the rest before they reach the lock.
+  const { sql, directUrl: url } = await testDb(t);
   const { user, plan, account } = await setUp(sql, 'import@example.com');
   const rows = ex.parseCsv(FILE);
   const results = await allAtOnce(t, url, sql, plan, 10, (db) => ex.importTransactions(db, user, plan, account, rows));
@@ -80,7 +82,9 @@ t.test('ten connections importing one file create each transaction once', async 
 });
 
 t.test('ten concurrent bulk creates with the same import_ids create each row once', async (t) => {
-  const { sql, url } = await testDb(t);
+  // Ten sessions held at once behind a lock barrier: direct, since the pooled suite's PgBouncer
+  // (5 server connections) would queue the rest before they reach the lock.
+  const { sql, directUrl: url } = await testDb(t);
   const { user, plan, account } = await setUp(sql, 'bulk@example.com');
   const batch = Array.from({ length: 20 }, (_, i) => ({
     account_id: account,

@@ -145,6 +145,8 @@ export interface TestServerOptions {
   admin?: boolean;
   /** CORS_ORIGINS of the app. */
   corsOrigins?: string[];
+  /** A direct URL for LISTEN sessions (testDb's `directUrl`), for a `sql` that may go through the pooler. */
+  listenUrl?: string;
 }
 
 export function testServer(t: Test, sql: Pool, opts: TestServerOptions = {}): Promise<TestServer> {
@@ -153,6 +155,7 @@ export function testServer(t: Test, sql: Pool, opts: TestServerOptions = {}): Pr
     adminToken: testAdminToken,
     bookingWebhookSecret: testWebhookSecret,
     corsOrigins: opts.corsOrigins ?? [],
+    listenUrl: opts.listenUrl,
   });
   return serve(t, app, opts.admin ? { authorization: `Bearer ${testAdminToken}` } : {});
 }

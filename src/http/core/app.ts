@@ -38,10 +38,18 @@ export interface AppOptions {
    * arrived on. Never the request's Host header.
    */
   publicUrl?: string | undefined;
+  /**
+   * A direct connection URL (never a transaction pooler's) for the LISTEN sessions of chat's live
+   * delivery, when `sql` goes through a pooler (DATABASE_DIRECT_URL). Default: `sql`'s own LISTEN.
+   */
+  listenUrl?: string | undefined;
 }
 
 /** Every project's API, in README order. */
-export function projectApis(sql: Pool, opts: Pick<AppOptions, 'adminToken' | 'bookingWebhookSecret'> = {}): Api[] {
+export function projectApis(
+  sql: Pool,
+  opts: Pick<AppOptions, 'adminToken' | 'bookingWebhookSecret' | 'listenUrl'> = {},
+): Api[] {
   const admin = adminGuard(opts.adminToken);
   return [
     todoApi(sql),
@@ -49,7 +57,7 @@ export function projectApis(sql: Pool, opts: Pick<AppOptions, 'adminToken' | 'bo
     expenseApi(sql),
     bookingApi(sql, { admin, webhookSecret: opts.bookingWebhookSecret }),
     saasApi(sql),
-    chatApi(sql),
+    chatApi(sql, { listenUrl: opts.listenUrl }),
     queueApi(sql, admin),
   ];
 }
@@ -131,10 +139,11 @@ export function createApp({
   bookingWebhookSecret = process.env.BOOKING_WEBHOOK_SECRET || undefined,
   corsOrigins = corsOriginsFromEnv(),
   publicUrl,
+  listenUrl,
 }: AppOptions) {
   // Checked before anything is built: a bad PUBLIC_URL would otherwise surface in every URL served.
   const prefix = publicUrl ? normalizePublicUrl(publicUrl) : undefined;
-  const apis = projectApis(sql, { adminToken, bookingWebhookSecret });
+  const apis = projectApis(sql, { adminToken, bookingWebhookSecret, listenUrl });
   const doc = openApiDocument(apis, {
     title: 'pg-grind',
     version: '0.1.0',

@@ -92,7 +92,13 @@ if (database.pooled && (limits.statementTimeoutMs || limits.idleInTransactionTim
       "(alter role pggrind_app set statement_timeout = '30s') or in PgBouncer (query_timeout, idle_transaction_timeout)",
   );
 }
-const app = createApp({ sql, logger, adminToken: adminToken.token, publicUrl });
+const app = createApp({
+  sql,
+  logger,
+  adminToken: adminToken.token,
+  publicUrl,
+  listenUrl: database.pooled ? database.directUrl : undefined,
+});
 
 let server: Server;
 try {
