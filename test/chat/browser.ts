@@ -18,8 +18,8 @@ if (!existsSync(CHROMIUM)) {
 } else {
   const { chromium } = await import('playwright-core');
   // directUrl: the live hub's LISTEN goes around the pooler of the pooled suite (.ci/run).
-  const { sql, directUrl } = await testDb(t);
-  const { request, base } = await testServer(t, sql, { listenUrl: directUrl });
+  const { sql, directUrl, pooled } = await testDb(t);
+  const { request, base } = await testServer(t, sql, pooled ? { listenUrl: directUrl } : {});
   const port = Number(new URL(base).port);
 
   /** A TCP proxy to the server that the test can take offline (cut every connection, refuse new ones). */

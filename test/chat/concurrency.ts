@@ -9,7 +9,7 @@ import { testServer } from '../helpers/http.js';
 
 t.setTimeout(240_000);
 
-const { sql, url, directUrl } = await testDb(t, { max: 30 });
+const { sql, url, directUrl, pooled } = await testDb(t, { max: 30 });
 
 /** Members whose kept unread count differs from a recount over the messages (must be none). */
 async function drift() {
@@ -170,7 +170,7 @@ t.test('no message reaches a member after their leave commits', async (t) => {
 });
 
 t.test('an SSE subscriber that disconnects misses nothing after resuming with Last-Event-ID', async (t) => {
-  const { request, base } = await testServer(t, sql, { listenUrl: directUrl });
+  const { request, base } = await testServer(t, sql, pooled ? { listenUrl: directUrl } : {});
   const signup = async (name: string) => {
     const res = await request('/chat/users', {
       method: 'POST',

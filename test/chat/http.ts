@@ -9,8 +9,8 @@ import { sseReader } from '../helpers/chat.js';
 t.setTimeout(120_000);
 
 // directUrl: the live hub's LISTEN goes around the pooler of the pooled suite (.ci/run).
-const { sql, directUrl } = await testDb(t);
-const { request, base } = await testServer(t, sql, { listenUrl: directUrl });
+const { sql, directUrl, pooled } = await testDb(t);
+const { request, base } = await testServer(t, sql, pooled ? { listenUrl: directUrl } : {});
 
 type Json = Record<string, any>;
 async function call(
